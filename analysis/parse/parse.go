@@ -1,0 +1,280 @@
+// Package parse wraps tree-sitter for Python and TSX: parsing with the old
+// tree reused for incremental reparse, syntax-error collection, and node
+// helpers that report positions through textpos (never tree-sitter Points,
+// which smacker's Edit binding gets wrong: it passes the old end point as the
+// new one).
+package parse
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"sync"
+
+	sitter "github.com/smacker/go-tree-sitter"
+	"github.com/smacker/go-tree-sitter/python"
+	"github.com/smacker/go-tree-sitter/typescript/tsx"
+	"github.com/smacker/go-tree-sitter/typescript/typescript"
+
+	"github.com/farm-stack/farm-lsp/analysis/facts"
+	"github.com/farm-stack/farm-lsp/analysis/textpos"
+)
+
+// Lang is a grammar.
+type Lang int
+
+// Grammars.
+const (
+	Python Lang = iota
+	TSX
+	TypeScript
+)
+
+func (l Lang) String() string {
+	switch l {
+	case Python:
+		return "python"
+	case TSX:
+		return "tsx"
+	case TypeScript:
+		return "typescript"
+	}
+	return fmt.Sprintf("lang(%d)", int(l))
+}
+
+// Language returns the tree-sitter language for l.
+func (l Lang) Language() *sitter.Language {
+	switch l {
+	case Python:
+		return python.GetLanguage()
+	case TSX:
+		return tsx.GetLanguage()
+	default:
+		return typescript.GetLanguage()
+	}
+}
+
+// parsers pools parsers per language: a sitter.Parser is not safe for
+// concurrent use, and creating one per parse costs an allocation in C.
+var parsers [3]sync.Pool
+
+func getParser(l Lang) *sitter.Parser {
+	if p, ok := parsers[l].Get().(*sitter.Parser); ok {
+		return p
+	}
+	p := sitter.NewParser()
+	p.SetLanguage(l.Language())
+	return p
+}
+
+func putParser(l Lang, p *sitter.Parser) { parsers[l].Put(p) }
+
+// Doc is a parsed source text. A Doc is immutable once returned; its Tree
+// must not be edited (Parse edits a copy).
+type Doc struct {
+	Lang  Lang
+	Src   []byte
+	Tree  *sitter.Tree
+	Lines *textpos.Lines
+}
+
+// Root is the tree's root node.
+func (d *Doc) Root() *sitter.Node { return d.Tree.RootNode() }
+
+// Parse parses src. When old is a Doc of the same language, its tree is
+// copied, edited with the single span that differs between old.Src and src
+// (common prefix and suffix), and reused for an incremental reparse.
+func Parse(ctx context.Context, lang Lang, src []byte, old *Doc) (*Doc, error) {
+	p := getParser(lang)
+	defer putParser(lang, p)
+	var oldTree *sitter.Tree
+	if old != nil && old.Lang == lang && old.Tree != nil {
+		oldTree = old.Tree.Copy()
+		oldTree.Edit(editBetween(old.Src, src))
+	}
+	tree, err := p.ParseCtx(ctx, oldTree, src)
+	if err != nil {
+		p.Reset()
+		return nil, fmt.Errorf("parse %s: %w", lang, err)
+	}
+	return &Doc{Lang: lang, Src: src, Tree: tree, Lines: textpos.New(src)}, nil
+}
+
+// editBetween describes the change from a to b as one edit.
+func editBetween(a, b []byte) sitter.EditInput {
+	pre := 0
+	for pre < len(a) && pre < len(b) && a[pre] == b[pre] {
+		pre++
+	}
+	suf := 0
+	for suf < len(a)-pre && suf < len(b)-pre && a[len(a)-1-suf] == b[len(b)-1-suf] {
+		suf++
+	}
+	oldEnd, newEnd := len(a)-suf, len(b)-suf
+	return sitter.EditInput{
+		StartIndex:  uint32(pre),
+		OldEndIndex: uint32(oldEnd),
+		NewEndIndex: uint32(newEnd),
+		StartPoint:  point(a, pre),
+		OldEndPoint: point(a, oldEnd),
+		NewEndPoint: point(b, newEnd),
+	}
+}
+
+// point is tree-sitter's (row, byte column) for an offset.
+func point(src []byte, off int) sitter.Point {
+	row, col := 0, 0
+	for _, c := range src[:off] {
+		if c == '\n' {
+			row++
+			col = 0
+		} else {
+			col++
+		}
+	}
+	return sitter.Point{Row: uint32(row), Column: uint32(col)}
+}
+
+// Text is the source text of n.
+func (d *Doc) Text(n *sitter.Node) string {
+	if n == nil {
+		return ""
+	}
+	return string(d.Src[n.StartByte():n.EndByte()])
+}
+
+// Range is the LSP range of n.
+func (d *Doc) Range(n *sitter.Node) facts.Range {
+	if n == nil {
+		return facts.Range{}
+	}
+	return d.Lines.Range(int(n.StartByte()), int(n.EndByte()))
+}
+
+// maxErrors caps syntax diagnostics per file: after a few the rest are noise.
+const maxErrors = 20
+
+// Errors returns a diagnostic for each ERROR or MISSING node (innermost
+// first reported, at most maxErrors), with Path set to path.
+func (d *Doc) Errors(path string) []facts.Diagnostic {
+	root := d.Root()
+	if !root.HasError() {
+		return nil
+	}
+	var out []facts.Diagnostic
+	var walk func(n *sitter.Node)
+	walk = func(n *sitter.Node) {
+		if len(out) >= maxErrors || !n.HasError() && !n.IsMissing() {
+			return
+		}
+		switch {
+		case n.IsMissing():
+			out = append(out, facts.Diagnostic{
+				Path: path, Range: d.Range(n), Severity: facts.SeverityError, Code: facts.CodeSyntaxError,
+				Message: fmt.Sprintf("syntax error: missing %s", strings.TrimSpace(n.Type())),
+			})
+			return
+		case n.IsError():
+			r := d.Range(n)
+			msg := "syntax error"
+			if first := n.Child(0); first != nil && n.ChildCount() > 0 {
+				tok := strings.TrimSpace(d.Text(first))
+				if len(tok) > 40 {
+					tok = tok[:40] + "…"
+				}
+				if tok != "" {
+					msg = fmt.Sprintf("syntax error: unexpected %q", tok)
+				}
+			}
+			// An ERROR node can span many lines; point at its first line.
+			if r.End.Line > r.Start.Line {
+				r.End = d.Lines.LineRange(r.Start.Line).End
+			}
+			out = append(out, facts.Diagnostic{
+				Path: path, Range: r, Severity: facts.SeverityError, Code: facts.CodeSyntaxError, Message: msg,
+			})
+			// Nested errors inside an ERROR node add nothing useful.
+			return
+		}
+		for i := 0; i < int(n.ChildCount()); i++ {
+			walk(n.Child(i))
+		}
+	}
+	walk(root)
+	if len(out) == 0 {
+		// HasError with no ERROR/MISSING descendant found: report the root.
+		out = append(out, facts.Diagnostic{Path: path, Range: d.Lines.LineRange(0), Severity: facts.SeverityError,
+			Code: facts.CodeSyntaxError, Message: "syntax error"})
+	}
+	return out
+}
+
+// Children returns the named children of n.
+func Children(n *sitter.Node) []*sitter.Node {
+	if n == nil {
+		return nil
+	}
+	c := int(n.NamedChildCount())
+	out := make([]*sitter.Node, 0, c)
+	for i := 0; i < c; i++ {
+		out = append(out, n.NamedChild(i))
+	}
+	return out
+}
+
+// Normalize collapses runs of white space to one space and trims, so that
+// reformatting an annotation does not look like a type change.
+func Normalize(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// Hash is a short stable hash of the given parts.
+func Hash(parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:12])
+}
+
+// TokenHash hashes n's tokens (leaf node texts) while skipping comments,
+// so that whitespace, formatting and comment edits do not change it. For
+// Python, string statements that are docstrings are skipped as well when
+// skipDocstrings is true.
+func (d *Doc) TokenHash(n *sitter.Node, skipDocstrings bool) string {
+	h := sha256.New()
+	var walk func(n *sitter.Node)
+	walk = func(n *sitter.Node) {
+		t := n.Type()
+		if t == "comment" {
+			return
+		}
+		if skipDocstrings && t == "expression_statement" && n.NamedChildCount() == 1 && n.NamedChild(0).Type() == "string" {
+			if p := n.Parent(); p != nil && p.Type() == "block" && p.NamedChild(0) != nil && p.NamedChild(0).Equal(n) {
+				return
+			}
+			if p := n.Parent(); p != nil && p.Type() == "module" && p.NamedChild(0) != nil && p.NamedChild(0).Equal(n) {
+				return
+			}
+		}
+		if n.ChildCount() == 0 || t == "string" && d.Lang == Python {
+			text := string(d.Src[n.StartByte():n.EndByte()])
+			if t == "jsx_text" {
+				text = Normalize(text)
+			}
+			h.Write([]byte(t))
+			h.Write([]byte{1})
+			h.Write([]byte(text))
+			h.Write([]byte{0})
+			return
+		}
+		for i := 0; i < int(n.ChildCount()); i++ {
+			walk(n.Child(i))
+		}
+	}
+	if n != nil {
+		walk(n)
+	}
+	return hex.EncodeToString(h.Sum(nil)[:12])
+}
