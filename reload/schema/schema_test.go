@@ -22,7 +22,7 @@ func def(src string) fieldOpt {
 	return func(f *facts.Field) { f.Default, f.HasDefault = src, true }
 }
 func factory(src string) fieldOpt { return func(f *facts.Field) { f.DefaultFactory = src } }
-func alias(a string) fieldOpt      { return func(f *facts.Field) { f.Alias = a } }
+func alias(a string) fieldOpt     { return func(f *facts.Field) { f.Alias = a } }
 
 func fld(name, ann string, idx int, opts ...fieldOpt) facts.Field {
 	f := facts.Field{Name: name, Annotation: ann, Index: idx, Range: rng(10 + idx)}
