@@ -54,4 +54,7 @@ type Plan struct {
 	Changes []facts.Change `json:"changes"`
 	Tasks   []Task         `json:"tasks"`
 	Err     string         `json:"error,omitempty"`
+	// Notes are human sentences about changes that deliberately produced no
+	// task ("development settings changed: the server reconfigures itself").
+	Notes []string `json:"notes,omitempty"`
 }
