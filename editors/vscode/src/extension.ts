@@ -1,0 +1,296 @@
+// The FARM extension: starts farm-lsp over stdio with vscode-languageclient,
+// shows the last reload in the status bar, and exposes the farm.* commands.
+// Everything that can be tested without VS Code lives in launch.ts,
+// status.ts and protocol.ts.
+
+import * as fs from 'fs';
+import * as os from 'os';
+import * as vscode from 'vscode';
+import {
+  ExecuteCommandRequest,
+  LanguageClient,
+  LanguageClientOptions,
+  ServerOptions,
+  State,
+  TransportKind,
+} from 'vscode-languageclient/node';
+import { InstallCommand, initializationOptions, resolveServerPath, serverArgs } from './launch';
+import {
+  commandsToForward,
+  FarmStatus,
+  ReloadPlan,
+  ReloadPlanNotification,
+  ReloadResult,
+  ReloadResultNotification,
+  StatusRequest,
+} from './protocol';
+import { idleView, planSummary, planView, resultLines, resultSummary, resultView, StatusBarView, statusItems } from './status';
+
+let client: LanguageClient | undefined;
+
+interface LastReload {
+  plan?: ReloadPlan;
+  result?: ReloadResult;
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    const st = fs.statSync(file);
+    if (!st.isFile()) {
+      return false;
+    }
+    if (process.platform === 'win32') {
+      return true;
+    }
+    fs.accessSync(file, fs.constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function applyView(item: vscode.StatusBarItem, view: StatusBarView): void {
+  item.text = view.text;
+  item.tooltip = view.tooltip;
+  item.backgroundColor = view.error ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const output = vscode.window.createOutputChannel('FARM');
+  context.subscriptions.push(output);
+
+  const status = vscode.window.createStatusBarItem('farm.status', vscode.StatusBarAlignment.Left, 10);
+  status.name = 'FARM reload';
+  status.command = 'farm.showLastReload';
+  applyView(status, idleView(vscode.workspace.getConfiguration('farm').get<boolean>('hotReload.enabled', true)));
+  status.show();
+  context.subscriptions.push(status);
+
+  const last: LastReload = {};
+  const plans = new Map<string, ReloadPlan>();
+
+  // Commands are registered synchronously in activate so that the palette
+  // entries work even before (or without) a running server.
+  const needClient = async (): Promise<LanguageClient | undefined> => {
+    if (client && client.state === State.Running) {
+      return client;
+    }
+    if (!client) {
+      void vscode.window.showErrorMessage('farm-lsp is not running. See the FARM output channel.');
+      return undefined;
+    }
+    await client.start();
+    return client;
+  };
+  const execute = async (command: string, args: unknown[] = []): Promise<unknown> => {
+    const c = await needClient();
+    if (!c) {
+      return undefined;
+    }
+    try {
+      return await c.sendRequest(ExecuteCommandRequest.type, { command, arguments: args });
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err);
+      output.appendLine(`[farm] ${command} failed: ${msg}`);
+      void vscode.window.showErrorMessage(`FARM: ${command} failed: ${msg}`);
+      return undefined;
+    }
+  };
+
+  const showStatus = async (): Promise<void> => {
+    const c = await needClient();
+    if (!c) {
+      return;
+    }
+    let body: FarmStatus;
+    try {
+      body = await c.sendRequest<FarmStatus>(StatusRequest);
+    } catch (err) {
+      void vscode.window.showErrorMessage(`FARM: status failed: ${err instanceof Error ? err.message : String(err)}`);
+      return;
+    }
+    const picked = await vscode.window.showQuickPick(
+      [...statusItems(body), { label: '$(output) Open FARM log' }],
+      { title: 'FARM reload status', matchOnDetail: true },
+    );
+    if (picked?.label === '$(output) Open FARM log') {
+      output.show(true);
+    }
+  };
+
+  const showLastReload = async (): Promise<void> => {
+    if (!last.result) {
+      await showStatus();
+      return;
+    }
+    const lines = resultLines(last.result, last.plan);
+    const failed = (last.result.tasks ?? []).some((t) => t.status === 'failed');
+    const items: vscode.QuickPickItem[] = lines.map((l) => ({ label: l }));
+    if (last.plan) {
+      items.unshift({ label: planSummary(last.plan).replace(/^FARM: /, ''), kind: vscode.QuickPickItemKind.Separator });
+    }
+    if (failed) {
+      items.push({ label: '$(debug-restart) Retry failed reload' });
+    }
+    items.push({ label: '$(output) Open FARM log' }, { label: '$(info) Show reload status' });
+    const picked = await vscode.window.showQuickPick(items, { title: resultView(last.result, last.plan).text.replace(/\$\([^)]*\)\s*/, 'FARM reload: ') });
+    switch (picked?.label) {
+      case '$(debug-restart) Retry failed reload':
+        await vscode.commands.executeCommand('farm.retry');
+        break;
+      case '$(output) Open FARM log':
+        output.show(true);
+        break;
+      case '$(info) Show reload status':
+        await showStatus();
+        break;
+    }
+  };
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand('farm.regenerate', async () => {
+      await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Window, title: 'FARM: regenerating types' },
+        () => execute('farm.regenerate'),
+      );
+    }),
+    vscode.commands.registerCommand('farm.retry', () => execute('farm.retry')),
+    vscode.commands.registerCommand('farm.restartBackend', () => execute('farm.restartBackend')),
+    vscode.commands.registerCommand('farm.toggle', async () => {
+      await execute('farm.toggle');
+      const c = await needClient();
+      if (!c) {
+        return;
+      }
+      try {
+        const body = await c.sendRequest<FarmStatus>(StatusRequest);
+        applyView(status, last.result && body.enabled ? resultView(last.result, last.plan) : idleView(body.enabled));
+        void vscode.window.showInformationMessage(`FARM hot reload ${body.enabled ? 'enabled' : 'disabled'}`);
+      } catch {
+        // the toggle itself succeeded; the status bar catches up on the next result
+      }
+    }),
+    vscode.commands.registerCommand('farm.status', showStatus),
+    vscode.commands.registerCommand('farm.showLastReload', showLastReload),
+    vscode.commands.registerCommand('farm.showOutput', () => output.show(true)),
+  );
+
+  const cfg = vscode.workspace.getConfiguration('farm');
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  const resolved = resolveServerPath({
+    setting: cfg.get<string>('serverPath', ''),
+    pathEnv: process.env.PATH,
+    platform: process.platform,
+    pathExt: process.env.PATHEXT,
+    home: os.homedir(),
+    workspaceFolder: folder,
+    goBin: process.env.GOBIN,
+    goPath: process.env.GOPATH,
+    isExecutable,
+  });
+  if (!resolved.ok) {
+    output.appendLine(`[farm] ${resolved.message}`);
+    applyView(status, { text: '$(error) farm-lsp missing', tooltip: resolved.message, error: true });
+    status.command = 'farm.showOutput';
+    const copy = 'Copy install command';
+    const settings = 'Open settings';
+    void vscode.window.showErrorMessage(resolved.message, copy, settings).then(async (choice) => {
+      if (choice === copy) {
+        await vscode.env.clipboard.writeText(InstallCommand);
+      } else if (choice === settings) {
+        await vscode.commands.executeCommand('workbench.action.openSettings', 'farm.serverPath');
+      }
+    });
+    return;
+  }
+  output.appendLine(`[farm] using ${resolved.path} (from ${resolved.source})`);
+
+  const serverOptions: ServerOptions = {
+    command: resolved.path,
+    args: serverArgs(cfg.get<string>('logLevel', 'info')),
+    transport: TransportKind.stdio,
+    options: folder ? { cwd: folder } : undefined,
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [
+      { scheme: 'file', language: 'python' },
+      { scheme: 'file', language: 'typescript' },
+      { scheme: 'file', language: 'typescriptreact' },
+    ],
+    // The server's stderr (its log) and the client's own messages go here;
+    // farm.trace.server adds the JSON-RPC trace.
+    outputChannel: output,
+    initializationOptions: initializationOptions({ hotReloadEnabled: cfg.get<boolean>('hotReload.enabled', true) }),
+  };
+
+  client = new LanguageClient('farm', 'FARM', serverOptions, clientOptions);
+
+  // This extension registers the palette commands itself (with their own
+  // UI); let the client register only the other server commands (those
+  // code actions use), or VS Code rejects the duplicates and the client
+  // fails to start.
+  const feature = client.getFeature(ExecuteCommandRequest.method);
+  const register = feature.register.bind(feature);
+  feature.register = (data) =>
+    register({ ...data, registerOptions: { ...data.registerOptions, commands: commandsToForward(data.registerOptions.commands) } });
+
+  client.onNotification(ReloadPlanNotification, (plan: ReloadPlan) => {
+    plans.set(plan.planId, plan);
+    if (plans.size > 50) {
+      const oldest = plans.keys().next().value;
+      if (oldest !== undefined) {
+        plans.delete(oldest);
+      }
+    }
+    const view = planView(plan);
+    if (view) {
+      applyView(status, view);
+    }
+    output.appendLine(`[farm] ${planSummary(plan)}`);
+  });
+  client.onNotification(ReloadResultNotification, (result: ReloadResult) => {
+    const plan = plans.get(result.planId);
+    plans.delete(result.planId);
+    last.plan = plan;
+    last.result = result;
+    status.command = 'farm.showLastReload';
+    applyView(status, resultView(result, plan));
+    output.appendLine(`[farm] ${resultSummary(result)}`);
+    for (const line of resultLines(result, plan)) {
+      output.appendLine(`[farm]   ${line}`);
+    }
+  });
+
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeConfiguration(async (e) => {
+      if (e.affectsConfiguration('farm.serverPath') || e.affectsConfiguration('farm.logLevel')) {
+        const restart = 'Reload window';
+        const choice = await vscode.window.showInformationMessage('FARM: reload the window to use the new server settings.', restart);
+        if (choice === restart) {
+          await vscode.commands.executeCommand('workbench.action.reloadWindow');
+        }
+      } else if (e.affectsConfiguration('farm.hotReload.enabled') && client?.state === State.Running) {
+        const want = vscode.workspace.getConfiguration('farm').get<boolean>('hotReload.enabled', true);
+        const body = await client.sendRequest<FarmStatus>(StatusRequest);
+        if (body.enabled !== want) {
+          await execute('farm.toggle');
+        }
+      }
+    }),
+  );
+
+  try {
+    await client.start();
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    output.appendLine(`[farm] farm-lsp failed to start: ${msg}`);
+    applyView(status, { text: '$(error) farm-lsp', tooltip: `farm-lsp failed to start: ${msg}`, error: true });
+  }
+}
+
+export async function deactivate(): Promise<void> {
+  if (client) {
+    await client.stop();
+    client = undefined;
+  }
+}

@@ -1,0 +1,169 @@
+// Pure formatting of reload plans, results and status for the status bar,
+// notifications and the status quick pick. No vscode import.
+
+import type { FarmStatus, PlanTask, ReloadPlan, ReloadResult, TaskResult } from './protocol';
+
+export interface StatusBarView {
+  /** Status bar text with a codicon, e.g. "$(check) 14 ms". */
+  text: string;
+  /** Multi-line tooltip. */
+  tooltip: string;
+  /** True when the status bar item should use the error background. */
+  error: boolean;
+}
+
+/** "14 ms" under a second, "1.2 s" above. */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) {
+    return '? ms';
+  }
+  if (ms < 1000) {
+    return `${Math.round(ms)} ms`;
+  }
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+function tasksOf<T>(list: T[] | null | undefined): T[] {
+  return Array.isArray(list) ? list : [];
+}
+
+/** The view before any reload has been seen. */
+export function idleView(enabled = true): StatusBarView {
+  return enabled
+    ? { text: '$(zap) FARM', tooltip: 'farm-lsp: waiting for the first reload', error: false }
+    : { text: '$(circle-slash) FARM', tooltip: 'farm-lsp: hot reload is disabled', error: false };
+}
+
+/** The view while a non-empty plan runs. */
+export function planView(plan: ReloadPlan): StatusBarView | undefined {
+  const tasks = tasksOf(plan.tasks);
+  if (tasks.length === 0) {
+    return undefined; // nothing to do: keep showing the last result
+  }
+  return {
+    text: '$(sync~spin) reloading',
+    tooltip: `farm-lsp: ${tasks.length} task${tasks.length === 1 ? '' : 's'}: ${tasks.map((t) => t.kind).join(', ')}`,
+    error: false,
+  };
+}
+
+/** The status bar view for a finished plan: "$(check) 14 ms" or "$(error) failed". */
+export function resultView(result: ReloadResult, plan?: ReloadPlan): StatusBarView {
+  const tasks = tasksOf(result.tasks);
+  const failed = tasks.filter((t) => t.status === 'failed');
+  const lines = [`farm-lsp: reload ${result.planId} took ${formatDuration(result.durationMs)}`];
+  for (const line of resultLines(result, plan)) {
+    lines.push(line);
+  }
+  lines.push('', 'Click for details');
+  if (failed.length > 0) {
+    return {
+      text: failed.length === 1 ? '$(error) failed' : `$(error) ${failed.length} failed`,
+      tooltip: lines.join('\n'),
+      error: true,
+    };
+  }
+  return { text: `$(check) ${formatDuration(result.durationMs)}`, tooltip: lines.join('\n'), error: false };
+}
+
+const statusMark: Record<string, string> = { ok: '✓', failed: '✗', skipped: '–' };
+
+function targetOf(task: TaskResult, plan?: ReloadPlan): string {
+  if (task.target) {
+    return task.target;
+  }
+  const planned: PlanTask | undefined = tasksOf(plan?.tasks).find((t) => t.id === task.id);
+  return planned?.target ?? '';
+}
+
+/** One line per task: "✓ type-generation apps/web/… 12 ms" plus the message when there is one. */
+export function resultLines(result: ReloadResult, plan?: ReloadPlan): string[] {
+  const tasks = tasksOf(result.tasks);
+  if (tasks.length === 0) {
+    return ['nothing to do'];
+  }
+  return tasks.map((t) => {
+    const target = targetOf(t, plan);
+    const parts = [statusMark[t.status] ?? '?', t.kind];
+    if (target) {
+      parts.push(target);
+    }
+    parts.push(formatDuration(t.durationMs));
+    let line = parts.join(' ');
+    if (t.message) {
+      line += ` — ${firstLine(t.message)}`;
+    }
+    return line;
+  });
+}
+
+function firstLine(s: string): string {
+  const i = s.indexOf('\n');
+  return i < 0 ? s : s.slice(0, i);
+}
+
+/** A one-line summary for a notification: "reload ok in 14 ms (3 tasks)" / "reload failed: …". */
+export function resultSummary(result: ReloadResult): string {
+  const tasks = tasksOf(result.tasks);
+  const failed = tasks.filter((t) => t.status === 'failed');
+  if (failed.length > 0) {
+    const first = failed[0];
+    return `FARM reload failed: ${first.kind}${first.message ? `: ${firstLine(first.message)}` : ''}` +
+      (failed.length > 1 ? ` (+${failed.length - 1} more)` : '');
+  }
+  const skipped = tasks.filter((t) => t.status === 'skipped').length;
+  return `FARM reload ok in ${formatDuration(result.durationMs)} (${tasks.length} task${tasks.length === 1 ? '' : 's'}` +
+    (skipped > 0 ? `, ${skipped} skipped` : '') + ')';
+}
+
+/** A one-line summary of a plan: "user.py: field-added User.age → type-generation, backend-reload". */
+export function planSummary(plan: ReloadPlan): string {
+  const tasks = tasksOf(plan.tasks);
+  const changes = tasksOf(plan.changes);
+  const file = plan.trigger?.uri ? basename(plan.trigger.uri) : 'workspace';
+  if (tasks.length === 0) {
+    return `FARM: ${file}: nothing to reload`;
+  }
+  const what = changes.length > 0 ? changes.map((c) => `${c.kind} ${c.subject}`).join(', ') : 'changed';
+  return `FARM: ${file}: ${what} → ${tasks.map((t) => t.kind).join(', ')}`;
+}
+
+function basename(uri: string): string {
+  const clean = uri.replace(/[?#].*$/, '');
+  const i = clean.lastIndexOf('/');
+  return decodeURIComponent(i < 0 ? clean : clean.slice(i + 1));
+}
+
+function pct(n: number | undefined): string {
+  if (n === undefined || !Number.isFinite(n)) {
+    return '–';
+  }
+  // successRate may be a fraction (0..1) or a percentage (0..100).
+  const v = n <= 1 ? n * 100 : n;
+  return `${Math.round(v)}%`;
+}
+
+/** Label/detail rows for the "Show Reload Status" quick pick. */
+export function statusItems(status: FarmStatus): { label: string; detail?: string }[] {
+  const m = status.metrics ?? {};
+  const items: { label: string; detail?: string }[] = [
+    { label: status.enabled ? '$(zap) Hot reload enabled' : '$(circle-slash) Hot reload disabled' },
+    {
+      label: status.processing ? '$(sync~spin) Processing' : '$(check) Idle',
+      detail: `${status.queueLength ?? 0} queued`,
+    },
+    {
+      label: `$(graph) ${m.total ?? 0} reloads: ${m.ok ?? 0} ok, ${m.failed ?? 0} failed (${pct(m.successRate)})`,
+      detail: `avg ${formatDuration(m.avgMs ?? NaN)} · p50 ${formatDuration(m.p50Ms ?? NaN)} · p95 ${formatDuration(m.p95Ms ?? NaN)} · ${m.slow ?? 0} slow`,
+    },
+  ];
+  if (status.lastPlan) {
+    items.push({ label: '$(history) Last plan', detail: planSummary(status.lastPlan).replace(/^FARM: /, '') });
+    for (const t of tasksOf(status.lastPlan.tasks)) {
+      items.push({ label: `    ${t.kind} ${t.target}`, detail: t.reason });
+    }
+  } else {
+    items.push({ label: '$(history) No plan yet' });
+  }
+  return items;
+}
