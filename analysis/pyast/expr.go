@@ -1,0 +1,387 @@
+package pyast
+
+import (
+	"strconv"
+	"strings"
+
+	sitter "github.com/smacker/go-tree-sitter"
+
+	"github.com/farm-stack/farm-lsp/analysis/parse"
+)
+
+// canon renders an expression as canonical source text: the tokens in
+// order, string literals verbatim, comments dropped, one space where the
+// source had any white space (and after commas), none just inside
+// brackets, and no trailing comma before a closing bracket (except in a
+// one-element tuple). Reformatting an expression therefore keeps its canon
+// text, which is what annotations, defaults and arguments are compared by.
+// For single-line expressions without odd spacing it equals
+// parse.Normalize(source).
+func canon(d *parse.Doc, n *sitter.Node) string {
+	if n == nil {
+		return ""
+	}
+	c := canonWriter{d: d, prevEnd: -1}
+	c.walk(n)
+	if c.pendingComma {
+		c.b.WriteByte(',')
+	}
+	return c.b.String()
+}
+
+type canonWriter struct {
+	d            *parse.Doc
+	b            strings.Builder
+	prev         string
+	prevEnd      int
+	prevTight    bool // no space may follow prev (keyword "=")
+	prevSpaced   bool // a space must follow prev (binary operator)
+	pendingComma bool
+}
+
+func (c *canonWriter) walk(n *sitter.Node) {
+	t := n.Type()
+	if t == "comment" {
+		return
+	}
+	if n.ChildCount() > 0 && t != "string" {
+		for i := 0; i < int(n.ChildCount()); i++ {
+			c.walk(n.Child(i))
+		}
+		return
+	}
+	tok := c.d.Text(n)
+	parent := ""
+	if p := n.Parent(); p != nil {
+		parent = p.Type()
+	}
+	if tok == "," && !n.IsNamed() {
+		if p := n.Parent(); p != nil && parent == "tuple" && p.NamedChildCount() == 1 {
+			c.emit(",", n, false, false)
+			return
+		}
+		if c.pendingComma {
+			c.b.WriteByte(',')
+		}
+		c.pendingComma = true
+		c.prev = ","
+		c.prevEnd = int(n.EndByte())
+		return
+	}
+	tight := tok == "=" && parent == "keyword_argument"
+	spaced := !n.IsNamed() && isOperatorParent(parent) && tok != "(" && tok != ")" && tok != "-" && tok != "+" && tok != "~"
+	if parent == "unary_operator" {
+		spaced = false
+	}
+	if tok == ":" && parent == "pair" {
+		spaced = true // {"a":1} and {"a": 1} read the same
+	}
+	c.emit(tok, n, tight, spaced)
+}
+
+func isOperatorParent(t string) bool {
+	switch t {
+	case "binary_operator", "boolean_operator", "comparison_operator", "union_type", "not_operator":
+		return true
+	}
+	return false
+}
+
+func (c *canonWriter) emit(tok string, n *sitter.Node, tight, spaced bool) {
+	if c.pendingComma {
+		c.pendingComma = false
+		if isCloser(tok) {
+			c.prev = "" // trailing comma dropped
+		} else {
+			c.b.WriteByte(',')
+			c.prev = ","
+		}
+	}
+	start := int(n.StartByte())
+	if c.b.Len() > 0 {
+		gap := c.prevEnd >= 0 && start > c.prevEnd
+		switch {
+		case isOpener(c.prev) || isCloser(tok) || tok == "," || tok == ":" || tok == ".":
+		case c.prev == ".":
+		case tight || c.prevTight:
+		case spaced || c.prevSpaced || c.prev == ",":
+			c.b.WriteByte(' ')
+		case gap:
+			c.b.WriteByte(' ')
+		}
+	}
+	c.b.WriteString(tok)
+	c.prev = tok
+	c.prevEnd = int(n.EndByte())
+	c.prevTight = tight
+	c.prevSpaced = spaced
+}
+
+func isOpener(s string) bool { return s == "(" || s == "[" || s == "{" }
+func isCloser(s string) bool { return s == ")" || s == "]" || s == "}" }
+
+// unwrapType strips tree-sitter's `type` wrapper nodes.
+func unwrapType(n *sitter.Node) *sitter.Node {
+	for n != nil && n.Type() == "type" && n.NamedChildCount() == 1 {
+		n = n.NamedChild(0)
+	}
+	return n
+}
+
+// lastName is the last component of a dotted name: "pydantic.Field" → "Field".
+func lastName(s string) string {
+	if i := strings.LastIndexByte(s, '.'); i >= 0 {
+		return s[i+1:]
+	}
+	return s
+}
+
+// callArgs splits a call's arguments into positional nodes and keyword
+// arguments (in source order). Splats are ignored.
+type callArgs struct {
+	callee string // canonical text of the function expression
+	pos    []*sitter.Node
+	kwName []string
+	kwVal  []*sitter.Node
+}
+
+func (a *callArgs) kw(name string) *sitter.Node {
+	for i, k := range a.kwName {
+		if k == name {
+			return a.kwVal[i]
+		}
+	}
+	return nil
+}
+
+// parseCall returns the arguments of n when it is a call (after unwrapping
+// `type` nodes), else nil.
+func parseCall(d *parse.Doc, n *sitter.Node) *callArgs {
+	n = unwrapType(n)
+	if n == nil || n.Type() != "call" {
+		return nil
+	}
+	a := &callArgs{callee: canon(d, n.ChildByFieldName("function"))}
+	args := n.ChildByFieldName("arguments")
+	if args == nil || args.Type() != "argument_list" {
+		return a
+	}
+	for _, c := range parse.Children(args) {
+		switch c.Type() {
+		case "keyword_argument":
+			name := c.ChildByFieldName("name")
+			val := c.ChildByFieldName("value")
+			if name != nil && val != nil {
+				a.kwName = append(a.kwName, d.Text(name))
+				a.kwVal = append(a.kwVal, val)
+			}
+		case "list_splat", "dictionary_splat", "comment":
+		default:
+			a.pos = append(a.pos, c)
+		}
+	}
+	return a
+}
+
+// kwMap renders keyword arguments as canonical source, nil when none.
+func kwMap(d *parse.Doc, a *callArgs) map[string]string {
+	if a == nil || len(a.kwName) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(a.kwName))
+	for i, k := range a.kwName {
+		m[k] = canon(d, a.kwVal[i])
+	}
+	return m
+}
+
+// strLit returns the value of a plain string literal (no f-string
+// interpolation); implicit concatenation is joined.
+func strLit(d *parse.Doc, n *sitter.Node) (string, bool) {
+	n = unwrapType(n)
+	if n == nil {
+		return "", false
+	}
+	switch n.Type() {
+	case "concatenated_string":
+		var b strings.Builder
+		for _, c := range parse.Children(n) {
+			s, ok := strLit(d, c)
+			if !ok {
+				return "", false
+			}
+			b.WriteString(s)
+		}
+		return b.String(), true
+	case "string":
+	default:
+		return "", false
+	}
+	var start, end *sitter.Node
+	for i := 0; i < int(n.ChildCount()); i++ {
+		c := n.Child(i)
+		switch c.Type() {
+		case "interpolation":
+			return "", false
+		case "string_start":
+			start = c
+		case "string_end":
+			end = c
+		}
+	}
+	if start == nil || end == nil || end.StartByte() < start.EndByte() {
+		return "", false
+	}
+	prefix := strings.ToLower(d.Text(start))
+	raw := string(d.Src[start.EndByte():end.StartByte()])
+	if strings.ContainsAny(prefix, "fb") && strings.Contains(prefix, "f") {
+		return "", false
+	}
+	if strings.Contains(prefix, "r") || !strings.Contains(raw, `\`) {
+		return raw, true
+	}
+	if s, err := strconv.Unquote(`"` + strings.ReplaceAll(raw, `"`, `\"`) + `"`); err == nil {
+		return s, true
+	}
+	return raw, true
+}
+
+// subscriptParts splits `Head[a, b]` (a subscript or generic_type node,
+// `type` wrappers allowed) into the head's text and argument nodes.
+func subscriptParts(d *parse.Doc, n *sitter.Node) (string, []*sitter.Node, bool) {
+	n = unwrapType(n)
+	if n == nil {
+		return "", nil, false
+	}
+	switch n.Type() {
+	case "subscript":
+		v := n.ChildByFieldName("value")
+		var args []*sitter.Node
+		for i := 0; i < int(n.ChildCount()); i++ {
+			if n.FieldNameForChild(i) == "subscript" {
+				args = append(args, n.Child(i))
+			}
+		}
+		return canon(d, v), args, v != nil
+	case "generic_type":
+		var head string
+		var args []*sitter.Node
+		for _, c := range parse.Children(n) {
+			if c.Type() == "type_parameter" {
+				for _, t := range parse.Children(c) {
+					if t.Type() != "comment" {
+						args = append(args, t)
+					}
+				}
+			} else if head == "" {
+				head = canon(d, c)
+			}
+		}
+		return head, args, head != ""
+	}
+	return "", nil, false
+}
+
+// splitTop splits s at top-level occurrences of sep (outside brackets and
+// string literals).
+func splitTop(s string, sep byte) []string {
+	var out []string
+	depth, start := 0, 0
+	var quote byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case quote != 0:
+			if c == '\\' {
+				i++
+			} else if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '(' || c == '[' || c == '{':
+			depth++
+		case c == ')' || c == ']' || c == '}':
+			depth--
+		case c == sep && depth == 0:
+			out = append(out, strings.TrimSpace(s[start:i]))
+			start = i + 1
+		}
+	}
+	return append(out, strings.TrimSpace(s[start:]))
+}
+
+// stripNone removes None from a canonical annotation: Optional[X],
+// Union[X, None], X | None. It returns the remaining members joined by
+// " | " and whether None was present, so that `Optional[int]` and
+// `int | None` both give ("int", true).
+func stripNone(ann string) (string, bool) {
+	members := unionMembers(ann)
+	var keep []string
+	none := false
+	for _, m := range members {
+		if m == "None" || m == "NoneType" || m == "type(None)" {
+			none = true
+			continue
+		}
+		keep = append(keep, m)
+	}
+	return strings.Join(keep, " | "), none
+}
+
+// unionMembers flattens Optional/Union/| into their members.
+func unionMembers(ann string) []string {
+	ann = strings.TrimSpace(ann)
+	parts := splitTop(ann, '|')
+	if len(parts) > 1 {
+		var out []string
+		for _, p := range parts {
+			out = append(out, unionMembers(p)...)
+		}
+		return out
+	}
+	if head, inner, ok := splitSubscript(ann); ok {
+		switch lastName(head) {
+		case "Optional":
+			return append(unionMembers(inner), "None")
+		case "Union":
+			var out []string
+			for _, p := range splitTop(inner, ',') {
+				if p != "" {
+					out = append(out, unionMembers(p)...)
+				}
+			}
+			return out
+		}
+	}
+	return []string{ann}
+}
+
+// splitSubscript splits "Head[inner]" textually.
+func splitSubscript(s string) (string, string, bool) {
+	i := strings.IndexByte(s, '[')
+	if i <= 0 || !strings.HasSuffix(s, "]") {
+		return "", "", false
+	}
+	head := s[:i]
+	for _, c := range head {
+		if !(c == '.' || c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return "", "", false
+		}
+	}
+	inner := s[i+1 : len(s)-1]
+	// the brackets must match: "A[x] | B[y]" is not one subscript
+	depth := 0
+	for _, c := range inner {
+		switch c {
+		case '[':
+			depth++
+		case ']':
+			depth--
+			if depth < 0 {
+				return "", "", false
+			}
+		}
+	}
+	return head, inner, depth == 0
+}

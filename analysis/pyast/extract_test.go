@@ -1,0 +1,94 @@
+package pyast
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/farm-stack/farm-lsp/analysis/facts"
+	"github.com/farm-stack/farm-lsp/analysis/parse"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files in testdata")
+
+func mustParse(t testing.TB, src string) *parse.Doc {
+	t.Helper()
+	d, err := parse.Parse(context.Background(), parse.Python, []byte(src), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func extractString(t testing.TB, src string) *facts.File {
+	t.Helper()
+	return Extract(mustParse(t, src), "x.py", facts.KindBackendModel)
+}
+
+// checkGolden compares got with the golden file, or rewrites it with -update.
+func checkGolden(t *testing.T, golden string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if string(want) != string(got) {
+		t.Errorf("%s differs (go test -update rewrites it); got:\n%s", golden, firstDiff(string(want), string(got)))
+	}
+}
+
+// firstDiff shows the first differing line with some context.
+func firstDiff(want, got string) string {
+	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < len(wl) || i < len(gl); i++ {
+		var w, g string
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if w != g {
+			return "line " + itoa(i+1) + ":\n want: " + w + "\n  got: " + g
+		}
+	}
+	return ""
+}
+
+func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }
+
+// TestExtractGolden extracts every testdata/extract/*.py and compares the
+// facts (as indented JSON) with the .golden.json file next to it.
+func TestExtractGolden(t *testing.T) {
+	files, err := filepath.Glob("testdata/extract/*.py")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no corpus: %v", err)
+	}
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			src, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := Extract(mustParse(t, string(src)), filepath.ToSlash(file), facts.KindBackendSource)
+			if f.HasErrors {
+				t.Fatalf("corpus file has syntax errors: %+v", f.Diagnostics)
+			}
+			b, err := json.MarshalIndent(f, "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkGolden(t, strings.TrimSuffix(file, ".py")+".golden.json", append(b, '\n'))
+		})
+	}
+}

@@ -1,0 +1,216 @@
+// Package pyast extracts FARM facts from a parsed Python file — Pydantic and
+// Beanie models, enums, FastAPI routers, routes and includes, imports and
+// plain functions — and diffs two versions of those facts into semantic
+// changes (facts.Change). It reads the tree-sitter tree only: no Python runs.
+//
+// Conventions (what other packages may rely on):
+//   - Annotations, defaults and argument values are canonical source text
+//     (see canon): tokens joined with single spaces, none inside brackets, no
+//     trailing commas, string literals verbatim. Reformatting keeps them equal.
+//   - Field(...) defaults: Default is the first positional or default=
+//     argument; "..." (or no default at all) gives HasDefault=false.
+//   - Route params: for a Query/Path/Body/Header/Cookie/File/Form marker (as
+//     the default or as Annotated metadata) Default is the marker's default
+//     (first positional or default=), "..." meaning none; Args holds the
+//     marker's keyword arguments. Depends/Security have Source "Depends",
+//     no default, and Args["dependency"] set to the callable.
+//   - Index Dir is 1 or -1; text/hashed/geo indexes have Dir 0 and their kind
+//     in the Name ("body_text"), as MongoDB names them.
+//   - Method.BodyHash and Route.BodyHash cover the whole definition
+//     (decorators, parameters, body) except, for routes, what Route models
+//     (path, method, response_model, status_code, parameters, return
+//     annotation), comments and docstrings.
+package pyast
+
+import (
+	"fmt"
+	"strings"
+
+	sitter "github.com/smacker/go-tree-sitter"
+
+	"github.com/farm-stack/farm-lsp/analysis/facts"
+	"github.com/farm-stack/farm-lsp/analysis/parse"
+)
+
+// Extract reads the facts of a Python document. path is the
+// workspace-relative path stored in the facts and diagnostics; kind is the
+// file's classification. When the tree has syntax errors HasErrors is set and
+// Diagnostics lists them; whatever could be read is still returned.
+func Extract(doc *parse.Doc, path string, kind facts.Kind) (f *facts.File) {
+	f = &facts.File{Path: path, Kind: kind}
+	if doc == nil || doc.Tree == nil {
+		return f
+	}
+	f.Hash = parse.Hash(string(doc.Src))
+	defer func() {
+		if r := recover(); r != nil {
+			// A bug here must not take the server down: the file is treated
+			// as unreadable and the workspace keeps its last good facts.
+			f.HasErrors = true
+			f.Diagnostics = append(f.Diagnostics, facts.Diagnostic{
+				Path: path, Severity: facts.SeverityError, Code: facts.CodeFileSkipped,
+				Message: fmt.Sprintf("internal error while reading this file: %v", r),
+			})
+		}
+	}()
+	root := doc.Root()
+	if root.HasError() {
+		f.HasErrors = true
+		f.Diagnostics = doc.Errors(path)
+	}
+	x := &extractor{d: doc, f: f}
+	for _, st := range parse.Children(root) {
+		x.topLevel(st)
+	}
+	x.statements(root)
+	f.SemanticHash = semanticHash(f, doc.TokenHash(root, true))
+	return f
+}
+
+type extractor struct {
+	d *parse.Doc
+	f *facts.File
+}
+
+// topLevel reads module-level classes and functions.
+func (x *extractor) topLevel(n *sitter.Node) {
+	switch n.Type() {
+	case "class_definition":
+		x.class(n, n)
+	case "function_definition":
+		x.function(n, n, nil)
+	case "decorated_definition":
+		def := n.ChildByFieldName("definition")
+		if def == nil {
+			return
+		}
+		switch def.Type() {
+		case "class_definition":
+			x.class(def, n)
+		case "function_definition":
+			x.function(def, n, decorators(n))
+		}
+	}
+}
+
+// decorators returns the decorator nodes of a decorated_definition.
+func decorators(n *sitter.Node) []*sitter.Node {
+	var out []*sitter.Node
+	for _, c := range parse.Children(n) {
+		if c.Type() == "decorator" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// decoratorExpr is the expression after '@'.
+func decoratorExpr(deco *sitter.Node) *sitter.Node {
+	for _, c := range parse.Children(deco) {
+		if c.Type() != "comment" {
+			return c
+		}
+	}
+	return nil
+}
+
+// decoratorName is the decorator's callee as written without arguments,
+// reduced to its last dotted component: @pydantic.field_validator("x") →
+// "field_validator".
+func decoratorName(d *parse.Doc, deco *sitter.Node) string {
+	e := decoratorExpr(deco)
+	if e == nil {
+		return ""
+	}
+	if e.Type() == "call" {
+		e = e.ChildByFieldName("function")
+	}
+	return lastName(canon(d, e))
+}
+
+// statements walks statement lists at any depth (module, function and
+// class bodies, if/try/with blocks) for imports, routers and includes,
+// without descending into expressions.
+func (x *extractor) statements(n *sitter.Node) {
+	for _, st := range parse.Children(n) {
+		switch st.Type() {
+		case "import_statement", "import_from_statement", "future_import_statement":
+			x.imports(st)
+		case "expression_statement":
+			for _, e := range parse.Children(st) {
+				switch e.Type() {
+				case "assignment":
+					x.routerAssign(st, e)
+				case "call":
+					x.include(st, e)
+				}
+			}
+		case "comment", "decorator":
+		default:
+			// descend into compound statements' blocks and clauses
+			if st.NamedChildCount() > 0 && isCompound(st.Type()) {
+				x.statements(st)
+			}
+		}
+	}
+}
+
+func isCompound(t string) bool {
+	switch t {
+	case "block", "decorated_definition", "function_definition", "class_definition",
+		"if_statement", "elif_clause", "else_clause", "try_statement", "except_clause",
+		"finally_clause", "with_statement", "for_statement", "while_statement",
+		"match_statement", "case_clause", "except_group_clause":
+		return true
+	}
+	return false
+}
+
+func (x *extractor) imports(n *sitter.Node) {
+	d := x.d
+	switch n.Type() {
+	case "import_statement":
+		for i := 0; i < int(n.ChildCount()); i++ {
+			if n.FieldNameForChild(i) != "name" {
+				continue
+			}
+			c := n.Child(i)
+			if c.Type() == "aliased_import" {
+				c = c.ChildByFieldName("name")
+			}
+			x.f.Imports = append(x.f.Imports, facts.Import{Module: canon(d, c), Range: d.Range(n)})
+		}
+	case "import_from_statement", "future_import_statement":
+		imp := facts.Import{Range: d.Range(n)}
+		if n.Type() == "future_import_statement" {
+			imp.Module = "__future__"
+		}
+		if m := n.ChildByFieldName("module_name"); m != nil {
+			if m.Type() == "relative_import" {
+				for _, c := range parse.Children(m) {
+					switch c.Type() {
+					case "import_prefix":
+						imp.Level = strings.Count(d.Text(c), ".")
+					case "dotted_name":
+						imp.Module = canon(d, c)
+					}
+				}
+			} else {
+				imp.Module = canon(d, m)
+			}
+		}
+		for i := 0; i < int(n.ChildCount()); i++ {
+			c := n.Child(i)
+			switch {
+			case c.Type() == "wildcard_import":
+				imp.Names = append(imp.Names, "*")
+			case n.FieldNameForChild(i) == "name":
+				if c.Type() == "aliased_import" {
+					c = c.ChildByFieldName("name")
+				}
+				imp.Names = append(imp.Names, canon(d, c))
+			}
+		}
+		x.f.Imports = append(x.f.Imports, imp)
+	}
+}
