@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
+	"os"
 	"testing"
 	"time"
 
@@ -105,4 +106,64 @@ func (s *Server) ping(timeout time.Duration) error {
 		return errors.Join(errors.New("ping"), err)
 	}
 	return nil
+}
+
+var shared struct {
+	cancel context.CancelFunc
+	done   chan error
+	dir    string
+}
+
+// StartShared starts one FerretDB for a whole test binary (call it once,
+// e.g. under sync.Once, and StopShared from TestMain). It returns nil when
+// the server cannot start.
+func StartShared() *Server {
+	dir, err := os.MkdirTemp("", "ferretdb-")
+	if err != nil {
+		slog.Error("ferretdb temp dir", "err", err)
+		return nil
+	}
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
+		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Handler:   "sqlite",
+		SQLiteURL: "file:" + dir + "/",
+	})
+	if err != nil {
+		slog.Error("ferretdb", "err", err)
+		_ = os.RemoveAll(dir)
+		return nil
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				done <- fmt.Errorf("ferretdb panicked: %v", r)
+			}
+		}()
+		done <- f.Run(ctx)
+	}()
+	shared.cancel, shared.done, shared.dir = cancel, done, dir
+	s := &Server{URI: f.MongoDBURI()}
+	if err := s.ping(30 * time.Second); err != nil {
+		slog.Error("ferretdb ping", "err", err)
+		StopShared()
+		return nil
+	}
+	return s
+}
+
+// StopShared stops the server StartShared started and removes its files.
+func StopShared() {
+	if shared.cancel == nil {
+		return
+	}
+	shared.cancel()
+	select {
+	case <-shared.done:
+	case <-time.After(30 * time.Second):
+	}
+	_ = os.RemoveAll(shared.dir)
+	shared.cancel = nil
 }
