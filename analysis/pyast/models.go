@@ -99,6 +99,7 @@ func (x *extractor) modelBody(m *facts.Model, body *sitter.Node) {
 			if strings.HasPrefix(name, "_") || name == "model_config" {
 				continue
 			}
+			x.modelled[st.StartByte()] = true
 			fld := x.field(name, typ, as.ChildByFieldName("right"), st)
 			fld.Index = len(m.Fields)
 			m.Fields = append(m.Fields, fld)
@@ -117,12 +118,14 @@ func (x *extractor) modelBody(m *facts.Model, body *sitter.Node) {
 				m.Settings = x.settings(st)
 			}
 		case "function_definition":
+			x.modelled[st.StartByte()] = true
 			m.Methods = append(m.Methods, x.method(st, st, nil))
 		case "decorated_definition":
 			def := st.ChildByFieldName("definition")
 			if def == nil || def.Type() != "function_definition" {
 				continue
 			}
+			x.modelled[st.StartByte()] = true
 			decos := decorators(st)
 			meth := x.method(def, st, decos)
 			m.Methods = append(m.Methods, meth)
@@ -268,6 +271,10 @@ func (x *extractor) settings(cls *sitter.Node) *facts.Settings {
 		left, right := as.ChildByFieldName("left"), as.ChildByFieldName("right")
 		if left == nil || right == nil {
 			continue
+		}
+		switch d.Text(left) {
+		case "name", "indexes":
+			x.modelled[st.StartByte()] = true
 		}
 		switch d.Text(left) {
 		case "name":
@@ -419,7 +426,7 @@ func (x *extractor) method(def, outer *sitter.Node, decos []*sitter.Node) facts.
 	d := x.d
 	m := facts.Method{
 		Name:     d.Text(def.ChildByFieldName("name")),
-		BodyHash: d.TokenHash(outer, true),
+		BodyHash: tokenHash(d, outer),
 		Range:    d.Range(outer),
 	}
 	for _, dn := range decos {
@@ -448,6 +455,7 @@ func (x *extractor) enum(name string, bases []string, body, outer *sitter.Node) 
 			if strings.HasPrefix(mn, "_") {
 				continue
 			}
+			x.modelled[st.StartByte()] = true
 			e.Members = append(e.Members, facts.EnumMember{Name: mn, Value: canon(d, right), Range: d.Range(st)})
 		}
 	}

@@ -58,18 +58,24 @@ func Extract(doc *parse.Doc, path string, kind facts.Kind) (f *facts.File) {
 		f.HasErrors = true
 		f.Diagnostics = doc.Errors(path)
 	}
-	x := &extractor{d: doc, f: f}
+	x := &extractor{d: doc, f: f, modelled: map[uint32]bool{}}
 	for _, st := range parse.Children(root) {
 		x.topLevel(st)
 	}
 	x.statements(root)
-	f.SemanticHash = semanticHash(f, doc.TokenHash(root, true))
+	f.Functions = append(f.Functions, facts.Symbol{
+		Name: moduleSymbol, Kind: "module", Hash: x.restHash(root), Range: doc.Range(root),
+	})
+	f.SemanticHash = semanticHash(f, tokenHash(doc, root))
 	return f
 }
 
 type extractor struct {
 	d *parse.Doc
 	f *facts.File
+	// modelled holds the start bytes of class-body statements that facts
+	// model (fields, methods, enum members, Settings.name/indexes).
+	modelled map[uint32]bool
 }
 
 // topLevel reads module-level classes and functions.

@@ -72,7 +72,7 @@ func (x *extractor) function(def, outer *sitter.Node, decos []*sitter.Node) {
 	}
 	if len(routes) == 0 {
 		x.f.Functions = append(x.f.Functions, facts.Symbol{
-			Name: name, Kind: "function", Hash: d.TokenHash(outer, true), Range: d.Range(outer),
+			Name: name, Kind: "function", Hash: tokenHash(d, outer), Range: d.Range(outer),
 		})
 		return
 	}
@@ -85,13 +85,13 @@ func (x *extractor) function(def, outer *sitter.Node, decos []*sitter.Node) {
 	for _, rd := range routes {
 		// The body hash covers what Route does not model: the body, other
 		// decorators, and the route decorator's other keyword arguments.
-		parts := []string{d.TokenHash(def.ChildByFieldName("body"), true)}
+		parts := []string{tokenHash(d, def.ChildByFieldName("body"))}
 		for _, o := range others {
-			parts = append(parts, d.TokenHash(o, true))
+			parts = append(parts, tokenHash(d, o))
 		}
 		for i, k := range rd.call.kwName {
 			if !routeKwargs[k] {
-				parts = append(parts, k, d.TokenHash(rd.call.kwVal[i], true))
+				parts = append(parts, k, tokenHash(d, rd.call.kwVal[i]))
 			}
 		}
 		for _, v := range rd.verbs {
