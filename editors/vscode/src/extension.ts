@@ -14,7 +14,7 @@ import {
   State,
   TransportKind,
 } from 'vscode-languageclient/node';
-import { InstallCommand, initializationOptions, resolveServerPath, serverArgs } from './launch';
+import { explicitValue, InstallCommand, initializationOptions, resolveServerPath, serverArgs } from './launch';
 import {
   commandsToForward,
   FarmStatus,
@@ -220,7 +220,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     // The server's stderr (its log) and the client's own messages go here;
     // farm.trace.server adds the JSON-RPC trace.
     outputChannel: output,
-    initializationOptions: initializationOptions({ hotReloadEnabled: cfg.get<boolean>('hotReload.enabled', true) }),
+    initializationOptions: initializationOptions({ hotReloadEnabled: explicitValue(cfg.inspect<boolean>('hotReload.enabled')) }),
   };
 
   client = new LanguageClient('farm', 'FARM', serverOptions, clientOptions);

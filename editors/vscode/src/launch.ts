@@ -96,11 +96,23 @@ export function serverArgs(logLevel: string | undefined): string[] {
   return ['serve', '--log-level', level];
 }
 
-/** initializationOptions sent to the server, mirroring farm.config.ts's shape. */
+/**
+ * initializationOptions sent to the server, in farm.config.ts's shape (the
+ * server merges them over the project's config). Only what the user set
+ * explicitly is sent: the setting's default must not override a project
+ * whose farm.config.ts disables hot reload.
+ */
 export function initializationOptions(settings: { hotReloadEnabled?: boolean }): Record<string, unknown> {
-  return {
-    development: {
-      hotReload: { enabled: settings.hotReloadEnabled !== false },
-    },
-  };
+  if (settings.hotReloadEnabled === undefined) {
+    return {};
+  }
+  return { development: { hotReload: { enabled: settings.hotReloadEnabled } } };
+}
+
+/** The value of a setting the user set explicitly (any scope), else undefined. */
+export function explicitValue<T>(inspected: { globalValue?: T; workspaceValue?: T; workspaceFolderValue?: T } | undefined): T | undefined {
+  if (!inspected) {
+    return undefined;
+  }
+  return inspected.workspaceFolderValue ?? inspected.workspaceValue ?? inspected.globalValue;
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { InstallCommand, initializationOptions, resolveServerPath, serverArgs } from '../../src/launch';
+import { explicitValue, InstallCommand, initializationOptions, resolveServerPath, serverArgs } from '../../src/launch';
 import { commandsToForward } from '../../src/protocol';
 
 describe('resolveServerPath', () => {
@@ -95,10 +95,26 @@ describe('serverArgs', () => {
 });
 
 describe('initializationOptions', () => {
-  it('mirrors farm.config.ts development.hotReload', () => {
+  it('mirrors farm.config.ts development.hotReload when set explicitly', () => {
     assert.deepEqual(initializationOptions({ hotReloadEnabled: false }), { development: { hotReload: { enabled: false } } });
-    assert.deepEqual(initializationOptions({}), { development: { hotReload: { enabled: true } } });
+    assert.deepEqual(initializationOptions({ hotReloadEnabled: true }), { development: { hotReload: { enabled: true } } });
   });
+  it('sends no override when the setting is left at its default', () => {
+    assert.deepEqual(initializationOptions({}), {});
+  });
+});
+
+describe('explicitValue', () => {
+  const cases: [string, Parameters<typeof explicitValue<boolean>>[0], boolean | undefined][] = [
+    ['unset', { }, undefined],
+    ['no inspection', undefined, undefined],
+    ['user', { globalValue: false }, false],
+    ['workspace beats user', { globalValue: false, workspaceValue: true }, true],
+    ['folder beats workspace', { workspaceValue: true, workspaceFolderValue: false }, false],
+  ];
+  for (const [name, inspected, want] of cases) {
+    it(name, () => assert.equal(explicitValue(inspected), want));
+  }
 });
 
 describe('commandsToForward', () => {

@@ -1,0 +1,365 @@
+-- farm.nvim: attaches farm-lsp to Python, TypeScript and TSX buffers under a
+-- directory holding farm.config.ts, reports reloads with vim.notify and maps
+-- :FarmRegenerate, :FarmStatus, :FarmRetry, :FarmRestartBackend and
+-- :FarmToggle to the server's commands. Works on Neovim 0.7 (start_client +
+-- buf_attach_client) and 0.8+ (vim.lsp.start).
+local format = require('farm.format')
+
+local M = {}
+
+local defaults = {
+  -- The server command; '--log-file', '--log-level' may be appended.
+  cmd = { 'farm-lsp', 'serve' },
+  filetypes = { 'python', 'typescript', 'typescriptreact' },
+  root_markers = { 'farm.config.ts' },
+  -- Sent as initializationOptions: the shape of farm.config.ts, merged over
+  -- it, e.g. { development = { hotReload = { enabled = false } } }. nil: the
+  -- project's farm.config.ts rules.
+  init_options = nil,
+  -- Notifications: a plan with tasks (at DEBUG unless set), every result
+  -- (INFO, failures at ERROR).
+  notify = { plan = vim.log.levels.DEBUG, result = vim.log.levels.INFO },
+  on_attach = nil,
+  capabilities = nil,
+  -- Names under which a farm-lsp client may run (ours and nvim-lspconfig's).
+  client_names = { 'farm-lsp', 'farm_lsp' },
+}
+
+M.config = vim.deepcopy(defaults)
+
+-- State other code (statusline, tests) may read.
+M.state = {
+  plans = {}, -- planId -> plan (bounded)
+  plan_order = {},
+  last_plan = nil,
+  last_result = nil,
+  results = {}, -- every result received, oldest first (bounded)
+  responses = {}, -- command -> { err = ..., result = ... } of the last :Farm* command
+  last_status = nil,
+  clients = {}, -- root -> client id (Neovim 0.7 path)
+}
+
+local MAX_KEEP = 50
+
+local function notify(msg, level)
+  if level == nil or level == false then
+    return
+  end
+  vim.schedule(function()
+    vim.notify('FARM: ' .. msg, level)
+  end)
+end
+
+local function exec_user_autocmd(pattern)
+  if vim.api.nvim_exec_autocmds then
+    pcall(vim.api.nvim_exec_autocmds, 'User', { pattern = pattern, modeline = false })
+  else
+    pcall(vim.cmd, 'doautocmd <nomodeline> User ' .. pattern)
+  end
+end
+
+local function is_file(path)
+  local st = (vim.uv or vim.loop).fs_stat(path)
+  return st ~= nil and st.type == 'file'
+end
+
+--- The nearest ancestor directory of path (a file or directory) that holds
+--- one of the root markers, or nil.
+function M.find_root(path, markers)
+  markers = markers or M.config.root_markers
+  if not path or path == '' then
+    return nil
+  end
+  local dir = vim.fn.fnamemodify(path, ':p')
+  if not (vim.fn.isdirectory(dir) == 1) then
+    dir = vim.fn.fnamemodify(dir, ':h')
+  end
+  dir = dir:gsub('/+$', '')
+  if dir == '' then
+    dir = '/'
+  end
+  while true do
+    for _, marker in ipairs(markers) do
+      if is_file((dir == '/' and '' or dir) .. '/' .. marker) then
+        return dir
+      end
+    end
+    local parent = vim.fn.fnamemodify(dir, ':h')
+    if parent == dir or parent == '' then
+      return nil
+    end
+    dir = parent
+  end
+end
+
+local function remember_plan(plan)
+  if type(plan.planId) ~= 'string' then
+    return
+  end
+  if not M.state.plans[plan.planId] then
+    table.insert(M.state.plan_order, plan.planId)
+  end
+  M.state.plans[plan.planId] = plan
+  while #M.state.plan_order > MAX_KEEP do
+    M.state.plans[table.remove(M.state.plan_order, 1)] = nil
+  end
+end
+
+--- Handlers for the custom notifications; also for nvim-lspconfig users.
+function M.handlers()
+  return {
+    ['farm/reloadPlan'] = function(_, plan)
+      if type(plan) ~= 'table' then
+        return
+      end
+      remember_plan(plan)
+      M.state.last_plan = plan
+      local tasks = type(plan.tasks) == 'table' and plan.tasks or {}
+      if #tasks > 0 then
+        notify(format.plan_summary(plan), M.config.notify.plan)
+      end
+      exec_user_autocmd('FarmReloadPlan')
+    end,
+    ['farm/reloadResult'] = function(_, result)
+      if type(result) ~= 'table' then
+        return
+      end
+      M.state.last_result = result
+      table.insert(M.state.results, result)
+      while #M.state.results > MAX_KEEP do
+        table.remove(M.state.results, 1)
+      end
+      local summary, failed = format.result_summary(result)
+      local plan = M.state.plans[result.planId]
+      local msg = summary
+      if failed then
+        msg = msg .. '\n' .. table.concat(format.result_lines(result, plan), '\n')
+      end
+      local level = M.config.notify.result
+      if failed and level then
+        level = vim.log.levels.ERROR
+      end
+      notify(msg, level)
+      exec_user_autocmd('FarmReloadResult')
+    end,
+  }
+end
+
+--- Statusline component: "✓ 14 ms", "✗ failed" or "FARM".
+function M.statusline()
+  return format.statusline(M.state.last_result)
+end
+
+local function is_farm_client(client)
+  for _, name in ipairs(M.config.client_names) do
+    if client.name == name then
+      return true
+    end
+  end
+  return false
+end
+
+--- The farm-lsp client of bufnr (or of the current buffer), else the only
+--- running one.
+function M.get_client(bufnr)
+  bufnr = bufnr or vim.api.nvim_get_current_buf()
+  local get = vim.lsp.get_clients or vim.lsp.get_active_clients
+  local attached
+  if vim.lsp.get_clients then
+    attached = vim.lsp.get_clients({ bufnr = bufnr }) -- 0.10+
+  else
+    attached = vim.lsp.buf_get_clients(bufnr) -- 0.7-0.9
+  end
+  for _, client in pairs(attached or {}) do
+    if is_farm_client(client) then
+      return client
+    end
+  end
+  local found
+  for _, client in pairs(get()) do
+    if is_farm_client(client) then
+      if found then
+        return nil -- several roots and the buffer belongs to none: ambiguous
+      end
+      found = client
+    end
+  end
+  return found
+end
+
+-- client:request on 0.11+ (the dot form is deprecated there), client.request before.
+local function request(client, method, params, handler, bufnr)
+  if vim.fn.has('nvim-0.11') == 1 then
+    return client:request(method, params, handler, bufnr)
+  end
+  return client.request(method, params, handler, bufnr)
+end
+
+local function no_client()
+  notify('no farm-lsp client for this buffer (open a file under a folder with farm.config.ts)', vim.log.levels.WARN)
+end
+
+--- Runs a farm.* command through workspace/executeCommand. on_done(err,
+--- result) is called with the reply (after it is recorded in
+--- M.state.responses[command]).
+function M.execute(command, args, on_done)
+  local client = M.get_client()
+  if not client then
+    no_client()
+    return false
+  end
+  M.state.responses[command] = nil
+  request(client, 'workspace/executeCommand', { command = command, arguments = args or {} }, function(err, result)
+    M.state.responses[command] = { err = err, result = result }
+    if err then
+      notify(command .. ' failed: ' .. tostring(err.message or err), vim.log.levels.ERROR)
+    elseif on_done == nil then
+      notify(command .. ' done', vim.log.levels.INFO)
+    end
+    if on_done then
+      on_done(err, result)
+    end
+  end, vim.api.nvim_get_current_buf())
+  return true
+end
+
+--- Requests farm/status and shows it; on_done(err, status) after recording.
+function M.status(on_done)
+  local client = M.get_client()
+  if not client then
+    no_client()
+    return false
+  end
+  M.state.last_status = nil
+  request(client, 'farm/status', vim.empty_dict and vim.empty_dict() or {}, function(err, status)
+    if err then
+      M.state.responses['farm/status'] = { err = err }
+      notify('status failed: ' .. tostring(err.message or err), vim.log.levels.ERROR)
+    elseif type(status) == 'table' then
+      M.state.last_status = status
+      M.state.responses['farm/status'] = { result = status }
+      notify(table.concat(format.status_lines(status), '\n'), vim.log.levels.INFO)
+    end
+    if on_done then
+      on_done(err, status)
+    end
+  end, vim.api.nvim_get_current_buf())
+  return true
+end
+
+local commands = {
+  FarmRegenerate = { 'farm.regenerate', 'Regenerate TypeScript types, API client and hooks' },
+  FarmRetry = { 'farm.retry', 'Retry the failed tasks of the last reload' },
+  FarmRestartBackend = { 'farm.restartBackend', 'Restart the managed backend' },
+  FarmToggle = { 'farm.toggle', 'Enable or disable hot reload' },
+}
+
+--- Defines the :Farm* user commands (idempotent).
+function M.create_commands()
+  for name, spec in pairs(commands) do
+    vim.api.nvim_create_user_command(name, function()
+      if spec[1] == 'farm.toggle' then
+        M.execute('farm.toggle', {}, function(err)
+          if not err then
+            M.status(function(_, status)
+              if type(status) == 'table' then
+                notify('hot reload ' .. (status.enabled and 'enabled' or 'disabled'), vim.log.levels.INFO)
+              end
+            end)
+          end
+        end)
+      else
+        M.execute(spec[1])
+      end
+    end, { desc = spec[2], force = true })
+  end
+  vim.api.nvim_create_user_command('FarmStatus', function()
+    M.status()
+  end, { desc = 'Show farm-lsp reload status and metrics', force = true })
+end
+
+local function client_config(root)
+  local cfg = M.config
+  local capabilities = cfg.capabilities or vim.lsp.protocol.make_client_capabilities()
+  return {
+    name = 'farm-lsp',
+    cmd = cfg.cmd,
+    cmd_cwd = root,
+    root_dir = root,
+    workspace_folders = { { uri = vim.uri_from_fname(root), name = vim.fn.fnamemodify(root, ':t') } },
+    init_options = cfg.init_options,
+    capabilities = capabilities,
+    handlers = M.handlers(),
+    on_attach = cfg.on_attach,
+    on_exit = function()
+      M.state.clients[root] = nil
+    end,
+  }
+end
+
+--- Attaches farm-lsp to bufnr when it lies under a farm root. Returns the
+--- client id or nil.
+function M.attach(bufnr)
+  bufnr = bufnr or vim.api.nvim_get_current_buf()
+  if vim.bo[bufnr].buftype ~= '' then
+    return nil
+  end
+  local name = vim.api.nvim_buf_get_name(bufnr)
+  local root = M.find_root(name)
+  if not root then
+    return nil
+  end
+  if vim.lsp.start then
+    -- Neovim 0.8+: reuses the client with the same name and root_dir.
+    return vim.lsp.start(client_config(root), { bufnr = bufnr })
+  end
+  -- Neovim 0.7.
+  local id = M.state.clients[root]
+  if id and vim.lsp.client_is_stopped(id) then
+    id = nil
+  end
+  if not id then
+    id = vim.lsp.start_client(client_config(root))
+    if not id then
+      notify('could not start ' .. table.concat(M.config.cmd, ' '), vim.log.levels.ERROR)
+      return nil
+    end
+    M.state.clients[root] = id
+  end
+  vim.lsp.buf_attach_client(bufnr, id)
+  return id
+end
+
+local augroup
+
+--- setup(opts): merges opts into the defaults, defines the commands and
+--- attaches to matching buffers (already open ones too).
+function M.setup(opts)
+  M.config = vim.tbl_deep_extend('force', vim.deepcopy(defaults), opts or {})
+  if opts and opts.cmd then
+    M.config.cmd = opts.cmd -- lists are replaced, not merged
+  end
+  if opts and opts.filetypes then
+    M.config.filetypes = opts.filetypes
+  end
+  if vim.fn.executable(M.config.cmd[1]) ~= 1 then
+    notify(M.config.cmd[1] .. ' not found: go install github.com/farm-stack/farm-lsp/cmd/farm-lsp@latest (or set cmd)',
+      vim.log.levels.WARN)
+  end
+  M.create_commands()
+  augroup = vim.api.nvim_create_augroup('farm', { clear = true })
+  vim.api.nvim_create_autocmd('FileType', {
+    group = augroup,
+    pattern = M.config.filetypes,
+    callback = function(args)
+      M.attach(args.buf)
+    end,
+  })
+  for _, buf in ipairs(vim.api.nvim_list_bufs()) do
+    if vim.api.nvim_buf_is_loaded(buf) and vim.tbl_contains(M.config.filetypes, vim.bo[buf].filetype) then
+      M.attach(buf)
+    end
+  end
+end
+
+return M
