@@ -34,8 +34,8 @@ func semanticHash(f *facts.File, tokens string) string {
 // and additionally skips trailing commas, which formatters such as black
 // add or remove when they explode or join a bracketed list.
 type tokenHasher struct {
-	d    *parse.Doc
-	h    hash.Hash
+	d *parse.Doc
+	h hash.Hash
 }
 
 // tokenHash is the cosmetic-insensitive hash of n's tokens.
