@@ -1,0 +1,347 @@
+// Package watch reports file changes under a workspace root with fsnotify:
+// recursively, following directories created later (and reporting the
+// files already inside them), never following symlinked directories, and
+// skipping ignored paths (the seed's defaults plus configured patterns,
+// doublestar globs on the root-relative slash path).
+//
+// The watcher reports paths only; it never reads files. Consumers read the
+// content and use Hashes to drop events whose content they have already
+// seen (an editor save that fsnotify reports too, a Create followed by a
+// Write of the same bytes).
+package watch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/bmatcuk/doublestar/v4"
+	"github.com/fsnotify/fsnotify"
+)
+
+// DefaultIgnore are the seed's FileWatcher ignore patterns.
+var DefaultIgnore = []string{
+	"**/node_modules/**",
+	"**/.git/**",
+	"**/dist/**",
+	"**/build/**",
+	"**/__pycache__/**",
+	"**/.pytest_cache/**",
+	"**/.*",
+	"**/*.log",
+	"**/*.tmp",
+}
+
+// Op is what happened to a path.
+type Op uint8
+
+// Ops. Rename is reported for the old path; the new path gets a Create.
+const (
+	Create Op = iota + 1
+	Write
+	Remove
+	Rename
+)
+
+func (o Op) String() string {
+	switch o {
+	case Create:
+		return "create"
+	case Write:
+		return "write"
+	case Remove:
+		return "remove"
+	case Rename:
+		return "rename"
+	}
+	return fmt.Sprintf("op(%d)", uint8(o))
+}
+
+// Event is one change. Path is absolute. Dir is set for directories: a
+// created directory is followed by Create events for the files already in
+// it; a removed or renamed directory means every path under it is gone.
+type Event struct {
+	Path string
+	Op   Op
+	Dir  bool
+}
+
+// Options configure a Watcher.
+type Options struct {
+	// Ignore adds patterns to DefaultIgnore (e.g. generated outputs,
+	// "**/test_*.py"), matched on the root-relative slash path.
+	Ignore []string
+	// Buffer is the capacity of the Events channel (0: 1024).
+	Buffer int
+	// Logger (nil: slog.Default()).
+	Logger *slog.Logger
+}
+
+// Watcher watches a directory tree. Create it with New, then call Run
+// (which closes everything when its context ends) or Close.
+type Watcher struct {
+	root     string
+	patterns []string
+	fsw      *fsnotify.Watcher
+	events   chan Event
+	log      *slog.Logger
+
+	mu   sync.Mutex
+	dirs map[string]bool // watched directories (absolute)
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// New watches root and every directory under it that is not ignored. It
+// fails when root is not a directory, a pattern is malformed or fsnotify
+// cannot start; a subdirectory that cannot be watched is logged and
+// skipped.
+func New(root string, opts Options) (*Watcher, error) {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return nil, fmt.Errorf("watch: %w", err)
+	}
+	fi, err := os.Stat(abs)
+	if err != nil {
+		return nil, fmt.Errorf("watch: %w", err)
+	}
+	if !fi.IsDir() {
+		return nil, fmt.Errorf("watch: %s is not a directory", abs)
+	}
+	patterns := append(append([]string{}, DefaultIgnore...), opts.Ignore...)
+	for _, p := range patterns {
+		if !doublestar.ValidatePattern(p) {
+			return nil, fmt.Errorf("watch: bad ignore pattern %q", p)
+		}
+	}
+	fsw, err := fsnotify.NewWatcher()
+	if err != nil {
+		return nil, fmt.Errorf("watch: %w", err)
+	}
+	buf := opts.Buffer
+	if buf <= 0 {
+		buf = 1024
+	}
+	w := &Watcher{
+		root:     abs,
+		patterns: patterns,
+		fsw:      fsw,
+		events:   make(chan Event, buf),
+		log:      opts.Logger,
+		dirs:     map[string]bool{},
+	}
+	if w.log == nil {
+		w.log = slog.Default()
+	}
+	if err := w.fsw.Add(abs); err != nil {
+		_ = fsw.Close()
+		return nil, fmt.Errorf("watch: %s: %w", abs, err)
+	}
+	w.dirs[abs] = true
+	w.addTree(context.Background(), abs, false)
+	return w, nil
+}
+
+// Root is the absolute root directory.
+func (w *Watcher) Root() string { return w.root }
+
+// Events delivers changes; it is closed when Run returns.
+func (w *Watcher) Events() <-chan Event { return w.events }
+
+// WatchedDirs is the number of directories being watched.
+func (w *Watcher) WatchedDirs() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.dirs)
+}
+
+// Ignored reports whether an absolute path is ignored.
+func (w *Watcher) Ignored(path string) bool {
+	rel, ok := w.rel(path)
+	return ok && Match(w.patterns, rel)
+}
+
+// Close stops watching. Run calls it when its context ends.
+func (w *Watcher) Close() error {
+	w.closeOnce.Do(func() { w.closeErr = w.fsw.Close() })
+	return w.closeErr
+}
+
+// Run delivers events until ctx is done, then closes the watcher and the
+// Events channel. When the consumer falls behind, Run waits for it (the
+// kernel queues meanwhile; an overflow is logged).
+func (w *Watcher) Run(ctx context.Context) error {
+	defer close(w.events)
+	defer w.Close()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case ev, ok := <-w.fsw.Events:
+			if !ok {
+				return nil
+			}
+			w.handle(ctx, ev)
+		case err, ok := <-w.fsw.Errors:
+			if !ok {
+				return nil
+			}
+			if errors.Is(err, fsnotify.ErrEventOverflow) {
+				w.log.Warn("watch: kernel event queue overflowed; some changes were missed", "root", w.root)
+			} else {
+				w.log.Warn("watch: error", "root", w.root, "err", err)
+			}
+		}
+	}
+}
+
+func (w *Watcher) handle(ctx context.Context, ev fsnotify.Event) {
+	path := filepath.Clean(ev.Name)
+	if w.Ignored(path) {
+		return
+	}
+	if ev.Has(fsnotify.Create) {
+		fi, err := os.Lstat(path) // Lstat: a symlink to a directory is not followed
+		if err == nil && fi.IsDir() {
+			w.emit(ctx, Event{Path: path, Op: Create, Dir: true})
+			w.addTree(ctx, path, true)
+		} else {
+			w.emit(ctx, Event{Path: path, Op: Create})
+		}
+	}
+	if ev.Has(fsnotify.Write) {
+		w.emit(ctx, Event{Path: path, Op: Write})
+	}
+	for _, op := range []struct {
+		fs fsnotify.Op
+		op Op
+	}{{fsnotify.Remove, Remove}, {fsnotify.Rename, Rename}} {
+		if ev.Has(op.fs) {
+			dir := w.forget(path)
+			w.emit(ctx, Event{Path: path, Op: op.op, Dir: dir})
+		}
+	}
+}
+
+// addTree watches dir and the directories under it; with report set it
+// emits Create for the files found (created before their directory was
+// watched) and for the directories under dir. Symlinks are never followed: WalkDir reports them as
+// non-directories.
+func (w *Watcher) addTree(ctx context.Context, dir string, report bool) {
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if !errors.Is(err, fs.ErrNotExist) {
+				w.log.Warn("watch: cannot read", "path", p, "err", err)
+			}
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if ctx.Err() != nil {
+			return fs.SkipAll
+		}
+		if p != w.root && w.Ignored(p) {
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if !d.IsDir() {
+			if report {
+				w.emit(ctx, Event{Path: p, Op: Create})
+			}
+			return nil
+		}
+		w.mu.Lock()
+		known := w.dirs[p]
+		w.mu.Unlock()
+		if known {
+			return nil
+		}
+		if err := w.fsw.Add(p); err != nil {
+			w.log.Warn("watch: cannot watch directory", "path", p, "err", err)
+			return nil
+		}
+		w.mu.Lock()
+		w.dirs[p] = true
+		w.mu.Unlock()
+		if report && p != dir {
+			w.emit(ctx, Event{Path: p, Op: Create, Dir: true})
+		}
+		return nil
+	})
+	if err != nil {
+		w.log.Warn("watch: walk failed", "dir", dir, "err", err)
+	}
+}
+
+// forget stops watching path and everything under it when path is a
+// watched directory (a renamed directory keeps its inotify watch under the
+// old name otherwise) and reports whether it was one.
+func (w *Watcher) forget(path string) bool {
+	w.mu.Lock()
+	var gone []string
+	isDir := w.dirs[path]
+	if isDir {
+		prefix := path + string(filepath.Separator)
+		for d := range w.dirs {
+			if d == path || strings.HasPrefix(d, prefix) {
+				gone = append(gone, d)
+				delete(w.dirs, d)
+			}
+		}
+	}
+	w.mu.Unlock()
+	for _, d := range gone {
+		// Already gone when the directory was deleted: nothing to do.
+		_ = w.fsw.Remove(d)
+	}
+	return isDir
+}
+
+func (w *Watcher) emit(ctx context.Context, ev Event) {
+	select {
+	case w.events <- ev:
+	case <-ctx.Done():
+	}
+}
+
+// rel returns the root-relative slash path, false when path is outside
+// the root.
+func (w *Watcher) rel(path string) (string, bool) {
+	r, err := filepath.Rel(w.root, path)
+	if err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+		return "", false
+	}
+	return filepath.ToSlash(r), true
+}
+
+// Match reports whether the root-relative slash path rel, or any directory
+// above it, matches one of the doublestar patterns ("**/node_modules/**",
+// "**/.*", "apps/web/src/types/**"). Malformed patterns never match.
+func Match(patterns []string, rel string) bool {
+	rel = strings.TrimPrefix(rel, "./")
+	if rel == "" || rel == "." {
+		return false
+	}
+	for p := rel; ; {
+		for _, pat := range patterns {
+			if ok, _ := doublestar.Match(pat, p); ok {
+				return true
+			}
+		}
+		i := strings.LastIndexByte(p, '/')
+		if i < 0 {
+			return false
+		}
+		p = p[:i]
+	}
+}
