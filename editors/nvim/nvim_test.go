@@ -58,10 +58,7 @@ type e2eResult struct {
 // server on a temp copy of examples/farm-app. Every step of the script must
 // be reported and must pass.
 func TestNeovimEndToEnd(t *testing.T) {
-	nvim, err := exec.LookPath("nvim")
-	if err != nil {
-		t.Skip("nvim is not installed (CI installs it: apt-get install -y neovim)")
-	}
+	nvim := headlessNvim(t)
 	root := repoRoot(t)
 	tmp := t.TempDir()
 	bin := buildServer(t, root, tmp)
@@ -166,6 +163,78 @@ func TestNeovimEndToEnd(t *testing.T) {
 	}
 	if failed {
 		t.Log(report())
+	}
+}
+
+// headlessNvim returns the nvim binary or skips the test with the reason.
+func headlessNvim(t *testing.T) string {
+	t.Helper()
+	nvim, err := exec.LookPath("nvim")
+	if err != nil {
+		t.Skip("nvim is not installed (CI installs it: apt-get install -y neovim)")
+	}
+	return nvim
+}
+
+// TestLuaUnits runs the table-driven checks of the pure Lua parts
+// (format.lua, find_root, the notification handlers) in a headless Neovim.
+func TestLuaUnits(t *testing.T) {
+	nvim := headlessNvim(t)
+	pluginDir, err := filepath.Abs(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, nvim, "--headless", "-n", "-i", "NONE", "-u", "NONE",
+		"-c", "luafile "+filepath.Join(pluginDir, "test", "format_spec.lua"))
+	cmd.Env = append(os.Environ(), "FARM_PLUGIN_DIR="+pluginDir, "XDG_STATE_HOME="+t.TempDir())
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("format_spec.lua: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), " passed, 0 failed") {
+		t.Fatalf("format_spec.lua printed no summary:\n%s", out)
+	}
+	t.Log(strings.TrimSpace(string(out)))
+}
+
+// TestHelpTags builds the help tags of doc/farm.txt (duplicate or broken
+// tags make :helptags fail) and opens :help farm and the command tags.
+func TestHelpTags(t *testing.T) {
+	nvim := headlessNvim(t)
+	tmp := t.TempDir()
+	if err := os.CopyFS(filepath.Join(tmp, "doc"), os.DirFS("doc")); err != nil {
+		t.Fatal(err)
+	}
+	tags := []string{"farm", "farm-setup", "farm-lspconfig", ":FarmRegenerate", ":FarmStatus", ":FarmRetry",
+		":FarmRestartBackend", ":FarmToggle", "farm.setup()"}
+	args := []string{"--headless", "-n", "-i", "NONE", "-u", "NONE", "--cmd", "set rtp^=" + tmp,
+		"-c", "helptags " + filepath.Join(tmp, "doc")}
+	quoted := make([]string, len(tags))
+	for i, tag := range tags {
+		quoted[i] = "'" + tag + "'"
+	}
+	args = append(args, "-c", "lua for _, t in ipairs({"+strings.Join(quoted, ",")+"}) do "+
+		"local ok, err = pcall(vim.cmd, 'help ' .. t) "+
+		"if not ok then io.stderr:write('HELP FAILED ' .. t .. ': ' .. tostring(err) .. '\\n') end end",
+		"-c", "qall!")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, nvim, args...)
+	cmd.Env = append(os.Environ(), "XDG_STATE_HOME="+t.TempDir())
+	out, err := cmd.CombinedOutput()
+	if err != nil || bytes.Contains(out, []byte("HELP FAILED")) || bytes.Contains(out, []byte("E154")) {
+		t.Fatalf("helptags / help: %v\n%s", err, out)
+	}
+	raw, err := os.ReadFile(filepath.Join(tmp, "doc", "tags"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tag := range tags {
+		if !bytes.Contains(raw, []byte(tag+"\tfarm.txt\t")) {
+			t.Errorf("tag %q missing from doc/tags", tag)
+		}
 	}
 }
 

@@ -1,0 +1,117 @@
+-- Table-driven checks of lua/farm/format.lua and find_root, run headless by
+-- nvim_test.go (TestLuaUnits): nvim --headless -u NONE -c "luafile test/format_spec.lua".
+-- Prints "N passed, N failed" and exits non-zero on a failure.
+local plugin_dir = assert(os.getenv('FARM_PLUGIN_DIR'), 'FARM_PLUGIN_DIR')
+vim.opt.runtimepath:prepend(plugin_dir)
+local f = require('farm.format')
+local farm = require('farm')
+
+local passed, failed = 0, 0
+local function eq(name, got, want)
+  if vim.deep_equal(got, want) then
+    passed = passed + 1
+  else
+    failed = failed + 1
+    io.stderr:write(string.format('FAIL %s:\n  got  %s\n  want %s\n', name, vim.inspect(got), vim.inspect(want)))
+  end
+end
+
+local plan = {
+  planId = 'p1',
+  trigger = { uri = 'file:///w/apps/api/src/models/user.py', kind = 'backend-model' },
+  changes = { { kind = 'field-added', subject = 'User.nickname' } },
+  tasks = {
+    { id = 't1', kind = 'type-generation', target = 'apps/web/src/types/models/index.ts', dependsOn = {}, reason = 'User changed' },
+    { id = 't2', kind = 'backend-reload', target = 'apps/api', dependsOn = { 't1' } },
+  },
+}
+
+for _, c in ipairs({
+  { 0, '0 ms' }, { 14, '14 ms' }, { 14.4, '14 ms' }, { 999, '999 ms' }, { 1000, '1.0 s' }, { 1234, '1.2 s' },
+  { -1, '? ms' }, { 0 / 0, '? ms' }, { nil, '? ms' }, { vim.NIL, '? ms' },
+}) do
+  eq('duration ' .. tostring(c[1]), f.duration(c[1]), c[2])
+end
+
+eq('plan_summary', f.plan_summary(plan), 'user.py: field-added User.nickname → type-generation, backend-reload')
+eq('plan_summary empty', f.plan_summary({ planId = 'e', trigger = { uri = 'file:///w/a%20b.py' }, tasks = {} }), 'a b.py: nothing to reload')
+eq('plan_summary null tasks', f.plan_summary({ planId = 'e', tasks = vim.NIL }), 'workspace: nothing to reload')
+
+local ok = { planId = 'p1', durationMs = 14, tasks = { { id = 't1', kind = 'type-generation', status = 'ok', durationMs = 9 } } }
+local bad = {
+  planId = 'p1',
+  durationMs = 900,
+  tasks = {
+    { id = 't1', kind = 'type-generation', status = 'ok', durationMs = 9 },
+    { id = 't2', kind = 'backend-reload', status = 'failed', durationMs = 880, message = 'SyntaxError: invalid syntax\nmore' },
+    { id = 't3', kind = 'frontend-hmr', status = 'skipped', durationMs = 0, message = 'not running' },
+  },
+}
+eq('result_summary ok', { f.result_summary(ok) }, { 'reload ok in 14 ms (1 task)', false })
+eq('result_summary failed', { f.result_summary(bad) }, { 'reload failed: backend-reload: SyntaxError: invalid syntax', true })
+eq('result_summary skipped', { f.result_summary({ durationMs = 3, tasks = { bad.tasks[3], ok.tasks[1] } }) },
+  { 'reload ok in 3 ms (2 tasks, 1 skipped)', false })
+eq('result_lines', f.result_lines(bad, plan), {
+  '✓ type-generation apps/web/src/types/models/index.ts 9 ms',
+  '✗ backend-reload apps/api 880 ms — SyntaxError: invalid syntax',
+  '– frontend-hmr 0 ms — not running',
+})
+eq('result_lines empty', f.result_lines({ tasks = vim.NIL }), { 'nothing to do' })
+eq('statusline none', f.statusline(nil), 'FARM')
+eq('statusline ok', f.statusline(ok), '✓ 14 ms')
+eq('statusline failed', f.statusline(bad), '✗ failed')
+eq('status_lines', f.status_lines({
+  enabled = true,
+  processing = false,
+  queueLength = 0,
+  lastPlan = plan,
+  metrics = { total = 4, ok = 3, failed = 1, successRate = 0.75, avgMs = 20, p50Ms = 14, p95Ms = 1200, slow = 0 },
+}), {
+  'FARM hot reload: enabled, idle, 0 queued',
+  'reloads: 4 (3 ok, 1 failed, 75%), avg 20 ms, p50 14 ms, p95 1.2 s, 0 slow',
+  'last plan: user.py: field-added User.nickname → type-generation, backend-reload',
+  '  type-generation apps/web/src/types/models/index.ts (User changed)',
+  '  backend-reload apps/api',
+})
+eq('status_lines fresh', f.status_lines({ enabled = false, processing = true, queueLength = 2, lastPlan = vim.NIL, metrics = vim.NIL }), {
+  'FARM hot reload: disabled, processing, 2 queued',
+  'reloads: 0 (0 ok, 0 failed, –), avg ? ms, p50 ? ms, p95 ? ms, 0 slow',
+  'last plan: none yet',
+})
+
+-- find_root: nearest ancestor with farm.config.ts.
+local tmp = vim.fn.tempname()
+vim.fn.mkdir(tmp .. '/outer/inner/apps/api', 'p')
+vim.fn.writefile({}, tmp .. '/outer/farm.config.ts')
+vim.fn.writefile({}, tmp .. '/outer/inner/farm.config.ts')
+vim.fn.writefile({}, tmp .. '/outer/inner/apps/api/m.py')
+vim.fn.mkdir(tmp .. '/none', 'p')
+vim.fn.mkdir(tmp .. '/dir-marker/farm.config.ts', 'p')
+eq('find_root nearest', farm.find_root(tmp .. '/outer/inner/apps/api/m.py'), tmp .. '/outer/inner')
+eq('find_root dir', farm.find_root(tmp .. '/outer/inner/apps'), tmp .. '/outer/inner')
+eq('find_root outer', farm.find_root(tmp .. '/outer/x.py'), tmp .. '/outer')
+eq('find_root none', farm.find_root(tmp .. '/none/x.py'), nil)
+eq('find_root a directory named like the marker is no root', farm.find_root(tmp .. '/dir-marker/x.py'), nil)
+eq('find_root empty', farm.find_root(''), nil)
+vim.fn.delete(tmp, 'rf')
+
+-- Handlers record state and fire the User autocommands.
+local fired = {}
+vim.api.nvim_create_autocmd('User', { pattern = { 'FarmReloadPlan', 'FarmReloadResult' }, callback = function(a)
+  table.insert(fired, a.match)
+end })
+farm.config.notify = { plan = false, result = false }
+local h = farm.handlers()
+h['farm/reloadPlan'](nil, plan, {})
+h['farm/reloadResult'](nil, bad, {})
+eq('handler state plan', farm.state.plans.p1, plan)
+eq('handler state result', farm.state.last_result, bad)
+eq('handler autocmds', fired, { 'FarmReloadPlan', 'FarmReloadResult' })
+eq('statusline after result', farm.statusline(), '✗ failed')
+
+io.stdout:write(string.format('%d passed, %d failed\n', passed, failed))
+if failed > 0 then
+  vim.cmd('cquit 1')
+else
+  vim.cmd('qall!')
+end
