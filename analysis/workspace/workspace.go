@@ -1,0 +1,709 @@
+// Package workspace keeps the analysed state of one FARM workspace: per
+// file the last parse (for incremental reparse) and the last good facts, the
+// import graph, and model kinds resolved across files. Update takes a
+// file's new bytes and returns its semantic changes. It is pure: it reads
+// nothing from disk; callers hand it bytes.
+package workspace
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"path"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/farm-stack/farm-lsp/analysis/classify"
+	"github.com/farm-stack/farm-lsp/analysis/facts"
+	"github.com/farm-stack/farm-lsp/analysis/imports"
+	"github.com/farm-stack/farm-lsp/analysis/parse"
+	"github.com/farm-stack/farm-lsp/analysis/pyast"
+	"github.com/farm-stack/farm-lsp/analysis/staticjs"
+	"github.com/farm-stack/farm-lsp/analysis/tsxast"
+)
+
+// DefaultMaxFileSize is the largest file that is parsed. Source files this
+// big are generated or vendored; parsing them would stall every save.
+const DefaultMaxFileSize = 4 << 20
+
+// Options configure a Workspace.
+type Options struct {
+	Classifier  *classify.Classifier // nil: classify.Default()
+	MaxFileSize int                  // 0: DefaultMaxFileSize
+}
+
+// Result is what one Update or Remove found.
+type Result struct {
+	Path string     // workspace-relative slash path
+	Kind facts.Kind // classification
+	// Changes are the semantic changes against the last good version, with
+	// ModelKind resolved. Empty for cosmetic edits and for broken files.
+	Changes []facts.Change
+	// Diagnostics is the full set of analysis diagnostics for the file now
+	// (syntax errors, unevaluable config, skipped file). Empty clears.
+	Diagnostics []facts.Diagnostic
+	// SyntaxError is set when the new content does not parse cleanly; the
+	// file's last good facts are kept and nothing should be planned.
+	SyntaxError bool
+	// Unchanged is set when the content is byte-identical to the last seen.
+	Unchanged bool
+	// Skipped says why the file was not analysed (too large), if it was not.
+	Skipped string
+	// Affected lists the files importing this one, transitively.
+	Affected []string
+	// File is the file's current good facts (nil for removed or never-good).
+	File *facts.File
+}
+
+type entry struct {
+	kind  facts.Kind
+	hash  string      // of the last content seen
+	doc   *parse.Doc  // last parse, good or broken, reused for the next parse
+	good  *facts.File // last good facts; never mutated once stored
+	diags []facts.Diagnostic
+}
+
+// Workspace is safe for concurrent use.
+type Workspace struct {
+	mu      sync.Mutex
+	cls     *classify.Classifier
+	maxSize int
+	files   map[string]*entry
+	graph   *imports.Graph
+}
+
+// New returns an empty workspace.
+func New(opts Options) *Workspace {
+	if opts.Classifier == nil {
+		opts.Classifier = classify.Default()
+	}
+	if opts.MaxFileSize <= 0 {
+		opts.MaxFileSize = DefaultMaxFileSize
+	}
+	return &Workspace{cls: opts.Classifier, maxSize: opts.MaxFileSize, files: map[string]*entry{}, graph: imports.New()}
+}
+
+// SetClassifier replaces the classifier (farm.config.ts paths changed).
+// Already-indexed files keep their kind until their next update.
+func (w *Workspace) SetClassifier(c *classify.Classifier) {
+	w.mu.Lock()
+	w.cls = c
+	w.mu.Unlock()
+}
+
+// Kind classifies a path with the current classifier.
+func (w *Workspace) Kind(rel string) facts.Kind {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.cls.Kind(rel)
+}
+
+// Normalize turns a path into the workspace-relative slash form used as key.
+func Normalize(rel string) string {
+	return strings.TrimPrefix(path.Clean(strings.ReplaceAll(rel, "\\", "/")), "./")
+}
+
+// analysed is the outcome of parsing one file, before it is stored.
+type analysed struct {
+	rel     string
+	kind    facts.Kind
+	hash    string
+	doc     *parse.Doc
+	file    *facts.File // nil when the file is not modelled (asset, too big)
+	skipped string
+}
+
+func contentHash(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:16])
+}
+
+// langOf picks the grammar for a path, or false when it is not parsed.
+func langOf(rel string, kind facts.Kind) (parse.Lang, bool) {
+	switch {
+	case strings.HasSuffix(rel, ".py"):
+		return parse.Python, true
+	case strings.HasSuffix(rel, ".tsx"), strings.HasSuffix(rel, ".jsx"):
+		return parse.TSX, true
+	case strings.HasSuffix(rel, ".ts"), strings.HasSuffix(rel, ".mts"), strings.HasSuffix(rel, ".cts"):
+		return parse.TypeScript, true
+	case strings.HasSuffix(rel, ".js"), strings.HasSuffix(rel, ".mjs"):
+		return parse.TSX, true // JS may hold JSX; the TSX grammar reads both
+	}
+	return 0, false
+}
+
+// analyse parses and extracts one file. It does not touch workspace state
+// except reading prev (the previous parse), so it may run in parallel.
+func analyse(ctx context.Context, rel string, kind facts.Kind, content []byte, prev *parse.Doc, maxSize int) (analysed, error) {
+	a := analysed{rel: rel, kind: kind, hash: contentHash(content)}
+	if len(content) > maxSize {
+		a.skipped = fmt.Sprintf("file is %d bytes, over the %d-byte analysis limit: not parsed", len(content), maxSize)
+		return a, nil
+	}
+	switch {
+	case kind == facts.KindGenerated, kind == facts.KindStyle, kind == facts.KindAsset:
+		return a, nil
+	case strings.HasSuffix(rel, ".json"):
+		if kind != facts.KindPluginConfig && kind != facts.KindDatabaseMigration && path.Base(rel) != "tsconfig.json" {
+			return a, nil
+		}
+		v, diags := staticjs.ParseJSON(content, rel)
+		f := &facts.File{Path: rel, Kind: kind, Hash: a.hash, Config: v, Diagnostics: diags}
+		f.HasErrors = hasSyntaxError(diags)
+		if v != nil {
+			f.SemanticHash = parse.Hash(v.Canonical())
+		}
+		a.file = f
+		return a, nil
+	}
+	lang, ok := langOf(rel, kind)
+	if !ok {
+		return a, nil
+	}
+	doc, err := parse.Parse(ctx, lang, content, prev)
+	if err != nil {
+		return a, err
+	}
+	a.doc = doc
+	if lang == parse.Python {
+		a.file = pyast.Extract(doc, rel, kind)
+	} else {
+		a.file = tsxast.Extract(doc, rel, kind)
+	}
+	a.file.Hash = a.hash
+	return a, nil
+}
+
+func hasSyntaxError(ds []facts.Diagnostic) bool {
+	for _, d := range ds {
+		if d.Code == facts.CodeSyntaxError {
+			return true
+		}
+	}
+	return false
+}
+
+// Update analyses new content for a file and returns what changed against
+// its last good version.
+func (w *Workspace) Update(ctx context.Context, rel string, content []byte) (Result, error) {
+	rel = Normalize(rel)
+	w.mu.Lock()
+	kind := w.cls.Kind(rel)
+	e := w.files[rel]
+	var prev *parse.Doc
+	if e != nil {
+		if e.hash == contentHash(content) && e.kind == kind {
+			res := Result{Path: rel, Kind: kind, Unchanged: true, Diagnostics: e.diags, File: e.good,
+				SyntaxError: hasSyntaxError(e.diags)}
+			w.mu.Unlock()
+			return res, nil
+		}
+		prev = e.doc
+	}
+	maxSize := w.maxSize
+	w.mu.Unlock()
+
+	// Parse outside the lock: snapshots and other readers go on meanwhile.
+	// Updates of one workspace come from one goroutine (the coordinator's
+	// analysis loop), so no other update races this file.
+	a, err := analyse(ctx, rel, kind, content, prev, maxSize)
+	if err != nil {
+		return Result{Path: rel, Kind: kind}, err
+	}
+
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.store(a), nil
+}
+
+// store records an analysed file and computes its changes. Caller holds mu.
+func (w *Workspace) store(a analysed) Result {
+	e := w.files[a.rel]
+	if e == nil {
+		e = &entry{}
+		w.files[a.rel] = e
+	}
+	res := Result{Path: a.rel, Kind: a.kind}
+	old := e.good
+	e.kind, e.hash = a.kind, a.hash
+	if a.doc != nil {
+		e.doc = a.doc
+	}
+	switch {
+	case a.skipped != "":
+		res.Skipped = a.skipped
+		e.diags = []facts.Diagnostic{{Path: a.rel, Severity: facts.SeverityWarning, Code: facts.CodeFileSkipped, Message: a.skipped}}
+		e.doc = nil
+	case a.file == nil:
+		e.diags = nil
+		if a.kind == facts.KindGenerated && old == nil {
+			// First sighting of our own output: remember it, nothing changed.
+			e.good = &facts.File{Path: a.rel, Kind: a.kind, Hash: a.hash}
+		} else if a.kind == facts.KindGenerated {
+			res.Changes = []facts.Change{{Kind: facts.GeneratedFileEdited, Path: a.rel, FileKind: a.kind,
+				Subject: a.rel, Detail: "a generated file changed on disk"}}
+			e.good = &facts.File{Path: a.rel, Kind: a.kind, Hash: a.hash}
+		}
+	case a.file.HasErrors:
+		res.SyntaxError = true
+		e.diags = a.file.Diagnostics
+		if len(e.diags) > 0 {
+			d := e.diags[0]
+			res.Changes = []facts.Change{{Kind: facts.SyntaxError, Path: a.rel, FileKind: a.kind, Subject: a.rel,
+				Detail: d.Message, Range: d.Range}}
+		}
+	default:
+		e.diags = a.file.Diagnostics
+		if path.Base(a.rel) == "tsconfig.json" {
+			w.graph.SetAliases(dirOf(a.rel), imports.ParseTSConfigPaths(dirOf(a.rel), a.file.Config))
+		}
+		w.graph.Set(a.rel, a.file.Imports)
+		e.good = a.file
+		w.resolveKinds()
+		e = w.files[a.rel] // resolveKinds may have replaced good
+		res.Changes = w.diff(old, e.good, a.rel, a.kind)
+	}
+	res.Diagnostics = e.diags
+	res.File = e.good
+	res.Affected = w.graph.Affected(a.rel)
+	return res
+}
+
+func dirOf(rel string) string {
+	d := path.Dir(rel)
+	if d == "." {
+		return ""
+	}
+	return d
+}
+
+// diff dispatches to the language's semantic diff and stamps model kinds.
+// Caller holds mu and has resolved kinds.
+func (w *Workspace) diff(old, cur *facts.File, rel string, kind facts.Kind) []facts.Change {
+	empty := &facts.File{Path: rel, Kind: kind}
+	if old == nil {
+		old = empty
+	}
+	if cur == nil {
+		cur = empty
+	}
+	if old.SemanticHash != "" && old.SemanticHash == cur.SemanticHash && old.Kind == cur.Kind {
+		return nil // cosmetic: comments, whitespace, formatting
+	}
+	var changes []facts.Change
+	switch {
+	case kind == facts.KindDatabaseMigration:
+		changes = []facts.Change{{Kind: facts.MigrationChanged, Path: rel, FileKind: kind, Subject: rel, Detail: "migration file edited"}}
+	case path.Base(rel) == "tsconfig.json":
+		changes = []facts.Change{{Kind: facts.ImportsChanged, Path: rel, FileKind: kind, Subject: rel, Detail: "tsconfig paths changed"}}
+	case strings.HasSuffix(rel, ".py"):
+		changes = pyast.Diff(old, cur)
+	case strings.HasSuffix(rel, ".json") && kind == facts.KindPluginConfig:
+		changes = tsxast.Diff(old, cur)
+	case kind.IsTSX() || kind == facts.KindPluginConfig || strings.HasSuffix(rel, ".ts") || strings.HasSuffix(rel, ".tsx"):
+		changes = tsxast.Diff(old, cur)
+	}
+	if old == empty && cur != empty && len(changes) == 0 && kind != facts.KindUnknown {
+		changes = []facts.Change{{Kind: facts.FileAdded, Path: rel, FileKind: kind, Subject: rel, Detail: "new file"}}
+	}
+	w.stampModelKinds(changes)
+	return changes
+}
+
+// stampModelKinds fills Change.ModelKind from the resolved models.
+func (w *Workspace) stampModelKinds(changes []facts.Change) {
+	if len(changes) == 0 {
+		return
+	}
+	kinds := map[string]facts.ModelKind{}
+	for _, e := range w.files {
+		if e.good == nil {
+			continue
+		}
+		for _, m := range e.good.Models {
+			kinds[m.Name] = m.Kind
+		}
+	}
+	for i := range changes {
+		c := &changes[i]
+		if c.ModelKind != "" {
+			continue
+		}
+		name := c.Subject
+		if j := strings.IndexByte(name, '.'); j > 0 {
+			name = name[:j]
+		}
+		if k, ok := kinds[name]; ok {
+			c.ModelKind = k
+		}
+	}
+}
+
+// Remove forgets a deleted file and returns the changes its removal makes.
+func (w *Workspace) Remove(rel string) Result {
+	rel = Normalize(rel)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	e := w.files[rel]
+	res := Result{Path: rel, Kind: w.cls.Kind(rel), Diagnostics: []facts.Diagnostic{}}
+	if e == nil {
+		return res
+	}
+	res.Kind = e.kind
+	res.Affected = w.graph.Affected(rel)
+	old := e.good
+	delete(w.files, rel)
+	w.graph.Remove(rel)
+	if path.Base(rel) == "tsconfig.json" {
+		w.graph.SetAliases(dirOf(rel), nil)
+	}
+	if old != nil {
+		empty := &facts.File{Path: rel, Kind: e.kind}
+		switch {
+		case strings.HasSuffix(rel, ".py"):
+			res.Changes = pyast.Diff(old, empty)
+		case e.kind.IsTSX() || e.kind == facts.KindPluginConfig:
+			res.Changes = tsxast.Diff(old, empty)
+		}
+		// Stamp from the removed file's own (resolved) models.
+		for i := range res.Changes {
+			for _, m := range old.Models {
+				if res.Changes[i].Subject == m.Name || strings.HasPrefix(res.Changes[i].Subject, m.Name+".") {
+					res.Changes[i].ModelKind = m.Kind
+				}
+			}
+		}
+		w.resolveKinds()
+	}
+	res.Changes = append(res.Changes, facts.Change{Kind: facts.FileRemoved, Path: rel, FileKind: e.kind, Subject: rel, Detail: "file deleted"})
+	return res
+}
+
+// Check parses content without recording it: the diagnostics an unsaved
+// buffer would have. The workspace state is unchanged.
+func (w *Workspace) Check(ctx context.Context, rel string, content []byte) ([]facts.Diagnostic, error) {
+	rel = Normalize(rel)
+	w.mu.Lock()
+	kind := w.cls.Kind(rel)
+	var prev *parse.Doc
+	if e := w.files[rel]; e != nil {
+		prev = e.doc
+	}
+	maxSize := w.maxSize
+	w.mu.Unlock()
+	a, err := analyse(ctx, rel, kind, content, prev, maxSize)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case a.skipped != "":
+		return []facts.Diagnostic{{Path: rel, Severity: facts.SeverityWarning, Code: facts.CodeFileSkipped, Message: a.skipped}}, nil
+	case a.file == nil:
+		return []facts.Diagnostic{}, nil
+	}
+	if a.file.Diagnostics == nil {
+		return []facts.Diagnostic{}, nil
+	}
+	return a.file.Diagnostics, nil
+}
+
+// Load indexes many files at once (the initial scan), parsing in parallel.
+// It reports no changes: this is the baseline. It returns the analysis
+// diagnostics of every file that has some.
+func (w *Workspace) Load(ctx context.Context, files map[string][]byte) (map[string][]facts.Diagnostic, error) {
+	w.mu.Lock()
+	cls, maxSize := w.cls, w.maxSize
+	w.mu.Unlock()
+
+	rels := make([]string, 0, len(files))
+	for rel := range files {
+		rels = append(rels, rel)
+	}
+	sort.Strings(rels)
+	out := make([]analysed, len(rels))
+	errs := make([]error, len(rels))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				rel := Normalize(rels[i])
+				out[i], errs[i] = analyse(ctx, rel, cls.Kind(rel), files[rels[i]], nil, maxSize)
+			}
+		}()
+	}
+	for i := range rels {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	diags := map[string][]facts.Diagnostic{}
+	for i, a := range out {
+		if errs[i] != nil {
+			continue // parse cancelled for this one file: it is indexed on next save
+		}
+		e := &entry{kind: a.kind, hash: a.hash, doc: a.doc}
+		switch {
+		case a.skipped != "":
+			e.diags = []facts.Diagnostic{{Path: a.rel, Severity: facts.SeverityWarning, Code: facts.CodeFileSkipped, Message: a.skipped}}
+			e.doc = nil
+		case a.file == nil:
+			if a.kind == facts.KindGenerated {
+				e.good = &facts.File{Path: a.rel, Kind: a.kind, Hash: a.hash}
+			}
+		default:
+			e.diags = a.file.Diagnostics
+			if !a.file.HasErrors {
+				e.good = a.file
+				w.graph.Set(a.rel, a.file.Imports)
+				if path.Base(a.rel) == "tsconfig.json" {
+					w.graph.SetAliases(dirOf(a.rel), imports.ParseTSConfigPaths(dirOf(a.rel), a.file.Config))
+				}
+			}
+		}
+		w.files[a.rel] = e
+		if len(e.diags) > 0 {
+			diags[a.rel] = e.diags
+		}
+	}
+	w.resolveKinds()
+	return diags, nil
+}
+
+// resolveKinds resolves every model's Kind through its bases across files:
+// a class is a document when a base is beanie's Document or a document
+// model, a basemodel when a base is pydantic's BaseModel (or a basemodel
+// model). Files whose resolution changes are replaced by copies, never
+// mutated, so snapshots handed out earlier stay valid. Caller holds mu.
+func (w *Workspace) resolveKinds() {
+	type ref struct {
+		file string
+		idx  int
+	}
+	byName := map[string]ref{}
+	for rel, e := range w.files {
+		if e.good == nil {
+			continue
+		}
+		for i, m := range e.good.Models {
+			byName[m.Name] = ref{rel, i}
+		}
+	}
+	memo := map[string]facts.ModelKind{}
+	visiting := map[string]bool{}
+	var kindOf func(name string) facts.ModelKind
+	kindOf = func(name string) facts.ModelKind {
+		if k, ok := memo[name]; ok {
+			return k
+		}
+		switch name {
+		case "Document", "beanie.Document", "UnionDoc", "View":
+			return facts.ModelDocument
+		case "BaseModel", "pydantic.BaseModel", "GenericModel", "pydantic.generics.GenericModel", "RootModel", "SQLModel":
+			return facts.ModelBaseModel
+		}
+		r, ok := byName[name]
+		if !ok || visiting[name] {
+			return facts.ModelUnknown
+		}
+		visiting[name] = true
+		var k facts.ModelKind
+		for _, b := range w.files[r.file].good.Models[r.idx].Bases {
+			bk := kindOf(baseName(b))
+			if bk == facts.ModelDocument {
+				k = bk
+				break
+			}
+			if bk == facts.ModelBaseModel {
+				k = bk
+			}
+		}
+		visiting[name] = false
+		memo[name] = k
+		return k
+	}
+	for _, e := range w.files {
+		if e.good == nil || len(e.good.Models) == 0 {
+			continue
+		}
+		var models []facts.Model
+		for i, m := range e.good.Models {
+			if k := kindOf(m.Name); k != m.Kind {
+				if models == nil {
+					models = append([]facts.Model(nil), e.good.Models...)
+				}
+				models[i].Kind = k
+			}
+		}
+		if models != nil {
+			cp := *e.good
+			cp.Models = models
+			e.good = &cp
+		}
+	}
+}
+
+// baseName strips a module qualifier's package path only for known
+// framework names, and a subscript: "Generic[T]" -> "Generic",
+// "beanie.Document" stays recognisable, "models.Base" -> "Base".
+func baseName(b string) string {
+	if i := strings.IndexByte(b, '['); i >= 0 {
+		b = b[:i]
+	}
+	b = strings.TrimSpace(b)
+	switch b {
+	case "beanie.Document", "pydantic.BaseModel", "pydantic.generics.GenericModel":
+		return b
+	}
+	if i := strings.LastIndexByte(b, '.'); i >= 0 {
+		return b[i+1:]
+	}
+	return b
+}
+
+// Snapshot is an immutable view of the workspace's good facts.
+type Snapshot struct {
+	Files map[string]*facts.File // by workspace-relative path
+}
+
+// Snapshot returns the current good facts. The files must not be modified.
+func (w *Workspace) Snapshot() Snapshot {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	files := make(map[string]*facts.File, len(w.files))
+	for rel, e := range w.files {
+		if e.good != nil {
+			files[rel] = e.good
+		}
+	}
+	return Snapshot{Files: files}
+}
+
+// Sorted returns the snapshot's files in path order, optionally filtered.
+func (s Snapshot) Sorted(keep func(*facts.File) bool) []*facts.File {
+	out := make([]*facts.File, 0, len(s.Files))
+	for _, f := range s.Files {
+		if keep == nil || keep(f) {
+			out = append(out, f)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}
+
+// Python returns the Python files in path order.
+func (s Snapshot) Python() []*facts.File {
+	return s.Sorted(func(f *facts.File) bool { return strings.HasSuffix(f.Path, ".py") })
+}
+
+// Models returns every resolved model (document or basemodel) in path
+// order, with the file each lives in.
+func (s Snapshot) Models() []ModelRef {
+	var out []ModelRef
+	for _, f := range s.Python() {
+		for _, m := range f.Models {
+			if m.Kind != facts.ModelUnknown {
+				out = append(out, ModelRef{Path: f.Path, Model: m})
+			}
+		}
+	}
+	return out
+}
+
+// ModelRef is a model and the file that declares it.
+type ModelRef struct {
+	Path  string
+	Model facts.Model
+}
+
+// Broken lists files whose latest content has syntax errors.
+func (w *Workspace) Broken() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var out []string
+	for rel, e := range w.files {
+		if hasSyntaxError(e.diags) {
+			out = append(out, rel)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Diagnostics returns the analysis diagnostics of a file.
+func (w *Workspace) Diagnostics(rel string) []facts.Diagnostic {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if e := w.files[Normalize(rel)]; e != nil {
+		return e.diags
+	}
+	return nil
+}
+
+// Len is the number of indexed files.
+func (w *Workspace) Len() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.files)
+}
+
+// Affected lists the files importing rel, transitively.
+func (w *Workspace) Affected(rel string) []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.graph.Affected(Normalize(rel))
+}
+
+// TooLarge records that a file exists but is over the size limit, without
+// its content (so a 50 MB file is never read just to be skipped).
+func (w *Workspace) TooLarge(rel string, size int64) Result {
+	rel = Normalize(rel)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	msg := fmt.Sprintf("file is %d bytes, over the %d-byte analysis limit: not parsed", size, w.maxSize)
+	e := w.files[rel]
+	if e == nil {
+		e = &entry{kind: w.cls.Kind(rel)}
+		w.files[rel] = e
+	}
+	e.hash, e.doc = "", nil
+	e.diags = []facts.Diagnostic{{Path: rel, Severity: facts.SeverityWarning, Code: facts.CodeFileSkipped, Message: msg}}
+	return Result{Path: rel, Kind: e.kind, Skipped: msg, Diagnostics: e.diags, File: e.good}
+}
+
+// MaxFileSize is the analysis size limit in bytes.
+func (w *Workspace) MaxFileSize() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.maxSize
+}
+
+// Under lists the indexed files strictly below a directory path.
+func (w *Workspace) Under(dir string) []string {
+	prefix := Normalize(dir) + "/"
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var out []string
+	for rel := range w.files {
+		if strings.HasPrefix(rel, prefix) {
+			out = append(out, rel)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

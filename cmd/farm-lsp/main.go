@@ -1,0 +1,187 @@
+// Command farm-lsp is a language server for FARM-stack apps (FastAPI +
+// Pydantic/Beanie, React/TSX on Vite, MongoDB, Ollama). It reads what a
+// save changed semantically and runs the reload that change needs.
+//
+//	farm-lsp [serve]                  stdio language server (default)
+//	farm-lsp demo [--keep]            narrated session on the bundled example app
+//	farm-lsp plan --root DIR --before OLD FILE [--json]
+//	farm-lsp generate [--root DIR] [--check]
+//	farm-lsp openapi [--root DIR]
+//	farm-lsp version
+//
+// Global flags (before or after the subcommand): --log-file PATH,
+// --log-level debug|info|warn|error. Logs never go to stdout: stdout is the
+// protocol.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/farm-stack/farm-lsp/lsp"
+	"github.com/farm-stack/farm-lsp/reload/coordinator"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "0.1.0-dev"
+
+const usage = `farm-lsp — a language server for FARM-stack apps
+
+Usage:
+  farm-lsp [serve]                                   run the language server on stdio
+  farm-lsp demo [--keep]                             narrated session on the bundled example app
+  farm-lsp plan --root DIR --before OLD FILE [--json]  semantic changes and plan for FILE (was OLD)
+  farm-lsp generate [--root DIR] [--check]           write generated TypeScript (--check: exit 1 if stale)
+  farm-lsp openapi [--root DIR]                      print the static OpenAPI document
+  farm-lsp version                                   print the version
+
+Global flags:
+  --log-file PATH     write logs to PATH (default: stderr)
+  --log-level LEVEL   debug, info, warn or error (default: info)
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// logFlags are accepted by every subcommand.
+type logFlags struct {
+	file  string
+	level string
+}
+
+func (l *logFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&l.file, "log-file", "", "write logs to this file instead of stderr")
+	fs.StringVar(&l.level, "log-level", "info", "debug, info, warn or error")
+}
+
+func (l *logFlags) logger(stderr io.Writer) (*slog.Logger, func(), error) {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(l.level)); err != nil {
+		return nil, nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", l.level)
+	}
+	out, closeFn := stderr, func() {}
+	if l.file != "" {
+		f, err := os.OpenFile(l.file, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--log-file: %w", err)
+		}
+		out, closeFn = f, func() { f.Close() }
+	}
+	return slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: lvl})), closeFn, nil
+}
+
+// split separates the subcommand from the flags. Global flags may come
+// before it (`farm-lsp --log-level debug serve`); the first word that is
+// neither a flag nor a global flag's value is the subcommand.
+func split(args []string) (string, []string) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if strings.HasPrefix(a, "-") {
+			name := strings.TrimLeft(a, "-")
+			if (name == "log-file" || name == "log-level") && i+1 < len(args) {
+				i++ // its value
+			}
+			continue
+		}
+		return a, append(args[:i:i], args[i+1:]...)
+	}
+	return "serve", args
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	cmd, rest := split(args)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var err error
+	switch cmd {
+	case "serve":
+		return serve(ctx, rest, stdin, stdout, stderr)
+	case "demo":
+		err = demoCmd(ctx, rest, stdout, stderr)
+	case "plan":
+		err = planCmd(ctx, rest, stdout, stderr)
+	case "version", "--version", "-version":
+		fmt.Fprintf(stdout, "farm-lsp %s\n", version)
+		return 0
+	case "help", "--help", "-h", "-help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "farm-lsp: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+	if err != nil {
+		var ex *exitError
+		if errors.As(err, &ex) {
+			if ex.msg != "" {
+				fmt.Fprintln(stderr, ex.msg)
+			}
+			return ex.code
+		}
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintf(stderr, "farm-lsp %s: %v\n", cmd, err)
+		return 1
+	}
+	return 0
+}
+
+// exitError ends a subcommand with a specific code.
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+// stdio joins stdin and stdout into the connection the server speaks on.
+type stdio struct {
+	io.Reader
+	io.Writer
+}
+
+func (stdio) Close() error { return nil }
+
+func serve(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var lf logFlags
+	lf.register(fs)
+	fs.Bool("stdio", true, "speak LSP on stdin/stdout (the only transport; accepted for editors that pass it)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	log, closeLog, err := lf.logger(stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "farm-lsp:", err)
+		return 2
+	}
+	defer closeLog()
+	log.Info("farm-lsp starting", "version", version, "pid", os.Getpid())
+	err = lsp.Serve(ctx, stdio{stdin, stdout}, serverOptions(log))
+	code := lsp.ExitCode(err)
+	log.Info("farm-lsp stopped", "exit", code, "err", err)
+	return code
+}
+
+// serverOptions is how every entry point (serve, demo, tests) builds the
+// server: one coordinator per workspace root.
+func serverOptions(log *slog.Logger) lsp.Options {
+	return lsp.Options{
+		Logger:  log,
+		Version: version,
+		NewEngine: func(root string) (coordinator.Engine, error) {
+			return coordinator.New(coordinator.Options{Root: root, Logger: log})
+		},
+	}
+}

@@ -1,0 +1,319 @@
+package coordinator
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/farm-stack/farm-lsp/analysis/classify"
+	"github.com/farm-stack/farm-lsp/analysis/config"
+	"github.com/farm-stack/farm-lsp/analysis/facts"
+	"github.com/farm-stack/farm-lsp/analysis/workspace"
+	"github.com/farm-stack/farm-lsp/reload/executor"
+	"github.com/farm-stack/farm-lsp/reload/metrics"
+	"github.com/farm-stack/farm-lsp/reload/plan"
+	"github.com/farm-stack/farm-lsp/reload/scheduler"
+	"github.com/farm-stack/farm-lsp/reload/watch"
+)
+
+// Options configure a Coordinator.
+type Options struct {
+	Root   string
+	Logger *slog.Logger
+	// NoWatch disables the engine's own fsnotify watcher (tests that drive
+	// FileEvent themselves, or clients that watch everything).
+	NoWatch bool
+	// Getenv resolves process.env references in farm.config.ts (default
+	// os.Getenv).
+	Getenv func(string) string
+	// Executors overrides or adds executors by task kind (tests, demo).
+	Executors map[plan.TaskKind]executor.Executor
+}
+
+// Coordinator is the Engine of one workspace root.
+type Coordinator struct {
+	root string
+	log  *slog.Logger
+	opts Options
+
+	ws     *workspace.Workspace
+	hashes *watch.Hashes
+	sched  *scheduler.Scheduler
+	ring   *metrics.Ring
+	diags  *diagStore
+	queue  *queue
+
+	mu         sync.Mutex
+	sink       Sink
+	cfg        config.Config
+	overrides  json.RawMessage
+	enabled    bool
+	planSeq    int
+	lastPlan   *plan.Plan
+	lastResult *PlanResult
+	executors  map[plan.TaskKind]executor.Executor
+	commands   map[string]command
+	closers    []func() error
+
+	actionProviders []actionProvider
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	closed bool
+}
+
+var _ Engine = (*Coordinator)(nil)
+
+// New creates the engine for a root that holds farm.config.ts. Nothing
+// runs until Start.
+func New(opts Options) (*Coordinator, error) {
+	root, err := filepath.Abs(opts.Root)
+	if err != nil {
+		return nil, fmt.Errorf("coordinator: root %q: %w", opts.Root, err)
+	}
+	if root, err = filepath.EvalSymlinks(root); err != nil {
+		return nil, fmt.Errorf("coordinator: root %q: %w", opts.Root, err)
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Getenv == nil {
+		opts.Getenv = os.Getenv
+	}
+	c := &Coordinator{
+		root:    root,
+		log:     opts.Logger.With("root", root),
+		opts:    opts,
+		hashes:  &watch.Hashes{},
+		diags:   newDiagStore(),
+		queue:   newQueue(),
+		cfg:     config.Default(),
+		enabled: true,
+	}
+	c.ring = metrics.New(metrics.DefaultSize, metrics.DefaultSlow, c.log)
+	c.ws = workspace.New(workspace.Options{Classifier: classify.Default()})
+	c.commands = c.builtinCommands()
+	return c, nil
+}
+
+// Root is the workspace root (absolute, symlinks resolved).
+func (c *Coordinator) Root() string { return c.root }
+
+// Workspace exposes the analysed state (read-only use).
+func (c *Coordinator) Workspace() *workspace.Workspace { return c.ws }
+
+// Config returns the effective configuration.
+func (c *Coordinator) Config() config.Config {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.cfg
+}
+
+// Start indexes the workspace, then starts the analysis loop, the
+// scheduler and (unless NoWatch) the file watcher.
+func (c *Coordinator) Start(ctx context.Context, sink Sink) error {
+	c.mu.Lock()
+	if c.ctx != nil {
+		c.mu.Unlock()
+		return errors.New("coordinator: already started")
+	}
+	c.sink = sink
+	c.ctx, c.cancel = context.WithCancel(ctx)
+	c.mu.Unlock()
+
+	t0 := time.Now()
+	n, err := c.index(c.ctx)
+	if err != nil {
+		return fmt.Errorf("coordinator: index %s: %w", c.root, err)
+	}
+	c.loadConfig()
+	c.message(slog.LevelInfo, fmt.Sprintf("farm-lsp: indexed %d files of %s in %d ms", n, c.root, time.Since(t0).Milliseconds()), false)
+
+	c.setupExecutors()
+	cfg := c.Config()
+	c.sched = scheduler.New(c.schedulerOptions(cfg))
+	c.goRun("scheduler", func(ctx context.Context) { c.sched.Run(ctx) })
+	c.goRun("analysis", c.analysisLoop)
+	if !c.opts.NoWatch {
+		if err := c.startWatcher(cfg); err != nil {
+			// The editor still sends saves; out-of-editor changes go unseen.
+			c.message(slog.LevelWarn, "file watcher unavailable: "+err.Error(), false)
+		}
+	}
+	return nil
+}
+
+// goRun starts an owned goroutine that recovers panics.
+func (c *Coordinator) goRun(name string, f func(ctx context.Context)) {
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		defer func() {
+			if r := recover(); r != nil {
+				c.log.Error("goroutine panicked", "name", name, "panic", r)
+				c.message(slog.LevelError, fmt.Sprintf("farm-lsp internal error in %s: %v", name, r), false)
+			}
+		}()
+		f(c.ctx)
+	}()
+}
+
+// Close stops every goroutine and executor; it is idempotent.
+func (c *Coordinator) Close() error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil
+	}
+	c.closed = true
+	cancel := c.cancel
+	closers := c.closers
+	c.mu.Unlock()
+	if cancel != nil {
+		cancel()
+	}
+	c.queue.close()
+	c.wg.Wait()
+	var errs []error
+	for _, f := range closers {
+		if err := f(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// rel maps an absolute path into the workspace, or ok=false outside it.
+func (c *Coordinator) rel(abs string) (string, bool) {
+	abs = filepath.Clean(abs)
+	r, err := filepath.Rel(c.root, abs)
+	if err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+		// The editor may name the file through a symlinked root.
+		if real, e := filepath.EvalSymlinks(abs); e == nil && real != abs {
+			return c.rel(real)
+		}
+		return "", false
+	}
+	return filepath.ToSlash(r), true
+}
+
+func (c *Coordinator) abs(rel string) string { return filepath.Join(c.root, filepath.FromSlash(rel)) }
+
+// message sends a user-facing log line (and logs it).
+func (c *Coordinator) message(level slog.Level, text string, show bool) {
+	c.log.Log(context.Background(), level, text)
+	c.mu.Lock()
+	sink := c.sink
+	c.mu.Unlock()
+	if sink != nil {
+		sink.Message(level, text, show)
+	}
+}
+
+// publish sends a path's diagnostics union when it changed.
+func (c *Coordinator) publish(rel, source string, diags []facts.Diagnostic) {
+	abs := c.abs(rel)
+	if u, ok := c.diags.set(abs, source, diags); ok {
+		c.mu.Lock()
+		sink := c.sink
+		c.mu.Unlock()
+		if sink != nil {
+			sink.Diagnostics(abs, u)
+		}
+	}
+}
+
+// Status reports the engine state (farm/status).
+func (c *Coordinator) Status() Status {
+	c.mu.Lock()
+	st := Status{Enabled: c.enabled, LastPlan: c.lastPlan, Metrics: c.ring.Summary()}
+	sched := c.sched
+	c.mu.Unlock()
+	if sched != nil {
+		s := sched.Status()
+		st.Processing, st.QueueLength = s.Processing, s.QueueLength+c.queue.len()
+	}
+	return st
+}
+
+// SetEnabled turns hot reload on or off (farm.toggle).
+func (c *Coordinator) SetEnabled(on bool) {
+	c.mu.Lock()
+	c.enabled = on
+	sched := c.sched
+	c.mu.Unlock()
+	if sched != nil {
+		sched.SetEnabled(on)
+	}
+	state := "disabled"
+	if on {
+		state = "enabled"
+	}
+	c.message(slog.LevelInfo, "hot reload "+state, false)
+}
+
+// Configure applies initializationOptions over farm.config.ts.
+func (c *Coordinator) Configure(overrides json.RawMessage) error {
+	if len(overrides) == 0 || string(overrides) == "null" {
+		return nil
+	}
+	c.mu.Lock()
+	cfg := c.cfg
+	c.mu.Unlock()
+	if _, err := config.Merge(cfg, overrides); err != nil {
+		return fmt.Errorf("initializationOptions: %w", err)
+	}
+	c.mu.Lock()
+	c.overrides = append(json.RawMessage(nil), overrides...)
+	c.mu.Unlock()
+	c.loadConfig()
+	return nil
+}
+
+// PlanFor answers `farm-lsp plan`: the analysis result and plan if file
+// changed from the content before to its current content on disk. Nothing
+// is executed.
+func PlanFor(ctx context.Context, root, file string, before []byte) (plan.Plan, workspace.Result, error) {
+	c, err := New(Options{Root: root, NoWatch: true})
+	if err != nil {
+		return plan.Plan{}, workspace.Result{}, err
+	}
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return plan.Plan{}, workspace.Result{}, err
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = real
+	}
+	rel, ok := c.rel(abs)
+	if !ok {
+		return plan.Plan{}, workspace.Result{}, fmt.Errorf("%s is not inside the workspace %s", file, c.root)
+	}
+	after, err := os.ReadFile(abs)
+	if err != nil {
+		return plan.Plan{}, workspace.Result{}, err
+	}
+	if _, err := c.index(ctx); err != nil {
+		return plan.Plan{}, workspace.Result{}, err
+	}
+	c.loadConfig()
+	// Make `before` the baseline, then analyse the current content.
+	if _, err := c.ws.Update(ctx, rel, before); err != nil {
+		return plan.Plan{}, workspace.Result{}, err
+	}
+	res, err := c.ws.Update(ctx, rel, after)
+	if err != nil {
+		return plan.Plan{}, workspace.Result{}, err
+	}
+	p := plan.Build("plan", plan.Trigger{Path: rel, Kind: res.Kind}, res.Changes, planOptions(c.Config()))
+	p.Files = []string{rel}
+	return p, res, nil
+}

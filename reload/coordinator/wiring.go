@@ -1,0 +1,337 @@
+package coordinator
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/farm-stack/farm-lsp/analysis/classify"
+	"github.com/farm-stack/farm-lsp/analysis/config"
+	"github.com/farm-stack/farm-lsp/analysis/facts"
+	"github.com/farm-stack/farm-lsp/reload/executor"
+	"github.com/farm-stack/farm-lsp/reload/plan"
+	"github.com/farm-stack/farm-lsp/reload/scheduler"
+	"github.com/farm-stack/farm-lsp/reload/watch"
+)
+
+// configFiles are the names farm.config may have, in preference order.
+var configFiles = []string{"farm.config.ts", "farm.config.mts", "farm.config.js", "farm.config.mjs"}
+
+// loadConfig evaluates farm.config.ts from the workspace's facts, applies
+// initializationOptions over it, and reconfigures everything live: the
+// debounce, the retry policy, the slow threshold, the classifier, and
+// hot reload on/off. Values the static reader could not evaluate keep
+// their defaults and are reported at the expression.
+func (c *Coordinator) loadConfig() {
+	snap := c.ws.Snapshot()
+	cfg := config.Default()
+	var cfgPath string
+	for _, name := range configFiles {
+		if f := snap.Files[name]; f != nil {
+			cfgPath = name
+			var diags []facts.Diagnostic
+			if f.Config != nil {
+				cfg, diags = config.FromValue(f.Config, name)
+			} else {
+				diags = []facts.Diagnostic{{Path: name, Severity: facts.SeverityWarning, Code: facts.CodeConfig,
+					Message: "farm.config: no `export default defineConfig({...})` object found; using defaults"}}
+			}
+			c.publish(name, srcConfig, diags)
+			break
+		}
+	}
+	cfg = cfg.ResolveEnv(c.opts.Getenv)
+	c.mu.Lock()
+	overrides := c.overrides
+	c.mu.Unlock()
+	if len(overrides) > 0 {
+		merged, err := config.Merge(cfg, overrides)
+		if err != nil {
+			c.message(slog.LevelWarn, "initializationOptions ignored: "+err.Error(), false)
+		} else {
+			cfg = merged
+		}
+	}
+	cls, err := classify.New(cfg.ClassifyPaths())
+	if err != nil {
+		if cfgPath != "" {
+			c.publish(cfgPath, srcConfig, append(c.diags.get(c.abs(cfgPath), srcConfig), facts.Diagnostic{
+				Path: cfgPath, Severity: facts.SeverityWarning, Code: facts.CodeConfig,
+				Message: "farm.config paths: " + err.Error() + "; default layout used"}))
+		}
+		cls = classify.Default()
+	}
+	c.ws.SetClassifier(cls)
+
+	c.mu.Lock()
+	prevEnabled := c.cfg.Development.HotReload.Enabled
+	c.cfg = cfg
+	if cfg.Development.HotReload.Enabled != prevEnabled {
+		c.enabled = cfg.Development.HotReload.Enabled
+	}
+	enabled := c.enabled
+	sched := c.sched
+	c.mu.Unlock()
+
+	hr := cfg.Development.HotReload
+	c.ring.SetThreshold(time.Duration(hr.Performance.SlowReloadThreshold) * time.Millisecond)
+	if sched != nil {
+		sched.SetDebounce(debounceOf(cfg))
+		sched.SetRetry(retryOf(cfg))
+		sched.SetEnabled(enabled)
+	}
+}
+
+func debounceOf(cfg config.Config) time.Duration {
+	ms := cfg.Development.HotReload.Watch.DebounceMs
+	if ms <= 0 {
+		return scheduler.DefaultDebounce
+	}
+	return time.Duration(ms) * time.Millisecond
+}
+
+func retryOf(cfg config.Config) scheduler.RetryPolicy {
+	hr := cfg.Development.HotReload
+	p := scheduler.RetryPolicy{
+		MaxRetries: hr.Performance.MaxRetries,
+		Cooldown:   time.Duration(hr.Performance.CooldownPeriod) * time.Millisecond,
+	}
+	if !hr.ErrorRecovery.Enabled || p.MaxRetries == 0 {
+		p.MaxRetries = -1 // none
+	}
+	return p
+}
+
+// planOptions maps the configuration onto the planner's switches.
+func planOptions(cfg config.Config) plan.Options {
+	hr := cfg.Development.HotReload
+	return plan.Options{
+		DisableTypeGeneration: !hr.TypeGeneration.Enabled,
+		NoTypesOnModelChange:  !hr.TypeGeneration.GenerateOnModelChange,
+		NoClientOnRouteChange: !hr.TypeGeneration.GenerateOnRouteChange,
+		DisableAI:             !hr.AIModels.Enabled,
+		DisableDatabase:       !hr.Database.Enabled,
+	}
+}
+
+// schedulerOptions wires the scheduler's callbacks to the sink.
+func (c *Coordinator) schedulerOptions(cfg config.Config) scheduler.Options {
+	return scheduler.Options{
+		Debounce: debounceOf(cfg),
+		Planner: func(id string, trig plan.Trigger, files []string, changes []facts.Change) plan.Plan {
+			p := plan.Build(id, trig, changes, planOptions(c.Config()))
+			p.Files = files
+			return p
+		},
+		Executors:   c.executorMap(),
+		OnPlan:      c.onPlan,
+		OnTaskStart: c.onTaskStart,
+		OnTaskDone:  c.onTaskDone,
+		OnResult:    c.onResult,
+		OnDrop: func(b scheduler.Batch) {
+			c.log.Info("hot reload disabled: change not planned", "path", b.Path)
+		},
+		Reporter: func(planID string, t plan.Task) executor.Reporter {
+			return &taskReporter{c: c, token: planID, task: t}
+		},
+		Metrics:  c.ring,
+		Retry:    retryOf(cfg),
+		Fallback: c.fallback,
+		Disabled: !c.Status().Enabled,
+		Logger:   c.log,
+	}
+}
+
+func (c *Coordinator) sinkOrNil() Sink {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.sink
+}
+
+func (c *Coordinator) onPlan(p plan.Plan) {
+	c.mu.Lock()
+	cp := p
+	c.lastPlan = &cp
+	c.mu.Unlock()
+	if p.Err != "" {
+		c.message(slog.LevelError, fmt.Sprintf("plan %s could not be ordered: %s", p.ID, p.Err), true)
+	}
+	sink := c.sinkOrNil()
+	if sink == nil {
+		return
+	}
+	sink.Plan(c.root, p)
+	if len(p.Tasks) > 0 {
+		sink.Progress(c.root, Progress{Token: p.ID, Kind: ProgressBegin, Title: "farm-lsp reload",
+			Message: planSummary(p), Percent: 0})
+	}
+}
+
+// planSummary is a one-line description of a plan for progress titles.
+func planSummary(p plan.Plan) string {
+	kinds := make([]string, 0, len(p.Tasks))
+	for _, t := range p.Tasks {
+		kinds = append(kinds, string(t.Kind))
+	}
+	return fmt.Sprintf("%d change(s) in %s → %s", len(p.Changes), p.Trigger.Path, strings.Join(kinds, ", "))
+}
+
+func (c *Coordinator) onTaskStart(planID string, t plan.Task) {
+	if sink := c.sinkOrNil(); sink != nil {
+		sink.Progress(c.root, Progress{Token: planID, Kind: ProgressReport, Message: fmt.Sprintf("%s: %s", t.Kind, t.Target), Percent: -1})
+	}
+}
+
+func (c *Coordinator) onTaskDone(planID string, r executor.TaskResult) {
+	// Executor diagnostics replace that task kind's previous set per path.
+	for rel, ds := range r.Result.Diagnostics {
+		c.publish(rel, srcTaskPref+string(r.Kind), ds)
+	}
+	for _, rel := range r.Result.Written {
+		// Our own writes come back through the watcher: remember them so
+		// they are not planned again.
+		if b, err := c.readFile(rel); err == nil {
+			c.hashes.Remember(c.abs(rel), b)
+			if _, err := c.ws.Update(context.Background(), rel, b); err != nil {
+				c.log.Debug("index written file", "path", rel, "err", err)
+			}
+		}
+	}
+}
+
+func (c *Coordinator) onResult(r scheduler.PlanResult) {
+	res := PlanResult{PlanID: r.PlanID, Duration: r.Duration, Tasks: r.Tasks}
+	c.mu.Lock()
+	c.lastResult = &res
+	last := c.lastPlan
+	c.mu.Unlock()
+
+	// reload-failed diagnostics live on the file that triggered the plan;
+	// a plan whose tasks all pass clears them.
+	if last != nil && last.ID == r.PlanID && last.Trigger.Path != "" && len(r.Tasks) > 0 {
+		var diags []facts.Diagnostic
+		rng := facts.Range{}
+		for _, ch := range last.Changes {
+			if ch.Path == last.Trigger.Path {
+				rng = ch.Range
+				break
+			}
+		}
+		for _, t := range r.Tasks {
+			if t.Status == executor.Failed {
+				diags = append(diags, facts.Diagnostic{Path: last.Trigger.Path, Range: rng, Severity: facts.SeverityError,
+					Code: facts.CodeReloadFailed, Message: fmt.Sprintf("%s (%s) failed: %s", t.Kind, t.Target, t.Message)})
+			}
+		}
+		c.publish(last.Trigger.Path, srcReload, diags)
+	}
+
+	sink := c.sinkOrNil()
+	if sink == nil {
+		return
+	}
+	sink.Result(c.root, res)
+	if len(r.Tasks) > 0 {
+		failed := 0
+		for _, t := range r.Tasks {
+			if t.Status == executor.Failed {
+				failed++
+			}
+		}
+		msg := fmt.Sprintf("done in %d ms", r.Duration.Milliseconds())
+		if failed > 0 {
+			msg = fmt.Sprintf("%d task(s) failed after %d ms", failed, r.Duration.Milliseconds())
+		}
+		sink.Progress(c.root, Progress{Token: r.PlanID, Kind: ProgressEnd, Message: msg, Percent: 100})
+	}
+	threshold := time.Duration(c.Config().Development.HotReload.Performance.SlowReloadThreshold) * time.Millisecond
+	if threshold > 0 && r.Duration > threshold && len(r.Tasks) > 0 {
+		c.message(slog.LevelWarn, fmt.Sprintf("slow reload: plan %s took %d ms (threshold %d ms)",
+			r.PlanID, r.Duration.Milliseconds(), threshold.Milliseconds()), true)
+	}
+}
+
+// taskReporter forwards executor progress as plan progress reports.
+type taskReporter struct {
+	c     *Coordinator
+	token string
+	task  plan.Task
+}
+
+func (r *taskReporter) Report(message string, percent int) {
+	if sink := r.c.sinkOrNil(); sink != nil {
+		sink.Progress(r.c.root, Progress{Token: r.token, Kind: ProgressReport,
+			Message: fmt.Sprintf("%s: %s", r.task.Kind, message), Percent: percent})
+	}
+}
+
+// fallback is the seed's last resort after retries: the full version of
+// the failed task (full backend restart, full regeneration, full frontend
+// reload), when errorRecovery.fallbackToRestart allows it.
+func (c *Coordinator) fallback(t plan.Task, last executor.Result) (plan.Task, bool) {
+	if !c.Config().Development.HotReload.ErrorRecovery.FallbackToRestart {
+		return plan.Task{}, false
+	}
+	switch t.Kind {
+	case plan.BackendReload:
+		t.Mode = "restart"
+	case plan.TypeGeneration, plan.APIClientGeneration:
+		t.Mode = "full"
+	case plan.FrontendHMR:
+		t.Mode = plan.HMRFull
+	default:
+		return plan.Task{}, false
+	}
+	t.Reason = "fallback after retries: " + last.Message
+	return t, true
+}
+
+// startWatcher runs fsnotify over the root for changes made outside the
+// editor (git checkout, codegen by other tools, a terminal).
+func (c *Coordinator) startWatcher(cfg config.Config) error {
+	// Our generated outputs are indexed when we write them (onTaskDone);
+	// the watcher need not report them back.
+	ignore := append([]string{"**/.venv/**", "**/venv/**"}, cfg.Outputs().All()...)
+	w, err := watch.New(c.root, watch.Options{Ignore: ignore, Logger: c.log})
+	if err != nil {
+		return err
+	}
+	c.goRun("watcher", func(ctx context.Context) { w.Run(ctx) })
+	c.goRun("watch-events", func(ctx context.Context) {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case ev, ok := <-w.Events():
+				if !ok {
+					return
+				}
+				if ev.Dir && ev.Op == watch.Create {
+					continue // the files already inside follow as their own events
+				}
+				c.FileEvent(ev.Path, ev.Op == watch.Remove || ev.Op == watch.Rename)
+			}
+		}
+	})
+	return nil
+}
+
+// executorMap is the executors the scheduler starts with.
+func (c *Coordinator) executorMap() map[plan.TaskKind]executor.Executor {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make(map[plan.TaskKind]executor.Executor, len(c.executors))
+	for k, v := range c.executors {
+		out[k] = v
+	}
+	return out
+}
+
+// addCloser adds a function that Close runs once.
+func (c *Coordinator) addCloser(f func() error) {
+	c.mu.Lock()
+	c.closers = append(c.closers, f)
+	c.mu.Unlock()
+}
