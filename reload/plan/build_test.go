@@ -53,7 +53,15 @@ func shape(p Plan) []string {
 	return out
 }
 
-func TestBuildRules(t *testing.T) {
+type ruleCase struct {
+	name    string
+	changes []facts.Change
+	opts    Options
+	want    []string
+}
+
+// ruleCases is DESIGN.md's plan-rules table, change kind by change kind.
+func ruleCases() []ruleCase {
 	docChain := []string{
 		"t1 database-schema-update:User",
 		"t2 type-generation:types<-t1",
@@ -73,12 +81,7 @@ func TestBuildRules(t *testing.T) {
 	backendOnly := []string{"t1 backend-reload:api"}
 	hmr := func(mode string) []string { return []string{"t1 frontend-hmr:web(" + mode + ")"} }
 
-	tests := []struct {
-		name    string
-		changes []facts.Change
-		opts    Options
-		want    []string
-	}{
+	return []ruleCase{
 		{"no changes", nil, Options{}, []string{}},
 		{"document field added", []facts.Change{doc(facts.FieldAdded, "User.email")}, Options{}, docChain},
 		{"document field removed", []facts.Change{doc(facts.FieldRemoved, "User.email")}, Options{}, docChain},
@@ -183,6 +186,10 @@ func TestBuildRules(t *testing.T) {
 			"t5 ai-model-reload:ollama",
 		}},
 	}
+}
+
+func TestBuildRules(t *testing.T) {
+	tests := ruleCases()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := Build("p1", Trigger{Path: userPy, Kind: facts.KindBackendModel}, tt.changes, tt.opts)

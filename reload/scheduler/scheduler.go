@@ -137,7 +137,8 @@ type Options struct {
 	// OnResult is called once a plan finished, for every plan.
 	OnResult func(PlanResult)
 	// OnDrop is called for each batch dropped because hot reload is
-	// disabled (they are logged either way).
+	// disabled (they are logged either way), on the goroutine that called
+	// Submit or SetEnabled.
 	OnDrop func(b Batch)
 	// Reporter returns the progress reporter for a task (nil: discarded).
 	Reporter func(planID string, t plan.Task) executor.Reporter

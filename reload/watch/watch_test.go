@@ -435,3 +435,14 @@ func TestRunClosesEvents(t *testing.T) {
 		t.Errorf("second Close: %v", err)
 	}
 }
+
+func BenchmarkMatch(b *testing.B) {
+	pats := append(append([]string{}, DefaultIgnore...), "apps/web/src/types/**", "apps/web/src/services/api.ts")
+	paths := []string{"apps/api/src/models/user.py", "apps/web/src/components/deep/UserCard.tsx", "node_modules/react/index.js"}
+	for b.Loop() {
+		for _, p := range paths {
+			Match(pats, p)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(paths)), "ns/path")
+}
