@@ -1,0 +1,174 @@
+// Loads src/extension.ts against a stand-in `vscode` module (VS Code itself
+// cannot be installed here) to check what can be checked without it: every
+// command package.json contributes is registered by activate, and a missing
+// server binary ends in a clear error naming the install command.
+
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import Module from 'node:module';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+
+interface Recorded {
+  commands: Map<string, (...args: unknown[]) => unknown>;
+  errors: string[];
+  statusTexts: string[];
+  output: string[];
+}
+
+/** A function that is also a constructor and answers any property with another stand-in. */
+function anything(name: string): any {
+  const fn = function () {} as any;
+  return new Proxy(fn, {
+    get(target, prop) {
+      if (prop === 'prototype') {
+        return target.prototype;
+      }
+      if (prop === Symbol.toPrimitive) {
+        return () => name;
+      }
+      if (typeof prop === 'symbol') {
+        return undefined;
+      }
+      if (!(prop in target)) {
+        target[prop] = anything(`${name}.${prop}`);
+      }
+      return target[prop];
+    },
+  });
+}
+
+function fakeVscode(settings: Record<string, unknown>, rec: Recorded): any {
+  const statusItem: any = {
+    show() {},
+    dispose() {},
+    set text(v: string) {
+      rec.statusTexts.push(v);
+    },
+    get text() {
+      return rec.statusTexts[rec.statusTexts.length - 1] ?? '';
+    },
+  };
+  const api: any = {
+    StatusBarAlignment: { Left: 1, Right: 2 },
+    ThemeColor: class {
+      constructor(readonly id: string) {}
+    },
+    ProgressLocation: { Window: 10 },
+    QuickPickItemKind: { Separator: -1, Default: 0 },
+    window: {
+      createOutputChannel: () => ({ appendLine: (s: string) => rec.output.push(s), append() {}, show() {}, dispose() {} }),
+      createStatusBarItem: () => statusItem,
+      showErrorMessage: (msg: string) => {
+        rec.errors.push(msg);
+        return Promise.resolve(undefined);
+      },
+      showInformationMessage: () => Promise.resolve(undefined),
+      showQuickPick: () => Promise.resolve(undefined),
+      withProgress: (_o: unknown, task: () => unknown) => task(),
+    },
+    commands: {
+      registerCommand: (id: string, fn: (...args: unknown[]) => unknown) => {
+        assert.ok(!rec.commands.has(id), `command ${id} registered twice`);
+        rec.commands.set(id, fn);
+        return { dispose() {} };
+      },
+      executeCommand: () => Promise.resolve(undefined),
+    },
+    workspace: {
+      workspaceFolders: undefined,
+      getConfiguration: () => ({
+        get: (key: string, def: unknown) => (key in settings ? settings[key] : def),
+        inspect: (key: string) => (key in settings ? { globalValue: settings[key] } : {}),
+      }),
+      onDidChangeConfiguration: () => ({ dispose() {} }),
+    },
+    env: { clipboard: { writeText: () => Promise.resolve() } },
+  };
+  return new Proxy(api, {
+    get(target, prop) {
+      if (typeof prop === 'symbol') {
+        return target[prop];
+      }
+      if (!(prop in target)) {
+        target[prop] = anything(`vscode.${prop}`);
+      }
+      return target[prop];
+    },
+  });
+}
+
+function loadExtension(vscodeApi: any): any {
+  const M = Module as any;
+  const origResolve = M._resolveFilename;
+  const key = path.join(__dirname, '__fake_vscode__.js');
+  M._resolveFilename = function (request: string, ...rest: unknown[]) {
+    return request === 'vscode' ? key : origResolve.call(this, request, ...rest);
+  };
+  const fake = new Module(key);
+  fake.exports = vscodeApi;
+  (fake as any).loaded = true;
+  require.cache[key] = fake;
+  try {
+    const ext = path.join(__dirname, '..', '..', 'src', 'extension.js');
+    for (const k of Object.keys(require.cache)) {
+      if (k.includes(`${path.sep}vscode-languageclient${path.sep}`) || k === ext) {
+        delete require.cache[k];
+      }
+    }
+    return require(ext);
+  } finally {
+    M._resolveFilename = origResolve;
+  }
+}
+
+function packageJson(): any {
+  return JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8'));
+}
+
+describe('activate without VS Code', () => {
+  it('registers every contributed command and explains a missing server', async () => {
+    const rec: Recorded = { commands: new Map(), errors: [], statusTexts: [], output: [] };
+    const ext = loadExtension(fakeVscode({ serverPath: '/nonexistent/farm-lsp' }, rec));
+    await ext.activate({ subscriptions: [] });
+
+    const contributed: string[] = packageJson().contributes.commands.map((c: { command: string }) => c.command);
+    assert.deepEqual(contributed.sort(), ['farm.regenerate', 'farm.restartBackend', 'farm.retry', 'farm.status', 'farm.toggle']);
+    for (const c of contributed) {
+      assert.ok(rec.commands.has(c), `activate registers ${c}`);
+    }
+    assert.equal(rec.errors.length, 1, `one error message: ${JSON.stringify(rec.errors)}`);
+    assert.match(rec.errors[0], /farm\.serverPath/);
+    assert.match(rec.errors[0], /go install github\.com\/farm-stack\/farm-lsp\/cmd\/farm-lsp@latest/);
+    assert.equal(rec.statusTexts.at(-1), '$(error) farm-lsp missing');
+
+    // A palette command without a server says so instead of throwing.
+    await rec.commands.get('farm.regenerate')!();
+    assert.equal(rec.errors.length, 2);
+    assert.match(rec.errors[1], /not running/);
+    await ext.deactivate();
+  });
+
+  it('package.json wires activation, settings and scripts', () => {
+    const pkg = packageJson();
+    for (const ev of ['workspaceContains:farm.config.ts', 'onLanguage:python', 'onLanguage:typescriptreact', 'onLanguage:typescript']) {
+      assert.ok(pkg.activationEvents.includes(ev), ev);
+    }
+    const props = pkg.contributes.configuration.properties;
+    for (const s of ['farm.serverPath', 'farm.trace.server', 'farm.hotReload.enabled']) {
+      assert.ok(props[s], s);
+    }
+    const titles = pkg.contributes.commands.map((c: { category: string; title: string }) => `${c.category}: ${c.title}`).sort();
+    assert.deepEqual(titles, [
+      'FARM: Regenerate Types',
+      'FARM: Restart Backend',
+      'FARM: Retry Failed Reload',
+      'FARM: Show Reload Status',
+      'FARM: Toggle Hot Reload',
+    ]);
+    assert.equal(pkg.main, './dist/extension.js');
+    for (const s of ['typecheck', 'build', 'package', 'test']) {
+      assert.ok(pkg.scripts[s], `npm script ${s}`);
+    }
+  });
+});
