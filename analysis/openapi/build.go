@@ -1,0 +1,702 @@
+// Package openapi derives a static OpenAPI 3.1 document from the facts of a
+// FastAPI backend: components.schemas for Pydantic/Beanie models and enums,
+// and paths for routes, following what FastAPI and Pydantic would emit
+// (shared/TYPEMAP.md). Pydantic v2 semantics are the default; v1 semantics
+// (no nulls, Optional means not required) apply when Options.Pydantic is 1.
+// No Python runs: the input is facts.File values, the output a Document.
+package openapi
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/farm-stack/farm-lsp/analysis/facts"
+)
+
+// Options configure Build.
+type Options struct {
+	// Pydantic is the major version whose schema rules apply: 1 or 2
+	// (0 means 2).
+	Pydantic int
+	// Title and Version fill info; defaults "FastAPI" and "0.1.0".
+	Title   string
+	Version string
+}
+
+// mode is the Pydantic JSON-schema mode: validation (request bodies) or
+// serialization (responses). They differ only under Pydantic v2.
+type mode int
+
+const (
+	modeIn mode = iota
+	modeOut
+)
+
+type compKey struct {
+	name string
+	mode mode
+}
+
+type modelInfo struct {
+	m    *facts.Model
+	file *facts.File
+}
+
+type enumInfo struct {
+	e    *facts.Enum
+	file *facts.File
+}
+
+// builder holds the state of one Build call.
+type builder struct {
+	v1     bool
+	models map[string]*modelInfo
+	enums  map[string]*enumInfo
+	kinds  map[string]facts.ModelKind
+
+	comps   map[compKey]*NamedSchema
+	order   []compKey
+	refs    []refPatch
+	diags   []facts.Diagnostic
+	seenDia map[string]bool
+}
+
+type refPatch struct {
+	s   *Schema
+	key compKey
+}
+
+// site is where an annotation comes from, for diagnostics.
+type site struct {
+	path  string
+	rng   facts.Range
+	code  string // diagnostic code for unknown names
+	subst map[string]*expr
+	tvars map[string]bool
+}
+
+// Build derives the OpenAPI document of the backend described by files (all
+// Python files of the workspace; other files are ignored). Models are taken
+// with their resolved Kind; a model whose Kind is unresolved is still
+// treated as one when its bases lead to BaseModel, GenericModel or Document
+// by name. Diagnostics report annotations that could not be mapped
+// (unsupported-type) and response models that do not exist (unknown-model).
+func Build(files []*facts.File, opts Options) (*Document, []facts.Diagnostic) {
+	b := &builder{
+		v1:      opts.Pydantic == 1,
+		models:  map[string]*modelInfo{},
+		enums:   map[string]*enumInfo{},
+		kinds:   map[string]facts.ModelKind{},
+		comps:   map[compKey]*NamedSchema{},
+		seenDia: map[string]bool{},
+	}
+	py := make([]*facts.File, 0, len(files))
+	for _, f := range files {
+		if f != nil && (f.Kind.IsPython() || strings.HasSuffix(f.Path, ".py")) {
+			py = append(py, f)
+		}
+	}
+	sort.SliceStable(py, func(i, j int) bool { return py[i].Path < py[j].Path })
+	for _, f := range py {
+		for i := range f.Models {
+			m := &f.Models[i]
+			if _, dup := b.models[m.Name]; !dup {
+				b.models[m.Name] = &modelInfo{m: m, file: f}
+			}
+		}
+		for i := range f.Enums {
+			e := &f.Enums[i]
+			if _, dup := b.enums[e.Name]; !dup {
+				b.enums[e.Name] = &enumInfo{e: e, file: f}
+			}
+		}
+	}
+	for name := range b.models {
+		b.kind(name, 0)
+	}
+	doc := &Document{
+		OpenAPI:  "3.1.0",
+		Info:     Info{Title: opts.Title, Version: opts.Version},
+		Pydantic: 2,
+	}
+	if b.v1 {
+		doc.Pydantic = 1
+	}
+	if doc.Info.Title == "" {
+		doc.Info.Title = "FastAPI"
+	}
+	if doc.Info.Version == "" {
+		doc.Info.Version = "0.1.0"
+	}
+	doc.Paths = b.paths(py)
+	// Every model and enum of a models file, even when no route reaches it.
+	for _, f := range py {
+		if f.Kind != facts.KindBackendModel {
+			continue
+		}
+		for i := range f.Models {
+			m := &f.Models[i]
+			if b.models[m.Name].m != m || !b.isModel(m.Name) || len(b.typeVars(m)) > 0 {
+				continue
+			}
+			if !b.has(m.Name) {
+				b.modelRef(m.Name, nil, modeIn, site{})
+			}
+		}
+		for i := range f.Enums {
+			if b.enums[f.Enums[i].Name].e == &f.Enums[i] {
+				b.enumRef(f.Enums[i].Name)
+			}
+		}
+	}
+	doc.Components.Schemas = b.finish()
+	sort.SliceStable(b.diags, func(i, j int) bool {
+		a, c := b.diags[i], b.diags[j]
+		if a.Path != c.Path {
+			return a.Path < c.Path
+		}
+		if a.Range.Start.Line != c.Range.Start.Line {
+			return a.Range.Start.Line < c.Range.Start.Line
+		}
+		return a.Range.Start.Char < c.Range.Start.Char
+	})
+	return doc, b.diags
+}
+
+// has reports whether a component of that base name exists in any mode.
+func (b *builder) has(name string) bool {
+	_, in := b.comps[compKey{name, modeIn}]
+	_, out := b.comps[compKey{name, modeOut}]
+	return in || out
+}
+
+func (b *builder) diag(s site, code, msg string) {
+	if s.path == "" {
+		return
+	}
+	key := fmt.Sprintf("%s|%d:%d|%s|%s", s.path, s.rng.Start.Line, s.rng.Start.Char, code, msg)
+	if b.seenDia[key] {
+		return
+	}
+	b.seenDia[key] = true
+	sev := facts.SeverityWarning
+	if code == facts.CodeUnknownModel {
+		sev = facts.SeverityError
+	}
+	b.diags = append(b.diags, facts.Diagnostic{Path: s.path, Range: s.rng, Severity: sev, Code: code, Message: msg})
+}
+
+// kind resolves a class's model kind across files: the extracted Kind when
+// set, else by following bases by name.
+func (b *builder) kind(name string, depth int) facts.ModelKind {
+	if k, ok := b.kinds[name]; ok {
+		return k
+	}
+	mi := b.models[name]
+	if mi == nil || depth > 32 {
+		return facts.ModelUnknown
+	}
+	b.kinds[name] = facts.ModelUnknown // cycle guard
+	k := mi.m.Kind
+	for _, base := range mi.m.Bases {
+		h := parseExpr(base).head()
+		var bk facts.ModelKind
+		switch h {
+		case "Document", "DocumentWithSoftDelete", "UnionDoc":
+			bk = facts.ModelDocument
+		case "BaseModel", "GenericModel", "SQLModel":
+			bk = facts.ModelBaseModel
+		default:
+			if h != name {
+				bk = b.kind(h, depth+1)
+			}
+		}
+		if bk == facts.ModelDocument || (bk == facts.ModelBaseModel && k == facts.ModelUnknown) {
+			k = bk
+		}
+	}
+	b.kinds[name] = k
+	return k
+}
+
+func (b *builder) isModel(name string) bool { return b.kinds[name] != facts.ModelUnknown }
+
+// typeVars returns a model's type parameters (from Generic[...] when the
+// extractor did not list them).
+func (b *builder) typeVars(m *facts.Model) []string {
+	if len(m.TypeVars) > 0 {
+		return m.TypeVars
+	}
+	var out []string
+	for _, base := range m.Bases {
+		e := parseExpr(base)
+		if e != nil && e.Kind == exSubscript && e.head() == "Generic" {
+			for _, a := range e.Args {
+				out = append(out, a.String())
+			}
+		}
+	}
+	return out
+}
+
+// field is a model field with the type-variable substitution of the class
+// it was inherited through.
+type field struct {
+	f     facts.Field
+	file  string
+	subst map[string]*expr
+	tvars map[string]bool
+	synth bool // Beanie's id
+}
+
+// fields flattens a model's fields through its bases, as Pydantic does: base
+// fields first, a redefinition keeps the base's position.
+func (b *builder) fields(name string, subst map[string]*expr, depth int) []field {
+	mi := b.models[name]
+	if mi == nil || depth > 32 {
+		return nil
+	}
+	var out []field
+	put := func(fl field) {
+		for i := range out {
+			if out[i].f.Name == fl.f.Name {
+				out[i] = fl
+				return
+			}
+		}
+		out = append(out, fl)
+	}
+	tv := map[string]bool{}
+	for _, t := range b.typeVars(mi.m) {
+		tv[t] = true
+	}
+	for _, base := range mi.m.Bases {
+		e := parseExpr(base)
+		h := e.head()
+		switch {
+		case h == "Document" || h == "DocumentWithSoftDelete":
+			put(field{f: facts.Field{Name: "id", Annotation: "Optional[PydanticObjectId]", Default: "None", HasDefault: true, Alias: "_id"}, synth: true})
+		case h != name && b.models[h] != nil && b.isModel(h):
+			var sub map[string]*expr
+			if e.Kind == exSubscript {
+				sub = map[string]*expr{}
+				for i, tvn := range b.typeVars(b.models[h].m) {
+					if i < len(e.Args) {
+						sub[tvn] = substitute(e.Args[i], subst)
+					}
+				}
+			}
+			for _, fl := range b.fields(h, sub, depth+1) {
+				put(fl)
+			}
+		}
+	}
+	for _, f := range mi.m.Fields {
+		if f.ClassVar || strings.HasPrefix(f.Name, "_") || f.Name == "model_config" {
+			continue
+		}
+		put(field{f: f, file: mi.file.Path, subst: subst, tvars: tv})
+	}
+	return out
+}
+
+// substitute replaces type variables in e.
+func substitute(e *expr, subst map[string]*expr) *expr {
+	if e == nil || len(subst) == 0 {
+		return e
+	}
+	switch e.Kind {
+	case exName:
+		if r, ok := subst[e.Text]; ok {
+			return r
+		}
+		return e
+	case exSubscript, exUnion, exList, exTuple, exCall:
+		c := *e
+		c.Base = substitute(e.Base, subst)
+		c.Args = make([]*expr, len(e.Args))
+		for i, a := range e.Args {
+			c.Args[i] = substitute(a, subst)
+		}
+		return &c
+	}
+	return e
+}
+
+// modelRef returns a $ref schema to the model's component, building the
+// component on first use. args are generic arguments (already substituted).
+func (b *builder) modelRef(name string, args []*expr, md mode, s site) *Schema {
+	mi := b.models[name]
+	tvs := b.typeVars(mi.m)
+	comp := name
+	var subst map[string]*expr
+	if len(args) > 0 && len(tvs) > 0 {
+		parts := make([]string, len(args))
+		subst = map[string]*expr{}
+		for i, a := range args {
+			parts[i] = displayName(a)
+			if i < len(tvs) {
+				subst[tvs[i]] = a
+			}
+		}
+		comp = normalizeName(name + "[" + strings.Join(parts, ", ") + "]")
+	}
+	if b.v1 {
+		md = modeIn
+	}
+	key := compKey{comp, md}
+	ref := &Schema{refKey: true}
+	b.refs = append(b.refs, refPatch{ref, key})
+	if _, ok := b.comps[key]; ok {
+		return ref
+	}
+	ns := &NamedSchema{Name: comp, Model: name, File: mi.file.Path, Line: mi.m.Range.Start.Line}
+	b.comps[key] = ns
+	b.order = append(b.order, key)
+	ns.Schema = b.objectSchema(name, subst, md)
+	return ref
+}
+
+// objectSchema builds a model's object schema.
+func (b *builder) objectSchema(name string, subst map[string]*expr, md mode) *Schema {
+	obj := &Schema{Type: "object", Title: name, Properties: []Property{}}
+	for _, fl := range b.fields(name, subst, 0) {
+		f := fl.f
+		if f.Computed && (b.v1 || md == modeIn) {
+			continue
+		}
+		st := site{path: fl.file, rng: f.AnnRange, code: facts.CodeUnsupported, subst: fl.subst, tvars: fl.tvars}
+		if fl.synth {
+			st = site{}
+		}
+		ann := parseExpr(f.Annotation)
+		if f.Annotation == "" {
+			ann = &expr{Kind: exName, Text: "Any"}
+		}
+		ps := b.typeSchema(ann, md, st)
+		pname := f.Name
+		if f.Alias != "" {
+			pname = f.Alias
+		}
+		required := !f.HasDefault
+		if b.v1 && required && b.allowsNone(ann, st) {
+			required = false
+		}
+		if f.Computed {
+			required = true
+			ps = withSiblings(ps, b.v1)
+			ps.ReadOnly = true
+		}
+		if f.HasDefault && f.DefaultFactory == "" {
+			v, isNone := b.evalDefault(parseExpr(f.Default))
+			if !(isNone && b.v1) {
+				ps = withSiblings(ps, b.v1)
+				ps.Default, ps.HasDefault = v, true
+			}
+		}
+		if required {
+			obj.Required = append(obj.Required, pname)
+		}
+		obj.Properties = append(obj.Properties, Property{Name: pname, Schema: ps})
+	}
+	return obj
+}
+
+// withSiblings prepares a schema for sibling keywords (default, readOnly):
+// a bare $ref is wrapped in allOf under Pydantic v1 (JSON Schema draft 7
+// ignores siblings of $ref); v2 keeps them side by side.
+func withSiblings(s *Schema, v1 bool) *Schema {
+	if s.Ref == "" && !s.refKey {
+		return s
+	}
+	if v1 {
+		return &Schema{AllOf: []*Schema{s}}
+	}
+	return s
+}
+
+// enumRef returns a $ref to an enum's component.
+func (b *builder) enumRef(name string) *Schema {
+	key := compKey{name, modeIn}
+	ref := &Schema{refKey: true}
+	b.refs = append(b.refs, refPatch{ref, key})
+	if _, ok := b.comps[key]; ok {
+		return ref
+	}
+	ei := b.enums[name]
+	s := &Schema{Title: name, Enum: []any{}}
+	auto := 0
+	lowerAuto := false
+	for _, base := range ei.e.Bases {
+		if h := parseExpr(base).head(); h == "StrEnum" || h == "str" {
+			lowerAuto = h == "StrEnum"
+		}
+	}
+	types := map[string]bool{}
+	for _, mem := range ei.e.Members {
+		v, _ := b.literal(parseExpr(mem.Value))
+		if e := parseExpr(mem.Value); e != nil && e.Kind == exCall && e.head() == "auto" {
+			auto++
+			if lowerAuto {
+				v = strings.ToLower(mem.Name)
+			} else {
+				v = json.Number(strconv.Itoa(auto))
+			}
+		}
+		s.Enum = append(s.Enum, v)
+		types[jsonType(v)] = true
+	}
+	if len(types) == 1 {
+		for t := range types {
+			s.Type = t
+		}
+	}
+	b.comps[key] = &NamedSchema{Name: name, Schema: s, Model: name, File: ei.file.Path, Line: ei.e.Range.Start.Line}
+	b.order = append(b.order, key)
+	return ref
+}
+
+func jsonType(v any) string {
+	switch x := v.(type) {
+	case string:
+		return "string"
+	case bool:
+		return "boolean"
+	case json.Number:
+		if strings.ContainsAny(string(x), ".eE") {
+			return "number"
+		}
+		return "integer"
+	case nil:
+		return "null"
+	}
+	return ""
+}
+
+// displayName renders a generic argument as Pydantic names it.
+func displayName(e *expr) string {
+	switch e.Kind {
+	case exName:
+		return e.head()
+	case exSubscript:
+		parts := make([]string, len(e.Args))
+		for i, a := range e.Args {
+			parts[i] = displayName(a)
+		}
+		return e.head() + "[" + strings.Join(parts, ", ") + "]"
+	}
+	return e.String()
+}
+
+// normalizeName is FastAPI/Pydantic's schema-name normalisation:
+// characters outside [a-zA-Z0-9.\-_] become "_".
+func normalizeName(s string) string {
+	var sb strings.Builder
+	for _, r := range s {
+		if r < 128 && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-' || r == '_') {
+			sb.WriteRune(r)
+		} else {
+			sb.WriteByte('_')
+		}
+	}
+	return sb.String()
+}
+
+// finish decides component names (Pydantic v2 splits a model used both as
+// input and output into Name-Input / Name-Output when the two schemas
+// differ), patches references and returns the sorted components.
+func (b *builder) finish() []*NamedSchema {
+	split := map[string]bool{}
+	if !b.v1 {
+		// A base name differs when its own schemas differ, or when it refers
+		// (in either mode) to a name that differs.
+		refsOf := map[*Schema]compKey{}
+		for _, r := range b.refs {
+			refsOf[r.s] = r.key
+		}
+		render := func(s *Schema) string {
+			for p, k := range refsOf {
+				p.Ref = "#/components/schemas/" + k.name
+			}
+			raw, _ := json.Marshal(s)
+			return string(raw)
+		}
+		deps := map[string]map[string]bool{}
+		for _, key := range b.order {
+			in, okIn := b.comps[compKey{key.name, modeIn}]
+			out, okOut := b.comps[compKey{key.name, modeOut}]
+			if okIn && okOut && render(in.Schema) != render(out.Schema) {
+				split[key.name] = true
+			}
+			walkRefs(b.comps[key].Schema, refsOf, func(k compKey) {
+				if deps[key.name] == nil {
+					deps[key.name] = map[string]bool{}
+				}
+				deps[key.name][k.name] = true
+			})
+		}
+		for changed := true; changed; {
+			changed = false
+			for name, ds := range deps {
+				_, okIn := b.comps[compKey{name, modeIn}]
+				_, okOut := b.comps[compKey{name, modeOut}]
+				if split[name] || !(okIn && okOut) {
+					continue
+				}
+				for d := range ds {
+					if split[d] {
+						split[name], changed = true, true
+						break
+					}
+				}
+			}
+		}
+	}
+	final := func(k compKey) string {
+		if !split[k.name] {
+			return k.name
+		}
+		if k.mode == modeIn {
+			return k.name + "-Input"
+		}
+		return k.name + "-Output"
+	}
+	for _, r := range b.refs {
+		r.s.Ref = "#/components/schemas/" + final(r.key)
+		r.s.refKey = false
+	}
+	byName := map[string]*NamedSchema{}
+	for _, key := range b.order {
+		ns := b.comps[key]
+		name := final(key)
+		if _, dup := byName[name]; dup {
+			continue // same schema in both modes, kept once
+		}
+		ns.Name = name
+		byName[name] = ns
+	}
+	out := make([]*NamedSchema, 0, len(byName))
+	for _, ns := range byName {
+		out = append(out, ns)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+func walkRefs(s *Schema, refs map[*Schema]compKey, fn func(compKey)) {
+	if s == nil {
+		return
+	}
+	if k, ok := refs[s]; ok {
+		fn(k)
+	}
+	walkRefs(s.Items, refs, fn)
+	walkRefs(s.AdditionalProperties, refs, fn)
+	for _, l := range [][]*Schema{s.ItemsList, s.PrefixItems, s.AnyOf, s.AllOf} {
+		for _, x := range l {
+			walkRefs(x, refs, fn)
+		}
+	}
+	for _, p := range s.Properties {
+		walkRefs(p.Schema, refs, fn)
+	}
+}
+
+// evalDefault evaluates a default's source as a JSON value. isNone is true
+// for None. Expressions it cannot evaluate (calls) render as their source
+// text, so the property still counts as having a non-null default.
+func (b *builder) evalDefault(e *expr) (v any, isNone bool) {
+	if e == nil {
+		return nil, true
+	}
+	if e.Kind == exNone {
+		return nil, true
+	}
+	if v, ok := b.literal(e); ok {
+		return v, false
+	}
+	return e.String(), false
+}
+
+// literal evaluates Python literals, containers of literals and enum members.
+func (b *builder) literal(e *expr) (any, bool) {
+	if e == nil {
+		return nil, false
+	}
+	switch e.Kind {
+	case exNone:
+		return nil, true
+	case exBool:
+		return e.Text == "True", true
+	case exStr:
+		return e.Text, true
+	case exNum:
+		t := strings.ReplaceAll(e.Text, "_", "")
+		if strings.HasPrefix(t, "0x") || strings.HasPrefix(t, "0o") || strings.HasPrefix(t, "0b") {
+			if n, err := strconv.ParseInt(t, 0, 64); err == nil {
+				return json.Number(strconv.FormatInt(n, 10)), true
+			}
+			return nil, false
+		}
+		if f, err := strconv.ParseFloat(t, 64); err == nil {
+			if strings.ContainsAny(t, ".eE") {
+				return json.Number(strconv.FormatFloat(f, 'g', -1, 64)), true
+			}
+			return json.Number(t), true
+		}
+	case exList, exTuple:
+		out := make([]any, 0, len(e.Args))
+		for _, a := range e.Args {
+			v, ok := b.literal(a)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, v)
+		}
+		return out, true
+	case exDict:
+		out := ordered{}
+		for i := 0; i+1 < len(e.Args); i += 2 {
+			k, ok := b.literal(e.Args[i])
+			ks, isStr := k.(string)
+			if !ok || !isStr {
+				return nil, false
+			}
+			v, ok := b.literal(e.Args[i+1])
+			if !ok {
+				return nil, false
+			}
+			out = append(out, kv{ks, v})
+		}
+		return out, true
+	case exName:
+		if i := strings.LastIndexByte(e.Text, '.'); i > 0 {
+			enum, member := e.Text[:i], e.Text[i+1:]
+			if j := strings.LastIndexByte(enum, '.'); j >= 0 {
+				enum = enum[j+1:]
+			}
+			if ei := b.enums[enum]; ei != nil {
+				for _, m := range ei.e.Members {
+					if m.Name == member {
+						return b.literal(parseExpr(m.Value))
+					}
+				}
+			}
+		}
+	case exCall:
+		switch e.head() {
+		case "list", "set", "tuple", "frozenset":
+			if len(e.Args) == 0 {
+				return []any{}, true
+			}
+		case "dict":
+			if len(e.Args) == 0 && len(e.KwName) == 0 {
+				return ordered{}, true
+			}
+		}
+	}
+	return nil, false
+}

@@ -1,0 +1,173 @@
+package openapi_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/farm-stack/farm-lsp/analysis/openapi"
+)
+
+const oraclePython = "/usr/bin/python3"
+
+// realOpenAPI runs the example app under Debian's FastAPI (with the Beanie
+// test shim on PYTHONPATH) and returns app.openapi().
+func realOpenAPI(t *testing.T, apiDir, module string) map[string]any {
+	t.Helper()
+	if err := exec.Command(oraclePython, "-c", "import fastapi, pydantic, email_validator").Run(); err != nil {
+		t.Skipf("Debian FastAPI not installed (%v): apt-get update && apt-get install -y python3-fastapi python3-email-validator", err)
+	}
+	abs, err := filepath.Abs(apiDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(oraclePython, "-c", "import json, importlib; app = importlib.import_module('"+module+"').app; print(json.dumps(app.openapi()))")
+	cmd.Dir = abs
+	cmd.Env = append(os.Environ(), "PYTHONPATH="+filepath.Join(abs, "testing_shims")+string(os.PathListSeparator)+abs, "PYTHONDONTWRITEBYTECODE=1")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("python: %v\n%s", err, stderr.String())
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(out, &doc); err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+// dropped keys: presentation and validation constraints, which the static
+// document does not try to reproduce.
+var dropped = map[string]bool{
+	"title": true, "description": true, "example": true, "examples": true, "tags": true,
+	"minLength": true, "maxLength": true, "minimum": true, "maximum": true, "exclusiveMinimum": true,
+	"exclusiveMaximum": true, "pattern": true, "multipleOf": true, "writeOnly": true,
+}
+
+// normalize drops presentation keys and unwraps single-member allOf, so the
+// two documents compare on properties, required, types, params, bodies and
+// responses.
+func normalize(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := map[string]any{}
+		for k, val := range x {
+			if _, isMap := val.(map[string]any); dropped[k] && !isMap {
+				continue // a presentation keyword, not a property of that name
+			}
+			out[k] = normalize(val)
+		}
+		if all, ok := out["allOf"].([]any); ok && len(all) == 1 {
+			inner := all[0].(map[string]any)
+			delete(out, "allOf")
+			for k, val := range inner {
+				out[k] = val
+			}
+		}
+		if ps, ok := out["parameters"].([]any); ok {
+			sort.Slice(ps, func(i, j int) bool {
+				a, b := ps[i].(map[string]any), ps[j].(map[string]any)
+				return fmt.Sprint(a["in"], a["name"]) < fmt.Sprint(b["in"], b["name"])
+			})
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i := range x {
+			out[i] = normalize(x[i])
+		}
+		return out
+	}
+	return v
+}
+
+// diff lists the differences between want and got, one line each.
+func diff(path string, want, got any, out *[]string) {
+	wm, wok := want.(map[string]any)
+	gm, gok := got.(map[string]any)
+	if wok && gok {
+		keys := map[string]bool{}
+		for k := range wm {
+			keys[k] = true
+		}
+		for k := range gm {
+			keys[k] = true
+		}
+		sorted := make([]string, 0, len(keys))
+		for k := range keys {
+			sorted = append(sorted, k)
+		}
+		sort.Strings(sorted)
+		for _, k := range sorted {
+			wv, win := wm[k]
+			gv, gin := gm[k]
+			switch {
+			case !win:
+				*out = append(*out, fmt.Sprintf("%s/%s: extra in farm-lsp: %s", path, k, js(gv)))
+			case !gin:
+				*out = append(*out, fmt.Sprintf("%s/%s: missing in farm-lsp (FastAPI: %s)", path, k, js(wv)))
+			default:
+				diff(path+"/"+k, wv, gv, out)
+			}
+		}
+		return
+	}
+	wl, wok := want.([]any)
+	gl, gok := got.([]any)
+	if wok && gok && len(wl) == len(gl) {
+		for i := range wl {
+			diff(fmt.Sprintf("%s[%d]", path, i), wl[i], gl[i], out)
+		}
+		return
+	}
+	if !reflect.DeepEqual(want, got) {
+		*out = append(*out, fmt.Sprintf("%s: FastAPI %s, farm-lsp %s", path, js(want), js(got)))
+	}
+}
+
+func js(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// TestOracleFastAPI compares the static document (Pydantic v1 mode) with
+// what the real FastAPI 0.92 / Pydantic 1.10 renders for the example app.
+func TestOracleFastAPI(t *testing.T) {
+	real := realOpenAPI(t, filepath.Join(exampleRoot, "apps/api"), "src.main")
+	doc, diags := openapi.Build(loadExample(t), openapi.Options{Pydantic: 1})
+	if len(diags) > 0 {
+		t.Errorf("diagnostics: %s", diagText(diags))
+	}
+	raw, err := doc.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ours map[string]any
+	if err := json.Unmarshal(raw, &ours); err != nil {
+		t.Fatal(err)
+	}
+	// farm-lsp also emits every model of a models file, even those no route
+	// reaches (FastAPI lists only reachable ones): set those aside.
+	realSchemas := real["components"].(map[string]any)["schemas"].(map[string]any)
+	ourSchemas := ours["components"].(map[string]any)["schemas"].(map[string]any)
+	for name := range ourSchemas {
+		if _, ok := realSchemas[name]; !ok && doc.Schema(name) != nil && doc.Schema(name).Model != "" {
+			t.Logf("unreached model %s (emitted by farm-lsp only)", name)
+			delete(ourSchemas, name)
+		}
+	}
+	var out []string
+	diff("#/paths", normalize(real["paths"]), normalize(ours["paths"]), &out)
+	diff("#/components", normalize(real["components"]), normalize(ours["components"]), &out)
+	if len(out) > 0 {
+		t.Errorf("%d differences from FastAPI's own OpenAPI:\n%s", len(out), strings.Join(out, "\n"))
+	}
+}

@@ -1,0 +1,510 @@
+package openapi
+
+import (
+	"path"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/farm-stack/farm-lsp/analysis/facts"
+)
+
+// registered is a route with its full path, in FastAPI registration order.
+type registered struct {
+	path  string
+	route *facts.Route
+	file  *facts.File
+}
+
+type routerKey struct {
+	file string
+	v    string
+}
+
+// paths composes app prefix + include_router prefix + router prefix + route
+// path for every route reachable from the application, in registration
+// order, and builds the operations.
+func (b *builder) paths(py []*facts.File) []*PathItem {
+	byPath := map[string]*facts.File{}
+	for _, f := range py {
+		byPath[f.Path] = f
+	}
+	// Which routers are included by whom.
+	included := map[routerKey]bool{}
+	targets := map[routerKey]bool{}
+	anyInclude := false
+	for _, f := range py {
+		for i := range f.Includes {
+			anyInclude = true
+			inc := &f.Includes[i]
+			targets[routerKey{f.Path, inc.Target}] = true
+			if g, v, ok := b.resolveRouter(f, inc.Router, py); ok {
+				included[routerKey{g.Path, v}] = true
+			}
+		}
+	}
+	// Roots: what the application serves directly.
+	var roots []routerKey
+	seen := map[routerKey]bool{}
+	addRoot := func(k routerKey) {
+		if !seen[k] && !included[k] {
+			seen[k] = true
+			roots = append(roots, k)
+		}
+	}
+	for _, f := range py {
+		known := map[string]bool{}
+		for _, r := range f.Routers {
+			known[r.Var] = true
+		}
+		type cand struct {
+			k   routerKey
+			pos facts.Pos
+		}
+		var cands []cand
+		for _, r := range f.Routers {
+			k := routerKey{f.Path, r.Var}
+			if !anyInclude || targets[k] || r.Var == "app" {
+				cands = append(cands, cand{k, r.Range.Start})
+			}
+		}
+		for _, r := range f.Routes {
+			k := routerKey{f.Path, r.Router}
+			if !known[r.Router] {
+				cands = append(cands, cand{k, r.Range.Start})
+				known[r.Router] = true
+			}
+		}
+		for _, inc := range f.Includes {
+			if !known[inc.Target] {
+				cands = append(cands, cand{routerKey{f.Path, inc.Target}, inc.Range.Start})
+				known[inc.Target] = true
+			}
+		}
+		sort.SliceStable(cands, func(i, j int) bool { return before(cands[i].pos, cands[j].pos) })
+		for _, c := range cands {
+			addRoot(c.k)
+		}
+	}
+	var regs []registered
+	for _, k := range roots {
+		regs = append(regs, b.expand(byPath[k.file], k.v, "", py, 0)...)
+	}
+	return b.operations(regs)
+}
+
+func before(a, c facts.Pos) bool {
+	if a.Line != c.Line {
+		return a.Line < c.Line
+	}
+	return a.Char < c.Char
+}
+
+func routerPrefix(f *facts.File, v string) string {
+	for _, r := range f.Routers {
+		if r.Var == v {
+			return r.Prefix
+		}
+	}
+	return ""
+}
+
+// expand lists a router's routes and included routers' routes in source order.
+func (b *builder) expand(f *facts.File, v, prefix string, py []*facts.File, depth int) []registered {
+	if f == nil || depth > 16 {
+		return nil
+	}
+	prefix += routerPrefix(f, v)
+	type ev struct {
+		pos   facts.Pos
+		route *facts.Route
+		inc   *facts.Include
+	}
+	var evs []ev
+	for i := range f.Routes {
+		if f.Routes[i].Router == v {
+			evs = append(evs, ev{pos: f.Routes[i].Range.Start, route: &f.Routes[i]})
+		}
+	}
+	for i := range f.Includes {
+		if f.Includes[i].Target == v {
+			evs = append(evs, ev{pos: f.Includes[i].Range.Start, inc: &f.Includes[i]})
+		}
+	}
+	sort.SliceStable(evs, func(i, j int) bool { return before(evs[i].pos, evs[j].pos) })
+	var out []registered
+	for _, e := range evs {
+		if e.route != nil {
+			out = append(out, registered{path: prefix + e.route.Path, route: e.route, file: f})
+			continue
+		}
+		if g, w, ok := b.resolveRouter(f, e.inc.Router, py); ok {
+			out = append(out, b.expand(g, w, prefix+e.inc.Prefix, py, depth+1)...)
+		}
+	}
+	return out
+}
+
+// resolveRouter finds the file and variable an include_router argument
+// names: "users.router" (module imported from a package), "router"
+// (imported from the module), "api.routes.users.router".
+func (b *builder) resolveRouter(f *facts.File, ref string, py []*facts.File) (*facts.File, string, bool) {
+	e := parseExpr(ref)
+	if e == nil || e.Kind != exName {
+		return nil, "", false
+	}
+	segs := strings.Split(e.Text, ".")
+	v := segs[len(segs)-1]
+	hasRouter := func(g *facts.File, name string) bool {
+		for _, r := range g.Routers {
+			if r.Var == name {
+				return true
+			}
+		}
+		for _, r := range g.Routes {
+			if r.Router == name {
+				return true
+			}
+		}
+		return false
+	}
+	if len(segs) == 1 && hasRouter(f, v) {
+		return f, v, true
+	}
+	var mods []string // candidate dotted modules, with the import's level
+	var levels []int
+	for _, imp := range f.Imports {
+		first := segs[0]
+		for _, n := range imp.Names {
+			if n != first {
+				continue
+			}
+			if len(segs) == 1 { // from mod import router
+				mods, levels = append(mods, imp.Module), append(levels, imp.Level)
+			} else { // from pkg import users; users.router
+				mods, levels = append(mods, joinDots(imp.Module, strings.Join(segs[:len(segs)-1], "."))), append(levels, imp.Level)
+			}
+		}
+		if len(imp.Names) == 0 && len(segs) > 1 { // import a.b.users [as users]
+			mod := strings.Join(segs[:len(segs)-1], ".")
+			if imp.Module == mod || strings.HasSuffix(imp.Module, "."+first) {
+				if imp.Module != mod {
+					mod = imp.Module + "." + strings.Join(segs[1:len(segs)-1], ".")
+					mod = strings.TrimSuffix(mod, ".")
+				}
+				mods, levels = append(mods, mod), append(levels, imp.Level)
+			}
+		}
+	}
+	for i, m := range mods {
+		for _, cand := range moduleFiles(f.Path, m, levels[i]) {
+			for _, g := range py {
+				if (g.Path == cand || (levels[i] == 0 && strings.HasSuffix(g.Path, "/"+cand))) && hasRouter(g, v) {
+					return g, v, true
+				}
+			}
+		}
+	}
+	// Fallback: a file named after the module (or the variable) that
+	// defines the router.
+	stem := v
+	if len(segs) > 1 {
+		stem = segs[len(segs)-2]
+	}
+	var best *facts.File
+	for _, g := range py {
+		base := strings.TrimSuffix(path.Base(g.Path), ".py")
+		if g != f && hasRouter(g, v) && (base == stem || (len(segs) == 1 && strings.HasPrefix(v, base))) {
+			if best != nil {
+				return nil, "", false // ambiguous
+			}
+			best = g
+		}
+	}
+	if best == nil && len(segs) == 1 {
+		for _, g := range py {
+			base := strings.TrimSuffix(path.Base(g.Path), ".py")
+			if g != f && strings.HasPrefix(v, base+"_") {
+				for _, r := range g.Routers {
+					if best == nil {
+						best, v = g, r.Var
+					}
+				}
+			}
+		}
+	}
+	return best, v, best != nil
+}
+
+func joinDots(a, c string) string {
+	switch {
+	case a == "":
+		return c
+	case c == "":
+		return a
+	}
+	return a + "." + c
+}
+
+// moduleFiles lists candidate file paths for a dotted module imported from
+// the file at from with the given relative level.
+func moduleFiles(from, mod string, level int) []string {
+	rel := strings.ReplaceAll(mod, ".", "/")
+	if level == 0 {
+		return []string{rel + ".py", rel + "/__init__.py"}
+	}
+	dir := path.Dir(from)
+	for i := 1; i < level; i++ {
+		dir = path.Dir(dir)
+	}
+	base := path.Join(dir, rel)
+	return []string{base + ".py", path.Join(base, "__init__.py")}
+}
+
+var nonWord = regexp.MustCompile(`[^\p{L}\p{N}_]`)
+
+// OperationID is FastAPI's generate_unique_id:
+// re.sub(r"\W", "_", name + path_format) + "_" + method.
+func OperationID(handler, fullPath, method string) string {
+	return nonWord.ReplaceAllString(handler+fullPath, "_") + "_" + strings.ToLower(method)
+}
+
+// summary is FastAPI's default summary: name.replace("_", " ").title().
+func summary(name string) string {
+	rs := []rune(strings.ReplaceAll(name, "_", " "))
+	prevLetter := false
+	for i, r := range rs {
+		if unicode.IsLetter(r) {
+			if prevLetter {
+				rs[i] = unicode.ToLower(r)
+			} else {
+				rs[i] = unicode.ToUpper(r)
+			}
+			prevLetter = true
+		} else {
+			prevLetter = false
+		}
+	}
+	return string(rs)
+}
+
+var ignoredParamTypes = map[string]bool{
+	"Request": true, "Response": true, "BackgroundTasks": true, "WebSocket": true,
+	"HTTPConnection": true, "SecurityScopes": true,
+}
+
+// responseClasses are return annotations FastAPI does not turn into a
+// response model.
+var responseClasses = map[string]bool{
+	"Response": true, "JSONResponse": true, "HTMLResponse": true, "PlainTextResponse": true,
+	"RedirectResponse": true, "StreamingResponse": true, "FileResponse": true, "ORJSONResponse": true,
+	"UJSONResponse": true, "EventSourceResponse": true,
+}
+
+var pathParamRe = regexp.MustCompile(`\{([^}:]+)(?::[^}]*)?\}`)
+
+func (b *builder) operations(regs []registered) []*PathItem {
+	var items []*PathItem
+	byPath := map[string]*PathItem{}
+	needValidation := false
+	for _, r := range regs {
+		op := b.operation(r)
+		if len(op.Parameters) > 0 || op.RequestBody != nil {
+			needValidation = true
+		}
+		pi := byPath[op.Path]
+		if pi == nil {
+			pi = &PathItem{Path: op.Path}
+			byPath[op.Path] = pi
+			items = append(items, pi)
+		}
+		replaced := false
+		for i, o := range pi.Operations {
+			if o.Method == op.Method {
+				pi.Operations[i], replaced = op, true
+			}
+		}
+		if !replaced {
+			pi.Operations = append(pi.Operations, op)
+		}
+	}
+	if needValidation {
+		b.validationSchemas()
+	}
+	return items
+}
+
+func (b *builder) operation(r registered) *Operation {
+	rt := r.route
+	method := strings.ToLower(rt.Method)
+	full := pathParamRe.ReplaceAllString(r.path, "{$1}")
+	op := &Operation{
+		Method:      method,
+		Path:        full,
+		OperationID: OperationID(rt.Handler, full, method),
+		Summary:     summary(rt.Handler),
+		Handler:     rt.Handler,
+		File:        r.file.Path,
+		Range:       rt.Range,
+	}
+	inPath := map[string]bool{}
+	for _, m := range pathParamRe.FindAllStringSubmatch(r.path, -1) {
+		inPath[m[1]] = true
+	}
+	type bodyParam struct {
+		name     string
+		required bool
+		schema   *Schema
+		embed    bool
+		source   string
+	}
+	var bodies []bodyParam
+	for _, p := range rt.Params {
+		if p.Source == "Depends" || p.Name == "self" {
+			continue
+		}
+		ann := parseExpr(p.Annotation)
+		core := ann
+		for core != nil && core.Kind == exSubscript && core.head() == "Annotated" && len(core.Args) > 0 {
+			core = core.Args[0]
+		}
+		if core != nil && ignoredParamTypes[core.head()] {
+			continue
+		}
+		st := site{path: r.file.Path, rng: p.Range, code: facts.CodeUnsupported}
+		name := p.Name
+		if a, ok := b.literal(parseExpr(p.Args["alias"])); ok {
+			if s, isStr := a.(string); isStr {
+				name = s
+			}
+		}
+		in := ""
+		switch p.Source {
+		case "Path":
+			in = "path"
+		case "Query":
+			in = "query"
+		case "Header":
+			in = "header"
+			if p.Args["alias"] == "" && p.Args["convert_underscores"] != "False" {
+				name = strings.ReplaceAll(name, "_", "-")
+			}
+		case "Cookie":
+			in = "cookie"
+		case "Body", "Form", "File":
+			in = "body"
+		default:
+			switch {
+			case inPath[p.Name]:
+				in = "path"
+			case b.isScalar(core):
+				in = "query"
+			default:
+				in = "body"
+				st.code = facts.CodeUnknownModel
+			}
+		}
+		if in == "path" && !inPath[name] && inPath[p.Name] {
+			name = p.Name
+		}
+		sch := b.typeSchema(ann, modeIn, st)
+		if p.Annotation == "" {
+			sch = &Schema{}
+		}
+		required := !p.HasDefault || in == "path"
+		if in == "body" {
+			bodies = append(bodies, bodyParam{name: name, required: required, schema: sch, embed: p.Args["embed"] == "True", source: p.Source})
+			continue
+		}
+		if p.HasDefault {
+			if v, isNone := b.evalDefault(parseExpr(p.Default)); !isNone {
+				sch = withSiblings(sch, b.v1)
+				sch.Default, sch.HasDefault = v, true
+			}
+		}
+		op.Parameters = append(op.Parameters, &Parameter{Name: name, In: in, Required: required, Schema: sch})
+	}
+	if len(bodies) > 0 {
+		rb := &RequestBody{MediaType: "application/json"}
+		for _, bp := range bodies {
+			switch bp.source {
+			case "Form":
+				if rb.MediaType == "application/json" {
+					rb.MediaType = "application/x-www-form-urlencoded"
+				}
+			case "File":
+				rb.MediaType = "multipart/form-data"
+			}
+			rb.Required = rb.Required || bp.required
+		}
+		if len(bodies) == 1 && !bodies[0].embed && rb.MediaType == "application/json" {
+			rb.Schema = bodies[0].schema
+		} else {
+			rb.Embedded = true
+			name := "Body_" + op.OperationID
+			obj := &Schema{Type: "object", Title: name, Properties: []Property{}}
+			for _, bp := range bodies {
+				obj.Properties = append(obj.Properties, Property{Name: bp.name, Schema: bp.schema})
+				if bp.required {
+					obj.Required = append(obj.Required, bp.name)
+				}
+			}
+			key := compKey{name, modeIn}
+			b.comps[key] = &NamedSchema{Name: name, Schema: obj, File: r.file.Path, Line: rt.Range.Start.Line}
+			b.order = append(b.order, key)
+			ref := &Schema{refKey: true}
+			b.refs = append(b.refs, refPatch{ref, key})
+			rb.Schema = ref
+		}
+		op.RequestBody = rb
+	}
+	status := rt.StatusCode
+	if status == 0 {
+		status = 200
+	}
+	resp := &Response{Status: strconv.Itoa(status), Description: "Successful Response", MediaType: "application/json"}
+	if status != 204 && status != 304 && status >= 200 {
+		resp.Schema = &Schema{}
+		src := rt.ResponseModel
+		if src == "" {
+			src = rt.ReturnAnnotation
+			if e := parseExpr(src); e != nil && responseClasses[e.head()] {
+				src = ""
+			}
+		}
+		if src != "" && src != "None" {
+			resp.Schema = b.typeSchema(parseExpr(src), modeOut, site{path: r.file.Path, rng: rt.DecoRange, code: facts.CodeUnknownModel})
+		}
+	}
+	op.Responses = append(op.Responses, resp)
+	if len(op.Parameters) > 0 || op.RequestBody != nil {
+		ref := &Schema{refKey: true}
+		b.refs = append(b.refs, refPatch{ref, compKey{"HTTPValidationError", modeIn}})
+		op.Responses = append(op.Responses, &Response{Status: "422", Description: "Validation Error", MediaType: "application/json", Schema: ref})
+	}
+	return op
+}
+
+// validationSchemas adds FastAPI's HTTPValidationError and ValidationError.
+func (b *builder) validationSchemas() {
+	if _, ok := b.comps[compKey{"HTTPValidationError", modeIn}]; ok {
+		return
+	}
+	veRef := &Schema{refKey: true}
+	b.refs = append(b.refs, refPatch{veRef, compKey{"ValidationError", modeIn}})
+	hve := &Schema{Type: "object", Title: "HTTPValidationError", Properties: []Property{
+		{"detail", &Schema{Type: "array", Items: veRef}},
+	}}
+	ve := &Schema{Type: "object", Title: "ValidationError", Properties: []Property{
+		{"loc", &Schema{Type: "array", Items: &Schema{AnyOf: []*Schema{{Type: "string"}, {Type: "integer"}}}}},
+		{"msg", &Schema{Type: "string"}},
+		{"type", &Schema{Type: "string"}},
+	}, Required: []string{"loc", "msg", "type"}}
+	for _, ns := range []*NamedSchema{{Name: "HTTPValidationError", Schema: hve}, {Name: "ValidationError", Schema: ve}} {
+		key := compKey{ns.Name, modeIn}
+		b.comps[key] = ns
+		b.order = append(b.order, key)
+	}
+}

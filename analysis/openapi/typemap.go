@@ -1,0 +1,437 @@
+package openapi
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/farm-stack/farm-lsp/analysis/facts"
+)
+
+// scalarFormats maps simple type names to their JSON Schema (type, format).
+var scalarFormats = map[string][2]string{
+	"str": {"string", ""}, "StrictStr": {"string", ""}, "constr": {"string", ""}, "ConstrainedStr": {"string", ""},
+	"EmailStr": {"string", "email"}, "NameEmail": {"string", "name-email"},
+	"HttpUrl": {"string", "uri"}, "AnyUrl": {"string", "uri"}, "AnyHttpUrl": {"string", "uri"}, "FileUrl": {"string", "uri"},
+	"PostgresDsn": {"string", "uri"}, "MongoDsn": {"string", "uri"}, "RedisDsn": {"string", "uri"}, "AmqpDsn": {"string", "uri"},
+	"UUID": {"string", "uuid"}, "UUID1": {"string", "uuid1"}, "UUID3": {"string", "uuid3"}, "UUID4": {"string", "uuid4"}, "UUID5": {"string", "uuid5"},
+	"datetime": {"string", "date-time"}, "AwareDatetime": {"string", "date-time"}, "NaiveDatetime": {"string", "date-time"},
+	"PastDatetime": {"string", "date-time"}, "FutureDatetime": {"string", "date-time"},
+	"date": {"string", "date"}, "PastDate": {"string", "date"}, "FutureDate": {"string", "date"},
+	"time": {"string", "time"},
+	"SecretStr": {"string", "password"}, "Path": {"string", "path"}, "FilePath": {"string", "file-path"}, "DirectoryPath": {"string", "directory-path"},
+	"IPvAnyAddress": {"string", "ipvanyaddress"}, "IPv4Address": {"string", "ipv4"}, "IPv6Address": {"string", "ipv6"},
+	"IPvAnyNetwork": {"string", "ipvanynetwork"}, "IPvAnyInterface": {"string", "ipvanyinterface"},
+	"Color": {"string", "color"}, "Pattern": {"string", "regex"},
+	"PydanticObjectId": {"string", ""}, "ObjectId": {"string", ""}, "BeanieObjectId": {"string", ""},
+	"bytes": {"string", "binary"}, "StrictBytes": {"string", "binary"}, "conbytes": {"string", "binary"}, "SecretBytes": {"string", "password"},
+	"int": {"integer", ""}, "StrictInt": {"integer", ""}, "conint": {"integer", ""}, "PositiveInt": {"integer", ""}, "NegativeInt": {"integer", ""},
+	"NonNegativeInt": {"integer", ""}, "NonPositiveInt": {"integer", ""}, "ConstrainedInt": {"integer", ""},
+	"float": {"number", ""}, "StrictFloat": {"number", ""}, "confloat": {"number", ""}, "PositiveFloat": {"number", ""}, "NegativeFloat": {"number", ""},
+	"NonNegativeFloat": {"number", ""}, "NonPositiveFloat": {"number", ""}, "FiniteFloat": {"number", ""}, "ConstrainedFloat": {"number", ""},
+	"bool": {"boolean", ""}, "StrictBool": {"boolean", ""},
+}
+
+var arrayNames = map[string]bool{
+	"List": true, "list": true, "Sequence": true, "MutableSequence": true, "Iterable": true, "Collection": true,
+	"Deque": true, "deque": true, "conlist": true,
+}
+
+var setNames = map[string]bool{
+	"Set": true, "set": true, "FrozenSet": true, "frozenset": true, "AbstractSet": true, "MutableSet": true, "conset": true, "confrozenset": true,
+}
+
+var dictNames = map[string]bool{
+	"Dict": true, "dict": true, "Mapping": true, "MutableMapping": true, "DefaultDict": true, "defaultdict": true,
+	"OrderedDict": true, "Counter": true,
+}
+
+// typeSchema maps a Python annotation to a JSON Schema.
+func (b *builder) typeSchema(e *expr, md mode, s site) *Schema {
+	if e == nil {
+		return &Schema{}
+	}
+	switch e.Kind {
+	case exStr: // forward reference
+		return b.typeSchema(parseExpr(e.Text), md, s)
+	case exNone:
+		if b.v1 {
+			return &Schema{}
+		}
+		return &Schema{Type: "null"}
+	case exUnion:
+		return b.union(e.Args, md, s)
+	case exCall:
+		return b.callSchema(e, md, s)
+	case exSubscript:
+		return b.subscriptSchema(e, md, s)
+	case exName:
+		return b.nameSchema(e, md, s)
+	}
+	b.unsupported(e, s)
+	return &Schema{}
+}
+
+func (b *builder) unsupported(e *expr, s site) {
+	name := e.String()
+	if s.code == "" {
+		return
+	}
+	if s.code == facts.CodeUnknownModel {
+		b.diag(s, s.code, fmt.Sprintf("%q is not a model or type defined in the workspace; it is typed unknown", name))
+		return
+	}
+	b.diag(s, s.code, fmt.Sprintf("cannot map %q to a JSON Schema / TypeScript type; it is typed unknown", name))
+}
+
+func (b *builder) nameSchema(e *expr, md mode, s site) *Schema {
+	if r, ok := s.subst[e.Text]; ok {
+		return b.typeSchema(r, md, site{path: s.path, rng: s.rng, code: s.code})
+	}
+	if s.tvars[e.Text] {
+		return &Schema{}
+	}
+	h := e.head()
+	if sf, ok := scalarFormats[h]; ok {
+		return &Schema{Type: sf[0], Format: sf[1]}
+	}
+	switch h {
+	case "Any", "object", "Json", "JsonValue":
+		return &Schema{}
+	case "timedelta":
+		if b.v1 {
+			return &Schema{Type: "number", Format: "time-delta"}
+		}
+		return &Schema{Type: "string", Format: "duration"}
+	case "Decimal", "condecimal", "ConstrainedDecimal":
+		if b.v1 {
+			return &Schema{Type: "number"}
+		}
+		if md == modeOut {
+			return &Schema{Type: "string"}
+		}
+		return &Schema{AnyOf: []*Schema{{Type: "number"}, {Type: "string"}}}
+	case "None", "NoneType":
+		if b.v1 {
+			return &Schema{}
+		}
+		return &Schema{Type: "null"}
+	case "Optional", "Union":
+		return &Schema{}
+	case "Link":
+		return linkSchema()
+	case "BackLink":
+		return &Schema{Type: "object", AdditionalTrue: true}
+	}
+	if arrayNames[h] {
+		return &Schema{Type: "array", Items: &Schema{}}
+	}
+	if setNames[h] {
+		return &Schema{Type: "array", Items: &Schema{}, UniqueItems: true}
+	}
+	if h == "Tuple" || h == "tuple" {
+		return &Schema{Type: "array", Items: &Schema{}}
+	}
+	if dictNames[h] {
+		if b.v1 {
+			return &Schema{Type: "object"}
+		}
+		return &Schema{Type: "object", AdditionalTrue: true}
+	}
+	if b.models[h] != nil && b.isModel(h) {
+		return b.modelRef(h, nil, md, s)
+	}
+	if b.enums[h] != nil {
+		return b.enumRef(h)
+	}
+	b.unsupported(e, s)
+	return &Schema{}
+}
+
+func linkSchema() *Schema {
+	return &Schema{AnyOf: []*Schema{
+		{Type: "object", Properties: []Property{{"id", &Schema{Type: "string"}}, {"collection", &Schema{Type: "string"}}}, Required: []string{"id", "collection"}},
+		{Type: "object", AdditionalTrue: true},
+	}}
+}
+
+func (b *builder) callSchema(e *expr, md mode, s site) *Schema {
+	h := e.head()
+	switch h {
+	case "Indexed":
+		if len(e.Args) > 0 {
+			return b.typeSchema(e.Args[0], md, s)
+		}
+		return &Schema{}
+	case "conlist", "conset", "confrozenset":
+		item := e.kw("item_type")
+		if item == nil && len(e.Args) > 0 {
+			item = e.Args[0]
+		}
+		out := &Schema{Type: "array", Items: b.typeSchema(item, md, s), UniqueItems: h != "conlist"}
+		if item == nil {
+			out.Items = &Schema{}
+		}
+		return out
+	}
+	if _, ok := scalarFormats[h]; ok {
+		return b.nameSchema(&expr{Kind: exName, Text: h}, md, s)
+	}
+	switch h {
+	case "condecimal":
+		return b.nameSchema(&expr{Kind: exName, Text: h}, md, s)
+	}
+	b.unsupported(e, s)
+	return &Schema{}
+}
+
+func (b *builder) subscriptSchema(e *expr, md mode, s site) *Schema {
+	h := e.head()
+	args := e.Args
+	arg := func(i int) *expr {
+		if i < len(args) {
+			return args[i]
+		}
+		return nil
+	}
+	switch {
+	case h == "Optional":
+		return b.union([]*expr{arg(0), {Kind: exNone}}, md, s)
+	case h == "Union":
+		return b.union(args, md, s)
+	case h == "Annotated", h == "Required", h == "NotRequired", h == "Final", h == "ReadOnly":
+		return b.typeSchema(arg(0), md, s)
+	case h == "Literal":
+		return b.literalSchema(args)
+	case h == "Link":
+		return linkSchema()
+	case h == "BackLink":
+		return &Schema{Type: "object", AdditionalTrue: true}
+	case h == "Type", h == "Callable":
+		b.unsupported(e, s)
+		return &Schema{}
+	case arrayNames[h]:
+		return &Schema{Type: "array", Items: b.typeSchema(arg(0), md, s)}
+	case setNames[h]:
+		return &Schema{Type: "array", Items: b.typeSchema(arg(0), md, s), UniqueItems: true}
+	case h == "Tuple" || h == "tuple":
+		if len(args) == 2 && args[1].Kind == exEllipsis {
+			return &Schema{Type: "array", Items: b.typeSchema(args[0], md, s)}
+		}
+		if len(args) == 1 && args[0].Kind == exTuple && len(args[0].Args) == 0 { // tuple[()]
+			n := 0
+			return &Schema{Type: "array", MaxItems: &n}
+		}
+		items := make([]*Schema, len(args))
+		for i, a := range args {
+			items[i] = b.typeSchema(a, md, s)
+		}
+		n := len(args)
+		out := &Schema{Type: "array", MinItems: &n, MaxItems: &n}
+		if b.v1 {
+			out.ItemsList = items
+		} else {
+			out.PrefixItems = items
+		}
+		return out
+	case dictNames[h]:
+		val := arg(1)
+		if h == "Counter" {
+			val = &expr{Kind: exName, Text: "int"}
+		}
+		vs := b.typeSchema(val, md, s)
+		if val == nil || isEmpty(vs) {
+			if b.v1 {
+				return &Schema{Type: "object"}
+			}
+			return &Schema{Type: "object", AdditionalTrue: true}
+		}
+		return &Schema{Type: "object", AdditionalProperties: vs}
+	}
+	if b.models[h] != nil && b.isModel(h) {
+		sub := make([]*expr, len(args))
+		for i, a := range args {
+			sub[i] = substitute(a, s.subst)
+		}
+		return b.modelRef(h, sub, md, s)
+	}
+	b.unsupported(e, s)
+	return &Schema{}
+}
+
+func isEmpty(s *Schema) bool {
+	raw, err := s.MarshalJSON()
+	return err == nil && string(raw) == "{}" && !s.refKey
+}
+
+// union maps Union[...] / A | B / Optional[X]. None members become a null
+// member (v2) or vanish (v1).
+func (b *builder) union(members []*expr, md mode, s site) *Schema {
+	var flat []*expr
+	var walk func(xs []*expr)
+	walk = func(xs []*expr) {
+		for _, x := range xs {
+			if x == nil {
+				continue
+			}
+			if x.Kind == exStr {
+				if p := parseExpr(x.Text); p != nil {
+					x = p
+				}
+			}
+			switch {
+			case x.Kind == exUnion:
+				walk(x.Args)
+			case x.Kind == exSubscript && (x.head() == "Union"):
+				walk(x.Args)
+			case x.Kind == exSubscript && x.head() == "Optional":
+				walk([]*expr{x.Args[0], {Kind: exNone}})
+			default:
+				flat = append(flat, x)
+			}
+		}
+	}
+	walk(members)
+	hasNone := false
+	var items []*Schema
+	for _, x := range flat {
+		if x.Kind == exNone || (x.Kind == exName && (x.Text == "None" || x.Text == "NoneType")) {
+			hasNone = true
+			continue
+		}
+		items = append(items, b.typeSchema(x, md, s))
+	}
+	if hasNone && !b.v1 {
+		items = append(items, &Schema{Type: "null"})
+	}
+	switch len(items) {
+	case 0:
+		return &Schema{}
+	case 1:
+		return items[0]
+	}
+	return &Schema{AnyOf: items}
+}
+
+func (b *builder) literalSchema(args []*expr) *Schema {
+	var vals []any
+	hasNone := false
+	types := map[string]bool{}
+	for _, a := range args {
+		v, ok := b.literal(a)
+		if !ok {
+			continue
+		}
+		if v == nil {
+			hasNone = true
+			continue
+		}
+		vals = append(vals, v)
+		types[jsonType(v)] = true
+	}
+	out := &Schema{}
+	if len(types) == 1 {
+		for t := range types {
+			out.Type = t
+		}
+	}
+	if len(vals) == 1 && !b.v1 {
+		out.Const, out.HasConst = vals[0], true
+	} else {
+		out.Enum = vals
+	}
+	if hasNone && !b.v1 {
+		return &Schema{AnyOf: []*Schema{out, {Type: "null"}}}
+	}
+	return out
+}
+
+// allowsNone reports whether an annotation admits None (Pydantic v1 then
+// makes the field optional when it has no default).
+func (b *builder) allowsNone(e *expr, s site) bool {
+	if e == nil {
+		return true
+	}
+	switch e.Kind {
+	case exNone:
+		return true
+	case exStr:
+		return b.allowsNone(parseExpr(e.Text), s)
+	case exUnion:
+		for _, a := range e.Args {
+			if b.allowsNone(a, s) {
+				return true
+			}
+		}
+	case exName:
+		if r, ok := s.subst[e.Text]; ok {
+			return b.allowsNone(r, site{})
+		}
+		switch e.head() {
+		case "Any", "None", "NoneType", "Optional":
+			return true
+		}
+	case exSubscript:
+		switch e.head() {
+		case "Optional":
+			return true
+		case "Union", "Literal":
+			for _, a := range e.Args {
+				if a.Kind == exNone || b.allowsNone(a, s) && e.head() == "Union" {
+					return true
+				}
+			}
+		case "Annotated":
+			if len(e.Args) > 0 {
+				return b.allowsNone(e.Args[0], s)
+			}
+		}
+	}
+	return false
+}
+
+// isScalar reports whether FastAPI treats a parameter annotation as a
+// query/path scalar (not a body): no models, sequences or dicts.
+func (b *builder) isScalar(e *expr) bool {
+	if e == nil {
+		return true
+	}
+	switch e.Kind {
+	case exStr:
+		return b.isScalar(parseExpr(e.Text))
+	case exUnion:
+		for _, a := range e.Args {
+			if !b.isScalar(a) {
+				return false
+			}
+		}
+		return true
+	case exCall:
+		return !strings.HasPrefix(e.head(), "con") || e.head() == "constr" || e.head() == "conint" || e.head() == "confloat" || e.head() == "condecimal"
+	case exSubscript:
+		switch h := e.head(); h {
+		case "Optional", "Union":
+			for _, a := range e.Args {
+				if !b.isScalar(a) {
+					return false
+				}
+			}
+			return true
+		case "Annotated":
+			return len(e.Args) == 0 || b.isScalar(e.Args[0])
+		case "Literal":
+			return true
+		default:
+			return false
+		}
+	case exName:
+		h := e.head()
+		if arrayNames[h] || setNames[h] || dictNames[h] || h == "Tuple" || h == "tuple" {
+			return false
+		}
+		if b.models[h] != nil && b.isModel(h) {
+			return false
+		}
+		return true
+	}
+	return true
+}
