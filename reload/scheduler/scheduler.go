@@ -183,6 +183,7 @@ type Scheduler struct {
 	executors  map[plan.TaskKind]executor.Executor
 	last       *finished
 	started    bool
+	stopped    bool // Run returned: nothing will run any more
 }
 
 type explicitRun struct {
@@ -299,6 +300,11 @@ func (s *Scheduler) Status() Status {
 // next plan.
 func (s *Scheduler) Submit(b Batch) {
 	s.mu.Lock()
+	if s.stopped {
+		s.mu.Unlock()
+		s.log.Debug("scheduler stopped: change not planned", "path", b.Path)
+		return
+	}
 	if !s.enabled {
 		s.mu.Unlock()
 		s.drop(b)
@@ -318,9 +324,15 @@ func (s *Scheduler) drop(b Batch) {
 
 // RunTasks queues tasks to run as a new plan, without debounce and ahead
 // of waiting batches (farm.retry, farm.regenerate). Dependencies on tasks
-// not in tasks count as met. It returns the new plan's ID.
+// not in tasks count as met. It returns the new plan's ID, or "" once Run
+// has returned.
 func (s *Scheduler) RunTasks(trig plan.Trigger, tasks []plan.Task) string {
 	s.mu.Lock()
+	if s.stopped {
+		s.mu.Unlock()
+		s.log.Warn("scheduler stopped: tasks not run", "tasks", len(tasks))
+		return ""
+	}
 	id := s.nextID()
 	s.explicit = append(s.explicit, explicitRun{id: id, trig: trig, tasks: append([]plan.Task(nil), tasks...)})
 	s.mu.Unlock()
@@ -382,8 +394,9 @@ type job struct {
 }
 
 // Run schedules and runs plans until ctx is done, then cancels the running
-// plan's executors and waits for them. It returns at once if the scheduler
-// is already running.
+// plan's executors and waits for them; batches still queued are dropped and
+// later Submits are ignored. It returns at once if the scheduler is already
+// running (or ran).
 func (s *Scheduler) Run(ctx context.Context) {
 	s.mu.Lock()
 	if s.started {
@@ -399,6 +412,10 @@ func (s *Scheduler) Run(ctx context.Context) {
 	defer func() {
 		cancel()
 		wg.Wait()
+		s.mu.Lock()
+		s.stopped = true
+		s.pending, s.explicit = nil, nil
+		s.mu.Unlock()
 	}()
 
 	timer := time.NewTimer(time.Hour)

@@ -501,6 +501,13 @@ func TestCancelStopsRunningExecutor(t *testing.T) {
 	cancel()
 	await(t, sawCancel, "executor context cancelled")
 	await(t, returned, "Run to return")
+	s.Submit(batch("late.py"))
+	if st := s.Status(); st.QueueLength != 0 || st.Processing {
+		t.Errorf("status after Run returned = %+v", st)
+	}
+	if id := s.RunTasks(plan.Trigger{}, nil); id != "" {
+		t.Errorf("RunTasks after Run returned gave id %q", id)
+	}
 }
 
 func TestTaskTimeout(t *testing.T) {

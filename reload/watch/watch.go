@@ -94,6 +94,9 @@ type Watcher struct {
 
 	mu   sync.Mutex
 	dirs map[string]bool // watched directories (absolute)
+	// gone are directories just removed or renamed away: inotify reports
+	// them twice (from the parent and from their own watch).
+	gone map[string]bool
 
 	closeOnce sync.Once
 	closeErr  error
@@ -136,6 +139,7 @@ func New(root string, opts Options) (*Watcher, error) {
 		events:   make(chan Event, buf),
 		log:      opts.Logger,
 		dirs:     map[string]bool{},
+		gone:     map[string]bool{},
 	}
 	if w.log == nil {
 		w.log = slog.Default()
@@ -208,6 +212,9 @@ func (w *Watcher) handle(ctx context.Context, ev fsnotify.Event) {
 		return
 	}
 	if ev.Has(fsnotify.Create) {
+		w.mu.Lock()
+		delete(w.gone, path)
+		w.mu.Unlock()
 		fi, err := os.Lstat(path) // Lstat: a symlink to a directory is not followed
 		if err == nil && fi.IsDir() {
 			w.emit(ctx, Event{Path: path, Op: Create, Dir: true})
@@ -224,8 +231,9 @@ func (w *Watcher) handle(ctx context.Context, ev fsnotify.Event) {
 		op Op
 	}{{fsnotify.Remove, Remove}, {fsnotify.Rename, Rename}} {
 		if ev.Has(op.fs) {
-			dir := w.forget(path)
-			w.emit(ctx, Event{Path: path, Op: op.op, Dir: dir})
+			if dir, dup := w.forget(path); !dup {
+				w.emit(ctx, Event{Path: path, Op: op.op, Dir: dir})
+			}
 		}
 	}
 }
@@ -285,26 +293,34 @@ func (w *Watcher) addTree(ctx context.Context, dir string, report bool) {
 
 // forget stops watching path and everything under it when path is a
 // watched directory (a renamed directory keeps its inotify watch under the
-// old name otherwise) and reports whether it was one.
-func (w *Watcher) forget(path string) bool {
+// old name otherwise). It reports whether path was one, and whether this
+// event repeats the removal of a directory already forgotten.
+func (w *Watcher) forget(path string) (isDir, dup bool) {
 	w.mu.Lock()
-	var gone []string
-	isDir := w.dirs[path]
+	var drop []string
+	isDir = w.dirs[path]
 	if isDir {
 		prefix := path + string(filepath.Separator)
 		for d := range w.dirs {
 			if d == path || strings.HasPrefix(d, prefix) {
-				gone = append(gone, d)
+				drop = append(drop, d)
 				delete(w.dirs, d)
 			}
 		}
+		if len(w.gone) > 1000 {
+			clear(w.gone)
+		}
+		w.gone[path] = true
+	} else if w.gone[path] {
+		delete(w.gone, path)
+		dup = true
 	}
 	w.mu.Unlock()
-	for _, d := range gone {
+	for _, d := range drop {
 		// Already gone when the directory was deleted: nothing to do.
 		_ = w.fsw.Remove(d)
 	}
-	return isDir
+	return isDir, dup
 }
 
 func (w *Watcher) emit(ctx context.Context, ev Event) {
