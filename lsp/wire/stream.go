@@ -1,0 +1,163 @@
+package wire
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+
+	"go.lsp.dev/jsonrpc2"
+)
+
+// Stream is a jsonrpc2.Stream that survives bad input: a frame with a bad
+// header or a body that is not JSON gets a ParseError reply (id null), a
+// JSON body that is not a JSON-RPC message gets InvalidRequest (with its id
+// when one can be read), and reading goes on with the next frame.
+type Stream struct {
+	rwc io.ReadWriteCloser
+	r   *Reader
+	log *slog.Logger
+
+	wmu sync.Mutex // one frame per Write call, never interleaved
+}
+
+var _ jsonrpc2.Stream = (*Stream)(nil)
+
+// NewStream wraps rwc. log may be nil.
+func NewStream(rwc io.ReadWriteCloser, log *slog.Logger) *Stream {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Stream{rwc: rwc, r: NewReader(rwc), log: log}
+}
+
+// Read implements jsonrpc2.Stream. It returns only well-formed messages or
+// an error that ends the stream (EOF, a closed connection).
+func (s *Stream) Read(ctx context.Context) (jsonrpc2.Message, int64, error) {
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, 0, err
+		}
+		body, err := s.r.Next()
+		var fe *FrameError
+		if errors.As(err, &fe) {
+			s.log.Warn("jsonrpc: bad frame", "reason", fe.Reason)
+			s.replyError(nil, jsonrpc2.ParseError, fe.Error())
+			continue
+		}
+		if err != nil {
+			return nil, 0, err
+		}
+		msg, ok := s.decode(body)
+		if ok {
+			return msg, int64(len(body)), nil
+		}
+	}
+}
+
+// probe reads just enough of a message to answer it when it is invalid.
+type probe struct {
+	ID     json.RawMessage `json:"id"`
+	Method *string         `json:"method"`
+	Result json.RawMessage `json:"result"`
+	Error  json.RawMessage `json:"error"`
+}
+
+func (s *Stream) decode(body []byte) (jsonrpc2.Message, bool) {
+	if !json.Valid(body) {
+		s.log.Warn("jsonrpc: frame body is not JSON", "bytes", len(body))
+		s.replyError(nil, jsonrpc2.ParseError, "parse error: frame body is not valid JSON")
+		return nil, false
+	}
+	msg, err := jsonrpc2.DecodeMessage(body)
+	if err == nil {
+		return msg, true
+	}
+	var p probe
+	_ = json.Unmarshal(body, &p) // best effort: body is valid JSON
+	if p.Method == nil && (p.Result != nil || p.Error != nil) {
+		// A response we cannot match (id null or malformed): nothing to answer.
+		s.log.Warn("jsonrpc: dropping unreadable response", "error", err)
+		return nil, false
+	}
+	if p.Method != nil && p.ID == nil {
+		// A notification that does not decode: notifications get no reply.
+		s.log.Warn("jsonrpc: dropping invalid notification", "method", *p.Method, "error", err)
+		return nil, false
+	}
+	s.log.Warn("jsonrpc: invalid request", "error", err)
+	s.replyError(validID(p.ID), jsonrpc2.InvalidRequest, fmt.Sprintf("invalid request: %v", err))
+	return nil, false
+}
+
+// validID returns raw when it is a JSON string or number (an id that may be
+// echoed back), else nil (answered with id null).
+func validID(raw json.RawMessage) json.RawMessage {
+	var v any
+	if json.Unmarshal(raw, &v) != nil {
+		return nil
+	}
+	switch v.(type) {
+	case string, float64:
+		return raw
+	}
+	return nil
+}
+
+type wireError struct {
+	Code    jsonrpc2.Code `json:"code"`
+	Message string        `json:"message"`
+}
+
+type errorResponse struct {
+	JSONRPC string          `json:"jsonrpc"`
+	ID      json.RawMessage `json:"id"`
+	Error   wireError       `json:"error"`
+}
+
+func (s *Stream) replyError(id json.RawMessage, code jsonrpc2.Code, msg string) {
+	if id == nil {
+		id = json.RawMessage("null")
+	}
+	body, err := json.Marshal(errorResponse{JSONRPC: "2.0", ID: id, Error: wireError{Code: code, Message: msg}})
+	if err != nil {
+		s.log.Error("jsonrpc: marshal error reply", "error", err)
+		return
+	}
+	if err := s.WriteRaw(Frame(body)); err != nil {
+		s.log.Warn("jsonrpc: writing error reply", "error", err)
+	}
+}
+
+// Write implements jsonrpc2.Stream.
+func (s *Stream) Write(ctx context.Context, msg jsonrpc2.Message) (int64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	body, err := json.Marshal(msg)
+	if err != nil {
+		return 0, fmt.Errorf("marshaling message: %w", err)
+	}
+	frame := Frame(body)
+	if err := s.WriteRaw(frame); err != nil {
+		return 0, err
+	}
+	return int64(len(frame)), nil
+}
+
+// WriteRaw writes bytes as they are (a whole frame, or deliberately broken
+// input in tests), never interleaved with another write.
+func (s *Stream) WriteRaw(b []byte) error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	if _, err := s.rwc.Write(b); err != nil {
+		return fmt.Errorf("write to stream: %w", err)
+	}
+	return nil
+}
+
+// Close implements jsonrpc2.Stream.
+func (s *Stream) Close() error { return s.rwc.Close() }
