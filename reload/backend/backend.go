@@ -103,6 +103,8 @@ type Manager struct {
 	standby  *proc
 	reported map[string]bool // paths with backend-error diagnostics out
 	closed   bool
+	// standbyOff is set when a standby died unused: no more are started.
+	standbyOff bool
 
 	starts atomic.Int64 // processes started or activated as backends
 }
@@ -273,7 +275,7 @@ func (m *Manager) reload(ctx context.Context, r executor.Reporter) executor.Resu
 		return executor.Result{Status: executor.Failed, Message: "backend reload: " + err.Error(), Transient: true}
 	}
 	r.Report("starting backend", 10)
-	p, how, err := m.startBackend(port)
+	p, how, err := m.startBackend(ctx, port)
 	if err != nil {
 		// Not found / not executable: a configuration problem.
 		return executor.Result{Status: executor.Failed, Message: "backend could not be started: " + err.Error()}
@@ -303,7 +305,7 @@ func (m *Manager) reload(ctx context.Context, r executor.Reporter) executor.Resu
 
 // startBackend activates the warm standby when there is one, else spawns
 // the command. how names which ("warm" or "cold").
-func (m *Manager) startBackend(port int) (*proc, string, error) {
+func (m *Manager) startBackend(ctx context.Context, port int) (*proc, string, error) {
 	args := fill(m.opts.Command, port)
 	env := map[string]string{"PORT": strconv.Itoa(port)}
 	m.mu.Lock()
@@ -311,7 +313,25 @@ func (m *Manager) startBackend(port int) (*proc, string, error) {
 	m.standby = nil
 	m.mu.Unlock()
 	if sb != nil {
-		if sb.running() {
+		// A standby still importing is waited for: it is ahead of a cold
+		// start, which would import the same modules from scratch.
+		t := time.NewTimer(m.opts.StartTimeout)
+		select {
+		case <-sb.ready:
+		case <-sb.exited:
+		case <-ctx.Done():
+		case <-t.C:
+		}
+		t.Stop()
+		if !sb.running() {
+			// It died before being asked to serve: the interpreter cannot
+			// run the bootstrap (no uvicorn?). Stop pre-spawning.
+			m.log.Warn("warm standby exited before use; starting backends cold from now on",
+				"err", sb.err, "stderr", lastLine(sb.stderr.text()))
+			m.mu.Lock()
+			m.standbyOff = true
+			m.mu.Unlock()
+		} else if isClosed(sb.ready) {
 			line, err := activation{Args: args[3:], Env: env}.line()
 			if err == nil {
 				if _, err = sb.stdin.Write(line); err == nil {
@@ -341,7 +361,7 @@ func (m *Manager) prespawn() {
 		return
 	}
 	m.mu.Lock()
-	if m.closed || (m.standby != nil && m.standby.running()) {
+	if m.closed || m.standbyOff || (m.standby != nil && m.standby.running()) {
 		m.mu.Unlock()
 		return
 	}
@@ -393,6 +413,17 @@ func (m *Manager) spawn(argv []string, extra map[string]string, withStdin bool) 
 	p := &proc{cmd: cmd, exited: make(chan struct{})}
 	p.stdout = &lineSink{onLine: m.logLine}
 	p.stderr = &lineSink{onLine: m.logLine}
+	if withStdin {
+		p.ready = make(chan struct{})
+		var once sync.Once
+		p.stderr.onLine = func(l string) {
+			if l == standbyReady {
+				once.Do(func() { close(p.ready) })
+				return
+			}
+			m.logLine(l)
+		}
+	}
 	cmd.Stdout, cmd.Stderr = p.stdout, p.stderr
 	if withStdin {
 		w, err := cmd.StdinPipe()
@@ -412,10 +443,10 @@ func (m *Manager) spawn(argv []string, extra map[string]string, withStdin bool) 
 	go func() {
 		defer m.wg.Done()
 		p.err = cmd.Wait()
-		close(p.exited)
 		m.mu.Lock()
 		delete(m.procs, p)
 		m.mu.Unlock()
+		close(p.exited)
 		if in := m.cur.Load(); in != nil && in.p == p {
 			m.log.Warn("the serving backend exited", "pid", p.pid, "err", p.err)
 		}
@@ -518,9 +549,29 @@ func (m *Manager) failed(p *proc, cause error) executor.Result {
 	return res
 }
 
+func isClosed(c <-chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
+}
+
+func lastLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		return s[i+1:]
+	}
+	return s
+}
+
 // loaderError finds uvicorn's own start-up error lines (no traceback).
 func loaderError(stderr string) string {
 	for _, l := range strings.Split(stderr, "\n") {
+		if i := strings.Index(l, ": No module named "); i >= 0 && !strings.HasPrefix(l, " ") {
+			return strings.TrimSpace(l) // python3 -m of a missing module
+		}
 		for _, marker := range []string{"Error loading ASGI app.", "Application startup failed."} {
 			if i := strings.Index(l, marker); i >= 0 {
 				return strings.TrimSpace(l[i:])

@@ -193,8 +193,12 @@ func TestFastAPILifecycle(t *testing.T) {
 			// process is drained and stopped.
 			first := m.cur.Load().p
 			writeFile(t, filepath.Join(api, "main.py"), appWithRoutes("v1", "v2"))
-			if res := run(t, m); res.Status != executor.OK {
+			res := run(t, m)
+			if res.Status != executor.OK {
 				t.Fatalf("reload after route change: %+v", res)
+			}
+			if wantHow := map[bool]string{false: "warm start", true: "cold start"}[tc.noStandby]; !strings.Contains(res.Message, wantHow) {
+				t.Errorf("reload message %q, want a %s", res.Message, wantHow)
 			}
 			if code, _ := get(t, m.Addr(), "/v2"); code != 200 {
 				t.Fatalf("GET /v2 after reload = %d", code)
@@ -208,7 +212,7 @@ func TestFastAPILifecycle(t *testing.T) {
 			writeFile(t, filepath.Join(api, "main.py"), bad)
 			broken.set("apps/api/main.py")
 			starts := m.starts.Load()
-			res := run(t, m)
+			res = run(t, m)
 			if res.Status != executor.Failed || res.Transient || !strings.Contains(res.Message, "apps/api/main.py") {
 				t.Fatalf("pre-detected syntax error: %+v", res)
 			}
@@ -451,14 +455,92 @@ func TestGenericBackend(t *testing.T) {
 			if res.Status != executor.Failed || res.Transient != tc.transient || !strings.Contains(res.Message, tc.msg) {
 				t.Fatalf("result = %+v, want failed transient=%v %q", res, tc.transient, tc.msg)
 			}
-			if len(m.procs) != 0 {
-				t.Errorf("failed backend left running: %d processes", len(m.procs))
+			m.mu.Lock()
+			n := len(m.procs)
+			m.mu.Unlock()
+			if n != 0 {
+				t.Errorf("failed backend left running: %d processes", n)
 			}
 			if code, _ := get(t, m.Addr(), "/health"); code != http.StatusServiceUnavailable {
 				t.Errorf("proxy without backend answered %d, want 503", code)
 			}
 		})
 	}
+
+	t.Run("standby that cannot run falls back to cold starts", func(t *testing.T) {
+		dir := t.TempDir()
+		exe := selfCommand(t)[0]
+		py := filepath.Join(dir, "python3-test")
+		if err := os.Symlink(exe, py); err != nil {
+			t.Fatal(err)
+		}
+		m := newTestManager(t, Options{Root: dir, Command: []string{py, "-m", "uvicorn", "main:app", "--port", "{port}"},
+			Env: []string{"FARM_TEST_BACKEND=nostandby"}, HealthPath: "/health"})
+		for i := range 2 {
+			res := m.Restart(context.Background())
+			if res.Status != executor.OK || !strings.Contains(res.Message, "cold start") {
+				t.Fatalf("restart %d: %+v", i, res)
+			}
+		}
+		m.mu.Lock()
+		off, sb := m.standbyOff, m.standby
+		m.mu.Unlock()
+		if !off || sb != nil {
+			t.Fatalf("standbyOff=%v standby=%v, want standbys off", off, sb)
+		}
+	})
+
+	t.Run("missing python module is deterministic", func(t *testing.T) {
+		py := fastapiPython(t)
+		m := newTestManager(t, Options{Root: t.TempDir(), Command: []string{py, "-m", "no_such_server_farm", "--port", "{port}"}})
+		res := m.Restart(context.Background())
+		if res.Status != executor.Failed || res.Transient || !strings.Contains(res.Message, "No module named no_such_server_farm") {
+			t.Fatalf("result = %+v", res)
+		}
+	})
+
+	t.Run("close during a start", func(t *testing.T) {
+		serving := make(chan struct{}, 1)
+		m := newTestManager(t, Options{Root: t.TempDir(), Command: selfCommand(t), Env: []string{"FARM_TEST_BACKEND=unhealthy"},
+			HealthPath: "/health", StartTimeout: time.Minute,
+			Log: func(l string) {
+				if l == "serving" {
+					serving <- struct{}{}
+				}
+			}})
+		done := make(chan executor.Result, 1)
+		go func() { done <- m.Restart(context.Background()) }()
+		select {
+		case <-serving:
+		case <-time.After(10 * time.Second):
+			t.Fatal("backend never started")
+		}
+		m.mu.Lock()
+		var pids []int
+		for p := range m.procs {
+			pids = append(pids, p.pid)
+		}
+		m.mu.Unlock()
+		if err := m.Close(); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case res := <-done:
+			if res.Status != executor.Failed {
+				t.Fatalf("start interrupted by Close = %+v", res)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("start did not return after Close")
+		}
+		for _, pid := range pids {
+			if pidAlive(pid) {
+				t.Errorf("pid %d alive after Close", pid)
+			}
+		}
+		if res := m.Restart(context.Background()); res.Status != executor.Failed {
+			t.Errorf("restart after Close = %+v", res)
+		}
+	})
 
 	t.Run("missing executable", func(t *testing.T) {
 		m := newTestManager(t, Options{Root: t.TempDir(), Command: []string{"/nonexistent/farm-backend", "{port}"}})

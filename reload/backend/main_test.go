@@ -20,6 +20,7 @@ import (
 //	          answers after N ms
 //	unhealthy /health 503 forever
 //	crash     exits 3 at once without a traceback
+//	nostandby like ok, but exits 1 when run as a standby (-c bootstrap)
 //	child     like ok, and starts `sleep 300` in its process group,
 //	          printing "child-pid N" on stdout
 func TestMain(m *testing.M) {
@@ -33,6 +34,10 @@ func testBackend(mode string) int {
 	if mode == "crash" {
 		fmt.Fprintln(os.Stderr, "fatal: cannot start")
 		return 3
+	}
+	if mode == "nostandby" && len(os.Args) > 1 && os.Args[1] == "-c" {
+		fmt.Fprintln(os.Stderr, "/usr/bin/python3: No module named uvicorn")
+		return 1
 	}
 	if mode == "child" {
 		c := exec.Command("sleep", "300")
@@ -80,6 +85,7 @@ func testBackend(mode string) int {
 		}
 	})
 	srv := &http.Server{Addr: "127.0.0.1:" + os.Getenv("PORT"), Handler: mux}
+	fmt.Println("serving")
 	if err := srv.ListenAndServe(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1

@@ -18,6 +18,7 @@ import (
 type proc struct {
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser // standby only: the activation line goes here
+	ready  chan struct{}  // standby only: closed when its imports are done
 	exited chan struct{}  // closed once the process has been reaped
 	err    error          // Wait's error, valid after exited
 	stderr *lineSink

@@ -28,6 +28,8 @@ for _m in ("fastapi", "fastapi.routing", "fastapi.openapi.utils", "pydantic",
     except Exception:
         pass
 from uvicorn.main import main as _uvicorn_main
+sys.stderr.write("farm-lsp: standby ready\n")
+sys.stderr.flush()
 _line = sys.stdin.readline()
 if not _line:
     sys.exit(0)
@@ -45,6 +47,9 @@ if sys.path and sys.path[0] == "":
 sys.argv = ["uvicorn"] + _msg["args"]
 _uvicorn_main.main(args=_msg["args"], prog_name="uvicorn")
 `
+
+// standbyReady is the line a standby prints once its imports are done.
+const standbyReady = "farm-lsp: standby ready"
 
 // standbyArgs returns the interpreter argv for a standby and whether the
 // command is the `<python> -m uvicorn …` form that standbys can serve.
