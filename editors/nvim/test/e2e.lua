@@ -46,11 +46,13 @@ local function wait_for(what, timeout_ms, pred)
   end
 end
 
-local function step(name, fn)
+-- Runs one step and records it. A failed step does not stop the later
+-- ones (each reports on its own) unless it is critical (nothing can follow).
+local function step(name, fn, critical)
   local ok, detail = xpcall(fn, debug.traceback)
   table.insert(steps, { name = name, ok = ok, detail = tostring(detail or '') })
   io.stderr:write(string.format('[e2e] %s %s %s\n', ok and 'PASS' or 'FAIL', name, tostring(detail or '')))
-  if not ok then
+  if not ok and critical then
     error(Abort)
   end
 end
@@ -107,7 +109,7 @@ local function run()
     end
     return string.format('client %d (%s) root %s on Neovim %s', client.id, client.name, client.config.root_dir,
       tostring(vim.version().major .. '.' .. vim.version().minor .. '.' .. vim.version().patch))
-  end)
+  end, true)
 
   step('save model with an added field', function()
     local lnum = line_of(bufnr, '    login_count: int = 0')
