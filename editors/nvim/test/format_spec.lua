@@ -109,6 +109,42 @@ eq('handler state result', farm.state.last_result, bad)
 eq('handler autocmds', fired, { 'FarmReloadPlan', 'FarmReloadResult' })
 eq('statusline after result', farm.statusline(), '✗ failed')
 
+-- attach on Neovim 0.8+ goes through vim.lsp.start (stubbed here: Debian's
+-- 0.7.2 has none, so this checks the arguments of that branch).
+do
+  local root = vim.fn.tempname()
+  vim.fn.mkdir(root .. '/apps/api', 'p')
+  vim.fn.writefile({}, root .. '/farm.config.ts')
+  vim.fn.writefile({ 'x = 1' }, root .. '/apps/api/m.py')
+  local real_start = vim.lsp.start
+  local calls = {}
+  vim.lsp.start = function(config, opts)
+    table.insert(calls, { config = config, opts = opts })
+    return 42
+  end
+  farm.config.cmd = { '/bin/farm-lsp', 'serve' }
+  vim.cmd('edit ' .. vim.fn.fnameescape(root .. '/apps/api/m.py'))
+  local buf = vim.api.nvim_get_current_buf()
+  local id = farm.attach(buf)
+  vim.lsp.start = real_start
+  eq('attach 0.8 returns the client id', id, 42)
+  eq('attach 0.8 calls vim.lsp.start once', #calls, 1)
+  local cfg = calls[1] and calls[1].config or {}
+  eq('attach 0.8 config', { cfg.name, cfg.root_dir, cfg.cmd, cfg.cmd_cwd, calls[1] and calls[1].opts.bufnr },
+    { 'farm-lsp', vim.fn.resolve(root), { '/bin/farm-lsp', 'serve' }, vim.fn.resolve(root), buf })
+  eq('attach 0.8 workspace folder', cfg.workspace_folders, { { uri = vim.uri_from_fname(vim.fn.resolve(root)), name = vim.fn.fnamemodify(root, ':t') } })
+  eq('attach 0.8 handlers', { type(cfg.handlers['farm/reloadPlan']), type(cfg.handlers['farm/reloadResult']) }, { 'function', 'function' })
+  vim.cmd('bwipeout!')
+  -- A buffer outside any root gets no client.
+  vim.lsp.start = function()
+    error('must not start')
+  end
+  vim.cmd('edit ' .. vim.fn.fnameescape(vim.fn.tempname() .. '.py'))
+  eq('attach outside a root', farm.attach(vim.api.nvim_get_current_buf()), nil)
+  vim.lsp.start = real_start
+  vim.fn.delete(root, 'rf')
+end
+
 io.stdout:write(string.format('%d passed, %d failed\n', passed, failed))
 if failed > 0 then
   vim.cmd('cquit 1')
