@@ -277,7 +277,7 @@ type fixture struct {
 func newFixture(t *testing.T, dir string, caps protocol.ClientCapabilities, setup func(*fakeEngine)) *fixture {
 	t.Helper()
 	fx := &fixture{t: t, dir: dir, f: newFactory(setup)}
-	fx.c = lsptest.New(t, lsp.Options{NewEngine: fx.f.New, Version: "test", Logger: testLogger(t)})
+	fx.c = lsptest.New(t, optsFor(t, fx.f))
 	if _, err := fx.c.Initialize(lsptest.URI(dir), caps); err != nil {
 		t.Fatalf("initialize: %v", err)
 	}
@@ -310,4 +310,8 @@ func (w *testLogWriter) stop() {
 	w.mu.Lock()
 	w.done = true
 	w.mu.Unlock()
+}
+
+func optsFor(t *testing.T, f *factory) lsp.Options {
+	return lsp.Options{NewEngine: f.New, Version: "test", Logger: testLogger(t)}
 }

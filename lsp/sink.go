@@ -108,7 +108,9 @@ func (n *notifier) progressEvent(p coordinator.Progress) {
 	st := n.progress[p.Token]
 	switch p.Kind {
 	case coordinator.ProgressBegin:
-		st = &progressState{lastReport: now, viaLog: !caps.workDoneProgress}
+		// The first report always goes out; later ones at most every
+		// progressInterval.
+		st = &progressState{viaLog: !caps.workDoneProgress}
 		n.progress[p.Token] = st
 		if st.viaLog {
 			n.logProgress(p)
@@ -134,7 +136,7 @@ func (n *notifier) progressEvent(p coordinator.Progress) {
 		if st == nil {
 			return // report without begin
 		}
-		if now.Sub(st.lastReport) < progressInterval {
+		if !st.lastReport.IsZero() && now.Sub(st.lastReport) < progressInterval {
 			// Throttled: a later report or the end carries the news.
 			return
 		}
