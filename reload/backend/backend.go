@@ -97,6 +97,9 @@ type Manager struct {
 	sem    chan struct{}  // serialises reloads and Close
 
 	cur atomic.Pointer[instance]
+	// starting is closed when the reload in progress ends (nil when none):
+	// requests that find no backend wait for it instead of failing.
+	starting atomic.Pointer[chan struct{}]
 
 	mu       sync.Mutex
 	procs    map[*proc]struct{} // every process not yet reaped
@@ -260,6 +263,12 @@ func (m *Manager) reload(ctx context.Context, r executor.Reporter) executor.Resu
 		return executor.Result{Status: executor.Failed, Message: "backend reload: " + err.Error()}
 	}
 	defer func() { <-m.sem }()
+	starting := make(chan struct{})
+	m.starting.Store(&starting)
+	defer func() {
+		m.starting.Store(nil)
+		close(starting)
+	}()
 	// Checked again: the tree may have broken while we waited.
 	if res, broken := m.brokenResult(); broken {
 		return res
@@ -517,6 +526,13 @@ func (m *Manager) failed(p *proc, cause error) executor.Result {
 	stderr := p.stderr.text()
 	errs := traceback.Parse(stderr)
 	diags := traceback.Diagnostics(errs, traceback.Options{Root: m.opts.Root, Cwd: m.cwd, ReadFile: os.ReadFile})
+	if len(diags) == 0 && len(errs) > 0 {
+		// Frames name real paths; the root may be reached through a symlink.
+		if root, err := filepath.EvalSymlinks(m.opts.Root); err == nil && root != m.opts.Root {
+			cwd, _ := filepath.EvalSymlinks(m.cwd)
+			diags = traceback.Diagnostics(errs, traceback.Options{Root: root, Cwd: cwd, ReadFile: os.ReadFile})
+		}
+	}
 	serving := "no backend is serving"
 	if m.cur.Load() != nil {
 		serving = "the previous backend keeps serving"

@@ -499,6 +499,34 @@ func TestGenericBackend(t *testing.T) {
 		}
 	})
 
+	t.Run("requests wait for the first start", func(t *testing.T) {
+		serving := make(chan struct{}, 1)
+		m := newTestManager(t, Options{Root: t.TempDir(), Command: selfCommand(t), Env: []string{"FARM_TEST_BACKEND=late"},
+			HealthPath: "/health",
+			Log: func(l string) {
+				if l == "serving" {
+					serving <- struct{}{}
+				}
+			}})
+		done := make(chan executor.Result, 1)
+		go func() { done <- m.Restart(context.Background()) }()
+		select {
+		case <-serving:
+		case <-time.After(10 * time.Second):
+			t.Fatal("backend never started")
+		}
+		// The backend listens but is not healthy yet: no instance serves.
+		if m.cur.Load() != nil {
+			t.Fatal("swapped before the health check passed")
+		}
+		if code, body := get(t, m.Addr(), "/pid"); code != 200 || body == "" {
+			t.Fatalf("request during the first start = %d %q, want it served once the backend is up", code, body)
+		}
+		if res := <-done; res.Status != executor.OK {
+			t.Fatalf("start: %+v", res)
+		}
+	})
+
 	t.Run("close during a start", func(t *testing.T) {
 		serving := make(chan struct{}, 1)
 		m := newTestManager(t, Options{Root: t.TempDir(), Command: selfCommand(t), Env: []string{"FARM_TEST_BACKEND=unhealthy"},

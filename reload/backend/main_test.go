@@ -19,6 +19,7 @@ import (
 //	ok        /health 200, /ws echoes, /slow?ms=N prints "slow-start" and
 //	          answers after N ms
 //	unhealthy /health 503 forever
+//	late      /health 503 for the first 400 ms, then like ok
 //	crash     exits 3 at once without a traceback
 //	nostandby like ok, but exits 1 when run as a standby (-c bootstrap)
 //	child     like ok, and starts `sleep 300` in its process group,
@@ -47,9 +48,10 @@ func testBackend(mode string) int {
 		}
 		fmt.Printf("child-pid %d\n", c.Process.Pid)
 	}
+	began := time.Now()
 	mux := http.NewServeMux()
 	mux.HandleFunc("/health", func(w http.ResponseWriter, r *http.Request) {
-		if mode == "unhealthy" {
+		if mode == "unhealthy" || mode == "late" && time.Since(began) < 400*time.Millisecond {
 			http.Error(w, "not yet", http.StatusServiceUnavailable)
 			return
 		}

@@ -85,11 +85,20 @@ func (in *instance) drain() <-chan struct{} {
 }
 
 // ServeHTTP forwards the request to the current backend. A request that
-// races with a swap is sent to the new backend.
+// races with a swap is sent to the new backend; one that arrives while no
+// backend serves but one is starting waits for that start.
 func (m *Manager) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	for range 3 {
 		in := m.cur.Load()
 		if in == nil {
+			if starting := m.starting.Load(); starting != nil {
+				select {
+				case <-*starting:
+					continue
+				case <-r.Context().Done():
+					return
+				}
+			}
 			http.Error(w, "farm-lsp: the backend is not running (see the farm-lsp log)", http.StatusServiceUnavailable)
 			return
 		}
