@@ -426,6 +426,9 @@ func (b *builder) operation(r registered) *Operation {
 		}
 		op.Parameters = append(op.Parameters, &Parameter{Name: name, In: in, Required: required, Schema: sch})
 	}
+	// FastAPI lists path, then query, header and cookie parameters.
+	rank := map[string]int{"path": 0, "query": 1, "header": 2, "cookie": 3}
+	sort.SliceStable(op.Parameters, func(i, j int) bool { return rank[op.Parameters[i].In] < rank[op.Parameters[j].In] })
 	if len(bodies) > 0 {
 		rb := &RequestBody{MediaType: "application/json"}
 		for _, bp := range bodies {

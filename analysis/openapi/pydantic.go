@@ -8,7 +8,7 @@ import (
 var (
 	// A requirement line or pyproject dependency naming pydantic (extras
 	// allowed) followed by its version specifiers.
-	pydanticReq = regexp.MustCompile(`(?i)(?:^|["'\s,\[])pydantic(?:\[[^\]]*\])?\s*([<>=!~^][^"'\n,;#\]]*(?:,\s*[<>=!~][^"'\n,;#\]]*)*)`)
+	pydanticReq  = regexp.MustCompile(`(?i)(?:^|["'\s,\[])pydantic(?:\[[^\]]*\])?\s*([<>=!~^][^"'\n,;#\]]*(?:,\s*[<>=!~][^"'\n,;#\]]*)*)`)
 	pydanticTOML = regexp.MustCompile(`(?im)^\s*pydantic\s*=\s*(?:\{[^}]*version\s*=\s*)?["']([^"']+)["']`)
 	specRe       = regexp.MustCompile(`(<=|>=|==|~=|!=|<|>|\^|~)\s*v?(\d+)(?:\.(\d+))?`)
 )

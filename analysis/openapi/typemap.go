@@ -17,7 +17,7 @@ var scalarFormats = map[string][2]string{
 	"datetime": {"string", "date-time"}, "AwareDatetime": {"string", "date-time"}, "NaiveDatetime": {"string", "date-time"},
 	"PastDatetime": {"string", "date-time"}, "FutureDatetime": {"string", "date-time"},
 	"date": {"string", "date"}, "PastDate": {"string", "date"}, "FutureDate": {"string", "date"},
-	"time": {"string", "time"},
+	"time":      {"string", "time"},
 	"SecretStr": {"string", "password"}, "Path": {"string", "path"}, "FilePath": {"string", "file-path"}, "DirectoryPath": {"string", "directory-path"},
 	"IPvAnyAddress": {"string", "ipvanyaddress"}, "IPv4Address": {"string", "ipv4"}, "IPv6Address": {"string", "ipv6"},
 	"IPvAnyNetwork": {"string", "ipvanynetwork"}, "IPvAnyInterface": {"string", "ipvanyinterface"},

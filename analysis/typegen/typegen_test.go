@@ -1,0 +1,94 @@
+package typegen_test
+
+import (
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/farm-stack/farm-lsp/analysis/facts"
+	"github.com/farm-stack/farm-lsp/analysis/openapi"
+	"github.com/farm-stack/farm-lsp/analysis/openapi/fixture"
+	"github.com/farm-stack/farm-lsp/analysis/typegen"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+const exampleRoot = "../../examples/farm-app"
+
+func loadExample(t testing.TB) []*facts.File {
+	t.Helper()
+	files, err := fixture.Load(context.Background(), os.DirFS(exampleRoot))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	p := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatalf("%v (go test -update creates it)", err)
+	}
+	if string(want) != got {
+		wl, gl := strings.Split(string(want), "\n"), strings.Split(got, "\n")
+		for i := 0; i < len(wl) || i < len(gl); i++ {
+			var w, g string
+			if i < len(wl) {
+				w = wl[i]
+			}
+			if i < len(gl) {
+				g = gl[i]
+			}
+			if w != g {
+				t.Errorf("%s differs at line %d (go test -update rewrites it)\n  want: %s\n  got:  %s", p, i+1, w, g)
+				return
+			}
+		}
+	}
+}
+
+func writeAll(t *testing.T, dir string, files typegen.Files) {
+	t.Helper()
+	for rel, content := range files.ByPath() {
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestExampleGolden renders the example app in both Pydantic modes.
+func TestExampleGolden(t *testing.T) {
+	files := loadExample(t)
+	for _, v := range []int{1, 2} {
+		doc, _ := openapi.Build(files, openapi.Options{Pydantic: v})
+		out := typegen.Generate(doc)
+		for rel, content := range out.ByPath() {
+			if !strings.HasPrefix(content, typegen.Header) {
+				t.Errorf("%s does not start with the header", rel)
+			}
+			golden(t, filepath.Join("example", "v"+string(rune('0'+v)), rel), content)
+		}
+		again := typegen.Generate(doc)
+		if again != out {
+			t.Errorf("v%d: output is not deterministic", v)
+		}
+	}
+}
