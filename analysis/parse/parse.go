@@ -177,24 +177,7 @@ func (d *Doc) Errors(path string) []facts.Diagnostic {
 			})
 			return
 		case n.IsError():
-			r := d.Range(n)
-			msg := "syntax error"
-			if first := n.Child(0); first != nil && n.ChildCount() > 0 {
-				tok := strings.TrimSpace(d.Text(first))
-				if len(tok) > 40 {
-					tok = tok[:40] + "…"
-				}
-				if tok != "" {
-					msg = fmt.Sprintf("syntax error: unexpected %q", tok)
-				}
-			}
-			// An ERROR node can span many lines; point at its first line.
-			if r.End.Line > r.Start.Line {
-				r.End = d.Lines.LineRange(r.Start.Line).End
-			}
-			out = append(out, facts.Diagnostic{
-				Path: path, Range: r, Severity: facts.SeverityError, Code: facts.CodeSyntaxError, Message: msg,
-			})
+			out = append(out, d.errorAt(path, n))
 			// Nested errors inside an ERROR node add nothing useful.
 			return
 		}
@@ -209,6 +192,82 @@ func (d *Doc) Errors(path string) []facts.Diagnostic {
 			Code: facts.CodeSyntaxError, Message: "syntax error"})
 	}
 	return out
+}
+
+// errorAt describes an ERROR node. tree-sitter's recovery often wraps
+// everything from the start of the file in one ERROR node, so the complete
+// statements it begins with are skipped; an opening bracket left unclosed
+// is reported where it opens, as Python itself does.
+func (d *Doc) errorAt(path string, n *sitter.Node) facts.Diagnostic {
+	first := 0
+	for first < int(n.ChildCount())-1 && completeStatement(n.Child(first)) {
+		first++
+	}
+	diag := facts.Diagnostic{Path: path, Severity: facts.SeverityError, Code: facts.CodeSyntaxError, Message: "syntax error"}
+	if open := unclosedBracket(n, first); open != nil {
+		diag.Range = d.Range(open)
+		diag.Message = fmt.Sprintf("syntax error: '%s' was never closed", open.Type())
+		return diag
+	}
+	at := n
+	if first < int(n.ChildCount()) {
+		at = n.Child(first)
+	}
+	diag.Range = d.Range(at)
+	// An error can span many lines; point at its first line.
+	if diag.Range.End.Line > diag.Range.Start.Line {
+		diag.Range.End = d.Lines.LineRange(diag.Range.Start.Line).End
+	}
+	if tok := strings.TrimSpace(d.Text(at)); tok != "" {
+		if i := strings.IndexByte(tok, '\n'); i >= 0 {
+			tok = tok[:i]
+		}
+		if len(tok) > 40 {
+			tok = tok[:40] + "…"
+		}
+		diag.Message = fmt.Sprintf("syntax error: unexpected %q", tok)
+	}
+	return diag
+}
+
+// completeStatement is a whole, error-free statement or definition.
+func completeStatement(n *sitter.Node) bool {
+	if n == nil || !n.IsNamed() || n.HasError() || n.IsError() {
+		return false
+	}
+	t := n.Type()
+	return strings.HasSuffix(t, "statement") || strings.HasSuffix(t, "definition") ||
+		strings.HasSuffix(t, "declaration") || t == "comment"
+}
+
+var closerOf = map[string]string{"(": ")", "[": "]", "{": "}"}
+
+// unclosedBracket returns the innermost opening bracket among the tokens
+// of n's children from index first on that no closing bracket matches.
+func unclosedBracket(n *sitter.Node, first int) *sitter.Node {
+	var stack []*sitter.Node
+	var walk func(n *sitter.Node)
+	walk = func(n *sitter.Node) {
+		if n.ChildCount() == 0 {
+			t := n.Type()
+			if _, ok := closerOf[t]; ok && !n.IsMissing() {
+				stack = append(stack, n)
+			} else if len(stack) > 0 && closerOf[stack[len(stack)-1].Type()] == t && !n.IsMissing() {
+				stack = stack[:len(stack)-1]
+			}
+			return
+		}
+		for i := 0; i < int(n.ChildCount()); i++ {
+			walk(n.Child(i))
+		}
+	}
+	for i := first; i < int(n.ChildCount()); i++ {
+		walk(n.Child(i))
+	}
+	if len(stack) == 0 {
+		return nil
+	}
+	return stack[len(stack)-1]
 }
 
 // Children returns the named children of n.

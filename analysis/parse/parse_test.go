@@ -130,3 +130,33 @@ func BenchmarkReparse300Lines(b *testing.B) {
 		}
 	})
 }
+
+func TestErrorLocations(t *testing.T) {
+	ctx := context.Background()
+	cases := []struct {
+		name     string
+		lang     Lang
+		src      string
+		line     int // 0-based
+		contains string
+	}{
+		{"unclosed paren at the end", Python, "import a\n\n\nclass A(B):\n    x: int = 0\n\n\nclass C(D):\n    name: str = (\n", 8, "'(' was never closed"},
+		{"unclosed bracket mid-file", Python, "class A(B):\n    x: Optional[str = None\n    y: int = 0\n", 1, ""},
+		{"stray token", Python, "x = 1\ny = = 2\n", 1, "syntax error"},
+		{"tsx unclosed brace (reported where tsc says '}' expected)", TSX, "import a from 'a';\nexport function A() {\n  return <div/>;\n", 2, "missing }"},
+	}
+	for _, c := range cases {
+		d, err := Parse(ctx, c.lang, []byte(c.src), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		errs := d.Errors("f")
+		if len(errs) == 0 {
+			t.Errorf("%s: no error", c.name)
+			continue
+		}
+		if errs[0].Range.Start.Line != c.line || !strings.Contains(errs[0].Message, c.contains) {
+			t.Errorf("%s: got line %d %q, want line %d containing %q", c.name, errs[0].Range.Start.Line, errs[0].Message, c.line, c.contains)
+		}
+	}
+}

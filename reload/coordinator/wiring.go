@@ -121,7 +121,7 @@ func (c *Coordinator) schedulerOptions(cfg config.Config) scheduler.Options {
 	return scheduler.Options{
 		Debounce: debounceOf(cfg),
 		Planner: func(id string, trig plan.Trigger, files []string, changes []facts.Change) plan.Plan {
-			p := plan.Build(id, trig, changes, planOptions(c.Config()))
+			p := plan.Build(id, trig, mergeChanges(changes), planOptions(c.Config()))
 			p.Files = files
 			return p
 		},
@@ -131,7 +131,7 @@ func (c *Coordinator) schedulerOptions(cfg config.Config) scheduler.Options {
 		OnTaskDone:  c.onTaskDone,
 		OnResult:    c.onResult,
 		OnDrop: func(b scheduler.Batch) {
-			c.log.Info("hot reload disabled: change not planned", "path", b.Path)
+			c.message(slog.LevelInfo, fmt.Sprintf("hot reload is disabled: %s analysed, nothing planned", b.Path), false)
 		},
 		Reporter: func(planID string, t plan.Task) executor.Reporter {
 			return &taskReporter{c: c, token: planID, task: t}
@@ -167,6 +167,30 @@ func (c *Coordinator) onPlan(p plan.Plan) {
 		sink.Progress(c.root, Progress{Token: p.ID, Kind: ProgressBegin, Title: "farm-lsp reload",
 			Message: planSummary(p), Percent: 0})
 	}
+}
+
+// mergeChanges folds repeated changes of one subject within a burst (two
+// quick saves of the same field) into one net change: the first Before,
+// the last After and range. Order follows first appearance.
+func mergeChanges(in []facts.Change) []facts.Change {
+	type key struct {
+		path, subject string
+		kind          facts.ChangeKind
+	}
+	idx := map[key]int{}
+	out := make([]facts.Change, 0, len(in))
+	for _, ch := range in {
+		k := key{ch.Path, ch.Subject, ch.Kind}
+		if i, ok := idx[k]; ok && ch.Kind != facts.SyntaxError {
+			before := out[i].Before
+			out[i] = ch
+			out[i].Before = before
+			continue
+		}
+		idx[k] = len(out)
+		out = append(out, ch)
+	}
+	return out
 }
 
 // planSummary is a one-line description of a plan for progress titles.
@@ -299,23 +323,47 @@ func (c *Coordinator) startWatcher(cfg config.Config) error {
 		return err
 	}
 	c.goRun("watcher", func(ctx context.Context) { w.Run(ctx) })
-	c.goRun("watch-events", func(ctx context.Context) {
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case ev, ok := <-w.Events():
-				if !ok {
-					return
-				}
-				if ev.Dir && ev.Op == watch.Create {
-					continue // the files already inside follow as their own events
-				}
-				c.FileEvent(ev.Path, ev.Op == watch.Remove || ev.Op == watch.Rename)
-			}
-		}
-	})
+	c.goRun("watch-events", func(ctx context.Context) { c.settle(ctx, w.Events()) })
 	return nil
+}
+
+// settleWindow is how long the tree must be quiet before out-of-editor
+// events are read: a write seen mid-way (truncate, then write) would
+// otherwise look like every model removed and re-added. The seed's
+// watcher does the same with chokidar's awaitWriteFinish.
+const settleWindow = 50 * time.Millisecond
+
+// settle collects watcher events until none arrived for settleWindow, then
+// hands the last event of each path to the analysis queue.
+func (c *Coordinator) settle(ctx context.Context, events <-chan watch.Event) {
+	pending := map[string]bool{} // path -> deleted
+	var order []string
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return
+		case ev, ok := <-events:
+			if !ok {
+				return
+			}
+			if ev.Dir && ev.Op == watch.Create {
+				continue // the files already inside follow as their own events
+			}
+			if _, seen := pending[ev.Path]; !seen {
+				order = append(order, ev.Path)
+			}
+			pending[ev.Path] = ev.Op == watch.Remove || ev.Op == watch.Rename
+			timer.Reset(settleWindow)
+		case <-timer.C:
+			for _, p := range order {
+				c.FileEvent(p, pending[p])
+			}
+			pending, order = map[string]bool{}, nil
+		}
+	}
 }
 
 // executorMap is the executors the scheduler starts with.
