@@ -7,8 +7,6 @@
 package tsxast
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"regexp"
 	"sort"
 	"strings"
@@ -39,10 +37,10 @@ func Extract(doc *parse.Doc, path string, kind facts.Kind) *facts.File {
 	root := doc.Root()
 	f.Diagnostics = doc.Errors(path)
 	f.HasErrors = len(f.Diagnostics) > 0
-	x := &extractor{doc: doc, f: f, decls: map[string]*decl{}}
+	x := &extractor{doc: doc, f: f, decls: map[string]*decl{}, idx: newIndex(doc)}
 	x.collect(root)
 	x.exports(root)
-	f.PropertyReads = x.propertyReads(root)
+	f.PropertyReads = x.idx.reads
 	switch kind {
 	case facts.KindFarmConfig:
 		v, diags := staticjs.ReadModule(doc, path)
@@ -56,7 +54,7 @@ func Extract(doc *parse.Doc, path string, kind facts.Kind) *facts.File {
 		f.Config = v
 		f.Diagnostics = append(f.Diagnostics, diags...)
 	}
-	f.SemanticHash = semanticHash(doc, f)
+	f.SemanticHash = semanticHash(doc, x.idx, f)
 	return f
 }
 
@@ -75,6 +73,7 @@ type extractor struct {
 	decls map[string]*decl
 	// types are interfaces and type aliases by name (props lookup).
 	types map[string]*sitter.Node
+	idx   *index
 }
 
 // collect indexes top-level declarations (exported or not) and imports.
@@ -210,7 +209,7 @@ func (x *extractor) exports(root *sitter.Node) {
 			addComponent(name, def, dl.node, fn, dl.typ, dl.node.ChildByFieldName("name"))
 			return
 		}
-		addExport(as, dl.kind, dl.node, tokenHash(d, dl.node))
+		addExport(as, dl.kind, dl.node, x.idx.hash(dl.node))
 	}
 	for _, st := range parse.Children(root) {
 		if st.Type() != "export_statement" {
@@ -230,7 +229,7 @@ func (x *extractor) exports(root *sitter.Node) {
 						continue
 					}
 					if name.Type() != "identifier" {
-						addExport(parse.Normalize(d.Text(name)), "const", vd, tokenHash(d, vd))
+						addExport(parse.Normalize(d.Text(name)), "const", vd, x.idx.hash(vd))
 						continue
 					}
 					exportLocal(d.Text(name), d.Text(name), false, vd)
@@ -242,7 +241,7 @@ func (x *extractor) exports(root *sitter.Node) {
 						if fn := componentValue(d, dn); fn != nil {
 							addComponent("default", true, dn, fn, nil, nil)
 						} else {
-							addExport("default", "default", dn, tokenHash(d, dn))
+							addExport("default", "default", dn, x.idx.hash(dn))
 						}
 					}
 					continue
@@ -283,7 +282,7 @@ func (x *extractor) exports(root *sitter.Node) {
 				addComponent(name, true, v, fn, nil, nil)
 				continue
 			}
-			addExport("default", "default", v, tokenHash(d, v))
+			addExport("default", "default", v, x.idx.hash(v))
 			continue
 		}
 		// export { a, b as c } [from './x'] / export * [as ns] from './x'
@@ -458,8 +457,8 @@ func (x *extractor) component(name string, def bool, n, fn, declType, nameNode *
 		c.PropsType = parse.Normalize(d.Text(propsType))
 		c.Props = x.props(propsType)
 	}
-	c.Hooks = hooks(d, body)
-	c.BodyHash = parse.Hash(tokenHash(d, params), tokenHash(d, fn.ChildByFieldName("return_type")), tokenHash(d, body))
+	c.Hooks = x.idx.hooks(body)
+	c.BodyHash = parse.Hash(x.idx.hash(params), x.idx.hash(fn.ChildByFieldName("return_type")), x.idx.hash(body))
 	return c
 }
 
@@ -563,100 +562,6 @@ func typeText(d *parse.Doc, ta *sitter.Node) string {
 	return parse.Normalize(strings.TrimPrefix(strings.TrimSpace(d.Text(ta)), ":"))
 }
 
-// hooks lists hook calls in source order inside body, skipping nested
-// components (capitalised functions).
-func hooks(d *parse.Doc, body *sitter.Node) []string {
-	if body == nil {
-		return nil
-	}
-	var out []string
-	var walk func(n *sitter.Node, depth int)
-	walk = func(n *sitter.Node, depth int) {
-		if depth > 500 {
-			return
-		}
-		switch n.Type() {
-		case "function_declaration", "class_declaration":
-			if name := n.ChildByFieldName("name"); name != nil && isCapitalised(d.Text(name)) {
-				return
-			}
-		case "variable_declarator":
-			name, val := n.ChildByFieldName("name"), n.ChildByFieldName("value")
-			if name != nil && val != nil && name.Type() == "identifier" && isCapitalised(d.Text(name)) && componentValue(d, val) != nil {
-				return
-			}
-		case "call_expression":
-			if fn := n.ChildByFieldName("function"); fn != nil {
-				name := ""
-				switch fn.Type() {
-				case "identifier":
-					name = d.Text(fn)
-				case "member_expression":
-					if obj := fn.ChildByFieldName("object"); obj != nil && d.Text(obj) == "React" {
-						name = d.Text(fn.ChildByFieldName("property"))
-					}
-				}
-				if hookName.MatchString(name) {
-					out = append(out, name)
-				}
-			}
-		}
-		for i := 0; i < int(n.NamedChildCount()); i++ {
-			walk(n.NamedChild(i), depth+1)
-		}
-	}
-	walk(body, 0)
-	return out
-}
-
-// propertyReads lists obj.prop / obj?.prop reads whose object is an
-// identifier or a chain of plain property accesses (not rooted at this),
-// and `const { a, b: c } = obj` destructurings.
-func (x *extractor) propertyReads(root *sitter.Node) []facts.PropertyRead {
-	d := x.doc
-	var out []facts.PropertyRead
-	var walk func(n *sitter.Node, depth int)
-	walk = func(n *sitter.Node, depth int) {
-		if depth > 1000 {
-			return
-		}
-		switch n.Type() {
-		case "member_expression":
-			obj, prop := n.ChildByFieldName("object"), n.ChildByFieldName("property")
-			if obj != nil && prop != nil && prop.Type() == "property_identifier" {
-				if o, ok := chainText(d, obj); ok {
-					out = append(out, facts.PropertyRead{Object: o, Property: d.Text(prop), Range: d.Range(prop)})
-				}
-			}
-		case "variable_declarator":
-			name, val := n.ChildByFieldName("name"), n.ChildByFieldName("value")
-			if name != nil && val != nil && name.Type() == "object_pattern" {
-				if o, ok := chainText(d, val); ok {
-					for _, p := range parse.Children(name) {
-						var key *sitter.Node
-						switch p.Type() {
-						case "shorthand_property_identifier_pattern":
-							key = p
-						case "pair_pattern":
-							key = p.ChildByFieldName("key")
-						case "object_assignment_pattern":
-							key = p.ChildByFieldName("left")
-						}
-						if key != nil && (key.Type() == "property_identifier" || key.Type() == "shorthand_property_identifier_pattern") {
-							out = append(out, facts.PropertyRead{Object: o, Property: d.Text(key), Range: d.Range(key)})
-						}
-					}
-				}
-			}
-		}
-		for i := 0; i < int(n.NamedChildCount()); i++ {
-			walk(n.NamedChild(i), depth+1)
-		}
-	}
-	walk(root, 0)
-	return out
-}
-
 // chainText renders an identifier or a.b?.c chain as "a.b.c".
 func chainText(d *parse.Doc, n *sitter.Node) (string, bool) {
 	var parts []string
@@ -690,49 +595,9 @@ func chainText(d *parse.Doc, n *sitter.Node) (string, bool) {
 	return "", false
 }
 
-// tokenHash hashes n's tokens, skipping comments. Unlike a plain leaf-text
-// hash, anonymous tokens are hashed by their kind: the TSX grammar folds
-// the white space before `<` and `</` of JSX tags into those tokens, so a
-// JSX reflow would otherwise look like a code change. jsx_text is
-// white-space normalised and dropped when only white space.
-func tokenHash(d *parse.Doc, n *sitter.Node) string {
-	if n == nil {
-		return ""
-	}
-	h := sha256.New()
-	var walk func(n *sitter.Node, depth int)
-	walk = func(n *sitter.Node, depth int) {
-		t := n.Type()
-		if t == "comment" || depth > 2000 {
-			return
-		}
-		if n.ChildCount() == 0 {
-			text := t
-			if n.IsNamed() || n.IsMissing() {
-				text = d.Text(n)
-				if t == "jsx_text" {
-					if text = parse.Normalize(text); text == "" {
-						return
-					}
-				}
-			}
-			h.Write([]byte(t))
-			h.Write([]byte{1})
-			h.Write([]byte(text))
-			h.Write([]byte{0})
-			return
-		}
-		for i := 0; i < int(n.ChildCount()); i++ {
-			walk(n.Child(i), depth+1)
-		}
-	}
-	walk(n, 0)
-	return hex.EncodeToString(h.Sum(nil)[:12])
-}
-
 // semanticHash summarises the facts without ranges plus the token hash.
-func semanticHash(d *parse.Doc, f *facts.File) string {
-	parts := []string{string(f.Kind), tokenHash(d, d.Root())}
+func semanticHash(d *parse.Doc, x *index, f *facts.File) string {
+	parts := []string{string(f.Kind), x.hash(d.Root())}
 	for _, c := range f.Components {
 		parts = append(parts, "c", c.Name, c.PropsType, c.BodyHash, strings.Join(c.Hooks, ","))
 		if c.Default {
