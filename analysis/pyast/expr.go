@@ -34,7 +34,7 @@ type canonWriter struct {
 	b            strings.Builder
 	prev         string
 	prevEnd      int
-	prevTight    bool // no space may follow prev (keyword "=")
+	prevTight    bool // no space around prev (keyword "=", call or subscript bracket)
 	prevSpaced   bool // a space must follow prev (binary operator)
 	pendingComma bool
 }
@@ -68,8 +68,9 @@ func (c *canonWriter) walk(n *sitter.Node) {
 		c.prevEnd = int(n.EndByte())
 		return
 	}
-	tight := tok == "=" && parent == "keyword_argument"
-	spaced := !n.IsNamed() && isOperatorParent(parent) && tok != "(" && tok != ")" && tok != "-" && tok != "+" && tok != "~"
+	tight := tok == "=" && parent == "keyword_argument" ||
+		tok == "(" && parent == "argument_list" || tok == "[" && (parent == "subscript" || parent == "type_parameter")
+	spaced := !n.IsNamed() && isOperatorParent(parent) && tok != "(" && tok != ")"
 	if parent == "unary_operator" {
 		spaced = false
 	}
