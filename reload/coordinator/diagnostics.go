@@ -18,6 +18,7 @@ const (
 	srcReload   = "reload"       // reload-failed on the trigger file
 	srcTaskPref = "task:"        // + task kind: executor diagnostics
 	srcFieldUse = "field-in-use" // components still reading a removed field
+	srcVite     = "vite"         // compile errors Vite reported over its HMR socket
 )
 
 // diagStore unions diagnostics per absolute path over sources and

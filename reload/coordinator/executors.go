@@ -1,16 +1,88 @@
 package coordinator
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
 	"github.com/farm-stack/farm-lsp/analysis/facts"
 	"github.com/farm-stack/farm-lsp/analysis/workspace"
+	"github.com/farm-stack/farm-lsp/reload/backend"
 	"github.com/farm-stack/farm-lsp/reload/executor"
+	"github.com/farm-stack/farm-lsp/reload/mongo"
 	"github.com/farm-stack/farm-lsp/reload/plan"
+	"github.com/farm-stack/farm-lsp/reload/vite"
 )
 
 // setupExecutors builds the executors the configuration asks for. Tests and
-// the demo may override any kind through Options.Executors.
+// the demo may override any kind through Options.Executors. An executor
+// whose service is absent reports "skipped" with the reason when it runs.
 func (c *Coordinator) setupExecutors() {
+	cfg := c.Config()
 	execs := map[plan.TaskKind]executor.Executor{}
+
+	if be, err := c.newBackend(); err != nil {
+		c.message(slog.LevelWarn, "backend reload unavailable: "+err.Error(), true)
+	} else {
+		execs[plan.BackendReload] = be
+	}
+
+	if vx, err := vite.New(vite.Options{URL: cfg.Development.Frontend.URL, Root: c.root, Logger: c.log}); err != nil {
+		c.message(slog.LevelWarn, "frontend reload unavailable: "+err.Error(), false)
+	} else {
+		execs[plan.FrontendHMR] = vx
+		c.goRun("vite-errors", func(ctx context.Context) { c.listenVite(ctx, vx) })
+	}
+
+	db := mongo.New(mongo.Options{
+		Root:      c.root,
+		URL:       func() string { return c.Config().Database.URL },
+		AutoApply: cfg.Development.HotReload.Database.AutoApply,
+		Models:    c.modelsByFile,
+		Logger:    c.log,
+	})
+	execs[plan.DatabaseSchemaUpdate] = db
+	c.addCloser(func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		return db.Close(ctx)
+	})
+	c.register("farm.applyMigration", func(ctx context.Context, args []json.RawMessage) (any, error) {
+		var a struct {
+			Path string `json:"path"`
+		}
+		if len(args) == 0 || json.Unmarshal(args[0], &a) != nil || a.Path == "" {
+			return nil, fmt.Errorf("%w: farm.applyMigration takes {\"path\": \"apps/api/migrations/NNNN_x.json\"}", ErrInvalidArgs)
+		}
+		if err := db.Apply(ctx, a.Path); err != nil {
+			return nil, err
+		}
+		for rel, ds := range db.Diagnostics() {
+			c.publish(rel, srcTaskPref+string(plan.DatabaseSchemaUpdate), ds)
+		}
+		return map[string]any{"applied": a.Path}, nil
+	})
+	c.addActions(func(rel string, rng facts.Range, diags []facts.Diagnostic) []Action {
+		var out []Action
+		for _, d := range diags {
+			if d.Code != facts.CodeMigration || !overlaps(d.Range, rng) {
+				continue
+			}
+			for _, m := range db.Pending() {
+				out = append(out, Action{Title: "Apply migration " + filepath.Base(m), Kind: "quickfix",
+					Command: "farm.applyMigration", Args: []json.RawMessage{jsonArg(map[string]string{"path": m})},
+					Diagnostics: []facts.Diagnostic{d}})
+			}
+		}
+		return out
+	})
+
 	for k, v := range c.opts.Executors {
 		execs[k] = v
 	}
@@ -19,9 +91,108 @@ func (c *Coordinator) setupExecutors() {
 	c.mu.Unlock()
 }
 
+// newBackend builds the backend-reload executor: managed (farm-lsp runs the
+// backend behind its proxy on ports.backend) when development.backend is
+// configured, external (it checks the user's own server) otherwise.
+func (c *Coordinator) newBackend() (*backend.Manager, error) {
+	cfg := c.Config()
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.Development.Ports.Backend))
+	opts := backend.Options{
+		Root:       c.root,
+		PublicAddr: addr,
+		Logger:     c.log,
+		Log:        func(line string) { c.message(slog.LevelInfo, "backend: "+line, false) },
+		Broken: func() []string {
+			var py []string
+			for _, f := range c.ws.Broken() {
+				if filepath.Ext(f) == ".py" {
+					py = append(py, f)
+				}
+			}
+			return py
+		},
+	}
+	if b := cfg.Development.Backend; b != nil {
+		opts.Command = b.Command
+		opts.Cwd = b.Cwd
+		opts.HealthPath = b.Health
+		opts.StartTimeout = time.Duration(b.StartTimeoutMs) * time.Millisecond
+	}
+	m, err := backend.New(opts)
+	if err != nil {
+		return nil, err
+	}
+	c.addCloser(m.Close)
+	c.register("farm.restartBackend", func(ctx context.Context, _ []json.RawMessage) (any, error) {
+		res := m.Restart(ctx)
+		c.publishTaskDiagnostics(plan.BackendReload, res)
+		if res.Status == executor.Failed {
+			return nil, fmt.Errorf("restart failed: %s", res.Message)
+		}
+		return map[string]any{"status": res.Status, "message": res.Message}, nil
+	})
+	if m.Managed() {
+		// Start the first backend now, in the background: the editor is
+		// usable while it boots.
+		c.goRun("backend-start", func(ctx context.Context) {
+			res := m.Restart(ctx)
+			c.publishTaskDiagnostics(plan.BackendReload, res)
+			c.message(slog.LevelInfo, fmt.Sprintf("backend start: %s %s", res.Status, res.Message), res.Status == executor.Failed)
+		})
+	}
+	return m, nil
+}
+
+// publishTaskDiagnostics publishes an executor result's diagnostics under
+// its task kind (as onTaskDone does for planned tasks).
+func (c *Coordinator) publishTaskDiagnostics(kind plan.TaskKind, res executor.Result) {
+	for rel, ds := range res.Diagnostics {
+		c.publish(rel, srcTaskPref+string(kind), ds)
+	}
+}
+
+// listenVite maps compile errors Vite reports to diagnostics at their file
+// and line, and clears them when Vite pushes the next update.
+func (c *Coordinator) listenVite(ctx context.Context, vx *vite.Executor) {
+	var mu sync.Mutex
+	reported := map[string][]facts.Diagnostic{}
+	onError := func(d facts.Diagnostic) {
+		mu.Lock()
+		reported[d.Path] = append(reported[d.Path], d)
+		ds := append([]facts.Diagnostic(nil), reported[d.Path]...)
+		mu.Unlock()
+		c.publish(d.Path, srcVite, ds)
+	}
+	onUpdate := func() {
+		mu.Lock()
+		paths := make([]string, 0, len(reported))
+		for p := range reported {
+			paths = append(paths, p)
+		}
+		reported = map[string][]facts.Diagnostic{}
+		mu.Unlock()
+		for _, p := range paths {
+			c.publish(p, srcVite, nil)
+		}
+	}
+	if err := vx.ListenUpdates(ctx, onError, onUpdate); err != nil {
+		c.log.Debug("vite listener stopped", "err", err)
+	}
+}
+
+// modelsByFile is the current models keyed by file, kinds resolved.
+func (c *Coordinator) modelsByFile() map[string][]facts.Model {
+	out := map[string][]facts.Model{}
+	for _, f := range c.ws.Snapshot().Python() {
+		if len(f.Models) > 0 {
+			out[f.Path] = f.Models
+		}
+	}
+	return out
+}
+
 // checkFieldUse warns in components that still read a removed or renamed
 // model field.
 func (c *Coordinator) checkFieldUse(res workspace.Result) {
 	_ = res
-	_ = facts.CodeFieldInUse
 }

@@ -333,11 +333,30 @@ func (c *Coordinator) startWatcher(cfg config.Config) error {
 // watcher does the same with chokidar's awaitWriteFinish.
 const settleWindow = 50 * time.Millisecond
 
+// maxHold bounds how long settle holds events behind a running plan.
+const maxHold = 30 * time.Second
+
+func heldSince(t *time.Time) time.Time {
+	if t.IsZero() {
+		*t = time.Now()
+	}
+	return *t
+}
+
+// planRunning reports whether the scheduler is executing a plan.
+func (c *Coordinator) planRunning() bool {
+	c.mu.Lock()
+	sched := c.sched
+	c.mu.Unlock()
+	return sched != nil && sched.Status().Processing
+}
+
 // settle collects watcher events until none arrived for settleWindow, then
 // hands the last event of each path to the analysis queue.
 func (c *Coordinator) settle(ctx context.Context, events <-chan watch.Event) {
 	pending := map[string]bool{} // path -> deleted
 	var order []string
+	var held time.Time
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	for {
@@ -358,6 +377,16 @@ func (c *Coordinator) settle(ctx context.Context, events <-chan watch.Event) {
 			pending[ev.Path] = ev.Op == watch.Remove || ev.Op == watch.Rename
 			timer.Reset(settleWindow)
 		case <-timer.C:
+			// While a plan runs, its executors may be writing files (a
+			// migration, generated types): their hashes are recorded when
+			// the task finishes, so hold events until then and the echoes
+			// of our own writes are recognised. A stuck plan holds them at
+			// most maxHold.
+			if c.planRunning() && time.Since(heldSince(&held)) < maxHold {
+				timer.Reset(settleWindow)
+				continue
+			}
+			held = time.Time{}
 			for _, p := range order {
 				c.FileEvent(p, pending[p])
 			}
