@@ -74,7 +74,8 @@ type Options struct {
 	NoStandby bool
 	// Logger receives farm-lsp's own log records (default slog.Default()).
 	Logger *slog.Logger
-	// Log receives every stdout/stderr line of the backend processes.
+	// Log receives every stdout/stderr line of the backend processes
+	// (for window/logMessage); it is called from several goroutines.
 	Log func(line string)
 	// Broken returns the workspace-relative Python files that currently
 	// have syntax errors; when any does, a reload fails at once.
@@ -172,13 +173,11 @@ func New(opts Options) (*Manager, error) {
 	}
 	m.ln = ln
 	m.srv = &http.Server{Handler: m, ReadHeaderTimeout: 30 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}
-	m.wg.Add(1)
-	go func() {
-		defer m.wg.Done()
+	m.goOwned("proxy", func() {
 		if err := m.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("proxy stopped", "err", err)
 		}
-	}()
+	})
 	m.prespawn()
 	return m, nil
 }
@@ -349,11 +348,7 @@ func (m *Manager) startBackend(ctx context.Context, port int) (*proc, string, er
 			}
 			m.log.Warn("standby could not be activated; starting cold", "err", err)
 		}
-		m.wg.Add(1)
-		go func() {
-			defer m.wg.Done()
-			sb.stop(m.opts.StopGrace)
-		}()
+		m.goOwned("stop standby", func() { sb.stop(m.opts.StopGrace) })
 	}
 	p, err := m.spawn(args, env, false)
 	return p, "cold", err
@@ -448,9 +443,7 @@ func (m *Manager) spawn(argv []string, extra map[string]string, withStdin bool) 
 	m.mu.Lock()
 	m.procs[p] = struct{}{}
 	m.mu.Unlock()
-	m.wg.Add(1)
-	go func() {
-		defer m.wg.Done()
+	m.goOwned("reap", func() {
 		p.err = cmd.Wait()
 		m.mu.Lock()
 		delete(m.procs, p)
@@ -459,7 +452,7 @@ func (m *Manager) spawn(argv []string, extra map[string]string, withStdin bool) 
 		if in := m.cur.Load(); in != nil && in.p == p {
 			m.log.Warn("the serving backend exited", "pid", p.pid, "err", p.err)
 		}
-	}()
+	})
 	return p, nil
 }
 
@@ -620,9 +613,7 @@ func (m *Manager) replaceReported(next map[string][]facts.Diagnostic) map[string
 
 // retire drains the old instance and stops it, in the background.
 func (m *Manager) retire(old *instance) {
-	m.wg.Add(1)
-	go func() {
-		defer m.wg.Done()
+	m.goOwned("retire", func() {
 		t := time.NewTimer(m.opts.StopGrace)
 		select {
 		case <-old.drain():
@@ -633,6 +624,21 @@ func (m *Manager) retire(old *instance) {
 		t.Stop()
 		old.p.stop(m.opts.StopGrace)
 		old.transport.CloseIdleConnections()
+	})
+}
+
+// goOwned runs fn on a goroutine the Manager owns: Close waits for it and
+// a panic in it is logged, not fatal.
+func (m *Manager) goOwned(name string, fn func()) {
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		defer func() {
+			if p := recover(); p != nil {
+				m.log.Error("backend goroutine panicked", "goroutine", name, "panic", p)
+			}
+		}()
+		fn()
 	}()
 }
 
