@@ -77,6 +77,7 @@ func Serve(ctx context.Context, rwc io.ReadWriteCloser, opts Options) error {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
@@ -87,9 +88,14 @@ func Serve(ctx context.Context, rwc io.ReadWriteCloser, opts Options) error {
 
 	select {
 	case <-rpc.Done():
+	case <-c.exited:
+		// Closing the stream ends the read loop when rwc's Close unblocks a
+		// pending Read (pipes, sockets). Over a plain stdin it may not: the
+		// read loop is then left to the process exit, and Serve does not
+		// wait for it.
+		_ = rpc.Close()
 	case <-ctx.Done():
 		_ = rpc.Close()
-		<-rpc.Done()
 	}
 	cancel()
 	c.stop()
@@ -104,11 +110,11 @@ func Serve(ctx context.Context, rwc io.ReadWriteCloser, opts Options) error {
 		return &ExitError{Code: 1, Reason: "connection closed after shutdown without exit"}
 	}
 	reason := "connection closed without shutdown"
-	if err := rpc.Err(); err != nil && !errors.Is(err, io.EOF) {
+	switch err := rpc.Err(); {
+	case parent.Err() != nil:
+		reason = fmt.Sprintf("stopped: %v", parent.Err())
+	case err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF):
 		reason = fmt.Sprintf("connection lost: %v", err)
-	}
-	if ctx.Err() != nil && rpc.Err() == nil {
-		reason = "context done"
 	}
 	return &ExitError{Code: 1, Reason: reason}
 }
@@ -132,6 +138,9 @@ type conn struct {
 	inflight   map[string]context.CancelFunc
 
 	bg sync.WaitGroup // background work: engine starts, commands, registration
+
+	exitOnce sync.Once
+	exited   chan struct{} // closed on the exit notification
 }
 
 func newConn(ctx context.Context, rpc jsonrpc2.Conn, opts Options, log *slog.Logger) *conn {
@@ -143,6 +152,7 @@ func newConn(ctx context.Context, rpc jsonrpc2.Conn, opts Options, log *slog.Log
 		st:       newState(),
 		now:      time.Now,
 		inflight: map[string]context.CancelFunc{},
+		exited:   make(chan struct{}),
 	}
 	if opts.now != nil {
 		c.now = opts.now

@@ -175,8 +175,7 @@ func (s *server) Shutdown(context.Context) error {
 func (s *server) Exit(context.Context) error {
 	s.c.st.setPhase(phaseExited)
 	s.c.closeEngines()
-	// Closing the stream ends jsonrpc2's read loop and so Serve.
-	_ = s.c.rpc.Close()
+	s.c.exitOnce.Do(func() { close(s.c.exited) }) // Serve returns
 	return nil
 }
 
