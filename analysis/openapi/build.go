@@ -143,7 +143,8 @@ func Build(files []*facts.File, opts Options) (*Document, []facts.Diagnostic) {
 				continue
 			}
 			if !b.has(m.Name) {
-				b.modelRef(m.Name, nil, modeIn, site{})
+				// Unreached models are typed as the API would send them.
+				b.modelRef(m.Name, nil, modeOut, site{})
 			}
 		}
 		for i := range f.Enums {
@@ -382,7 +383,7 @@ func (b *builder) objectSchema(name string, subst map[string]*expr, md mode) *Sc
 			pname = f.Alias
 		}
 		required := !f.HasDefault
-		if b.v1 && required && b.allowsNone(ann, st) {
+		if b.v1 && required && f.Default != "..." && b.allowsNone(ann, st) {
 			required = false
 		}
 		if f.Computed {

@@ -91,6 +91,13 @@ func (b *builder) nameSchema(e *expr, md mode, s site) *Schema {
 		return &Schema{}
 	}
 	h := e.head()
+	// Workspace classes win over library names ("Color", "Path").
+	if b.models[h] != nil && b.isModel(h) {
+		return b.modelRef(h, nil, md, s)
+	}
+	if b.enums[h] != nil {
+		return b.enumRef(h)
+	}
 	if sf, ok := scalarFormats[h]; ok {
 		return &Schema{Type: sf[0], Format: sf[1]}
 	}
@@ -136,12 +143,6 @@ func (b *builder) nameSchema(e *expr, md mode, s site) *Schema {
 			return &Schema{Type: "object"}
 		}
 		return &Schema{Type: "object", AdditionalTrue: true}
-	}
-	if b.models[h] != nil && b.isModel(h) {
-		return b.modelRef(h, nil, md, s)
-	}
-	if b.enums[h] != nil {
-		return b.enumRef(h)
 	}
 	b.unsupported(e, s)
 	return &Schema{}

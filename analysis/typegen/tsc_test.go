@@ -1,6 +1,7 @@
 package typegen_test
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/farm-stack/farm-lsp/analysis/openapi"
+	"github.com/farm-stack/farm-lsp/analysis/openapi/fixture"
 	"github.com/farm-stack/farm-lsp/analysis/typegen"
 )
 
@@ -74,6 +76,21 @@ func TestTypeScriptCompiles(t *testing.T) {
 			if err := os.WriteFile(p, b, 0o644); err != nil {
 				t.Fatal(err)
 			}
+		}
+		// Every focused case too, each in its own directory.
+		cases, _ := filepath.Glob("../openapi/testdata/cases/*.py")
+		for _, p := range cases {
+			name := strings.TrimSuffix(filepath.Base(p), ".py")
+			b, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cf, err := fixture.FromSources(context.Background(), map[string][]byte{"apps/api/src/models/" + name + ".py": b})
+			if err != nil {
+				t.Fatal(err)
+			}
+			cdoc, _ := openapi.Build(cf, openapi.Options{Pydantic: v})
+			writeAll(t, filepath.Join(src, "cases", name), typegen.Generate(cdoc))
 		}
 		if err := os.WriteFile(filepath.Join(dir, "tsconfig.json"), []byte(tsconfig), 0o644); err != nil {
 			t.Fatal(err)

@@ -154,11 +154,22 @@ func (w *typeWriter) object(s *openapi.Schema, indent string) string {
 		}
 		return "{ [key: string]: " + val + " }"
 	}
-	var b strings.Builder
-	b.WriteString("{\n")
-	w.members(&b, s, indent+"  ")
-	b.WriteString(indent + "}")
-	return b.String()
+	parts := make([]string, 0, len(s.Properties)+1)
+	for _, p := range s.Properties {
+		m := ""
+		if p.Schema != nil && p.Schema.ReadOnly {
+			m = "readonly "
+		}
+		m += propName(p.Name)
+		if optional(s, p) {
+			m += "?"
+		}
+		parts = append(parts, m+": "+w.ts(p.Schema, indent))
+	}
+	if s.AdditionalProperties != nil || s.AdditionalTrue {
+		parts = append(parts, "[key: string]: unknown")
+	}
+	return "{ " + strings.Join(parts, "; ") + " }"
 }
 
 // members writes one line per property: name, `?` when it is not required

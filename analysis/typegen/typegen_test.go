@@ -92,3 +92,30 @@ func TestExampleGolden(t *testing.T) {
 		}
 	}
 }
+
+// TestCasesGolden renders the focused OpenAPI cases (one per TYPEMAP area,
+// shared with analysis/openapi) as TypeScript in both Pydantic modes.
+func TestCasesGolden(t *testing.T) {
+	paths, err := filepath.Glob("../openapi/testdata/cases/*.py")
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no cases: %v", err)
+	}
+	for _, p := range paths {
+		name := strings.TrimSuffix(filepath.Base(p), ".py")
+		t.Run(name, func(t *testing.T) {
+			src, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			files, err := fixture.FromSources(context.Background(), map[string][]byte{"apps/api/src/models/" + name + ".py": src})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, v := range []int{1, 2} {
+				doc, _ := openapi.Build(files, openapi.Options{Pydantic: v})
+				out := typegen.Generate(doc)
+				golden(t, "cases/"+name+".v"+string(rune('0'+v))+".ts", out.Models+"\n// ---- types/api.ts\n"+out.APITypes)
+			}
+		})
+	}
+}

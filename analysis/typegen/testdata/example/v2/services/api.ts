@@ -62,9 +62,10 @@ export function getBaseUrl(): string {
   return baseUrl;
 }
 
-type BodyKind = 'json' | 'form' | 'multipart';
+export type BodyKind = 'json' | 'form' | 'multipart';
 
-async function request<T>(
+/** Performs one API call; the generated functions below are typed wrappers around it. */
+export async function request<T>(
   method: string,
   path: string,
   query: Record<string, unknown> | undefined,
