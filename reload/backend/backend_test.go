@@ -674,3 +674,22 @@ func TestExternal(t *testing.T) {
 		})
 	}
 }
+
+// TestWarmBackendExitsWithFarmLSP checks the orphan guard of standby-started
+// backends: when farm-lsp's end of stdin closes (as on a crash), the
+// backend terminates itself.
+func TestWarmBackendExitsWithFarmLSP(t *testing.T) {
+	py := fastapiPython(t)
+	root := t.TempDir()
+	writeFile(t, filepath.Join(root, "main.py"), appWithRoutes("v1"))
+	m := newTestManager(t, Options{Root: root, Command: []string{py, "-m", "uvicorn", "main:app", "--port", "{port}"}})
+	res := m.Restart(context.Background())
+	if res.Status != executor.OK || !strings.Contains(res.Message, "warm start") {
+		t.Fatalf("start: %+v", res)
+	}
+	p := m.cur.Load().p
+	if err := p.stdin.Close(); err != nil {
+		t.Fatal(err)
+	}
+	awaitExit(t, p, "backend whose farm-lsp went away")
+}
