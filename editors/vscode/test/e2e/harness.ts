@@ -87,6 +87,9 @@ export class Session {
     });
     this.conn = createMessageConnection(new StreamMessageReader(this.proc.stdout!), new StreamMessageWriter(this.proc.stdin!));
     this.conn.onNotification((method: string, params: any) => this.record('notification', method, params));
+    // vscode-jsonrpc routes $/progress to per-token handlers (as VS Code
+    // uses it), never to the catch-all above.
+    this.conn.onUnhandledProgress((params: any) => this.record('notification', '$/progress', params));
     this.conn.onRequest((method: string, params: any) => {
       this.record('request', method, params);
       if (method === 'workspace/configuration') {
@@ -113,7 +116,12 @@ export class Session {
    * Resolves with the first message after `after` whose method matches and
    * for which pred holds; rejects after timeoutMs with what was received.
    */
-  waitFor(method: string, pred: (params: any) => boolean, opts: { after?: number; timeoutMs?: number; what?: string } = {}): Promise<any> {
+  async waitFor(method: string, pred: (params: any) => boolean, opts: { after?: number; timeoutMs?: number; what?: string } = {}): Promise<any> {
+    return (await this.waitForMessage(method, pred, opts)).params;
+  }
+
+  /** Like waitFor, resolving with the whole record (its seq orders messages). */
+  waitForMessage(method: string, pred: (params: any) => boolean, opts: { after?: number; timeoutMs?: number; what?: string } = {}): Promise<Received> {
     const after = opts.after ?? 0;
     const timeoutMs = opts.timeoutMs ?? 30000;
     return new Promise((resolve, reject) => {
@@ -123,7 +131,7 @@ export class Session {
           if (hit) {
             clearTimeout(timer);
             this.waiters = this.waiters.filter((w) => w !== waiter);
-            resolve(hit.params);
+            resolve(hit);
           }
         },
       };

@@ -177,6 +177,16 @@ describe('farm-lsp over stdio (vscode-languageserver-protocol)', () => {
       assert.ok(['ok', 'failed', 'skipped'].includes(t.status), `status ${t.status}`);
       assert.equal(typeof t.durationMs, 'number');
     }
+    // The client has window.workDoneProgress: the plan's progress is a
+    // created token with begin … end, not window/logMessage.
+    const created = await session.waitForMessage('window/workDoneProgress/create', () => true, { after: mark, what: 'window/workDoneProgress/create' });
+    const token = created.params.token;
+    assert.ok(typeof token === 'string' || typeof token === 'number', `a progress token, not ${JSON.stringify(token)}`);
+    const first = await session.waitForMessage('$/progress', (p) => p?.token === token, { after: created.seq, what: 'the first $/progress' });
+    assert.equal(first.params.value?.kind, 'begin', `progress begins: ${JSON.stringify(first.params)}`);
+    assert.equal(typeof first.params.value.title, 'string');
+    await session.waitFor('$/progress', (p) => p?.token === token && p.value?.kind === 'end', { after: first.seq, what: 'progress end' });
+
     const typegen = result.tasks!.find((t) => t.kind === 'type-generation');
     assert.ok(typegen, 'type-generation has a result');
     assert.equal(typegen.status, 'ok', `type-generation: ${typegen.message ?? ''}`);
