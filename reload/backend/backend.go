@@ -153,6 +153,12 @@ func New(opts Options) (*Manager, error) {
 	} else if !filepath.IsAbs(cwd) {
 		cwd = filepath.Join(root, cwd)
 	}
+	if len(opts.Command) > 0 {
+		opts.Command = withoutReloader(opts.Command, log)
+		if !slices.ContainsFunc(opts.Command, func(a string) bool { return strings.Contains(a, "{port}") }) {
+			log.Warn("development.backend.command has no {port}: the backend must listen on $PORT", "command", opts.Command)
+		}
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	m := &Manager{
 		opts: opts, log: log, cwd: cwd,
@@ -383,6 +389,39 @@ func (m *Manager) prespawn() {
 	}
 	m.standby = p
 	m.mu.Unlock()
+}
+
+// withoutReloader drops uvicorn's own reloader flags: farm-lsp is the
+// reloader in managed mode, and a second one would restart the backend
+// behind the proxy's back, without the health check.
+func withoutReloader(cmd []string, log *slog.Logger) []string {
+	isUvicorn := filepath.Base(cmd[0]) == "uvicorn" || len(cmd) > 2 && cmd[1] == "-m" && cmd[2] == "uvicorn"
+	if !isUvicorn {
+		return cmd
+	}
+	out := make([]string, 0, len(cmd))
+	var dropped []string
+	for i := 0; i < len(cmd); i++ {
+		a := cmd[i]
+		name, _, hasValue := strings.Cut(a, "=")
+		switch name {
+		case "--reload":
+			dropped = append(dropped, a)
+			continue
+		case "--reload-dir", "--reload-include", "--reload-exclude", "--reload-delay":
+			dropped = append(dropped, a)
+			if !hasValue && i+1 < len(cmd) {
+				i++
+				dropped = append(dropped, cmd[i])
+			}
+			continue
+		}
+		out = append(out, a)
+	}
+	if len(dropped) > 0 {
+		log.Info("dropped uvicorn reloader flags: farm-lsp reloads the backend itself", "flags", dropped)
+	}
+	return out
 }
 
 // fill replaces {port} and {host} in every argument.

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -692,4 +693,20 @@ func TestWarmBackendExitsWithFarmLSP(t *testing.T) {
 		t.Fatal(err)
 	}
 	awaitExit(t, p, "backend whose farm-lsp went away")
+}
+
+func TestWithoutReloader(t *testing.T) {
+	tests := []struct {
+		in, want []string
+	}{
+		{[]string{"python3", "-m", "uvicorn", "main:app", "--reload", "--port", "{port}"}, []string{"python3", "-m", "uvicorn", "main:app", "--port", "{port}"}},
+		{[]string{"uvicorn", "main:app", "--reload-dir", "src", "--reload-delay=0.5", "--port", "{port}"}, []string{"uvicorn", "main:app", "--port", "{port}"}},
+		{[]string{"node", "server.js", "--reload"}, []string{"node", "server.js", "--reload"}},
+		{[]string{"python3", "-m", "uvicorn", "main:app"}, []string{"python3", "-m", "uvicorn", "main:app"}},
+	}
+	for _, tt := range tests {
+		if got := withoutReloader(tt.in, quietLogger()); !slices.Equal(got, tt.want) {
+			t.Errorf("withoutReloader(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
 }
