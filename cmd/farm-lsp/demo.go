@@ -9,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
 
 	"github.com/farm-stack/farm-lsp/examples"
 	"github.com/farm-stack/farm-lsp/lsp"
@@ -28,7 +28,7 @@ type demoStep struct {
 	file  string                       // workspace-relative
 	edit  func(string) (string, error) // old content -> new content
 	// expect checks what came back; nil accepts anything.
-	expect func(p wirePlan, r wireResult, diags []wireDiag) error
+	expect func(p lsp.PlanMsg, r lsp.ResultMsg, diags []protocol.Diagnostic) error
 }
 
 // replaceOnce returns an edit that replaces old with new exactly once.
@@ -41,13 +41,15 @@ func replaceOnce(old, new string) func(string) (string, error) {
 	}
 }
 
-func hasChange(p wirePlan, kind string) error {
+func hasChange(p lsp.PlanMsg, kind string) error {
+	var kinds []string
 	for _, c := range p.Changes {
 		if c.Kind == kind {
 			return nil
 		}
+		kinds = append(kinds, c.Kind)
 	}
-	return fmt.Errorf("expected a %s change, got %v", kind, p.changeKinds())
+	return fmt.Errorf("expected a %s change, got %v", kind, kinds)
 }
 
 var demoSteps = []demoStep{
@@ -55,7 +57,7 @@ var demoSteps = []demoStep{
 		title: "Add a field to a Beanie Document",
 		file:  "apps/api/src/models/user.py",
 		edit:  replaceOnce("    login_count: int = 0\n", "    login_count: int = 0\n    phone: Optional[str] = None\n"),
-		expect: func(p wirePlan, _ wireResult, _ []wireDiag) error {
+		expect: func(p lsp.PlanMsg, _ lsp.ResultMsg, _ []protocol.Diagnostic) error {
 			return hasChange(p, "field-added")
 		},
 	},
@@ -63,7 +65,7 @@ var demoSteps = []demoStep{
 		title: "Comment-only edit (cosmetic: expect an empty plan)",
 		file:  "apps/api/src/models/user.py",
 		edit:  replaceOnce("    phone: Optional[str] = None\n", "    # Optional while existing users are migrated.\n    phone: Optional[str] = None\n"),
-		expect: func(p wirePlan, _ wireResult, _ []wireDiag) error {
+		expect: func(p lsp.PlanMsg, _ lsp.ResultMsg, _ []protocol.Diagnostic) error {
 			if len(p.Tasks) != 0 || len(p.Changes) != 0 {
 				return fmt.Errorf("a comment-only edit planned %d change(s), %d task(s)", len(p.Changes), len(p.Tasks))
 			}
@@ -74,7 +76,7 @@ var demoSteps = []demoStep{
 		title: "Save with a syntax error (nothing runs; diagnostic at the line)",
 		file:  "apps/api/src/models/user.py",
 		edit:  replaceOnce("    phone: Optional[str] = None\n", "    phone: Optional[str = None\n"),
-		expect: func(p wirePlan, _ wireResult, diags []wireDiag) error {
+		expect: func(p lsp.PlanMsg, _ lsp.ResultMsg, diags []protocol.Diagnostic) error {
 			if len(p.Tasks) != 0 {
 				return fmt.Errorf("a broken file planned %d task(s)", len(p.Tasks))
 			}
@@ -88,7 +90,7 @@ var demoSteps = []demoStep{
 		title: "Fix the syntax error (diagnostics clear; nothing changed since the last good version)",
 		file:  "apps/api/src/models/user.py",
 		edit:  replaceOnce("    phone: Optional[str = None\n", "    phone: Optional[str] = None\n"),
-		expect: func(p wirePlan, _ wireResult, diags []wireDiag) error {
+		expect: func(p lsp.PlanMsg, _ lsp.ResultMsg, diags []protocol.Diagnostic) error {
 			if len(diags) != 0 {
 				return fmt.Errorf("diagnostics not cleared: %v", diags)
 			}
@@ -99,7 +101,7 @@ var demoSteps = []demoStep{
 		title: "Change a route's signature (new query parameter)",
 		file:  "apps/api/src/routes/users.py",
 		edit:  replaceOnce("    role: Optional[Role] = None,\n):", "    role: Optional[Role] = None,\n    active: Optional[bool] = None,\n):"),
-		expect: func(p wirePlan, _ wireResult, _ []wireDiag) error {
+		expect: func(p lsp.PlanMsg, _ lsp.ResultMsg, _ []protocol.Diagnostic) error {
 			return hasChange(p, "params-changed")
 		},
 	},
@@ -107,7 +109,7 @@ var demoSteps = []demoStep{
 		title: "Change a component's props",
 		file:  "apps/web/src/components/UserCard.tsx",
 		edit:  replaceOnce("  compact?: boolean;\n", "  compact?: boolean;\n  highlight?: boolean;\n"),
-		expect: func(p wirePlan, _ wireResult, _ []wireDiag) error {
+		expect: func(p lsp.PlanMsg, _ lsp.ResultMsg, _ []protocol.Diagnostic) error {
 			return hasChange(p, "props-changed")
 		},
 	},
@@ -115,80 +117,18 @@ var demoSteps = []demoStep{
 		title: "Add an AI model in farm.config.ts",
 		file:  "farm.config.ts",
 		edit:  replaceOnce("models: ['llama3.1'],", "models: ['llama3.1', 'qwen2.5'],"),
-		expect: func(p wirePlan, _ wireResult, _ []wireDiag) error {
+		expect: func(p lsp.PlanMsg, _ lsp.ResultMsg, _ []protocol.Diagnostic) error {
 			return hasChange(p, "ai-model-added")
 		},
 	},
 }
 
-// Wire shapes of the custom notifications (LSP.md), decoded by the demo
-// exactly as an editor would.
-type wirePlan struct {
-	PlanID  string `json:"planId"`
-	Trigger struct {
-		URI  string `json:"uri"`
-		Kind string `json:"kind"`
-	} `json:"trigger"`
-	Changes []struct {
-		Kind    string    `json:"kind"`
-		Subject string    `json:"subject"`
-		Detail  string    `json:"detail"`
-		URI     string    `json:"uri"`
-		Range   wireRange `json:"range"`
-	} `json:"changes"`
-	Tasks []struct {
-		ID        string   `json:"id"`
-		Kind      string   `json:"kind"`
-		Target    string   `json:"target"`
-		DependsOn []string `json:"dependsOn"`
-		Reason    string   `json:"reason"`
-	} `json:"tasks"`
-}
-
-func (p wirePlan) changeKinds() []string {
-	var out []string
-	for _, c := range p.Changes {
-		out = append(out, c.Kind)
-	}
-	return out
-}
-
-type wireRange struct {
-	Start struct {
-		Line      int `json:"line"`
-		Character int `json:"character"`
-	} `json:"start"`
-}
-
-type wireResult struct {
-	PlanID     string  `json:"planId"`
-	DurationMs float64 `json:"durationMs"`
-	Tasks      []struct {
-		ID         string  `json:"id"`
-		Kind       string  `json:"kind"`
-		Status     string  `json:"status"`
-		DurationMs float64 `json:"durationMs"`
-		Message    string  `json:"message"`
-	} `json:"tasks"`
-}
-
-type wireDiag struct {
-	Range    wireRange `json:"range"`
-	Severity int       `json:"severity"`
-	Code     any       `json:"code"`
-	Message  string    `json:"message"`
-}
-
-type wireDiagnostics struct {
-	URI         string     `json:"uri"`
-	Diagnostics []wireDiag `json:"diagnostics"`
-}
-
-func (v wirePlan) view(root string) planView {
-	pv := planView{ID: v.PlanID, Trigger: relURI(root, v.Trigger.URI)}
+// planView renders a farm/reloadPlan as received over the protocol.
+func planViewOf(root string, v lsp.PlanMsg) planView {
+	pv := planView{ID: v.PlanID, Trigger: relURI(root, v.Trigger.URI), Err: v.Error}
 	for _, c := range v.Changes {
 		pv.Changes = append(pv.Changes, changeView{Kind: c.Kind, Subject: c.Subject, Detail: c.Detail,
-			Path: relURI(root, c.URI), Line: c.Range.Start.Line + 1})
+			Path: relURI(root, c.URI), Line: int(c.Range.Start.Line) + 1})
 	}
 	for _, t := range v.Tasks {
 		pv.Tasks = append(pv.Tasks, taskView{ID: t.ID, Kind: t.Kind, Target: t.Target, Reason: t.Reason, DependsOn: t.DependsOn})
@@ -196,17 +136,15 @@ func (v wirePlan) view(root string) planView {
 	return pv
 }
 
-func fileURI(p string) string { return (&url.URL{Scheme: "file", Path: filepath.ToSlash(p)}).String() }
-
 func relURI(root, uri string) string {
-	u, err := url.Parse(uri)
-	if err != nil {
+	p, ok := lsp.PathFromURI(uri)
+	if !ok {
 		return uri
 	}
-	if r, err := filepath.Rel(root, filepath.FromSlash(u.Path)); err == nil {
+	if r, err := filepath.Rel(root, p); err == nil {
 		return filepath.ToSlash(r)
 	}
-	return u.Path
+	return p
 }
 
 // notification is one server→client message the demo client received.
@@ -337,7 +275,7 @@ func runDemo(ctx context.Context, out io.Writer, log *slog.Logger, keep bool, ti
 	var initResult json.RawMessage
 	err = call("initialize", map[string]any{
 		"processId": os.Getpid(),
-		"rootUri":   fileURI(root),
+		"rootUri":   lsp.URIFromPath(root),
 		"capabilities": map[string]any{
 			"window":    map[string]any{"workDoneProgress": true},
 			"workspace": map[string]any{"didChangeWatchedFiles": map[string]any{"dynamicRegistration": true}},
@@ -410,7 +348,7 @@ func runDemo(ctx context.Context, out io.Writer, log *slog.Logger, keep bool, ti
 
 func runStep(ctx context.Context, out io.Writer, client *demoClient, root string, num int, step demoStep, opened map[string]int, timeout time.Duration) error {
 	abs := filepath.Join(root, filepath.FromSlash(step.file))
-	uri := fileURI(abs)
+	uri := lsp.URIFromPath(abs)
 	before, err := os.ReadFile(abs)
 	if err != nil {
 		return err
@@ -457,31 +395,31 @@ func runStep(ctx context.Context, out io.Writer, client *demoClient, root string
 		if n.method != "farm/reloadPlan" {
 			return false
 		}
-		var p wirePlan
+		var p lsp.PlanMsg
 		return json.Unmarshal(n.params, &p) == nil && p.Trigger.URI == uri
 	})
 	if err != nil {
 		return err
 	}
 	planAt := time.Since(saved)
-	var p wirePlan
+	var p lsp.PlanMsg
 	if err := json.Unmarshal(n.params, &p); err != nil {
 		return err
 	}
 	n, err = client.await(wctx, "farm/reloadResult", func(n notification) bool {
-		var r wireResult
+		var r lsp.ResultMsg
 		return n.method == "farm/reloadResult" && json.Unmarshal(n.params, &r) == nil && r.PlanID == p.PlanID
 	})
 	if err != nil {
 		return err
 	}
 	resultAt := time.Since(saved)
-	var r wireResult
+	var r lsp.ResultMsg
 	if err := json.Unmarshal(n.params, &r); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "   farm/reloadPlan after %d ms (includes the %s debounce):\n", planAt.Milliseconds(), "100 ms")
-	printView(out, "     ", p.view(root))
+	printView(out, "     ", planViewOf(root, p))
 	if len(r.Tasks) > 0 {
 		fmt.Fprintf(out, "   farm/reloadResult after %d ms (plan ran in %.1f ms):\n", resultAt.Milliseconds(), r.DurationMs)
 		for _, t := range r.Tasks {
@@ -492,7 +430,7 @@ func runStep(ctx context.Context, out io.Writer, client *demoClient, root string
 	// Diagnostics for this file published in answer to the save.
 	diags := latestDiagnostics(client, uri)
 	if diags == nil {
-		diags = []wireDiag{}
+		diags = []protocol.Diagnostic{}
 	}
 	for _, d := range diags {
 		fmt.Fprintf(out, "   diagnostic %s:%d:%d [%v] %s\n", step.file, d.Range.Start.Line+1, d.Range.Start.Character+1, d.Code, d.Message)
@@ -507,11 +445,11 @@ func runStep(ctx context.Context, out io.Writer, client *demoClient, root string
 
 // latestDiagnostics returns the last diagnostics published for uri since
 // the save (nil when none were published).
-func latestDiagnostics(c *demoClient, uri string) []wireDiag {
-	var last []wireDiag
+func latestDiagnostics(c *demoClient, uri string) []protocol.Diagnostic {
+	var last []protocol.Diagnostic
 	found := false
 	for _, n := range c.drain("textDocument/publishDiagnostics") {
-		var d wireDiagnostics
+		var d lsp.PublishDiagnosticsParams
 		if json.Unmarshal(n.params, &d) == nil && d.URI == uri {
 			last, found = d.Diagnostics, true
 		}
