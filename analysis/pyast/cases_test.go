@@ -351,3 +351,11 @@ func TestNilAndEmpty(t *testing.T) {
 		t.Errorf("Diff(old, nil) = %+v", cs)
 	}
 }
+
+func TestStripRanges(t *testing.T) {
+	r := `{"start":{"line":1,"character":2},"end":{"line":3,"character":4}}`
+	in := `{"a":1,"range":` + r + `,"x":[{"annRange":` + r + `,"nameRange":` + r + `}],"keyRange":` + r + `}`
+	if got, want := string(stripRanges([]byte(in))), `{"a":1,"x":[{}],}`; got != want {
+		t.Errorf("stripRanges = %s, want %s", got, want)
+	}
+}

@@ -22,7 +22,9 @@ func canon(d *parse.Doc, n *sitter.Node) string {
 		return ""
 	}
 	c := canonWriter{d: d, prevEnd: -1}
-	c.walk(n)
+	// The parent is passed down: tree-sitter's ts_node_parent walks from
+	// the root and would make this quadratic.
+	c.walk(n, nil)
 	if c.pendingComma {
 		c.b.WriteByte(',')
 	}
@@ -39,25 +41,26 @@ type canonWriter struct {
 	pendingComma bool
 }
 
-func (c *canonWriter) walk(n *sitter.Node) {
+func (c *canonWriter) walk(n, p *sitter.Node) {
 	t := n.Type()
 	if t == "comment" {
 		return
 	}
 	if n.ChildCount() > 0 && t != "string" {
 		for i := 0; i < int(n.ChildCount()); i++ {
-			c.walk(n.Child(i))
+			c.walk(n.Child(i), n)
 		}
 		return
 	}
-	tok := c.d.Text(n)
+	start, end := n.StartByte(), n.EndByte()
+	tok := string(c.d.Src[start:end])
 	parent := ""
-	if p := n.Parent(); p != nil {
+	if p != nil {
 		parent = p.Type()
 	}
 	if tok == "," && !n.IsNamed() {
-		if p := n.Parent(); p != nil && parent == "tuple" && p.NamedChildCount() == 1 {
-			c.emit(",", n, false, false)
+		if parent == "tuple" && p.NamedChildCount() == 1 {
+			c.emit(",", int(start), int(end), false, false)
 			return
 		}
 		if c.pendingComma {
@@ -65,7 +68,7 @@ func (c *canonWriter) walk(n *sitter.Node) {
 		}
 		c.pendingComma = true
 		c.prev = ","
-		c.prevEnd = int(n.EndByte())
+		c.prevEnd = int(end)
 		return
 	}
 	tight := tok == "=" && parent == "keyword_argument" ||
@@ -77,7 +80,7 @@ func (c *canonWriter) walk(n *sitter.Node) {
 	if tok == ":" && parent == "pair" {
 		spaced = true // {"a":1} and {"a": 1} read the same
 	}
-	c.emit(tok, n, tight, spaced)
+	c.emit(tok, int(start), int(end), tight, spaced)
 }
 
 func isOperatorParent(t string) bool {
@@ -88,7 +91,7 @@ func isOperatorParent(t string) bool {
 	return false
 }
 
-func (c *canonWriter) emit(tok string, n *sitter.Node, tight, spaced bool) {
+func (c *canonWriter) emit(tok string, start, end int, tight, spaced bool) {
 	if c.pendingComma {
 		c.pendingComma = false
 		if isCloser(tok) {
@@ -98,7 +101,6 @@ func (c *canonWriter) emit(tok string, n *sitter.Node, tight, spaced bool) {
 			c.prev = ","
 		}
 	}
-	start := int(n.StartByte())
 	if c.b.Len() > 0 {
 		gap := c.prevEnd >= 0 && start > c.prevEnd
 		switch {
@@ -113,7 +115,7 @@ func (c *canonWriter) emit(tok string, n *sitter.Node, tight, spaced bool) {
 	}
 	c.b.WriteString(tok)
 	c.prev = tok
-	c.prevEnd = int(n.EndByte())
+	c.prevEnd = end
 	c.prevTight = tight
 	c.prevSpaced = spaced
 }

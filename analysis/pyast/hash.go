@@ -1,11 +1,12 @@
 package pyast
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"hash"
-	"regexp"
 
 	sitter "github.com/smacker/go-tree-sitter"
 
@@ -13,20 +14,55 @@ import (
 	"github.com/farm-stack/farm-lsp/analysis/parse"
 )
 
-// rangeJSON matches any range member in the JSON form of facts.
-var rangeJSON = regexp.MustCompile(`"[A-Za-z]*[rR]ange":\{"start":\{"line":\d+,"character":\d+\},"end":\{"line":\d+,"character":\d+\}\},?`)
+// stripRanges removes every range member ("range", "annRange",
+// "nameRange", "decoRange", "keyRange") from the JSON form of facts.
+func stripRanges(b []byte) []byte {
+	marker := []byte(`ange":{"start":{"line":`)
+	out := make([]byte, 0, len(b))
+	for {
+		i := bytes.Index(b, marker)
+		if i < 0 {
+			return append(out, b...)
+		}
+		q := bytes.LastIndexByte(b[:i], '"') // the key's opening quote
+		if q < 0 {
+			return append(out, b...)
+		}
+		out = append(out, b[:q]...)
+		j := i + len(`ange":`)
+		depth := 0
+		for ; j < len(b); j++ {
+			if b[j] == '{' {
+				depth++
+			} else if b[j] == '}' {
+				depth--
+				if depth == 0 {
+					j++
+					break
+				}
+			}
+		}
+		if j < len(b) && b[j] == ',' {
+			j++
+		}
+		b = b[j:]
+	}
+}
 
 // semanticHash hashes the facts without ranges, content hash or
-// diagnostics, together with the file's token hash, so that two versions
-// differing only cosmetically hash the same.
-func semanticHash(f *facts.File, tokens string) string {
+// diagnostics. The facts already carry a token hash of everything they do
+// not model (the "<module>" entry of Functions, see restHash) and of every
+// body (Method.BodyHash, Route.BodyHash, Symbol.Hash), so two versions hash
+// the same exactly when they differ only cosmetically — and the file's
+// tokens are walked once, not twice.
+func semanticHash(f *facts.File) string {
 	c := *f
 	c.Hash, c.SemanticHash, c.Diagnostics, c.Path = "", "", nil, ""
 	b, err := json.Marshal(&c)
-	if err != nil {
-		return parse.Hash(tokens)
+	if err != nil { // cannot happen for these plain types
+		return parse.Hash(fmt.Sprint(err))
 	}
-	return parse.Hash(rangeJSON.ReplaceAllString(string(b), ""), tokens)
+	return parse.Hash(string(stripRanges(b)))
 }
 
 // tokenHasher hashes token streams like parse.Doc.TokenHash (leaf texts
@@ -59,52 +95,90 @@ func (t *tokenHasher) mark(s string) {
 
 func (t *tokenHasher) walk(n *sitter.Node) {
 	typ := n.Type()
-	if typ == "comment" || isDocstring(n) {
+	if typ == "comment" {
 		return
 	}
 	if n.ChildCount() == 0 || typ == "string" {
-		if typ == "," && isTrailingComma(n) {
-			return
-		}
-		t.h.Write([]byte(typ))
-		t.h.Write([]byte{1})
-		t.h.Write(t.d.Src[n.StartByte():n.EndByte()])
-		t.h.Write([]byte{0})
+		t.leaf(typ, n)
 		return
 	}
-	for i := 0; i < int(n.ChildCount()); i++ {
-		t.walk(n.Child(i))
+	t.children(n, typ)
+}
+
+func (t *tokenHasher) leaf(typ string, n *sitter.Node) {
+	t.h.Write([]byte(typ))
+	t.h.Write([]byte{1})
+	t.h.Write(t.d.Src[n.StartByte():n.EndByte()])
+	t.h.Write([]byte{0})
+}
+
+// children walks n's children, skipping a leading docstring of a module
+// or block and trailing commas (except a one-element tuple's).
+func (t *tokenHasher) children(n *sitter.Node, typ string) {
+	count := int(n.ChildCount())
+	docstringPossible := typ == "module" || typ == "block"
+	oneTuple := typ == "tuple" && n.NamedChildCount() == 1
+	var next *sitter.Node
+	if count > 0 {
+		next = n.Child(0)
+	}
+	for i := 0; i < count; i++ {
+		c := next
+		next = nil
+		if i+1 < count {
+			next = n.Child(i + 1)
+		}
+		ct := c.Type()
+		if ct == "comment" {
+			continue
+		}
+		if docstringPossible {
+			docstringPossible = false
+			if isStringStatement(c) {
+				continue
+			}
+		}
+		if ct == "," && !oneTuple && nextIsCloser(n, next, i+1, count) {
+			continue
+		}
+		if c.ChildCount() == 0 || ct == "string" {
+			t.leaf(ct, c)
+		} else {
+			t.children(c, ct)
+		}
 	}
 }
 
-// isDocstring reports a string statement first in a module or block.
-func isDocstring(n *sitter.Node) bool {
-	if n.Type() != "expression_statement" || n.NamedChildCount() != 1 || n.NamedChild(0).Type() != "string" {
-		return false
-	}
-	p := n.Parent()
-	if p == nil || p.Type() != "block" && p.Type() != "module" {
-		return false
-	}
-	first := p.NamedChild(0)
-	for i := 1; first != nil && first.Type() == "comment"; i++ {
-		first = p.NamedChild(i)
-	}
-	return first != nil && first.Equal(n)
-}
-
-// isTrailingComma reports a "," directly before a closing bracket, except
-// the one that makes a one-element tuple.
-func isTrailingComma(n *sitter.Node) bool {
-	next := n.NextSibling()
+// nextIsCloser reports whether the next non-comment sibling (starting
+// with next at index i) is a closing bracket.
+func nextIsCloser(p, next *sitter.Node, i, count int) bool {
 	for next != nil && next.Type() == "comment" {
-		next = next.NextSibling()
+		i++
+		next = nil
+		if i < count {
+			next = p.Child(i)
+		}
 	}
-	if next == nil || !isCloser(next.Type()) {
-		return false
+	return next != nil && isCloser(next.Type())
+}
+
+func isStringStatement(n *sitter.Node) bool {
+	return n.Type() == "expression_statement" && n.NamedChildCount() == 1 && n.NamedChild(0).Type() == "string"
+}
+
+// leadingDocstring returns the docstring statement of a module or block
+// body (the first non-comment statement when it is a string), or nil.
+func leadingDocstring(stmts []*sitter.Node) *sitter.Node {
+	for _, st := range stmts {
+		if st.Type() == "comment" {
+			continue
+		}
+		if isStringStatement(st) {
+			return st
+		}
+		return nil
 	}
-	p := n.Parent()
-	return p == nil || !(p.Type() == "tuple" && p.NamedChildCount() == 1)
+	return nil
 }
 
 // moduleSymbol names the Functions entry that carries the hash of the
@@ -119,17 +193,18 @@ const moduleSymbol = "<module>"
 // arguments other than the modelled ones. A change there is source-changed.
 func (x *extractor) restHash(root *sitter.Node) string {
 	t := &tokenHasher{d: x.d, h: sha256.New()}
-	for _, st := range parse.Children(root) {
-		x.restStatement(t, st)
+	stmts := parse.Children(root)
+	doc := leadingDocstring(stmts)
+	for _, st := range stmts {
+		if st != doc {
+			x.restStatement(t, st)
+		}
 	}
 	return t.sum()
 }
 
 func (x *extractor) restStatement(t *tokenHasher, st *sitter.Node) {
 	d := x.d
-	if isDocstring(st) {
-		return
-	}
 	switch st.Type() {
 	case "comment", "function_definition":
 		return
@@ -211,16 +286,19 @@ func (x *extractor) restClass(t *tokenHasher, def *sitter.Node) {
 			}
 		}
 	}
-	body := def.ChildByFieldName("body")
-	for _, st := range parse.Children(body) {
-		if x.modelled[st.StartByte()] || st.Type() == "comment" || isDocstring(st) {
+	stmts := parse.Children(def.ChildByFieldName("body"))
+	doc := leadingDocstring(stmts)
+	for _, st := range stmts {
+		if x.modelled[st.StartByte()] || st.Type() == "comment" || st == doc {
 			continue
 		}
 		if st.Type() == "class_definition" {
 			if n := st.ChildByFieldName("name"); n != nil && (d.Text(n) == "Settings" || d.Text(n) == "Collection") {
 				t.mark("settings")
-				for _, s := range parse.Children(st.ChildByFieldName("body")) {
-					if !x.modelled[s.StartByte()] && s.Type() != "comment" && !isDocstring(s) {
+				inner := parse.Children(st.ChildByFieldName("body"))
+				innerDoc := leadingDocstring(inner)
+				for _, s := range inner {
+					if !x.modelled[s.StartByte()] && s.Type() != "comment" && s != innerDoc {
 						t.mark("setting")
 						t.walk(s)
 					}

@@ -103,7 +103,7 @@ func (x *extractor) modelBody(m *facts.Model, body *sitter.Node) {
 			fld := x.field(name, typ, as.ChildByFieldName("right"), st)
 			fld.Index = len(m.Fields)
 			m.Fields = append(m.Fields, fld)
-			if m.Kind != facts.ModelBaseModel {
+			if m.Kind != facts.ModelBaseModel && strings.Contains(fld.Annotation, "Indexed") {
 				if ix, ok := x.fieldIndex(name, typ); ok {
 					fieldIndexes = append(fieldIndexes, ix)
 				}
@@ -171,9 +171,7 @@ func (x *extractor) field(name string, typ, right, stmt *sitter.Node) facts.Fiel
 		Range:      d.Range(stmt),
 		AnnRange:   d.Range(typ),
 	}
-	if head, _, ok := subscriptParts(d, typ); ok && lastName(head) == "ClassVar" {
-		f.ClassVar = true
-	} else if t := unwrapType(typ); t != nil && lastName(canon(d, t)) == "ClassVar" {
+	if head, _, ok := splitSubscript(f.Annotation); ok && lastName(head) == "ClassVar" || lastName(f.Annotation) == "ClassVar" {
 		f.ClassVar = true
 	}
 	if right == nil {

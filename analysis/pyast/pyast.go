@@ -66,7 +66,7 @@ func Extract(doc *parse.Doc, path string, kind facts.Kind) (f *facts.File) {
 	f.Functions = append(f.Functions, facts.Symbol{
 		Name: moduleSymbol, Kind: "module", Hash: x.restHash(root), Range: doc.Range(root),
 	})
-	f.SemanticHash = semanticHash(f, tokenHash(doc, root))
+	f.SemanticHash = semanticHash(f)
 	return f
 }
 
@@ -134,9 +134,9 @@ func decoratorName(d *parse.Doc, deco *sitter.Node) string {
 	return lastName(canon(d, e))
 }
 
-// statements walks statement lists at any depth (module, function and
-// class bodies, if/try/with blocks) for imports, routers and includes,
-// without descending into expressions.
+// statements walks statement lists at any depth (module and function
+// bodies, if/try/with blocks; not class bodies) for imports, routers and
+// includes, without descending into expressions.
 func (x *extractor) statements(n *sitter.Node) {
 	for _, st := range parse.Children(n) {
 		switch st.Type() {
@@ -163,7 +163,7 @@ func (x *extractor) statements(n *sitter.Node) {
 
 func isCompound(t string) bool {
 	switch t {
-	case "block", "decorated_definition", "function_definition", "class_definition",
+	case "block", "decorated_definition", "function_definition",
 		"if_statement", "elif_clause", "else_clause", "try_statement", "except_clause",
 		"finally_clause", "with_statement", "for_statement", "while_statement",
 		"match_statement", "case_clause", "except_group_clause":

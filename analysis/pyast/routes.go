@@ -192,7 +192,9 @@ func (x *extractor) params(ps *sitter.Node) []facts.Param {
 				prm.Default = canon(d, def)
 				prm.HasDefault = prm.Default != "..."
 			}
-			if head, args, ok := subscriptParts(d, typ); ok && lastName(head) == "Annotated" && len(args) > 1 {
+			if !strings.Contains(prm.Annotation, "Annotated[") {
+				// no metadata to look at
+			} else if head, args, ok := subscriptParts(d, typ); ok && lastName(head) == "Annotated" && len(args) > 1 {
 				for _, a := range args[1:] {
 					if call := parseCall(d, a); call != nil && paramSources[lastName(call.callee)] != "" {
 						marker = call
