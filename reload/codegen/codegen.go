@@ -1,0 +1,400 @@
+// Package codegen runs the type-generation and api-client-generation reload
+// tasks: it builds the static OpenAPI document from the current Python
+// facts, renders the TypeScript outputs (analysis/typegen) and writes the
+// ones a task owns — atomically, only when their content changed, and never
+// over a file that lacks the generated-file header or lies outside the
+// workspace.
+package codegen
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/farm-stack/farm-lsp/analysis/facts"
+	"github.com/farm-stack/farm-lsp/analysis/openapi"
+	"github.com/farm-stack/farm-lsp/analysis/typegen"
+	"github.com/farm-stack/farm-lsp/reload/executor"
+	"github.com/farm-stack/farm-lsp/reload/plan"
+)
+
+// DefaultOutDir is where the outputs go, relative to the workspace root.
+const DefaultOutDir = "apps/web/src"
+
+// Options configure a Codegen.
+type Options struct {
+	// Root is the workspace root (absolute or relative to the process).
+	Root string
+	// OutDir is the output directory relative to Root (default apps/web/src).
+	OutDir string
+	// Files returns the current facts of the workspace's Python files, with
+	// model kinds resolved. It is called once per run.
+	Files func() []*facts.File
+	// Pydantic returns the Pydantic major version to follow (1 or 2); nil
+	// or 0 means 2.
+	Pydantic func() int
+	// Title is the OpenAPI info.title (cosmetic).
+	Title string
+}
+
+// Outputs each task kind rewrites, relative to OutDir.
+var (
+	TypeOutputs   = []string{typegen.ModelsPath, typegen.APITypesPath}
+	ClientOutputs = []string{typegen.APITypesPath, typegen.ServicesPath, typegen.HooksPath}
+	AllOutputs    = []string{typegen.ModelsPath, typegen.APITypesPath, typegen.ServicesPath, typegen.HooksPath}
+)
+
+// Codegen is the executor for type-generation and api-client-generation
+// tasks. It is safe for concurrent use; runs are serialised.
+type Codegen struct {
+	opts Options
+
+	mu sync.Mutex
+	// written remembers the content last written per workspace-relative
+	// path, to tell a hand edit from an outdated file.
+	written map[string][]byte
+	// diagPaths are the paths that carried codegen diagnostics last run,
+	// so a later run can clear them.
+	diagPaths map[string]bool
+}
+
+// New returns a Codegen.
+func New(opts Options) *Codegen {
+	if opts.OutDir == "" {
+		opts.OutDir = DefaultOutDir
+	}
+	return &Codegen{opts: opts, written: map[string][]byte{}, diagPaths: map[string]bool{}}
+}
+
+var _ executor.Executor = (*Codegen)(nil)
+
+// Run implements executor.Executor for type-generation (models and API
+// types) and api-client-generation (API types, services and hooks).
+func (c *Codegen) Run(ctx context.Context, task plan.Task, r executor.Reporter) executor.Result {
+	switch task.Kind {
+	case plan.TypeGeneration:
+		return c.run(ctx, TypeOutputs, r)
+	case plan.APIClientGeneration:
+		return c.run(ctx, ClientOutputs, r)
+	}
+	return executor.Result{Status: executor.Skipped, Message: fmt.Sprintf("codegen does not run %s tasks", task.Kind)}
+}
+
+// WriteAll regenerates all four outputs (farm.regenerate, farm-lsp generate).
+func (c *Codegen) WriteAll(ctx context.Context, r executor.Reporter) executor.Result {
+	return c.run(ctx, AllOutputs, r)
+}
+
+// Generate renders every output without writing: workspace-relative path →
+// content, plus the build diagnostics.
+func (c *Codegen) Generate() (map[string]string, []facts.Diagnostic) {
+	files, diags := render(c.files(), c.pydantic(), c.opts.Title)
+	out := make(map[string]string, len(files))
+	for rel, content := range files {
+		out[path.Join(filepath.ToSlash(c.opts.OutDir), rel)] = content
+	}
+	return out, diags
+}
+
+// OutputPaths lists the four outputs' workspace-relative paths.
+func (c *Codegen) OutputPaths() []string {
+	out := make([]string, len(AllOutputs))
+	for i, rel := range AllOutputs {
+		out[i] = path.Join(filepath.ToSlash(c.opts.OutDir), rel)
+	}
+	return out
+}
+
+// CheckFile reports a stale-generated diagnostic when content (the current
+// text of the generated file at the workspace-relative path rel) differs
+// from what would be generated now. It returns nil for other paths and for
+// up-to-date content.
+func (c *Codegen) CheckFile(rel string, content []byte) *facts.Diagnostic {
+	want, _ := c.Generate()
+	exp, ok := want[rel]
+	if !ok || string(content) == exp {
+		return nil
+	}
+	d := staleDiag(rel, content, exp)
+	return &d
+}
+
+func staleDiag(rel string, got []byte, want string) facts.Diagnostic {
+	line := firstDiffLine(string(got), want)
+	return facts.Diagnostic{
+		Path:     rel,
+		Range:    facts.Range{Start: facts.Pos{Line: line}, End: facts.Pos{Line: line + 1}},
+		Severity: facts.SeverityWarning,
+		Code:     facts.CodeStaleGenerated,
+		Message:  "generated file differs from what farm-lsp generates now (edited by hand?): run farm.regenerate; edits here are overwritten",
+	}
+}
+
+func firstDiffLine(a, b string) int {
+	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := range al {
+		if i >= len(bl) || al[i] != bl[i] {
+			return i
+		}
+	}
+	return len(al) - 1
+}
+
+func (c *Codegen) files() []*facts.File {
+	if c.opts.Files == nil {
+		return nil
+	}
+	return c.opts.Files()
+}
+
+func (c *Codegen) pydantic() int {
+	if c.opts.Pydantic == nil {
+		return 2
+	}
+	if v := c.opts.Pydantic(); v == 1 {
+		return 1
+	}
+	return 2
+}
+
+// render builds the document and the outputs keyed by OutDir-relative path.
+func render(files []*facts.File, pydantic int, title string) (map[string]string, []facts.Diagnostic) {
+	doc, diags := openapi.Build(files, openapi.Options{Pydantic: pydantic, Title: title})
+	return typegen.Generate(doc).ByPath(), diags
+}
+
+// run renders and writes the given outputs.
+func (c *Codegen) run(ctx context.Context, outputs []string, r executor.Reporter) (res executor.Result) {
+	defer func() {
+		if p := recover(); p != nil {
+			res = executor.Result{Status: executor.Failed, Message: fmt.Sprintf("codegen panicked: %v", p)}
+		}
+	}()
+	if r == nil {
+		r = executor.NopReporter{}
+	}
+	if err := ctx.Err(); err != nil {
+		return executor.Result{Status: executor.Failed, Message: err.Error(), Transient: true}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r.Report("building OpenAPI from Python facts", 10)
+	gen, diags := render(c.files(), c.pydantic(), c.opts.Title)
+	res = executor.Result{Status: executor.OK, Diagnostics: map[string][]facts.Diagnostic{}}
+	// Build diagnostics by path; clear paths that had some last time.
+	now := map[string]bool{}
+	for _, d := range diags {
+		res.Diagnostics[d.Path] = append(res.Diagnostics[d.Path], d)
+		now[d.Path] = true
+	}
+	for p := range c.diagPaths {
+		if !now[p] {
+			res.Diagnostics[p] = []facts.Diagnostic{}
+		}
+	}
+	c.diagPaths = now
+
+	root, err := filepath.Abs(c.opts.Root)
+	if err != nil {
+		return executor.Result{Status: executor.Failed, Message: fmt.Sprintf("workspace root: %v", err)}
+	}
+	var failed []string
+	for i, rel := range outputs {
+		if err := ctx.Err(); err != nil {
+			res.Status, res.Message, res.Transient = executor.Failed, err.Error(), true
+			return res
+		}
+		wrel := path.Join(filepath.ToSlash(c.opts.OutDir), rel)
+		r.Report("writing "+wrel, 20+70*i/len(outputs))
+		content := []byte(gen[rel])
+		old, readErr := readTarget(root, wrel)
+		var d []facts.Diagnostic
+		switch {
+		case errors.Is(readErr, fs.ErrNotExist):
+		case readErr != nil:
+			failed = append(failed, wrel)
+			d = append(d, refusal(wrel, readErr.Error()))
+		case !bytes.HasPrefix(old, []byte(typegen.Header)):
+			failed = append(failed, wrel)
+			d = append(d, refusal(wrel, "it exists and lacks the header \""+strings.TrimSpace(typegen.Header)+"\"; farm-lsp does not overwrite files it did not generate"))
+		default:
+			if prev, ok := c.written[wrel]; ok && !bytes.Equal(prev, old) && !bytes.Equal(old, content) {
+				// Edited since we wrote it: say so, then regenerate.
+				d = append(d, staleDiag(wrel, old, string(content)))
+			}
+		}
+		res.Diagnostics[wrel] = d
+		if d != nil && d[0].Code != facts.CodeStaleGenerated {
+			continue
+		}
+		if readErr == nil && bytes.Equal(old, content) {
+			c.written[wrel] = content
+			continue
+		}
+		if err := writeAtomic(root, wrel, content); err != nil {
+			failed = append(failed, wrel)
+			res.Diagnostics[wrel] = append(d, refusal(wrel, err.Error()))
+			continue
+		}
+		c.written[wrel] = content
+		res.Written = append(res.Written, wrel)
+	}
+	r.Report("done", 100)
+	sort.Strings(res.Written)
+	switch {
+	case len(failed) > 0:
+		res.Status = executor.Failed
+		res.Message = "not written: " + strings.Join(failed, ", ")
+	case len(res.Written) == 0:
+		res.Message = "generated files are up to date"
+	default:
+		res.Message = "wrote " + strings.Join(res.Written, ", ")
+	}
+	if n := len(diags); n > 0 {
+		res.Message += fmt.Sprintf(" (%d type diagnostics)", n)
+	}
+	return res
+}
+
+func refusal(rel, why string) facts.Diagnostic {
+	return facts.Diagnostic{
+		Path:     rel,
+		Severity: facts.SeverityError,
+		Code:     facts.CodeReloadFailed,
+		Message:  "farm-lsp did not write " + rel + ": " + why,
+	}
+}
+
+// Check reports which generated outputs under root are missing or differ
+// from what the given facts generate (for `farm-lsp generate --check`). The
+// stale paths are workspace-relative and sorted. opts.Root, opts.Files and
+// opts.Pydantic are ignored in favour of the arguments / opts.Pydantic when
+// set.
+func Check(root string, files []*facts.File, opts Options) (stale []string, err error) {
+	if opts.OutDir == "" {
+		opts.OutDir = DefaultOutDir
+	}
+	pyd := 2
+	if opts.Pydantic != nil && opts.Pydantic() == 1 {
+		pyd = 1
+	}
+	gen, _ := render(files, pyd, opts.Title)
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return nil, fmt.Errorf("check: %w", err)
+	}
+	for _, rel := range AllOutputs {
+		wrel := path.Join(filepath.ToSlash(opts.OutDir), rel)
+		old, err := readTarget(abs, wrel)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			stale = append(stale, wrel)
+		case err != nil:
+			return nil, fmt.Errorf("check %s: %w", wrel, err)
+		case string(old) != gen[rel]:
+			stale = append(stale, wrel)
+		}
+	}
+	sort.Strings(stale)
+	return stale, nil
+}
+
+// errOutside is returned for targets that resolve outside the workspace.
+var errOutside = errors.New("it resolves outside the workspace")
+
+// resolve returns the absolute path of rel under root after checking that
+// neither it nor any existing parent escapes root through a symlink or "..".
+func resolve(root, rel string) (string, error) {
+	for _, seg := range strings.Split(filepath.ToSlash(rel), "/") {
+		if seg == ".." {
+			return "", errOutside
+		}
+	}
+	clean := path.Clean("/" + filepath.ToSlash(rel))
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return "", fmt.Errorf("workspace root: %w", err)
+	}
+	target := filepath.Join(root, filepath.FromSlash(clean))
+	// Resolve the longest existing prefix.
+	existing, rest := target, ""
+	for {
+		if _, err := os.Lstat(existing); err == nil {
+			break
+		}
+		parent := filepath.Dir(existing)
+		if parent == existing {
+			break
+		}
+		rest = filepath.Join(filepath.Base(existing), rest)
+		existing = parent
+	}
+	real, err := filepath.EvalSymlinks(existing)
+	if err != nil {
+		return "", fmt.Errorf("resolve %s: %w", rel, err)
+	}
+	full := filepath.Join(real, rest)
+	if full != realRoot && !strings.HasPrefix(full, realRoot+string(filepath.Separator)) {
+		return "", errOutside
+	}
+	return full, nil
+}
+
+func readTarget(root, rel string) ([]byte, error) {
+	p, err := resolve(root, rel)
+	if err != nil {
+		return nil, err
+	}
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", rel, err)
+	}
+	return b, nil
+}
+
+// writeAtomic writes content to rel under root through a temporary file in
+// the same directory and a rename, so readers (Vite, tsc) never see a
+// partial file.
+func writeAtomic(root, rel string, content []byte) error {
+	p, err := resolve(root, rel)
+	if err != nil {
+		return err
+	}
+	dir := filepath.Dir(p)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", filepath.Dir(rel), err)
+	}
+	// MkdirAll may have followed a symlink created meanwhile: check again.
+	if _, err := resolve(root, rel); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(p)+".farm-*.tmp")
+	if err != nil {
+		return fmt.Errorf("temp file for %s: %w", rel, err)
+	}
+	name := tmp.Name()
+	_, werr := tmp.Write(content)
+	cerr := tmp.Close()
+	if werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = os.Chmod(name, 0o644)
+	}
+	if werr == nil {
+		werr = os.Rename(name, p)
+	}
+	if werr != nil {
+		os.Remove(name)
+		return fmt.Errorf("write %s: %w", rel, werr)
+	}
+	return nil
+}
