@@ -359,3 +359,48 @@ func TestStripRanges(t *testing.T) {
 		t.Errorf("stripRanges = %s, want %s", got, want)
 	}
 }
+
+func TestFutureAndAliasImports(t *testing.T) {
+	f := extractString(t, "from __future__ import annotations\nimport numpy as np\n")
+	var got []string
+	for _, i := range f.Imports {
+		got = append(got, i.Module+":"+strings.Join(i.Names, ","))
+	}
+	if want := "__future__:annotations numpy:"; strings.Join(got, " ") != want {
+		t.Errorf("imports = %s, want %s", strings.Join(got, " "), want)
+	}
+	// Renaming an alias is not an import-graph change but is a code change.
+	cs := Diff(f, extractString(t, "from __future__ import annotations\nimport numpy as npy\n"))
+	if len(cs) != 1 || cs[0].Kind != facts.SourceChanged {
+		t.Errorf("alias rename: %s", renderChanges(cs))
+	}
+}
+
+// TestRestIsolation checks that edits to unmodelled code are seen as
+// source-changed exactly once, and modelled edits are not also reported as
+// source-changed.
+func TestRestIsolation(t *testing.T) {
+	base := "from pydantic import BaseModel, ConfigDict\n\nLIMIT = 10\n\nclass A(BaseModel):\n    model_config = ConfigDict(extra='forbid')\n    x: int = 1\n\nrouter = APIRouter(prefix='/a', tags=['a'])\n"
+	cases := []struct {
+		from, to string
+		want     string
+	}{
+		{"LIMIT = 10", "LIMIT = 11", "source-changed"},
+		{"extra='forbid'", "extra='allow'", "source-changed"},
+		{"tags=['a']", "tags=['b']", "source-changed"},
+		{"prefix='/a'", "prefix='/b'", "router-prefix-changed"},
+		{"x: int = 1", "x: int = 2", "field-default-changed"},
+		{"x: int = 1", "x: int = 1\n    y: str", "field-added"},
+		{"class A(BaseModel):\n", "class A(BaseModel):\n    '''Doc.'''\n", ""},
+	}
+	for _, c := range cases {
+		cs := Diff(extractString(t, base), extractString(t, strings.Replace(base, c.from, c.to, 1)))
+		var kinds []string
+		for _, ch := range cs {
+			kinds = append(kinds, string(ch.Kind))
+		}
+		if got := strings.Join(kinds, " "); got != c.want {
+			t.Errorf("%q → %q: got [%s], want [%s]", c.from, c.to, got, c.want)
+		}
+	}
+}
