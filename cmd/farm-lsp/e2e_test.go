@@ -290,7 +290,7 @@ func BenchmarkSaveToPlan2000(b *testing.B) {
 		py := fmt.Sprintf("from beanie import Document\nfrom typing import Optional\n\n\nclass Gen%d(Document):\n    a: int = 0\n    b: Optional[str] = None\n", i)
 		tsx := fmt.Sprintf("import { useState } from 'react';\nexport function Gen%d() {\n  const [v] = useState(0);\n  return <div>{v}</div>;\n}\n", i)
 		for p, body := range map[string]string{
-			fmt.Sprintf("apps/api/src/models/gen/g%d.py", i):       py,
+			fmt.Sprintf("apps/api/src/models/gen/g%d.py", i):      py,
 			fmt.Sprintf("apps/web/src/components/gen/G%d.tsx", i): tsx,
 		} {
 			abs := filepath.Join(root, p)

@@ -139,8 +139,11 @@ func (c *Coordinator) Start(ctx context.Context, sink Sink) error {
 
 	c.setupExecutors()
 	cfg := c.Config()
-	c.sched = scheduler.New(c.schedulerOptions(cfg))
-	c.goRun("scheduler", func(ctx context.Context) { c.sched.Run(ctx) })
+	sched := scheduler.New(c.schedulerOptions(cfg))
+	c.mu.Lock()
+	c.sched = sched
+	c.mu.Unlock()
+	c.goRun("scheduler", func(ctx context.Context) { sched.Run(ctx) })
 	c.goRun("analysis", c.analysisLoop)
 	if !c.opts.NoWatch {
 		if err := c.startWatcher(cfg); err != nil {
