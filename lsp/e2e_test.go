@@ -45,6 +45,9 @@ func TestEndToEndRealEngine(t *testing.T) {
 	if _, err := c.Initialize(lsptest.URI(dir), protocol.ClientCapabilities{}); err != nil {
 		t.Fatal(err)
 	}
+	// The test writes files to disk: wait for the initial index so the
+	// engine's baseline is the original content.
+	c.AwaitLog("indexed")
 	path := filepath.Join(dir, "apps/api/src/models/user.py")
 	uri := lsptest.URI(path)
 	orig, err := os.ReadFile(path)
