@@ -35,7 +35,7 @@ import (
 func FieldInUse(changes []facts.Change, models map[string]facts.Model, tsx []*facts.File, modelPath map[string]string) []facts.Diagnostic {
 	type broken struct {
 		model, prop, why string
-		change          facts.Change
+		change           facts.Change
 	}
 	var gone []broken
 	for _, c := range changes {
