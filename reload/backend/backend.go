@@ -77,6 +77,10 @@ type Options struct {
 	// Log receives every stdout/stderr line of the backend processes
 	// (for window/logMessage); it is called from several goroutines.
 	Log func(line string)
+	// OnCrash, when set, receives the result of the automatic restart
+	// that follows a crash of the serving backend (its diagnostics, if
+	// the new one does not start either).
+	OnCrash func(executor.Result)
 	// Broken returns the workspace-relative Python files that currently
 	// have syntax errors; when any does, a reload fails at once.
 	Broken func() []string
@@ -109,6 +113,7 @@ type Manager struct {
 	closed   bool
 	// standbyOff is set when a standby died unused: no more are started.
 	standbyOff bool
+	lastCrash  time.Time // last restart after a crash
 
 	starts atomic.Int64 // processes started or activated as backends
 }
@@ -223,7 +228,7 @@ func (m *Manager) Run(ctx context.Context, task plan.Task, r executor.Reporter) 
 	if !m.Managed() {
 		return m.checkExternal(ctx, r)
 	}
-	return m.reload(ctx, r)
+	return m.reload(ctx, r, nil)
 }
 
 // Restart starts a new backend and swaps traffic to it once healthy
@@ -260,7 +265,10 @@ func (m *Manager) acquire(ctx context.Context) error {
 	}
 }
 
-func (m *Manager) reload(ctx context.Context, r executor.Reporter) executor.Result {
+// reload starts a new backend and swaps to it once healthy. crashed, when
+// not nil, is the serving instance whose process died: it is taken out of
+// service first (requests then wait for this start).
+func (m *Manager) reload(ctx context.Context, r executor.Reporter, crashed *instance) executor.Result {
 	if res, broken := m.brokenResult(); broken {
 		return res
 	}
@@ -274,6 +282,9 @@ func (m *Manager) reload(ctx context.Context, r executor.Reporter) executor.Resu
 		m.starting.Store(nil)
 		close(starting)
 	}()
+	if crashed != nil && !m.cur.CompareAndSwap(crashed, nil) {
+		return executor.Result{Status: executor.OK, Message: "backend already replaced"}
+	}
 	// Checked again: the tree may have broken while we waited.
 	if res, broken := m.brokenResult(); broken {
 		return res
@@ -487,10 +498,13 @@ func (m *Manager) spawn(argv []string, extra map[string]string, withStdin bool) 
 		m.mu.Lock()
 		delete(m.procs, p)
 		m.mu.Unlock()
-		close(p.exited)
+		// Before exited is closed, so whoever awaits the exit sees the
+		// crash already handled.
 		if in := m.cur.Load(); in != nil && in.p == p {
 			m.log.Warn("the serving backend exited", "pid", p.pid, "err", p.err)
+			m.crashed(in)
 		}
+		close(p.exited)
 	})
 	return p, nil
 }
@@ -663,6 +677,34 @@ func (m *Manager) retire(old *instance) {
 		t.Stop()
 		old.p.stop(m.opts.StopGrace)
 		old.transport.CloseIdleConnections()
+	})
+}
+
+// crashCooldown is the least time between two restarts after crashes.
+const crashCooldown = 10 * time.Second
+
+// crashed restarts the backend after the serving process died on its own
+// (not stopped by a reload or Close), at most once per crashCooldown.
+func (m *Manager) crashed(in *instance) {
+	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		return
+	}
+	if !m.lastCrash.IsZero() && time.Since(m.lastCrash) < crashCooldown {
+		m.mu.Unlock()
+		m.cur.CompareAndSwap(in, nil)
+		m.log.Error("the backend crashed again; not restarting it until the next reload", "pid", in.p.pid)
+		return
+	}
+	m.lastCrash = time.Now()
+	m.mu.Unlock()
+	m.goOwned("restart after crash", func() {
+		res := m.reload(m.ctx, executor.NopReporter{}, in)
+		m.log.Info("backend restarted after a crash", "status", res.Status, "message", res.Message)
+		if m.opts.OnCrash != nil {
+			m.opts.OnCrash(res)
+		}
 	})
 }
 

@@ -528,6 +528,40 @@ func TestGenericBackend(t *testing.T) {
 		}
 	})
 
+	t.Run("crash of the serving backend restarts it once", func(t *testing.T) {
+		restarted := make(chan executor.Result, 2)
+		m := newTestManager(t, Options{Root: t.TempDir(), Command: selfCommand(t), Env: []string{"FARM_TEST_BACKEND=ok"}, HealthPath: "/health",
+			OnCrash: func(res executor.Result) { restarted <- res }})
+		if res := m.Restart(context.Background()); res.Status != executor.OK {
+			t.Fatalf("start: %+v", res)
+		}
+		first := m.PID()
+		http.Get("http://" + m.Addr() + "/exit") // the backend dies mid-request
+		select {
+		case res := <-restarted:
+			if res.Status != executor.OK {
+				t.Fatalf("restart after crash: %+v", res)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatal("no restart after the crash")
+		}
+		if code, body := get(t, m.Addr(), "/pid"); code != 200 || body == strconv.Itoa(first) {
+			t.Fatalf("GET /pid after crash = %d %q (first pid %d)", code, body, first)
+		}
+		// A second crash within the cooldown is not restarted.
+		second := m.cur.Load().p
+		http.Get("http://" + m.Addr() + "/exit")
+		awaitExit(t, second, "crashed backend")
+		select {
+		case res := <-restarted:
+			t.Fatalf("restarted again within the cooldown: %+v", res)
+		default:
+		}
+		if code, _ := get(t, m.Addr(), "/pid"); code != http.StatusServiceUnavailable {
+			t.Errorf("after a second crash the proxy answered %d, want 503", code)
+		}
+	})
+
 	t.Run("close during a start", func(t *testing.T) {
 		serving := make(chan struct{}, 1)
 		m := newTestManager(t, Options{Root: t.TempDir(), Command: selfCommand(t), Env: []string{"FARM_TEST_BACKEND=unhealthy"},

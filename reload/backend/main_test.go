@@ -16,7 +16,7 @@ import (
 // The test binary doubles as a generic (non-Python) backend: with
 // FARM_TEST_BACKEND set it serves on $PORT instead of running tests.
 //
-//	ok        /health 200, /ws echoes, /slow?ms=N prints "slow-start" and
+//	ok        /health 200, /exit exits 7, /ws echoes, /slow?ms=N prints "slow-start" and
 //	          answers after N ms
 //	unhealthy /health 503 forever
 //	late      /health 503 for the first 400 ms, then like ok
@@ -56,6 +56,9 @@ func testBackend(mode string) int {
 			return
 		}
 		fmt.Fprintf(w, "pid %d", os.Getpid())
+	})
+	mux.HandleFunc("/exit", func(w http.ResponseWriter, r *http.Request) {
+		os.Exit(7)
 	})
 	mux.HandleFunc("/pid", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "%d", os.Getpid())
