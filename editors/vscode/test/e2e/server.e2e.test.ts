@@ -127,7 +127,15 @@ describe('farm-lsp over stdio (vscode-languageserver-protocol)', () => {
     for (const c of OwnCommands) {
       assert.ok(commands.includes(c), `executeCommandProvider lacks ${c}: ${JSON.stringify(commands)}`);
     }
+    const mark = session.mark();
     await session.conn.sendNotification(InitializedNotification.type, {});
+    // Edit only once the initial index is built: a save that races the
+    // index is planned against an empty workspace (every model "added").
+    await session.waitFor('window/logMessage', (p) => /^farm-lsp: indexed \d+ files/.test(p?.message ?? ''), {
+      after: mark,
+      timeoutMs: 60000,
+      what: 'the "indexed N files" log message',
+    });
   });
 
   it('plans and reloads a saved model with an added field', async () => {
