@@ -15,7 +15,6 @@ import (
 
 	sitter "github.com/smacker/go-tree-sitter"
 
-	"github.com/farm-stack/farm-lsp/analysis/config"
 	"github.com/farm-stack/farm-lsp/analysis/facts"
 	"github.com/farm-stack/farm-lsp/analysis/parse"
 	"github.com/farm-stack/farm-lsp/analysis/staticjs"
@@ -26,8 +25,10 @@ var hookName = regexp.MustCompile(`^use[A-Z0-9]`)
 
 // Extract reads the facts of a parsed TS/TSX file. kind decides what is
 // read besides imports and exports: farm-config and plugin-config files
-// get Config (farm.config.ts diagnostics come from config.FromValue); the
-// vite config is treated as plain source. A file with syntax errors has
+// get Config. A farm.config.ts's Diagnostics hold only syntax errors (run
+// config.FromValue on Config for the configuration diagnostics); a plugin
+// manifest's include the static reader's warnings. The vite config is
+// treated as plain source. A file with syntax errors has
 // HasErrors set and its Diagnostics; its other facts are best effort.
 func Extract(doc *parse.Doc, path string, kind facts.Kind) *facts.File {
 	f := &facts.File{Path: path, Kind: kind}
@@ -43,12 +44,10 @@ func Extract(doc *parse.Doc, path string, kind facts.Kind) *facts.File {
 	f.PropertyReads = x.idx.reads
 	switch kind {
 	case facts.KindFarmConfig:
-		v, diags := staticjs.ReadModule(doc, path)
-		f.Config = v
-		if v != nil {
-			_, diags = config.FromValue(v, path)
-		}
-		f.Diagnostics = append(f.Diagnostics, diags...)
+		// Its diagnostics (unknown keys, unreadable values) come from
+		// config.FromValue, which the engine runs on Config and publishes
+		// itself; repeating them here would show each twice.
+		f.Config, _ = staticjs.ReadModule(doc, path)
 	case facts.KindPluginConfig:
 		v, diags := staticjs.ReadModule(doc, path)
 		f.Config = v
