@@ -118,6 +118,13 @@ func TestFullConfig(t *testing.T) {
 	if r.Database.URL != "mongodb://env:1/x" || r.AI.Providers["openai"].APIKey != "sk-test" {
 		t.Errorf("ResolveEnv: %+v %+v", r.Database, r.AI.Providers["openai"])
 	}
+	p, _ := read(t, "export default { development: { ports: { backend: Number(process.env.PORT) || 8001 } } };")
+	if p.Env["development.ports.backend"] != "PORT" || p.Development.Ports.Backend != 8001 {
+		t.Errorf("port env = %+v %d", p.Env, p.Development.Ports.Backend)
+	}
+	if got := p.ResolveEnv(func(string) string { return "9000" }).Development.Ports.Backend; got != 9000 {
+		t.Errorf("resolved port = %d", got)
+	}
 	if c.Database.URL != "mongodb://db:27017/shop" || c.AI.Providers["openai"].APIKey != "" {
 		t.Errorf("ResolveEnv modified its receiver")
 	}

@@ -123,6 +123,15 @@ func TestDiffComponents(t *testing.T) {
 					t.Errorf("before/after = %q/%q", cs[0].Before, cs[0].After)
 				}
 			}},
+		{name: "component added on a non-ASCII line", edits: []string{"const ThemeContext",
+			"const s = 'ü😀'; export function Footer() { return <footer>{s}</footer>; }\nconst ThemeContext"},
+			want: []string{"component-added Footer"}, check: func(t *testing.T, cs []facts.Change) {
+				// ü is one UTF-16 unit and 😀 two: Footer starts at unit 33, not byte 38.
+				line := strings.Count(testdata(t, "UserCard.tsx")[:strings.Index(testdata(t, "UserCard.tsx"), "const ThemeContext")], "\n")
+				if cs[0].Range != rng(line, 33, line, 39) {
+					t.Errorf("range = %+v, want %d:33-%d:39", cs[0].Range, line, line)
+				}
+			}},
 		{name: "non-component export added", edits: []string{"const ThemeContext", "export const PAGE_SIZE = 20;\nconst ThemeContext"},
 			want: []string{"non-component-export-changed PAGE_SIZE"}},
 		{name: "type export is not a runtime export", edits: []string{"const ThemeContext", "export type Mode = 'a';\nconst ThemeContext"},
