@@ -262,6 +262,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   });
 
   context.subscriptions.push(
+    client.onDidChangeState((e) => {
+      if (e.newState === State.Stopped) {
+        applyView(status, { text: '$(error) farm-lsp stopped', tooltip: 'farm-lsp is not running: see the FARM output channel', error: true });
+        status.command = 'farm.showOutput';
+      } else if (e.newState === State.Running) {
+        status.command = 'farm.showLastReload';
+        applyView(status, last.result ? resultView(last.result, last.plan) : idleView(vscode.workspace.getConfiguration('farm').get<boolean>('hotReload.enabled', true)));
+      }
+    }),
     vscode.workspace.onDidChangeConfiguration(async (e) => {
       if (e.affectsConfiguration('farm.serverPath') || e.affectsConfiguration('farm.logLevel')) {
         const restart = 'Reload window';
