@@ -134,6 +134,24 @@ func awaitGone(t testing.TB, pid int) <-chan error {
 	return done
 }
 
+// recorder is an executor.Reporter that keeps what it was told.
+type recorder struct {
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (r *recorder) Report(msg string, pct int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.msgs = append(r.msgs, msg+" "+strconv.Itoa(pct))
+}
+
+func (r *recorder) got() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.msgs)
+}
+
 type brokenSet struct {
 	mu    sync.Mutex
 	files []string
@@ -421,8 +439,12 @@ func TestGenericBackend(t *testing.T) {
 		case <-time.After(10 * time.Second):
 			t.Fatal("slow request never reached the backend")
 		}
-		if res := m.Restart(context.Background()); res.Status != executor.OK {
+		var rep recorder
+		if res := m.Run(context.Background(), plan.Task{Kind: plan.BackendReload}, &rep); res.Status != executor.OK {
 			t.Fatalf("restart: %+v", res)
+		}
+		if want := []string{"starting backend 10", "waiting for /health 30", "switching traffic 90"}; !slices.Equal(rep.got(), want) {
+			t.Errorf("progress = %q, want %q", rep.got(), want)
 		}
 		if m.PID() == first.pid {
 			t.Fatal("pid unchanged after restart")

@@ -246,6 +246,12 @@ func await(t *testing.T, msgs <-chan map[string]any, typ string) map[string]any 
 	}
 }
 
+// recorder is an executor.Reporter that keeps the messages (Run reports
+// from the calling goroutine).
+type recorder struct{ msgs []string }
+
+func (r *recorder) Report(msg string, _ int) { r.msgs = append(r.msgs, msg) }
+
 func TestRealVite(t *testing.T) {
 	v := startVite(t)
 	e, err := New(Options{URL: v.url, Root: v.root, Logger: quiet()})
@@ -256,9 +262,13 @@ func TestRealVite(t *testing.T) {
 	ctx := context.Background()
 
 	t.Run("full", func(t *testing.T) {
-		res := e.Run(ctx, plan.Task{Kind: plan.FrontendHMR, Mode: plan.HMRFull, Files: []string{"src/main.js"}}, nil)
+		var rep recorder
+		res := e.Run(ctx, plan.Task{Kind: plan.FrontendHMR, Mode: plan.HMRFull, Files: []string{"src/main.js"}}, &rep)
 		if res.Status != executor.OK || !strings.Contains(res.Message, "1 browser") {
 			t.Fatalf("result = %+v", res)
+		}
+		if want := []string{"asking Vite for a full reload"}; !reflect.DeepEqual(rep.msgs, want) {
+			t.Errorf("progress = %q, want %q", rep.msgs, want)
 		}
 		m := await(t, browser, "full-reload")
 		if m["path"] != "*" {
