@@ -266,6 +266,19 @@ func workspace(t *testing.T, roots ...string) string {
 	return dir
 }
 
+// workspaceB is workspace for benchmarks: dir with farm.config.ts.
+func workspaceB(b *testing.B, dir string) string {
+	b.Helper()
+	dir, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, lsp.ConfigFile), []byte("export default {}\n"), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	return dir
+}
+
 // fixture is a server with fake engines and a client, initialized on dir.
 type fixture struct {
 	t   *testing.T

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"strings"
 	"sync"
 
 	"go.lsp.dev/jsonrpc2"
@@ -147,6 +148,11 @@ func wireError(err error) error {
 			return jsonrpc2.NewError(jsonrpc2.InternalError, we.Message)
 		}
 		return we
+	}
+	if strings.HasPrefix(err.Error(), jsonrpc2.ErrParse.Message) {
+		// protocol's replyParseError formats ErrParse with %s: no code
+		// survives, only this prefix.
+		return jsonrpc2.NewError(jsonrpc2.InvalidParams, err.Error())
 	}
 	if errors.Is(err, context.Canceled) {
 		return jsonrpc2.NewError(protocol.CodeRequestCancelled, err.Error())

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"time"
 
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
@@ -26,6 +27,10 @@ var Commands = []string{
 
 // watchGlob is the pattern registered for workspace/didChangeWatchedFiles.
 const watchGlob = "**/*.{py,ts,tsx,json}"
+
+// registerTimeout bounds the wait for client/registerCapability's answer
+// (on its own goroutine; nothing waits behind it).
+const registerTimeout = 30 * time.Second
 
 // watchRegistrationID identifies the dynamic registration.
 const watchRegistrationID = "farm-lsp/watched-files"
@@ -150,7 +155,7 @@ func (c *conn) registerWatch() {
 			}},
 		},
 	}}}
-	ctx, cancel := context.WithTimeout(c.ctx, progressCreateTimeout)
+	ctx, cancel := context.WithTimeout(c.ctx, registerTimeout)
 	defer cancel()
 	_, err := c.rpc.Call(ctx, protocol.MethodClientRegisterCapability, params, nil)
 	c.st.mu.Lock()

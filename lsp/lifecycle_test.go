@@ -189,6 +189,13 @@ func TestUnknownMethods(t *testing.T) {
 			t.Errorf("%s(%v): %v, want MethodNotFound", tt.method, tt.params, err)
 		}
 	}
+	// Params that do not decode are InvalidParams, not a parse error.
+	if err := fx.c.Request(protocol.MethodTextDocumentCodeAction, "not an object", nil); lsptest.Code(err) != int64(jsonrpc2.InvalidParams) {
+		t.Errorf("codeAction with a string param: %v, want InvalidParams", err)
+	}
+	if err := fx.c.Request(protocol.MethodWorkspaceExecuteCommand, []int{1}, nil); lsptest.Code(err) != int64(jsonrpc2.InvalidParams) {
+		t.Errorf("executeCommand with an array param: %v, want InvalidParams", err)
+	}
 	fx.c.Notify("farm/unknownNotification", map[string]int{"x": 1})
 	fx.c.Notify(protocol.MethodCancelRequest, map[string]any{"id": 999})
 	fx.c.Notify(protocol.MethodCancelRequest, map[string]any{"id": "abc"})
@@ -264,4 +271,17 @@ func TestDynamicWatchRegistration(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestDidChangeConfiguration(t *testing.T) {
+	dir := workspace(t, ".")
+	fx := newFixture(t, dir, protocol.ClientCapabilities{}, nil)
+	fx.c.Notify(protocol.MethodWorkspaceDidChangeConfiguration, &protocol.DidChangeConfigurationParams{
+		Settings: map[string]any{"farm": map[string]any{"hotReload": false}},
+	})
+	from := 0
+	got := fx.f.get(t, dir).awaitCall(t, &from, func(c call) bool { return c.Op == "configure" })
+	if string(got.Raw) != `{"farm":{"hotReload":false}}` {
+		t.Errorf("Configure got %s", got.Raw)
+	}
 }

@@ -8,9 +8,11 @@ import (
 	"go.lsp.dev/jsonrpc2"
 )
 
-// progressCreateTimeout bounds how long the outbox waits for the client to
-// answer window/workDoneProgress/create.
-const progressCreateTimeout = 10 * time.Second
+// clientCallTimeout bounds how long the outbox waits for the client to
+// answer a request (window/workDoneProgress/create). Notifications queue
+// behind it, so it is short; a token the client did not confirm in time is
+// not used.
+const clientCallTimeout = 2 * time.Second
 
 // outgoing is one message to the client. Exactly one of the fields is set.
 type outgoing struct {
@@ -62,7 +64,7 @@ func (o *outbox) send(m outgoing) {
 	}
 	var err error
 	if m.call {
-		ctx, cancel := context.WithTimeout(o.ctx, progressCreateTimeout)
+		ctx, cancel := context.WithTimeout(o.ctx, clientCallTimeout)
 		_, err = o.rpc.Call(ctx, m.method, m.params, nil)
 		cancel()
 	} else {

@@ -113,6 +113,7 @@ type Client struct {
 	mu       sync.Mutex
 	msgs     []Message // notifications, server requests, unmatched responses
 	consumed map[int]bool
+	free     int           // every message before it is consumed
 	changed  chan struct{} // closed and replaced on every new message
 	readErr  error
 
@@ -549,13 +550,18 @@ func (c *Client) Await(what string, match func(Message) bool) Message {
 func (c *Client) TryAwait(timeout time.Duration, match func(Message) bool) (Message, bool) {
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
-	next := 0
+	c.mu.Lock()
+	next := c.free
+	c.mu.Unlock()
 	for {
 		c.mu.Lock()
 		for ; next < len(c.msgs); next++ {
 			m := c.msgs[next]
 			if !c.consumed[m.Seq] && match(m) {
 				c.consumed[m.Seq] = true
+				for c.free < len(c.msgs) && c.consumed[c.free] {
+					c.free++
+				}
 				c.mu.Unlock()
 				return m, true
 			}
