@@ -164,6 +164,14 @@ local function run()
       end
       return false
     end)
+    -- Work-done progress for the plan (token = planId), as Neovim 0.7-0.9
+    -- record it in client.messages.progress.
+    if client.messages and client.messages.progress then
+      wait_for('$/progress end for ' .. plan.planId, 30000, function()
+        local p = client.messages.progress[plan.planId]
+        return p ~= nil and p.done == true
+      end)
+    end
     wait_for('the generated types to contain nickname', 30000, function()
       local s = read(GENERATED)
       return s ~= nil and s:find('nickname', 1, true) ~= nil
