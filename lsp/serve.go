@@ -33,8 +33,10 @@ type Options struct {
 	// Version is reported in serverInfo.
 	Version string
 
-	// now replaces the clock (tests of progress throttling).
-	now func() time.Time
+	// now and after replace the clock and timers (tests of progress
+	// throttling).
+	now   func() time.Time
+	after func(d time.Duration, f func()) (stop func() bool)
 }
 
 // ExitError is what Serve returns when the connection did not end with
@@ -131,8 +133,9 @@ type conn struct {
 	in    *inbox
 	notes *notifier
 
-	// now is the clock (tests replace it for progress throttling).
-	now func() time.Time
+	// now and after are the clock and timers (tests replace them).
+	now   func() time.Time
+	after func(d time.Duration, f func()) (stop func() bool)
 
 	inflightMu sync.Mutex
 	inflight   map[string]context.CancelFunc
@@ -145,17 +148,23 @@ type conn struct {
 
 func newConn(ctx context.Context, rpc jsonrpc2.Conn, opts Options, log *slog.Logger) *conn {
 	c := &conn{
-		ctx:      ctx,
-		rpc:      rpc,
-		opts:     opts,
-		log:      log,
-		st:       newState(),
-		now:      time.Now,
+		ctx:  ctx,
+		rpc:  rpc,
+		opts: opts,
+		log:  log,
+		st:   newState(),
+		now:  time.Now,
+		after: func(d time.Duration, f func()) func() bool {
+			return time.AfterFunc(d, f).Stop
+		},
 		inflight: map[string]context.CancelFunc{},
 		exited:   make(chan struct{}),
 	}
 	if opts.now != nil {
 		c.now = opts.now
+	}
+	if opts.after != nil {
+		c.after = opts.after
 	}
 	c.srv = &server{c: c}
 	c.notes = newNotifier(c)

@@ -31,6 +31,10 @@ type progressState struct {
 	lastReport time.Time
 	failed     bool // the client refused window/workDoneProgress/create
 	viaLog     bool // begun as window/logMessage lines
+	// pending is the newest throttled report; a timer sends it when the
+	// interval is over unless a later report or the end came first.
+	pending *coordinator.Progress
+	timer   func() bool // stops the pending timer; nil when none
 }
 
 func newNotifier(c *conn) *notifier {
@@ -136,31 +140,60 @@ func (n *notifier) progressEvent(p coordinator.Progress) {
 		if st == nil {
 			return // report without begin
 		}
-		if !st.lastReport.IsZero() && now.Sub(st.lastReport) < progressInterval {
-			// Throttled: a later report or the end carries the news.
+		if wait := progressInterval - now.Sub(st.lastReport); !st.lastReport.IsZero() && wait > 0 {
+			// Throttled: keep the newest and send it when the interval is
+			// over, unless a later report or the end supersedes it.
+			st.pending = &p
+			if st.timer == nil {
+				token := p.Token
+				st.timer = n.c.after(wait, func() { n.flushProgress(token, st) })
+			}
 			return
 		}
-		st.lastReport = now
-		if st.viaLog {
-			n.logProgress(p)
-			return
-		}
-		rep := &protocol.WorkDoneProgressReport{Kind: protocol.WorkDoneProgressKindReport, Message: p.Message}
-		if p.Percent >= 0 {
-			rep.Percentage = uint32(min(p.Percent, 100))
-		}
-		n.sendProgress(st, p.Token, rep)
+		n.report(st, p, now)
 	case coordinator.ProgressEnd:
 		if st == nil {
 			return
 		}
 		delete(n.progress, p.Token)
+		if st.timer != nil {
+			st.timer()
+			st.timer = nil
+		}
+		st.pending = nil
 		if st.viaLog {
 			n.logProgress(p)
 			return
 		}
 		n.sendProgress(st, p.Token, &protocol.WorkDoneProgressEnd{Kind: protocol.WorkDoneProgressKindEnd, Message: p.Message})
 	}
+}
+
+// report sends a report now; the caller holds n.mu.
+func (n *notifier) report(st *progressState, p coordinator.Progress, now time.Time) {
+	st.lastReport = now
+	st.pending = nil
+	if st.viaLog {
+		n.logProgress(p)
+		return
+	}
+	rep := &protocol.WorkDoneProgressReport{Kind: protocol.WorkDoneProgressKindReport, Message: p.Message}
+	if p.Percent >= 0 {
+		rep.Percentage = uint32(min(p.Percent, 100))
+	}
+	n.sendProgress(st, p.Token, rep)
+}
+
+// flushProgress sends a throttled report whose interval is over, if it is
+// still the newest and its progress has not ended.
+func (n *notifier) flushProgress(token string, st *progressState) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	st.timer = nil
+	if n.progress[token] != st || st.pending == nil {
+		return
+	}
+	n.report(st, *st.pending, n.c.now())
 }
 
 // sendProgress queues $/progress for a token unless the client refused it.

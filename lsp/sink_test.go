@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -175,8 +176,10 @@ func TestProgress(t *testing.T) {
 		{Token: "plan-1", Kind: coordinator.ProgressReport, Message: "hmr", Percent: -1},    // 150 ms later
 		{Token: "plan-1", Kind: coordinator.ProgressEnd, Message: "ok"},
 	}
-	// The clock moves only before the last report.
+	// The clock moves only before the last report; timers fire only when
+	// the test says so.
 	var clock time.Time = time.Unix(1000, 0)
+	timers := &manualTimers{}
 	now := func() time.Time { return clock }
 	emit := func(t *testing.T, sink coordinator.Sink, dir string) {
 		for i, ev := range events {
@@ -191,7 +194,7 @@ func TestProgress(t *testing.T) {
 	t.Run("client supports workDoneProgress", func(t *testing.T) {
 		dir := workspace(t, ".")
 		f := newFactory(nil)
-		c := lsptest.New(t, lsp.WithClock(optsFor(t, f), now))
+		c := lsptest.New(t, lsp.WithClock(optsFor(t, f), now, timers.after))
 		if _, err := c.Initialize(lsptest.URI(dir), protocol.ClientCapabilities{Window: &protocol.WindowClientCapabilities{WorkDoneProgress: true}}); err != nil {
 			t.Fatal(err)
 		}
@@ -222,7 +225,7 @@ func TestProgress(t *testing.T) {
 	t.Run("client without workDoneProgress", func(t *testing.T) {
 		dir := workspace(t, ".")
 		f := newFactory(nil)
-		c := lsptest.New(t, lsp.WithClock(optsFor(t, f), now))
+		c := lsptest.New(t, lsp.WithClock(optsFor(t, f), now, timers.after))
 		if _, err := c.Initialize(lsptest.URI(dir), protocol.ClientCapabilities{}); err != nil {
 			t.Fatal(err)
 		}
@@ -241,10 +244,37 @@ func TestProgress(t *testing.T) {
 		c.AwaitLog("ok (done)")
 	})
 
+	t.Run("a throttled report is sent when its interval is over", func(t *testing.T) {
+		dir := workspace(t, ".")
+		f := newFactory(nil)
+		timers := &manualTimers{}
+		c := lsptest.New(t, lsp.WithClock(optsFor(t, f), now, timers.after))
+		if _, err := c.Initialize(lsptest.URI(dir), protocol.ClientCapabilities{Window: &protocol.WindowClientCapabilities{WorkDoneProgress: true}}); err != nil {
+			t.Fatal(err)
+		}
+		sink := f.get(t, dir).sinkOf(t)
+		sink.Progress(dir, coordinator.Progress{Token: "p2", Kind: coordinator.ProgressBegin, Title: "Reloading", Percent: -1})
+		sink.Progress(dir, coordinator.Progress{Token: "p2", Kind: coordinator.ProgressReport, Message: "a", Percent: -1})
+		sink.Progress(dir, coordinator.Progress{Token: "p2", Kind: coordinator.ProgressReport, Message: "b", Percent: -1})
+		sink.Progress(dir, coordinator.Progress{Token: "p2", Kind: coordinator.ProgressReport, Message: "c", Percent: -1})
+		if n := timers.fire(); n != 1 {
+			t.Errorf("%d timers pending, want 1", n)
+		}
+		sink.Progress(dir, coordinator.Progress{Token: "p2", Kind: coordinator.ProgressEnd, Message: "done"})
+		c.AwaitProgress("p2", "end")
+		var got []string
+		for _, p := range c.Progress() {
+			got = append(got, p.Kind+":"+p.Message)
+		}
+		if want := "begin: report:a report:c end:done"; strings.Join(got, " ") != want {
+			t.Errorf("progress = %v, want %s", got, want)
+		}
+	})
+
 	t.Run("client refuses the token", func(t *testing.T) {
 		dir := workspace(t, ".")
 		f := newFactory(nil)
-		c := lsptest.New(t, lsp.WithClock(optsFor(t, f), now))
+		c := lsptest.New(t, lsp.WithClock(optsFor(t, f), now, timers.after))
 		c.HandleServerRequests(func(method string, _ json.RawMessage) (any, *lsptest.RespError) {
 			if method == protocol.MethodWorkDoneProgressCreate {
 				return nil, &lsptest.RespError{Code: -32603, Message: "no"}
@@ -278,4 +308,42 @@ func TestMessages(t *testing.T) {
 	if !strings.Contains(string(m.Params), "slow reload") {
 		t.Errorf("showMessage %s", m.Params)
 	}
+}
+
+// manualTimers stands in for time.AfterFunc: timers fire when the test
+// calls fire.
+type manualTimers struct {
+	mu  sync.Mutex
+	fns []func()
+}
+
+func (m *manualTimers) after(_ time.Duration, f func()) func() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	i := len(m.fns)
+	m.fns = append(m.fns, f)
+	return func() bool {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		stopped := m.fns[i] != nil
+		m.fns[i] = nil
+		return stopped
+	}
+}
+
+// fire runs every pending timer and returns how many ran.
+func (m *manualTimers) fire() int {
+	m.mu.Lock()
+	var run []func()
+	for i, f := range m.fns {
+		if f != nil {
+			run = append(run, f)
+			m.fns[i] = nil
+		}
+	}
+	m.mu.Unlock()
+	for _, f := range run {
+		f()
+	}
+	return len(run)
 }
