@@ -17,14 +17,14 @@ import (
 // text, which is what annotations, defaults and arguments are compared by.
 // For single-line expressions without odd spacing it equals
 // parse.Normalize(source).
-func canon(d *parse.Doc, n *sitter.Node) string {
+func canon(d *index, n *sitter.Node) string {
 	if n == nil {
 		return ""
 	}
-	c := canonWriter{d: d, prevEnd: -1}
-	// The parent is passed down: tree-sitter's ts_node_parent walks from
-	// the root and would make this quadratic.
-	c.walk(n, nil)
+	c := canonWriter{prevEnd: -1}
+	for _, l := range d.leavesOf(n.StartByte(), n.EndByte()) {
+		c.token(d, l)
+	}
 	if c.pendingComma {
 		c.b.WriteByte(',')
 	}
@@ -32,7 +32,6 @@ func canon(d *parse.Doc, n *sitter.Node) string {
 }
 
 type canonWriter struct {
-	d            *parse.Doc
 	b            strings.Builder
 	prev         string
 	prevEnd      int
@@ -41,26 +40,14 @@ type canonWriter struct {
 	pendingComma bool
 }
 
-func (c *canonWriter) walk(n, p *sitter.Node) {
-	t := n.Type()
-	if t == "comment" {
-		return
-	}
-	if n.ChildCount() > 0 && t != "string" {
-		for i := 0; i < int(n.ChildCount()); i++ {
-			c.walk(n.Child(i), n)
-		}
-		return
-	}
-	start, end := n.StartByte(), n.EndByte()
-	tok := string(c.d.Src[start:end])
-	parent := ""
-	if p != nil {
-		parent = p.Type()
-	}
-	if tok == "," && !n.IsNamed() {
-		if parent == "tuple" && p.NamedChildCount() == 1 {
-			c.emit(",", int(start), int(end), false, false)
+func (c *canonWriter) token(d *index, l leaf) {
+	tok := d.text(l)
+	named := d.syms.isNamed(l.sym)
+	parent := d.syms.name(l.parent)
+	start, end := int(l.start), int(l.end)
+	if tok == "," && !named {
+		if l.oneTuple {
+			c.emit(",", start, end, false, false)
 			return
 		}
 		if c.pendingComma {
@@ -68,19 +55,19 @@ func (c *canonWriter) walk(n, p *sitter.Node) {
 		}
 		c.pendingComma = true
 		c.prev = ","
-		c.prevEnd = int(end)
+		c.prevEnd = end
 		return
 	}
 	tight := tok == "=" && parent == "keyword_argument" ||
 		tok == "(" && parent == "argument_list" || tok == "[" && (parent == "subscript" || parent == "type_parameter")
-	spaced := !n.IsNamed() && isOperatorParent(parent) && tok != "(" && tok != ")"
+	spaced := !named && isOperatorParent(parent) && tok != "(" && tok != ")"
 	if parent == "unary_operator" {
 		spaced = false
 	}
 	if tok == ":" && parent == "pair" {
 		spaced = true // {"a":1} and {"a": 1} read the same
 	}
-	c.emit(tok, int(start), int(end), tight, spaced)
+	c.emit(tok, start, end, tight, spaced)
 }
 
 func isOperatorParent(t string) bool {
@@ -159,7 +146,7 @@ func (a *callArgs) kw(name string) *sitter.Node {
 
 // parseCall returns the arguments of n when it is a call (after unwrapping
 // `type` nodes), else nil.
-func parseCall(d *parse.Doc, n *sitter.Node) *callArgs {
+func parseCall(d *index, n *sitter.Node) *callArgs {
 	n = unwrapType(n)
 	if n == nil || n.Type() != "call" {
 		return nil
@@ -187,7 +174,7 @@ func parseCall(d *parse.Doc, n *sitter.Node) *callArgs {
 }
 
 // kwMap renders keyword arguments as canonical source, nil when none.
-func kwMap(d *parse.Doc, a *callArgs) map[string]string {
+func kwMap(d *index, a *callArgs) map[string]string {
 	if a == nil || len(a.kwName) == 0 {
 		return nil
 	}
@@ -200,7 +187,7 @@ func kwMap(d *parse.Doc, a *callArgs) map[string]string {
 
 // strLit returns the value of a plain string literal (no f-string
 // interpolation); implicit concatenation is joined.
-func strLit(d *parse.Doc, n *sitter.Node) (string, bool) {
+func strLit(d *index, n *sitter.Node) (string, bool) {
 	n = unwrapType(n)
 	if n == nil {
 		return "", false
@@ -251,7 +238,7 @@ func strLit(d *parse.Doc, n *sitter.Node) (string, bool) {
 
 // subscriptParts splits `Head[a, b]` (a subscript or generic_type node,
 // `type` wrappers allowed) into the head's text and argument nodes.
-func subscriptParts(d *parse.Doc, n *sitter.Node) (string, []*sitter.Node, bool) {
+func subscriptParts(d *index, n *sitter.Node) (string, []*sitter.Node, bool) {
 	n = unwrapType(n)
 	if n == nil {
 		return "", nil, false

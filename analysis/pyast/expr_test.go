@@ -13,7 +13,7 @@ func firstValue(t *testing.T, src string) string {
 	if as == nil || as.Type() != "assignment" {
 		t.Fatalf("%q: not an assignment", src)
 	}
-	return canon(d, as.ChildByFieldName("right"))
+	return canon(newIndex(d), as.ChildByFieldName("right"))
 }
 
 func TestCanon(t *testing.T) {
@@ -50,7 +50,7 @@ func TestCanonAnnotations(t *testing.T) {
 	for _, c := range cases {
 		d := mustParse(t, c.src)
 		as := d.Root().NamedChild(0).NamedChild(0)
-		if got := canon(d, as.ChildByFieldName("type")); got != c.want {
+		if got := canon(newIndex(d), as.ChildByFieldName("type")); got != c.want {
 			t.Errorf("canon(%q) = %q, want %q", c.src, got, c.want)
 		}
 	}
@@ -100,7 +100,7 @@ func TestStrLit(t *testing.T) {
 	for _, c := range cases {
 		d := mustParse(t, c.src)
 		as := d.Root().NamedChild(0).NamedChild(0)
-		got, ok := strLit(d, as.ChildByFieldName("right"))
+		got, ok := strLit(newIndex(d), as.ChildByFieldName("right"))
 		if got != c.want || ok != c.ok {
 			t.Errorf("strLit(%s) = %q, %v; want %q, %v", c.src, got, ok, c.want, c.ok)
 		}

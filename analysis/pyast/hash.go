@@ -68,19 +68,21 @@ func semanticHash(f *facts.File) string {
 // tokenHasher hashes token streams like parse.Doc.TokenHash (leaf texts
 // with their types; comments and docstrings skipped; Python strings whole)
 // and additionally skips trailing commas, which formatters such as black
-// add or remove when they explode or join a bracketed list.
+// add or remove when they explode or join a bracketed list. It reads the
+// index, not the tree.
 type tokenHasher struct {
-	d *parse.Doc
-	h hash.Hash
+	d   *index
+	h   hash.Hash
+	buf []byte
 }
 
+func newHasher(d *index) *tokenHasher { return &tokenHasher{d: d, h: sha256.New()} }
+
 // tokenHash is the cosmetic-insensitive hash of n's tokens.
-func tokenHash(d *parse.Doc, n *sitter.Node) string {
-	t := &tokenHasher{d: d, h: sha256.New()}
-	if n != nil {
-		t.walk(n)
-	}
-	return hex.EncodeToString(t.h.Sum(nil)[:12])
+func tokenHash(d *index, n *sitter.Node) string {
+	t := newHasher(d)
+	t.walk(n)
+	return t.sum()
 }
 
 func (t *tokenHasher) sum() string { return hex.EncodeToString(t.h.Sum(nil)[:12]) }
@@ -93,77 +95,27 @@ func (t *tokenHasher) mark(s string) {
 	t.h.Write([]byte{0})
 }
 
+// walk hashes the tokens of n.
 func (t *tokenHasher) walk(n *sitter.Node) {
-	typ := n.Type()
-	if typ == "comment" {
+	if n == nil {
 		return
 	}
-	if n.ChildCount() == 0 || typ == "string" {
-		t.leaf(typ, n)
-		return
-	}
-	t.children(n, typ)
-}
-
-func (t *tokenHasher) leaf(typ string, n *sitter.Node) {
-	t.h.Write([]byte(typ))
-	t.h.Write([]byte{1})
-	t.h.Write(t.d.Src[n.StartByte():n.EndByte()])
-	t.h.Write([]byte{0})
-}
-
-// children walks n's children, skipping a leading docstring of a module
-// or block and trailing commas (except a one-element tuple's).
-func (t *tokenHasher) children(n *sitter.Node, typ string) {
-	count := int(n.ChildCount())
-	docstringPossible := typ == "module" || typ == "block"
-	oneTuple := typ == "tuple" && n.NamedChildCount() == 1
-	var next *sitter.Node
-	if count > 0 {
-		next = n.Child(0)
-	}
-	for i := 0; i < count; i++ {
-		c := next
-		next = nil
-		if i+1 < count {
-			next = n.Child(i + 1)
+	ls := t.d.leavesOf(n.StartByte(), n.EndByte())
+	for i, l := range ls {
+		if t.isSingle(l, ',') && !l.oneTuple && i+1 < len(ls) && (t.isSingle(ls[i+1], ')') || t.isSingle(ls[i+1], ']') || t.isSingle(ls[i+1], '}')) {
+			continue // trailing comma
 		}
-		ct := c.Type()
-		if ct == "comment" {
-			continue
-		}
-		if docstringPossible {
-			docstringPossible = false
-			if isStringStatement(c) {
-				continue
-			}
-		}
-		if ct == "," && !oneTuple && nextIsCloser(n, next, i+1, count) {
-			continue
-		}
-		if c.ChildCount() == 0 || ct == "string" {
-			t.leaf(ct, c)
-		} else {
-			t.children(c, ct)
-		}
+		t.buf = append(t.buf[:0], t.d.syms.name(l.sym)...)
+		t.buf = append(t.buf, 1)
+		t.buf = append(t.buf, t.d.Src[l.start:l.end]...)
+		t.buf = append(t.buf, 0)
+		t.h.Write(t.buf)
 	}
 }
 
-// nextIsCloser reports whether the next non-comment sibling (starting
-// with next at index i) is a closing bracket.
-func nextIsCloser(p, next *sitter.Node, i, count int) bool {
-	for next != nil && next.Type() == "comment" {
-		i++
-		next = nil
-		if i < count {
-			next = p.Child(i)
-		}
-	}
-	return next != nil && isCloser(next.Type())
-}
-
-func isStringStatement(n *sitter.Node) bool {
-	return n.Type() == "expression_statement" && n.NamedChildCount() == 1 && n.NamedChild(0).Type() == "string"
+// isSingle reports a one-byte token c (zero-length MISSING tokens exist).
+func (t *tokenHasher) isSingle(l leaf, c byte) bool {
+	return l.end == l.start+1 && int(l.start) < len(t.d.Src) && t.d.Src[l.start] == c
 }
 
 // leadingDocstring returns the docstring statement of a module or block
@@ -192,7 +144,7 @@ const moduleSymbol = "<module>"
 // class decorators and keywords); import aliases; router and include
 // arguments other than the modelled ones. A change there is source-changed.
 func (x *extractor) restHash(root *sitter.Node) string {
-	t := &tokenHasher{d: x.d, h: sha256.New()}
+	t := newHasher(x.d)
 	stmts := parse.Children(root)
 	doc := leadingDocstring(stmts)
 	for _, st := range stmts {

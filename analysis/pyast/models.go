@@ -249,7 +249,7 @@ func (x *extractor) fieldIndex(name string, typ *sitter.Node) (facts.Index, bool
 	return ix, true
 }
 
-func isTrue(d *parse.Doc, n *sitter.Node) bool {
+func isTrue(d *index, n *sitter.Node) bool {
 	return n != nil && d.Text(n) == "True"
 }
 

@@ -58,7 +58,7 @@ func Extract(doc *parse.Doc, path string, kind facts.Kind) (f *facts.File) {
 		f.HasErrors = true
 		f.Diagnostics = doc.Errors(path)
 	}
-	x := &extractor{d: doc, f: f, modelled: map[uint32]bool{}}
+	x := &extractor{d: newIndex(doc), f: f, modelled: map[uint32]bool{}}
 	for _, st := range parse.Children(root) {
 		x.topLevel(st)
 	}
@@ -71,7 +71,7 @@ func Extract(doc *parse.Doc, path string, kind facts.Kind) (f *facts.File) {
 }
 
 type extractor struct {
-	d *parse.Doc
+	d *index
 	f *facts.File
 	// modelled holds the start bytes of class-body statements that facts
 	// model (fields, methods, enum members, Settings.name/indexes).
@@ -123,7 +123,7 @@ func decoratorExpr(deco *sitter.Node) *sitter.Node {
 // decoratorName is the decorator's callee as written without arguments,
 // reduced to its last dotted component: @pydantic.field_validator("x") →
 // "field_validator".
-func decoratorName(d *parse.Doc, deco *sitter.Node) string {
+func decoratorName(d *index, deco *sitter.Node) string {
 	e := decoratorExpr(deco)
 	if e == nil {
 		return ""

@@ -139,7 +139,7 @@ var statusNames = func() map[string]int {
 }()
 
 // statusCode reads 201, status.HTTP_204_NO_CONTENT or HTTPStatus.CREATED.
-func statusCode(d *parse.Doc, n *sitter.Node) int {
+func statusCode(d *index, n *sitter.Node) int {
 	if n == nil {
 		return 0
 	}
