@@ -102,6 +102,12 @@ func (c *Coordinator) newBackend() (*backend.Manager, error) {
 		PublicAddr: addr,
 		Logger:     c.log,
 		Log:        func(line string) { c.message(slog.LevelInfo, "backend: "+line, false) },
+		// A serving backend that crashes is restarted once; its traceback
+		// (or the restart's outcome) reaches the editor like a reload's.
+		OnCrash: func(res executor.Result) {
+			c.publishTaskDiagnostics(plan.BackendReload, res)
+			c.message(slog.LevelWarn, fmt.Sprintf("backend crashed; restart %s: %s", res.Status, res.Message), res.Status == executor.Failed)
+		},
 		Broken: func() []string {
 			var py []string
 			for _, f := range c.ws.Broken() {
@@ -158,6 +164,12 @@ func (c *Coordinator) listenVite(ctx context.Context, vx *vite.Executor) {
 	reported := map[string][]facts.Diagnostic{}
 	onError := func(d facts.Diagnostic) {
 		mu.Lock()
+		for _, old := range reported[d.Path] {
+			if old.Range == d.Range && old.Message == d.Message {
+				mu.Unlock()
+				return // Vite repeats an error for every client that loads the module
+			}
+		}
 		reported[d.Path] = append(reported[d.Path], d)
 		ds := append([]facts.Diagnostic(nil), reported[d.Path]...)
 		mu.Unlock()
