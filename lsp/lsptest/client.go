@@ -8,6 +8,25 @@
 // two AwaitPlan calls get the two plans in order, while diagnostics of
 // different files never hide each other. Raw history is available through
 // Notifications, ServerRequests and Unmatched.
+//
+// A typical test:
+//
+//	c := lsptest.New(t, lsp.Options{NewEngine: newEngine})
+//	if _, err := c.Initialize(lsptest.URI(root), protocol.ClientCapabilities{}); err != nil {
+//		t.Fatal(err)
+//	}
+//	c.Open(path, before)
+//	c.Change(path, after)
+//	c.Save(path, after)
+//	p := c.AwaitPlan(func(p lsptest.PlanMsg) bool { return p.Trigger.URI == lsptest.URI(path) })
+//	r := c.AwaitResult(p.PlanID)
+//	c.AwaitDiagnostics(lsptest.URI(path), func(d lsptest.DiagnosticsMsg) bool { return len(d.Diagnostics) == 0 })
+//	if err := c.Shutdown(); err != nil { // shutdown, then exit
+//		t.Fatal(err)
+//	}
+//	if code := c.ExitCode(); code != 0 {
+//		t.Errorf("exit code %d", code)
+//	}
 package lsptest
 
 import (
