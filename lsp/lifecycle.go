@@ -58,7 +58,9 @@ func (s *server) Initialize(_ context.Context, params *protocol.InitializeParams
 	var initOpts json.RawMessage
 	if params.InitializationOptions != nil {
 		b, err := json.Marshal(params.InitializationOptions)
-		if err == nil && string(b) != "null" {
+		// null, {} and [] (what Neovim's Lua sends for an empty table)
+		// carry nothing to configure.
+		if err == nil && string(b) != "null" && string(b) != "{}" && string(b) != "[]" {
 			initOpts = b
 		}
 	}

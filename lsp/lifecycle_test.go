@@ -2,8 +2,12 @@ package lsp_test
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 
 	"go.lsp.dev/jsonrpc2"
@@ -283,5 +287,64 @@ func TestDidChangeConfiguration(t *testing.T) {
 	got := fx.f.get(t, dir).awaitCall(t, &from, func(c call) bool { return c.Op == "configure" })
 	if string(got.Raw) != `{"farm":{"hotReload":false}}` {
 		t.Errorf("Configure got %s", got.Raw)
+	}
+}
+
+// TestRealClientInitialize sends initialize params as real clients do
+// (Neovim 0.7.2's own capabilities, a VS Code-like set with 3.17 fields the
+// library does not know, and all-null fields): each must decode, and the
+// capabilities the server uses must be read from them.
+func TestRealClientInitialize(t *testing.T) {
+	tests := []struct {
+		file          string
+		roots         int
+		configure     string // "" = Configure not called
+		registerWatch bool
+	}{
+		{"neovim-0.7.2.json", 1, "", false},
+		{"vscode-1.95.json", 1, `{"development":{"hotReload":{"debounceMs":50}}}`, true},
+		{"nulls.json", 0, "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			dir := workspace(t, ".")
+			raw, err := os.ReadFile(filepath.Join("testdata", "initialize", tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			params := strings.ReplaceAll(string(raw), "file:///ROOT", lsptest.URI(dir))
+			params = strings.ReplaceAll(params, `"/ROOT"`, strconv.Quote(dir))
+			f := newFactory(nil)
+			c := lsptest.New(t, optsFor(t, f))
+			if _, err := c.RequestRaw(protocol.MethodInitialize, json.RawMessage(params)); err != nil {
+				t.Fatalf("initialize: %v", err)
+			}
+			c.Notify(protocol.MethodInitialized, map[string]any{})
+			if len(f.roots()) != tt.roots {
+				t.Fatalf("roots %v, want %d", f.roots(), tt.roots)
+			}
+			if tt.roots > 0 {
+				e := f.get(t, dir)
+				e.sinkOf(t)
+				var cfg []string
+				for _, cl := range e.callsSnapshot() {
+					if cl.Op == "configure" {
+						cfg = append(cfg, string(cl.Raw))
+					}
+				}
+				if got := strings.Join(cfg, ","); got != tt.configure {
+					t.Errorf("Configure calls %q, want %q", got, tt.configure)
+				}
+			}
+			if tt.registerWatch {
+				c.AwaitServerRequest(protocol.MethodClientRegisterCapability)
+			}
+			if err := c.Shutdown(); err != nil {
+				t.Fatal(err)
+			}
+			if code := c.ExitCode(); code != 0 {
+				t.Errorf("exit code %d", code)
+			}
+		})
 	}
 }
