@@ -155,7 +155,7 @@ func TestPropertyReads(t *testing.T) {
 	for _, r := range f.PropertyReads {
 		got = append(got, read{r.Object, r.Property})
 	}
-	want := []read{{"u", "name"}, {"u.address", "city"}, {"u", "address"}, {"props.user", "email"}, {"props.user", "id"}, {"props", "user"}}
+	want := []read{{"u", "name"}, {"u", "address"}, {"u.address", "city"}, {"props.user", "email"}, {"props.user", "id"}, {"props", "user"}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("reads = %v, want %v", got, want)
 	}
@@ -196,5 +196,52 @@ func TestExtractSyntaxError(t *testing.T) {
 	f := extract(t, "export function A() {\n  return <div>;\n}\n", "x.tsx", facts.KindFrontendComponent)
 	if !f.HasErrors || len(f.Diagnostics) == 0 || f.Diagnostics[0].Code != facts.CodeSyntaxError {
 		t.Errorf("HasErrors %v diags %+v", f.HasErrors, f.Diagnostics)
+	}
+}
+
+func TestQueriesCompile(t *testing.T) {
+	for _, l := range []parse.Lang{parse.TSX, parse.TypeScript} {
+		if _, err := queryFor(l); err != nil {
+			t.Errorf("%s: %v", l, err)
+		}
+	}
+	if _, err := queryFor(parse.Python); err == nil {
+		t.Error("python: want an error")
+	}
+}
+
+func TestHashCosmetic(t *testing.T) {
+	same := [][2]string{
+		{"let a = b + c;", "let  a=b+c ;"},
+		{"let a = b; // x", "/* y */ let a = b;"},
+		{"let el = <div><span>hi there</span></div>;", "let el = <div>\n  <span>\n    hi   there\n  </span>\n</div>;"},
+		{"let t = `a ${ b + c } d`;", "let t = `a ${b+c} d`;"},
+		{"f(a, b)", "f(\n  a,\n  b\n)"},
+	}
+	differ := [][2]string{
+		{"return x;", "returnx;"},
+		{"a - -b;", "a--b;"},
+		{"let s = 'a b';", "let s = 'a  b';"},
+		{"let t = `a b`;", "let t = `a  b`;"},
+		{"let r = / a/;", "let r = /a/;"},
+		{"let el = <p>a b</p>;", "let el = <p>ab</p>;"},
+	}
+	h := func(src string) string {
+		doc, err := parse.Parse(context.Background(), parse.TSX, []byte(src), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := newIndex(doc)
+		return x.hash(doc.Root())
+	}
+	for _, p := range same {
+		if h(p[0]) != h(p[1]) {
+			t.Errorf("%q and %q should hash the same", p[0], p[1])
+		}
+	}
+	for _, p := range differ {
+		if h(p[0]) == h(p[1]) {
+			t.Errorf("%q and %q should hash differently", p[0], p[1])
+		}
 	}
 }

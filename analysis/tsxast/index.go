@@ -3,6 +3,7 @@ package tsxast
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"sort"
 	"sync"
 
@@ -12,49 +13,88 @@ import (
 	"github.com/farm-stack/farm-lsp/analysis/parse"
 )
 
-// symbols caches a grammar's node type names and whether each is named,
-// so the walk reads a node's Symbol (one cgo call, no allocation) instead
-// of its Type string.
-type symbols struct {
-	names []string
-	named []bool
+// Query patterns, compiled once per grammar. One query run visits the
+// tree in C and hands back only the nodes extraction needs, which costs a
+// fraction of walking every node through cgo.
+//
+//	@skip @raw @code @jsx   regions for token hashing: comments, literals
+//	                        whose white space counts, code inside template
+//	                        substitutions, JSX text
+//	@call @fn               calls (hooks)
+//	@member @obj @prop      property reads
+//	@destructure            const { a, b: c } = obj
+//	@comp                   capitalised function/class declarations and
+//	                        const initialisers (nested components)
+const queryCommon = `
+(comment) @skip
+(string) @raw
+(template_string) @raw
+(template_substitution) @code
+(regex) @raw
+(call_expression function: [(identifier) (member_expression)] @fn) @call
+(member_expression object: (_) @obj property: (property_identifier) @prop) @member
+(variable_declarator name: (object_pattern) value: (_)) @destructure
+(variable_declarator name: (identifier) value: [(arrow_function) (function_expression) (call_expression) (parenthesized_expression)]) @comp
+(function_declaration name: (identifier)) @comp
+(class_declaration name: (type_identifier)) @comp
+`
+
+// queryJSX adds what only the TSX grammar has.
+const queryJSX = `
+(jsx_text) @jsx
+`
+
+type compiled struct {
+	q     *sitter.Query
+	names []string // capture id → name
+	err   error
 }
 
 var (
-	symbolsOnce [3]sync.Once
-	symbolTabs  [3]*symbols
+	queryOnce [3]sync.Once
+	queries   [3]compiled
 )
 
-func symbolsFor(l parse.Lang) *symbols {
+// queryFor compiles the extraction query of a grammar once.
+func queryFor(l parse.Lang) (*compiled, error) {
 	i := int(l)
-	if i < 0 || i >= len(symbolTabs) {
-		i = int(parse.TSX)
+	if i < 0 || i >= len(queries) || l == parse.Python {
+		return nil, fmt.Errorf("tsxast: no query for %s", l)
 	}
-	symbolsOnce[i].Do(func() {
-		lang := parse.Lang(i).Language()
-		n := lang.SymbolCount()
-		s := &symbols{names: make([]string, n), named: make([]bool, n)}
-		for j := uint32(0); j < n; j++ {
-			sym := sitter.Symbol(j)
-			s.names[j] = lang.SymbolName(sym)
-			s.named[j] = lang.SymbolType(sym) == sitter.SymbolTypeRegular
+	queryOnce[i].Do(func() {
+		src := queryCommon
+		if l == parse.TSX {
+			src += queryJSX
 		}
-		symbolTabs[i] = s
+		q, err := sitter.NewQuery([]byte(src), l.Language())
+		if err != nil {
+			queries[i].err = fmt.Errorf("tsxast: compile %s query: %w", l, err)
+			return
+		}
+		c := compiled{q: q}
+		for id := uint32(0); id < q.CaptureCount(); id++ {
+			c.names = append(c.names, q.CaptureNameForId(id))
+		}
+		queries[i] = c
 	})
-	return symbolTabs[i]
-}
-
-func (s *symbols) name(sym sitter.Symbol) string {
-	if int(sym) < len(s.names) {
-		return s.names[sym]
+	if queries[i].err != nil {
+		return nil, queries[i].err
 	}
-	return ""
+	return &queries[i], nil
 }
 
-// leaf is one token of the tree (comments excluded).
-type leaf struct {
+// Region modes for token hashing.
+const (
+	modeCode byte = iota // white space and comments are insignificant
+	modeSkip             // a comment: counts as white space
+	modeRaw              // a literal: hashed byte for byte
+	modeJSX              // JSX text: white space normalised, empty dropped
+)
+
+// region is a byte range with a hashing mode.
+type region struct {
 	start, end uint32
-	sym        sitter.Symbol
+	mode       byte
 }
 
 // span is a byte range.
@@ -66,63 +106,127 @@ type hookCall struct {
 	name string
 }
 
-// index is what one walk over the tree collects: the tokens (for hashing
-// any node), hook calls, capitalised function declarations (to leave out
-// nested components' hooks) and property reads.
+// index is what one query run over the tree collects: hashing regions
+// (so any node's tokens can be hashed from the source), hook calls,
+// capitalised declarations (to leave out nested components' hooks) and
+// property reads.
 type index struct {
-	doc    *parse.Doc
-	syms   *symbols
-	leaves []leaf
-	calls  []hookCall
-	comps  []span
-	reads  []facts.PropertyRead
+	doc     *parse.Doc
+	regions []region // flattened, sorted, non-overlapping; gaps are code
+	calls   []hookCall
+	comps   []span
+	reads   []facts.PropertyRead
 }
 
-// maxWalk bounds the nodes visited, so a pathological file cannot stall
-// the server (300-line files have a few thousand nodes).
-const maxWalk = 2_000_000
+// maxCaptures bounds the work on a pathological file.
+const maxCaptures = 1_000_000
 
 func newIndex(doc *parse.Doc) *index {
-	x := &index{doc: doc, syms: symbolsFor(doc.Lang)}
-	root := doc.Root()
-	c := sitter.NewTreeCursor(root)
-	defer c.Close()
-	for visited := 0; visited < maxWalk; visited++ {
-		n := c.CurrentNode()
-		sym := n.Symbol()
-		typ := x.syms.name(sym)
-		descend := true
-		switch typ {
-		case "comment":
-			descend = false
-		case "call_expression":
-			x.call(n)
-		case "member_expression":
-			x.member(n)
-		case "variable_declarator":
-			x.declarator(n)
-		case "function_declaration", "class_declaration":
-			if name := n.ChildByFieldName("name"); name != nil && isCapitalised(doc.Text(name)) {
-				x.comps = append(x.comps, span{n.StartByte(), n.EndByte()})
+	x := &index{doc: doc}
+	cq, err := queryFor(doc.Lang)
+	if err != nil {
+		// The queries are constants and a test compiles them; hash the
+		// whole text as code rather than fail.
+		x.regions = []region{{0, uint32(len(doc.Src)), modeCode}}
+		return x
+	}
+	qc := sitter.NewQueryCursor()
+	defer qc.Close()
+	qc.Exec(cq.q, doc.Root())
+	var raw []region
+	for n := 0; n < maxCaptures; n++ {
+		m, ok := qc.NextMatch()
+		if !ok {
+			break
+		}
+		var main, fn, obj, prop *sitter.Node
+		var name string
+		for _, c := range m.Captures {
+			switch cname := cq.names[c.Index]; cname {
+			case "fn":
+				fn = c.Node
+			case "obj":
+				obj = c.Node
+			case "prop":
+				prop = c.Node
+			default:
+				main, name = c.Node, cname
 			}
 		}
-		if descend && c.GoToFirstChild() {
+		if main == nil {
 			continue
 		}
-		if descend { // a leaf
-			x.leaves = append(x.leaves, leaf{n.StartByte(), n.EndByte(), sym})
-		}
-		for !c.GoToNextSibling() {
-			if !c.GoToParent() {
-				return x
+		switch name {
+		case "skip":
+			raw = append(raw, region{main.StartByte(), main.EndByte(), modeSkip})
+		case "raw":
+			raw = append(raw, region{main.StartByte(), main.EndByte(), modeRaw})
+		case "code":
+			raw = append(raw, region{main.StartByte(), main.EndByte(), modeCode})
+		case "jsx":
+			raw = append(raw, region{main.StartByte(), main.EndByte(), modeJSX})
+		case "call":
+			x.call(main, fn)
+		case "member":
+			x.member(obj, prop)
+		case "destructure":
+			x.declarator(main)
+		case "comp":
+			if nm := main.ChildByFieldName("name"); nm != nil && isCapitalised(doc.Text(nm)) {
+				if main.Type() != "variable_declarator" || componentValue(doc, main.ChildByFieldName("value")) != nil {
+					x.comps = append(x.comps, span{main.StartByte(), main.EndByte()})
+				}
 			}
 		}
 	}
+	sort.Slice(x.calls, func(i, j int) bool { return x.calls[i].at < x.calls[j].at })
+	sort.SliceStable(x.reads, func(i, j int) bool { return before(x.reads[i].Range.Start, x.reads[j].Range.Start) })
+	x.regions = flatten(raw, uint32(len(doc.Src)))
 	return x
 }
 
-func (x *index) call(n *sitter.Node) {
-	fn := n.ChildByFieldName("function")
+// flatten turns nested regions (a string inside a template substitution
+// inside a template) into non-overlapping ones where the innermost mode
+// wins; the uncovered gaps are code.
+func flatten(rs []region, n uint32) []region {
+	sort.Slice(rs, func(i, j int) bool {
+		if rs[i].start != rs[j].start {
+			return rs[i].start < rs[j].start
+		}
+		return rs[i].end > rs[j].end
+	})
+	out := make([]region, 0, 2*len(rs)+1)
+	var rec func(i int, start, end uint32, mode byte, depth int) int
+	rec = func(i int, start, end uint32, mode byte, depth int) int {
+		pos := start
+		for i < len(rs) && rs[i].start < end {
+			r := rs[i]
+			if r.start < pos {
+				r.start = pos
+			}
+			if r.end > end {
+				r.end = end
+			}
+			if r.start >= r.end || depth > 200 {
+				i++
+				continue
+			}
+			if r.start > pos {
+				out = append(out, region{pos, r.start, mode})
+			}
+			i = rec(i+1, r.start, r.end, r.mode, depth+1)
+			pos = r.end
+		}
+		if pos < end {
+			out = append(out, region{pos, end, mode})
+		}
+		return i
+	}
+	rec(0, 0, n, modeCode, 0)
+	return out
+}
+
+func (x *index) call(n, fn *sitter.Node) {
 	if fn == nil {
 		return
 	}
@@ -141,46 +245,39 @@ func (x *index) call(n *sitter.Node) {
 	}
 }
 
-func (x *index) member(n *sitter.Node) {
-	d := x.doc
-	obj, prop := n.ChildByFieldName("object"), n.ChildByFieldName("property")
-	if obj == nil || prop == nil || prop.Type() != "property_identifier" {
+// member records obj.prop when obj is an identifier or a plain chain.
+func (x *index) member(obj, prop *sitter.Node) {
+	if obj == nil || prop == nil {
 		return
 	}
-	if o, ok := chainText(d, obj); ok {
-		x.reads = append(x.reads, facts.PropertyRead{Object: o, Property: d.Text(prop), Range: d.Range(prop)})
+	if o, ok := chainText(x.doc, obj); ok {
+		x.reads = append(x.reads, facts.PropertyRead{Object: o, Property: x.doc.Text(prop), Range: x.doc.Range(prop)})
 	}
 }
 
+// declarator records `const { a, b: c } = obj` as reads of obj.a, obj.b.
 func (x *index) declarator(n *sitter.Node) {
 	d := x.doc
 	name, val := n.ChildByFieldName("name"), n.ChildByFieldName("value")
 	if name == nil || val == nil {
 		return
 	}
-	switch name.Type() {
-	case "identifier":
-		if isCapitalised(d.Text(name)) && componentValue(d, val) != nil {
-			x.comps = append(x.comps, span{n.StartByte(), n.EndByte()})
+	o, ok := chainText(d, val)
+	if !ok {
+		return
+	}
+	for _, p := range parse.Children(name) {
+		var key *sitter.Node
+		switch p.Type() {
+		case "shorthand_property_identifier_pattern":
+			key = p
+		case "pair_pattern":
+			key = p.ChildByFieldName("key")
+		case "object_assignment_pattern":
+			key = p.ChildByFieldName("left")
 		}
-	case "object_pattern": // const { a, b: c } = obj
-		o, ok := chainText(d, val)
-		if !ok {
-			return
-		}
-		for _, p := range parse.Children(name) {
-			var key *sitter.Node
-			switch p.Type() {
-			case "shorthand_property_identifier_pattern":
-				key = p
-			case "pair_pattern":
-				key = p.ChildByFieldName("key")
-			case "object_assignment_pattern":
-				key = p.ChildByFieldName("left")
-			}
-			if key != nil && (key.Type() == "property_identifier" || key.Type() == "shorthand_property_identifier_pattern") {
-				x.reads = append(x.reads, facts.PropertyRead{Object: o, Property: d.Text(key), Range: d.Range(key)})
-			}
+		if key != nil && (key.Type() == "property_identifier" || key.Type() == "shorthand_property_identifier_pattern") {
+			x.reads = append(x.reads, facts.PropertyRead{Object: o, Property: d.Text(key), Range: d.Range(key)})
 		}
 	}
 }
@@ -212,11 +309,13 @@ outer:
 	return out
 }
 
-// hash hashes the tokens of n, skipping comments. Anonymous tokens are
-// hashed by their kind: the TSX grammar folds the white space before `<`
-// and `</` of JSX tags into those tokens, so a JSX reflow would otherwise
-// look like a code change (parse.Doc.TokenHash has that flaw). jsx_text is
-// white-space normalised and dropped when only white space.
+// hash hashes the tokens of n from the source: comments are dropped,
+// white space between tokens is dropped (a separator is kept where
+// dropping it could fuse two tokens: between word characters, or between
+// operator characters), literals are hashed as written and JSX text is
+// white-space normalised. Unlike parse.Doc.TokenHash this is blind to the
+// TSX grammar folding the white space before `<` and `</` into those
+// tokens, so a JSX reflow stays cosmetic.
 func (x *index) hash(n *sitter.Node) string {
 	if n == nil {
 		return ""
@@ -224,27 +323,92 @@ func (x *index) hash(n *sitter.Node) string {
 	return x.hashSpan(n.StartByte(), n.EndByte())
 }
 
+// Markers around literal and JSX text runs, and the fusion separator.
+const (
+	markRaw = 0x02
+	markJSX = 0x04
+	markEnd = 0x03
+	markSep = 0x1f
+)
+
 func (x *index) hashSpan(start, end uint32) string {
-	h := sha256.New()
-	i := sort.Search(len(x.leaves), func(i int) bool { return x.leaves[i].start >= start })
-	var buf []byte
-	for ; i < len(x.leaves) && x.leaves[i].end <= end; i++ {
-		l := x.leaves[i]
-		typ := x.syms.name(l.sym)
-		text := typ
-		if int(l.sym) >= len(x.syms.named) || x.syms.named[l.sym] {
-			text = string(x.doc.Src[l.start:l.end])
-			if typ == "jsx_text" {
-				if text = parse.Normalize(text); text == "" {
+	src := x.doc.Src
+	if end > uint32(len(src)) {
+		end = uint32(len(src))
+	}
+	buf := make([]byte, 0, end-start+16)
+	var last byte // last code byte written; 0 after a literal
+	gap := false  // white space or a comment since last
+	i := sort.Search(len(x.regions), func(i int) bool { return x.regions[i].end > start })
+	for ; i < len(x.regions) && x.regions[i].start < end; i++ {
+		r := x.regions[i]
+		s, e := r.start, r.end
+		if s < start {
+			s = start
+		}
+		if e > end {
+			e = end
+		}
+		switch r.mode {
+		case modeSkip:
+			gap = true
+		case modeRaw:
+			buf = append(buf, markRaw)
+			buf = append(buf, src[s:e]...)
+			buf = append(buf, markEnd)
+			last, gap = 0, false
+		case modeJSX:
+			t := parse.Normalize(string(src[s:e]))
+			if t == "" {
+				gap = true
+				continue
+			}
+			buf = append(buf, markJSX)
+			buf = append(buf, t...)
+			buf = append(buf, markEnd)
+			last, gap = 0, false
+		default:
+			for _, b := range src[s:e] {
+				switch b {
+				case ' ', '\t', '\n', '\r', '\f', '\v':
+					gap = true
 					continue
 				}
+				if gap && fuses(last, b) {
+					buf = append(buf, markSep)
+				}
+				buf = append(buf, b)
+				last, gap = b, false
 			}
 		}
-		buf = append(buf[:0], typ...)
-		buf = append(buf, 1)
-		buf = append(buf, text...)
-		buf = append(buf, 0)
-		h.Write(buf)
 	}
-	return hex.EncodeToString(h.Sum(nil)[:12])
+	sum := sha256.Sum256(buf)
+	return hex.EncodeToString(sum[:12])
+}
+
+// fuses reports whether a and b, written without the white space between
+// them, could read as one token: two word characters (`return x`), or two
+// operator characters (`a - -b`, `x ? .5 : 1`).
+func fuses(a, b byte) bool {
+	if a == 0 {
+		return false
+	}
+	return isWord(a) && isWord(b) || isOp(a) && isOp(b)
+}
+
+func isWord(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '$' ||
+		c == '#' || c == '@' || c >= 0x80 || c == '\'' || c == '"' || c == '`'
+}
+
+func isOp(c byte) bool {
+	switch c {
+	case '+', '-', '*', '/', '%', '=', '!', '&', '|', '^', '~', '?', '.', ':':
+		return true
+	}
+	return false
+}
+
+func before(a, b facts.Pos) bool {
+	return a.Line < b.Line || a.Line == b.Line && a.Char < b.Char
 }
