@@ -130,7 +130,7 @@ func (s *server) ExecuteCommand(ctx context.Context, params *protocol.ExecuteCom
 		res, rerr = result, err
 		close(done)
 		return nil
-	}, isCall: true}
+	}}
 	s.c.executeCommand(ctx, o, raw)
 	<-done
 	return res, rerr

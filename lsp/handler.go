@@ -112,7 +112,6 @@ type onceReplier struct {
 	mu      sync.Mutex
 	replied bool
 	inner   jsonrpc2.Replier
-	isCall  bool
 }
 
 func (o *onceReplier) reply(ctx context.Context, result any, err error) error {
@@ -163,7 +162,7 @@ func wireError(err error) error {
 // dispatch runs on the inbox goroutine, one message at a time.
 func (c *conn) dispatch(m incoming) {
 	_, isCall := m.req.(*jsonrpc2.Call)
-	o := &onceReplier{inner: m.reply, isCall: isCall}
+	o := &onceReplier{inner: m.reply}
 	method := m.req.Method()
 	defer func() {
 		if r := recover(); r != nil {

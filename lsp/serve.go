@@ -70,7 +70,9 @@ func ExitCode(err error) int {
 // stream ends or ctx is done. It returns nil when shutdown came before exit
 // (exit code 0) and an *ExitError otherwise (exit code 1). Nothing started
 // for the connection outlives it: engines are closed and goroutines stopped
-// before Serve returns.
+// before Serve returns. The one exception is jsonrpc2's read loop when
+// rwc.Close cannot interrupt a pending Read (a process's stdin): after
+// exit it is left blocked, for the process exit to end.
 func Serve(ctx context.Context, rwc io.ReadWriteCloser, opts Options) error {
 	if opts.NewEngine == nil {
 		return errors.New("lsp: Options.NewEngine is required")

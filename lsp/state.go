@@ -2,7 +2,6 @@ package lsp
 
 import (
 	"encoding/json"
-	"sort"
 	"sync"
 
 	"github.com/farm-stack/farm-lsp/reload/coordinator"
@@ -213,16 +212,4 @@ func (s *state) docVersion(path string) (int32, bool) {
 		return 0, false
 	}
 	return d.version, true
-}
-
-// openPaths lists open documents (sorted), for tests and logs.
-func (s *state) openPaths() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]string, 0, len(s.docs))
-	for p := range s.docs {
-		out = append(out, p)
-	}
-	sort.Strings(out)
-	return out
 }
