@@ -261,11 +261,12 @@ func TestBinaryLifecycle(t *testing.T) {
 			if len(p.Changes) != 1 || p.Changes[0].Kind != "props-changed" {
 				t.Errorf("binary plan changes = %+v", p.Changes)
 			}
-			if err := c.Shutdown(); err != nil {
+			if err := c.Shutdown(); err != nil { // shutdown, then exit
 				t.Fatal(err)
 			}
+		} else {
+			c.Notify("exit", nil)
 		}
-		c.Notify("exit", nil)
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		code, err := bc.ExitCode(ctx)
 		cancel()
