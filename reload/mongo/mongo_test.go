@@ -422,3 +422,27 @@ func TestInvalidMigrationFileDiagnosed(t *testing.T) {
 		t.Fatalf("diagnostics = %+v", res.Diagnostics)
 	}
 }
+
+func TestCollectionRenameWaitsForApply(t *testing.T) {
+	f := newFixture(t, "", user(base))
+	f.insert(bson.D{{Key: "name", Value: "ada"}})
+	renamed := user(base)
+	renamed.Settings = &facts.Settings{Name: "people", NameRange: rng(20)}
+	f.ws.set(renamed)
+	res := f.run(f.ex)
+	ds := res.Diagnostics[modelPath]
+	if res.Status != executor.OK || len(ds) != 1 || ds[0].Range != rng(20) ||
+		!strings.Contains(ds[0].Message, "rename-collection users → people (renameCollection)") {
+		t.Fatalf("result = %+v", res)
+	}
+	if err := f.ex.Apply(context.Background(), res.Written[0]); err != nil {
+		t.Fatal(err)
+	}
+	n, err := f.db.Collection("people").CountDocuments(context.Background(), bson.D{})
+	if err != nil || n != 1 {
+		t.Errorf("people has %d documents (%v), want 1", n, err)
+	}
+	if n, _ := f.db.Collection("users").CountDocuments(context.Background(), bson.D{}); n != 0 {
+		t.Errorf("users still has %d documents", n)
+	}
+}

@@ -114,21 +114,33 @@ var shared struct {
 	dir    string
 }
 
+// PostgreSQLEnv names the environment variable that switches StartShared
+// to FerretDB's postgresql handler (a postgres:// URL). The SQLite handler
+// of FerretDB v1.24.2 updates documents with a full table scan each (its
+// UPDATE filters on _ferretdb_sjson->'$._id' while the _id_ index is on
+// _ferretdb_sjson->'_id'), so large backfill benchmarks need PostgreSQL.
+const PostgreSQLEnv = "FARM_FERRETDB_POSTGRESQL_URL"
+
 // StartShared starts one FerretDB for a whole test binary (call it once,
-// e.g. under sync.Once, and StopShared from TestMain). It returns nil when
-// the server cannot start.
+// e.g. under sync.Once, and StopShared from TestMain). It uses the SQLite
+// handler in a temporary directory, or PostgreSQL when PostgreSQLEnv is
+// set. It returns nil when the server cannot start.
 func StartShared() *Server {
 	dir, err := os.MkdirTemp("", "ferretdb-")
 	if err != nil {
 		slog.Error("ferretdb temp dir", "err", err)
 		return nil
 	}
-	f, err := ferretdb.New(&ferretdb.Config{
+	cfg := &ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Handler:   "sqlite",
 		SQLiteURL: "file:" + dir + "/",
-	})
+	}
+	if pg := os.Getenv(PostgreSQLEnv); pg != "" {
+		cfg.Handler, cfg.SQLiteURL, cfg.PostgreSQLURL = "postgresql", "", pg
+	}
+	f, err := ferretdb.New(cfg)
 	if err != nil {
 		slog.Error("ferretdb", "err", err)
 		_ = os.RemoveAll(dir)
