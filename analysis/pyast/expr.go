@@ -3,10 +3,6 @@ package pyast
 import (
 	"strconv"
 	"strings"
-
-	sitter "github.com/smacker/go-tree-sitter"
-
-	"github.com/farm-stack/farm-lsp/analysis/parse"
 )
 
 // canon renders an expression as canonical source text: the tokens in
@@ -17,7 +13,7 @@ import (
 // text, which is what annotations, defaults and arguments are compared by.
 // For single-line expressions without odd spacing it equals
 // parse.Normalize(source).
-func canon(d *index, n *sitter.Node) string {
+func canon(d *index, n *pnode) string {
 	if n == nil {
 		return ""
 	}
@@ -111,7 +107,7 @@ func isOpener(s string) bool { return s == "(" || s == "[" || s == "{" }
 func isCloser(s string) bool { return s == ")" || s == "]" || s == "}" }
 
 // unwrapType strips tree-sitter's `type` wrapper nodes.
-func unwrapType(n *sitter.Node) *sitter.Node {
+func unwrapType(n *pnode) *pnode {
 	for n != nil && n.Type() == "type" && n.NamedChildCount() == 1 {
 		n = n.NamedChild(0)
 	}
@@ -130,12 +126,12 @@ func lastName(s string) string {
 // arguments (in source order). Splats are ignored.
 type callArgs struct {
 	callee string // canonical text of the function expression
-	pos    []*sitter.Node
+	pos    []*pnode
 	kwName []string
-	kwVal  []*sitter.Node
+	kwVal  []*pnode
 }
 
-func (a *callArgs) kw(name string) *sitter.Node {
+func (a *callArgs) kw(name string) *pnode {
 	for i, k := range a.kwName {
 		if k == name {
 			return a.kwVal[i]
@@ -146,7 +142,7 @@ func (a *callArgs) kw(name string) *sitter.Node {
 
 // parseCall returns the arguments of n when it is a call (after unwrapping
 // `type` nodes), else nil.
-func parseCall(d *index, n *sitter.Node) *callArgs {
+func parseCall(d *index, n *pnode) *callArgs {
 	n = unwrapType(n)
 	if n == nil || n.Type() != "call" {
 		return nil
@@ -156,7 +152,7 @@ func parseCall(d *index, n *sitter.Node) *callArgs {
 	if args == nil || args.Type() != "argument_list" {
 		return a
 	}
-	for _, c := range parse.Children(args) {
+	for _, c := range children(args) {
 		switch c.Type() {
 		case "keyword_argument":
 			name := c.ChildByFieldName("name")
@@ -187,7 +183,7 @@ func kwMap(d *index, a *callArgs) map[string]string {
 
 // strLit returns the value of a plain string literal (no f-string
 // interpolation); implicit concatenation is joined.
-func strLit(d *index, n *sitter.Node) (string, bool) {
+func strLit(d *index, n *pnode) (string, bool) {
 	n = unwrapType(n)
 	if n == nil {
 		return "", false
@@ -195,7 +191,10 @@ func strLit(d *index, n *sitter.Node) (string, bool) {
 	switch n.Type() {
 	case "concatenated_string":
 		var b strings.Builder
-		for _, c := range parse.Children(n) {
+		for _, c := range children(n) {
+			if c.Type() == "comment" {
+				continue
+			}
 			s, ok := strLit(d, c)
 			if !ok {
 				return "", false
@@ -207,25 +206,29 @@ func strLit(d *index, n *sitter.Node) (string, bool) {
 	default:
 		return "", false
 	}
-	var start, end *sitter.Node
-	for i := 0; i < int(n.ChildCount()); i++ {
-		c := n.Child(i)
-		switch c.Type() {
-		case "interpolation":
-			return "", false
-		case "string_start":
-			start = c
-		case "string_end":
-			end = c
-		}
+	// The literal is read from its text (the walk does not descend into
+	// strings): prefix letters, quotes, content.
+	text := d.Text(n)
+	i := 0
+	for i < len(text) && (text[i] >= 'a' && text[i] <= 'z' || text[i] >= 'A' && text[i] <= 'Z') {
+		i++
 	}
-	if start == nil || end == nil || end.StartByte() < start.EndByte() {
+	prefix, rest := strings.ToLower(text[:i]), text[i:]
+	q := ""
+	switch {
+	case strings.HasPrefix(rest, `"""`) || strings.HasPrefix(rest, "'''"):
+		q = rest[:3]
+	case strings.HasPrefix(rest, `"`) || strings.HasPrefix(rest, "'"):
+		q = rest[:1]
+	default:
 		return "", false
 	}
-	prefix := strings.ToLower(d.Text(start))
-	raw := string(d.Src[start.EndByte():end.StartByte()])
-	if strings.ContainsAny(prefix, "fb") && strings.Contains(prefix, "f") {
-		return "", false
+	if len(rest) < 2*len(q) || !strings.HasSuffix(rest, q) {
+		return "", false // unterminated
+	}
+	raw := rest[len(q) : len(rest)-len(q)]
+	if strings.Contains(prefix, "f") {
+		return "", false // an f-string is not a constant
 	}
 	if strings.Contains(prefix, "r") || !strings.Contains(raw, `\`) {
 		return raw, true
@@ -238,7 +241,7 @@ func strLit(d *index, n *sitter.Node) (string, bool) {
 
 // subscriptParts splits `Head[a, b]` (a subscript or generic_type node,
 // `type` wrappers allowed) into the head's text and argument nodes.
-func subscriptParts(d *index, n *sitter.Node) (string, []*sitter.Node, bool) {
+func subscriptParts(d *index, n *pnode) (string, []*pnode, bool) {
 	n = unwrapType(n)
 	if n == nil {
 		return "", nil, false
@@ -246,7 +249,7 @@ func subscriptParts(d *index, n *sitter.Node) (string, []*sitter.Node, bool) {
 	switch n.Type() {
 	case "subscript":
 		v := n.ChildByFieldName("value")
-		var args []*sitter.Node
+		var args []*pnode
 		for i := 0; i < int(n.ChildCount()); i++ {
 			if n.FieldNameForChild(i) == "subscript" {
 				args = append(args, n.Child(i))
@@ -255,10 +258,10 @@ func subscriptParts(d *index, n *sitter.Node) (string, []*sitter.Node, bool) {
 		return canon(d, v), args, v != nil
 	case "generic_type":
 		var head string
-		var args []*sitter.Node
-		for _, c := range parse.Children(n) {
+		var args []*pnode
+		for _, c := range children(n) {
 			if c.Type() == "type_parameter" {
-				for _, t := range parse.Children(c) {
+				for _, t := range children(c) {
 					if t.Type() != "comment" {
 						args = append(args, t)
 					}

@@ -8,12 +8,12 @@ import (
 // first statement `x = <expr>` in src.
 func firstValue(t *testing.T, src string) string {
 	t.Helper()
-	d := mustParse(t, src)
-	as := d.Root().NamedChild(0).NamedChild(0)
+	d := newIndex(mustParse(t, src))
+	as := d.root().NamedChild(0).NamedChild(0)
 	if as == nil || as.Type() != "assignment" {
 		t.Fatalf("%q: not an assignment", src)
 	}
-	return canon(newIndex(d), as.ChildByFieldName("right"))
+	return canon(d, as.ChildByFieldName("right"))
 }
 
 func TestCanon(t *testing.T) {
@@ -48,9 +48,9 @@ func TestCanonAnnotations(t *testing.T) {
 		{"x: typing.Optional['Item']", "typing.Optional['Item']"},
 	}
 	for _, c := range cases {
-		d := mustParse(t, c.src)
-		as := d.Root().NamedChild(0).NamedChild(0)
-		if got := canon(newIndex(d), as.ChildByFieldName("type")); got != c.want {
+		d := newIndex(mustParse(t, c.src))
+		as := d.root().NamedChild(0).NamedChild(0)
+		if got := canon(d, as.ChildByFieldName("type")); got != c.want {
 			t.Errorf("canon(%q) = %q, want %q", c.src, got, c.want)
 		}
 	}
@@ -98,9 +98,9 @@ func TestStrLit(t *testing.T) {
 		{`x = 1`, "", false},
 	}
 	for _, c := range cases {
-		d := mustParse(t, c.src)
-		as := d.Root().NamedChild(0).NamedChild(0)
-		got, ok := strLit(newIndex(d), as.ChildByFieldName("right"))
+		d := newIndex(mustParse(t, c.src))
+		as := d.root().NamedChild(0).NamedChild(0)
+		got, ok := strLit(d, as.ChildByFieldName("right"))
 		if got != c.want || ok != c.ok {
 			t.Errorf("strLit(%s) = %q, %v; want %q, %v", c.src, got, ok, c.want, c.ok)
 		}

@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"hash"
 
-	sitter "github.com/smacker/go-tree-sitter"
-
 	"github.com/farm-stack/farm-lsp/analysis/facts"
 	"github.com/farm-stack/farm-lsp/analysis/parse"
 )
@@ -79,7 +77,7 @@ type tokenHasher struct {
 func newHasher(d *index) *tokenHasher { return &tokenHasher{d: d, h: sha256.New()} }
 
 // tokenHash is the cosmetic-insensitive hash of n's tokens.
-func tokenHash(d *index, n *sitter.Node) string {
+func tokenHash(d *index, n *pnode) string {
 	t := newHasher(d)
 	t.walk(n)
 	return t.sum()
@@ -96,7 +94,7 @@ func (t *tokenHasher) mark(s string) {
 }
 
 // walk hashes the tokens of n.
-func (t *tokenHasher) walk(n *sitter.Node) {
+func (t *tokenHasher) walk(n *pnode) {
 	if n == nil {
 		return
 	}
@@ -120,12 +118,12 @@ func (t *tokenHasher) isSingle(l leaf, c byte) bool {
 
 // leadingDocstring returns the docstring statement of a module or block
 // body (the first non-comment statement when it is a string), or nil.
-func leadingDocstring(stmts []*sitter.Node) *sitter.Node {
+func leadingDocstring(stmts []*pnode) *pnode {
 	for _, st := range stmts {
 		if st.Type() == "comment" {
 			continue
 		}
-		if isStringStatement(st) {
+		if st.Type() == "expression_statement" && st.NamedChildCount() == 1 && st.NamedChild(0).Type() == "string" {
 			return st
 		}
 		return nil
@@ -143,9 +141,9 @@ const moduleSymbol = "<module>"
 // Settings.name/indexes (model_config, class Config, private attributes,
 // class decorators and keywords); import aliases; router and include
 // arguments other than the modelled ones. A change there is source-changed.
-func (x *extractor) restHash(root *sitter.Node) string {
+func (x *extractor) restHash(root *pnode) string {
 	t := newHasher(x.d)
-	stmts := parse.Children(root)
+	stmts := children(root)
 	doc := leadingDocstring(stmts)
 	for _, st := range stmts {
 		if st != doc {
@@ -155,7 +153,7 @@ func (x *extractor) restHash(root *sitter.Node) string {
 	return t.sum()
 }
 
-func (x *extractor) restStatement(t *tokenHasher, st *sitter.Node) {
+func (x *extractor) restStatement(t *tokenHasher, st *pnode) {
 	d := x.d
 	switch st.Type() {
 	case "comment", "function_definition":
@@ -174,7 +172,7 @@ func (x *extractor) restStatement(t *tokenHasher, st *sitter.Node) {
 		}
 		return
 	case "import_statement", "import_from_statement", "future_import_statement":
-		for _, c := range parse.Children(st) {
+		for _, c := range children(st) {
 			if c.Type() == "aliased_import" {
 				t.mark("alias")
 				t.walk(c)
@@ -228,17 +226,17 @@ next:
 	}
 }
 
-func (x *extractor) restClass(t *tokenHasher, def *sitter.Node) {
+func (x *extractor) restClass(t *tokenHasher, def *pnode) {
 	d := x.d
 	t.mark("class")
 	if sc := def.ChildByFieldName("superclasses"); sc != nil {
-		for _, c := range parse.Children(sc) {
+		for _, c := range children(sc) {
 			if c.Type() == "keyword_argument" || c.Type() == "list_splat" || c.Type() == "dictionary_splat" {
 				t.walk(c)
 			}
 		}
 	}
-	stmts := parse.Children(def.ChildByFieldName("body"))
+	stmts := children(def.ChildByFieldName("body"))
 	doc := leadingDocstring(stmts)
 	for _, st := range stmts {
 		if x.modelled[st.StartByte()] || st.Type() == "comment" || st == doc {
@@ -247,7 +245,7 @@ func (x *extractor) restClass(t *tokenHasher, def *sitter.Node) {
 		if st.Type() == "class_definition" {
 			if n := st.ChildByFieldName("name"); n != nil && (d.Text(n) == "Settings" || d.Text(n) == "Collection") {
 				t.mark("settings")
-				inner := parse.Children(st.ChildByFieldName("body"))
+				inner := children(st.ChildByFieldName("body"))
 				innerDoc := leadingDocstring(inner)
 				for _, s := range inner {
 					if !x.modelled[s.StartByte()] && s.Type() != "comment" && s != innerDoc {

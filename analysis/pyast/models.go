@@ -4,10 +4,7 @@ import (
 	"strconv"
 	"strings"
 
-	sitter "github.com/smacker/go-tree-sitter"
-
 	"github.com/farm-stack/farm-lsp/analysis/facts"
-	"github.com/farm-stack/farm-lsp/analysis/parse"
 )
 
 // enumBases are the base classes that make a class an Enum.
@@ -15,7 +12,7 @@ var enumBases = map[string]bool{"Enum": true, "IntEnum": true, "StrEnum": true, 
 
 // class reads a top-level class: an Enum or a (possible) model. outer is
 // the decorated_definition when the class is decorated, else def.
-func (x *extractor) class(def, outer *sitter.Node) {
+func (x *extractor) class(def, outer *pnode) {
 	d := x.d
 	nameNode := def.ChildByFieldName("name")
 	if nameNode == nil {
@@ -23,9 +20,9 @@ func (x *extractor) class(def, outer *sitter.Node) {
 	}
 	name := d.Text(nameNode)
 	var bases []string
-	var baseNodes []*sitter.Node
+	var baseNodes []*pnode
 	if sc := def.ChildByFieldName("superclasses"); sc != nil {
-		for _, b := range parse.Children(sc) {
+		for _, b := range children(sc) {
 			switch b.Type() {
 			case "keyword_argument", "comment", "list_splat", "dictionary_splat":
 				continue
@@ -68,7 +65,7 @@ func (x *extractor) class(def, outer *sitter.Node) {
 	}
 	if m.TypeVars == nil {
 		if tp := def.ChildByFieldName("type_parameters"); tp != nil { // class Page[T](BaseModel)
-			for _, a := range parse.Children(tp) {
+			for _, a := range children(tp) {
 				if a.Type() != "comment" {
 					m.TypeVars = append(m.TypeVars, canon(d, a))
 				}
@@ -81,10 +78,10 @@ func (x *extractor) class(def, outer *sitter.Node) {
 	x.f.Models = append(x.f.Models, m)
 }
 
-func (x *extractor) modelBody(m *facts.Model, body *sitter.Node) {
+func (x *extractor) modelBody(m *facts.Model, body *pnode) {
 	d := x.d
 	var fieldIndexes []facts.Index
-	for _, st := range parse.Children(body) {
+	for _, st := range children(body) {
 		switch st.Type() {
 		case "expression_statement":
 			as := st.NamedChild(0)
@@ -163,7 +160,7 @@ func (x *extractor) modelBody(m *facts.Model, body *sitter.Node) {
 }
 
 // field reads `name: typ = right` (right may be nil).
-func (x *extractor) field(name string, typ, right, stmt *sitter.Node) facts.Field {
+func (x *extractor) field(name string, typ, right, stmt *pnode) facts.Field {
 	d := x.d
 	f := facts.Field{
 		Name:       name,
@@ -206,10 +203,10 @@ func (x *extractor) field(name string, typ, right, stmt *sitter.Node) facts.Fiel
 }
 
 // fieldIndex reads Indexed(T, ...) or Annotated[T, Indexed(...)] on a field.
-func (x *extractor) fieldIndex(name string, typ *sitter.Node) (facts.Index, bool) {
+func (x *extractor) fieldIndex(name string, typ *pnode) (facts.Index, bool) {
 	d := x.d
 	var call *callArgs
-	var at *sitter.Node
+	var at *pnode
 	if c := parseCall(d, typ); c != nil && lastName(c.callee) == "Indexed" {
 		call, at = c, typ
 		// Indexed(typ, index_type, unique): the type is the first positional.
@@ -249,19 +246,19 @@ func (x *extractor) fieldIndex(name string, typ *sitter.Node) (facts.Index, bool
 	return ix, true
 }
 
-func isTrue(d *index, n *sitter.Node) bool {
+func isTrue(d *index, n *pnode) bool {
 	return n != nil && d.Text(n) == "True"
 }
 
 // settings reads a Beanie `class Settings` (name, indexes).
-func (x *extractor) settings(cls *sitter.Node) *facts.Settings {
+func (x *extractor) settings(cls *pnode) *facts.Settings {
 	d := x.d
 	s := &facts.Settings{}
 	body := cls.ChildByFieldName("body")
 	if body == nil {
 		return s
 	}
-	for _, st := range parse.Children(body) {
+	for _, st := range children(body) {
 		as := st.NamedChild(0)
 		if st.Type() != "expression_statement" || as == nil || as.Type() != "assignment" {
 			continue
@@ -286,7 +283,7 @@ func (x *extractor) settings(cls *sitter.Node) *facts.Settings {
 			if right.Type() != "list" && right.Type() != "tuple" {
 				continue
 			}
-			for _, item := range parse.Children(right) {
+			for _, item := range children(right) {
 				if item.Type() == "comment" {
 					continue
 				}
@@ -301,10 +298,10 @@ func (x *extractor) settings(cls *sitter.Node) *facts.Settings {
 
 // index reads one Settings.indexes item: "f", ("f", dir), [("a", 1), ...]
 // or IndexModel(keys, unique=, name=).
-func (x *extractor) index(item *sitter.Node) (facts.Index, bool) {
+func (x *extractor) index(item *pnode) (facts.Index, bool) {
 	d := x.d
 	ix := facts.Index{Range: d.Range(item)}
-	var keysNode *sitter.Node
+	var keysNode *pnode
 	if call := parseCall(d, item); call != nil {
 		if lastName(call.callee) != "IndexModel" {
 			return ix, false
@@ -338,7 +335,7 @@ func (x *extractor) index(item *sitter.Node) (facts.Index, bool) {
 }
 
 // indexKeys reads "f", ("f", dir) or a list/tuple of those.
-func (x *extractor) indexKeys(n *sitter.Node) ([]facts.IndexKey, []string, bool) {
+func (x *extractor) indexKeys(n *pnode) ([]facts.IndexKey, []string, bool) {
 	d := x.d
 	if n == nil {
 		return nil, nil, false
@@ -354,7 +351,7 @@ func (x *extractor) indexKeys(n *sitter.Node) ([]facts.IndexKey, []string, bool)
 	}
 	var keys []facts.IndexKey
 	var texts []string
-	for _, c := range parse.Children(n) {
+	for _, c := range children(n) {
 		if c.Type() == "comment" {
 			continue
 		}
@@ -372,7 +369,7 @@ func (x *extractor) indexKeys(n *sitter.Node) ([]facts.IndexKey, []string, bool)
 }
 
 // keyPair reads ("field", direction).
-func (x *extractor) keyPair(n *sitter.Node) (facts.IndexKey, string, bool) {
+func (x *extractor) keyPair(n *pnode) (facts.IndexKey, string, bool) {
 	if n.Type() != "tuple" || n.NamedChildCount() != 2 {
 		return facts.IndexKey{}, "", false
 	}
@@ -389,7 +386,7 @@ func (x *extractor) keyPair(n *sitter.Node) (facts.IndexKey, string, bool) {
 
 // direction reads 1, -1, pymongo.ASCENDING/DESCENDING/TEXT/HASHED/GEO2D/
 // GEOSPHERE or their string forms. Special kinds have dir 0.
-func (x *extractor) direction(n *sitter.Node) (int, string, bool) {
+func (x *extractor) direction(n *pnode) (int, string, bool) {
 	d := x.d
 	if s, ok := strLit(d, n); ok {
 		switch s {
@@ -420,7 +417,7 @@ func (x *extractor) direction(n *sitter.Node) (int, string, bool) {
 }
 
 // method reads a function defined in a class body.
-func (x *extractor) method(def, outer *sitter.Node, decos []*sitter.Node) facts.Method {
+func (x *extractor) method(def, outer *pnode, decos []*pnode) facts.Method {
 	d := x.d
 	m := facts.Method{
 		Name:     d.Text(def.ChildByFieldName("name")),
@@ -436,11 +433,11 @@ func (x *extractor) method(def, outer *sitter.Node, decos []*sitter.Node) facts.
 }
 
 // enum reads an Enum class's members: NAME = literal.
-func (x *extractor) enum(name string, bases []string, body, outer *sitter.Node) {
+func (x *extractor) enum(name string, bases []string, body, outer *pnode) {
 	d := x.d
 	e := facts.Enum{Name: name, Bases: bases, Members: []facts.EnumMember{}, Range: d.Range(outer)}
 	if body != nil {
-		for _, st := range parse.Children(body) {
+		for _, st := range children(body) {
 			as := st.NamedChild(0)
 			if st.Type() != "expression_statement" || as == nil || as.Type() != "assignment" {
 				continue

@@ -26,8 +26,6 @@ import (
 	"fmt"
 	"strings"
 
-	sitter "github.com/smacker/go-tree-sitter"
-
 	"github.com/farm-stack/farm-lsp/analysis/facts"
 	"github.com/farm-stack/farm-lsp/analysis/parse"
 )
@@ -59,12 +57,13 @@ func Extract(doc *parse.Doc, path string, kind facts.Kind) (f *facts.File) {
 		f.Diagnostics = doc.Errors(path)
 	}
 	x := &extractor{d: newIndex(doc), f: f, modelled: map[uint32]bool{}}
-	for _, st := range parse.Children(root) {
+	mroot := x.d.root()
+	for _, st := range children(mroot) {
 		x.topLevel(st)
 	}
-	x.statements(root)
+	x.statements(mroot)
 	f.Functions = append(f.Functions, facts.Symbol{
-		Name: moduleSymbol, Kind: "module", Hash: x.restHash(root), Range: doc.Range(root),
+		Name: moduleSymbol, Kind: "module", Hash: x.restHash(mroot), Range: x.d.Range(mroot),
 	})
 	f.SemanticHash = semanticHash(f)
 	return f
@@ -79,7 +78,7 @@ type extractor struct {
 }
 
 // topLevel reads module-level classes and functions.
-func (x *extractor) topLevel(n *sitter.Node) {
+func (x *extractor) topLevel(n *pnode) {
 	switch n.Type() {
 	case "class_definition":
 		x.class(n, n)
@@ -100,9 +99,9 @@ func (x *extractor) topLevel(n *sitter.Node) {
 }
 
 // decorators returns the decorator nodes of a decorated_definition.
-func decorators(n *sitter.Node) []*sitter.Node {
-	var out []*sitter.Node
-	for _, c := range parse.Children(n) {
+func decorators(n *pnode) []*pnode {
+	var out []*pnode
+	for _, c := range children(n) {
 		if c.Type() == "decorator" {
 			out = append(out, c)
 		}
@@ -111,8 +110,8 @@ func decorators(n *sitter.Node) []*sitter.Node {
 }
 
 // decoratorExpr is the expression after '@'.
-func decoratorExpr(deco *sitter.Node) *sitter.Node {
-	for _, c := range parse.Children(deco) {
+func decoratorExpr(deco *pnode) *pnode {
+	for _, c := range children(deco) {
 		if c.Type() != "comment" {
 			return c
 		}
@@ -123,7 +122,7 @@ func decoratorExpr(deco *sitter.Node) *sitter.Node {
 // decoratorName is the decorator's callee as written without arguments,
 // reduced to its last dotted component: @pydantic.field_validator("x") →
 // "field_validator".
-func decoratorName(d *index, deco *sitter.Node) string {
+func decoratorName(d *index, deco *pnode) string {
 	e := decoratorExpr(deco)
 	if e == nil {
 		return ""
@@ -137,13 +136,13 @@ func decoratorName(d *index, deco *sitter.Node) string {
 // statements walks statement lists at any depth (module and function
 // bodies, if/try/with blocks; not class bodies) for imports, routers and
 // includes, without descending into expressions.
-func (x *extractor) statements(n *sitter.Node) {
-	for _, st := range parse.Children(n) {
+func (x *extractor) statements(n *pnode) {
+	for _, st := range children(n) {
 		switch st.Type() {
 		case "import_statement", "import_from_statement", "future_import_statement":
 			x.imports(st)
 		case "expression_statement":
-			for _, e := range parse.Children(st) {
+			for _, e := range children(st) {
 				switch e.Type() {
 				case "assignment":
 					x.routerAssign(st, e)
@@ -172,7 +171,7 @@ func isCompound(t string) bool {
 	return false
 }
 
-func (x *extractor) imports(n *sitter.Node) {
+func (x *extractor) imports(n *pnode) {
 	d := x.d
 	switch n.Type() {
 	case "import_statement":
@@ -193,7 +192,7 @@ func (x *extractor) imports(n *sitter.Node) {
 		}
 		if m := n.ChildByFieldName("module_name"); m != nil {
 			if m.Type() == "relative_import" {
-				for _, c := range parse.Children(m) {
+				for _, c := range children(m) {
 					switch c.Type() {
 					case "import_prefix":
 						imp.Level = strings.Count(d.Text(c), ".")

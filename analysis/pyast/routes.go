@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	sitter "github.com/smacker/go-tree-sitter"
-
 	"github.com/farm-stack/farm-lsp/analysis/facts"
 	"github.com/farm-stack/farm-lsp/analysis/parse"
 )
@@ -29,17 +27,17 @@ var routeKwargs = map[string]bool{"path": true, "response_model": true, "status_
 
 // function reads a module-level function: a route handler when one of its
 // decorators is @<obj>.get(...) and the like, else a plain function.
-func (x *extractor) function(def, outer *sitter.Node, decos []*sitter.Node) {
+func (x *extractor) function(def, outer *pnode, decos []*pnode) {
 	d := x.d
 	name := d.Text(def.ChildByFieldName("name"))
 	type routeDeco struct {
-		node   *sitter.Node
+		node   *pnode
 		call   *callArgs
 		router string
 		verbs  []string
 	}
 	var routes []routeDeco
-	var others []*sitter.Node
+	var others []*pnode
 	for _, dn := range decos {
 		e := decoratorExpr(dn)
 		call := parseCall(d, e)
@@ -54,7 +52,7 @@ func (x *extractor) function(def, outer *sitter.Node, decos []*sitter.Node) {
 				if attr == "api_route" {
 					var verbs []string
 					if ms := call.kw("methods"); ms != nil {
-						for _, m := range parse.Children(ms) {
+						for _, m := range children(ms) {
 							if s, ok := strLit(d, m); ok {
 								verbs = append(verbs, strings.ToUpper(s))
 							}
@@ -139,7 +137,7 @@ var statusNames = func() map[string]int {
 }()
 
 // statusCode reads 201, status.HTTP_204_NO_CONTENT or HTTPStatus.CREATED.
-func statusCode(d *index, n *sitter.Node) int {
+func statusCode(d *index, n *pnode) int {
 	if n == nil {
 		return 0
 	}
@@ -158,16 +156,16 @@ func statusCode(d *index, n *sitter.Node) int {
 }
 
 // params reads a handler's parameters (splats and separators skipped).
-func (x *extractor) params(ps *sitter.Node) []facts.Param {
+func (x *extractor) params(ps *pnode) []facts.Param {
 	d := x.d
 	out := []facts.Param{}
-	for _, p := range parse.Children(ps) {
-		var name, typ, def *sitter.Node
+	for _, p := range children(ps) {
+		var name, typ, def *pnode
 		switch p.Type() {
 		case "identifier":
 			name = p
 		case "typed_parameter":
-			for _, c := range parse.Children(p) {
+			for _, c := range children(p) {
 				if c.Type() == "identifier" {
 					name = c
 					break
@@ -234,7 +232,7 @@ func (x *extractor) params(ps *sitter.Node) []facts.Param {
 }
 
 // routerAssign reads `x = APIRouter(prefix=...)` and `app = FastAPI(...)`.
-func (x *extractor) routerAssign(stmt, as *sitter.Node) {
+func (x *extractor) routerAssign(stmt, as *pnode) {
 	d := x.d
 	call := parseCall(d, as.ChildByFieldName("right"))
 	if call == nil {
@@ -261,7 +259,7 @@ func (x *extractor) routerAssign(stmt, as *sitter.Node) {
 }
 
 // include reads `app.include_router(users.router, prefix="/api")`.
-func (x *extractor) include(stmt, call *sitter.Node) {
+func (x *extractor) include(stmt, call *pnode) {
 	d := x.d
 	fn := call.ChildByFieldName("function")
 	if fn == nil || fn.Type() != "attribute" || d.Text(fn.ChildByFieldName("attribute")) != "include_router" {
