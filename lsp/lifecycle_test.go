@@ -1,10 +1,13 @@
 package lsp_test
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -346,5 +349,48 @@ func TestRealClientInitialize(t *testing.T) {
 				t.Errorf("exit code %d", code)
 			}
 		})
+	}
+}
+
+func TestEngineStartFailureIsShown(t *testing.T) {
+	dir := workspace(t, ".")
+	fx := newFixture(t, dir, protocol.ClientCapabilities{}, func(e *fakeEngine) { e.startError = errors.New("index exploded") })
+	m := fx.c.AwaitNotification(protocol.MethodWindowShowMessage, nil)
+	if !strings.Contains(string(m.Params), "index exploded") {
+		t.Errorf("showMessage %s", m.Params)
+	}
+}
+
+// TestNoGoroutineOutlivesServe checks that when Serve has returned none of
+// the server's goroutines (dispatcher, outbox, commands, engine starts) is
+// left. jsonrpc2's own read loop is not counted: over a pipe it ends when
+// the pipe closes, which Serve does not wait for.
+func TestNoGoroutineOutlivesServe(t *testing.T) {
+	dir := workspace(t, ".")
+	fx := newFixture(t, dir, protocol.ClientCapabilities{Window: &protocol.WindowClientCapabilities{WorkDoneProgress: true}}, func(e *fakeEngine) {
+		e.onExecute = func(ctx context.Context, _ string, _ []json.RawMessage) (any, error) {
+			<-ctx.Done() // a command still running at shutdown
+			return nil, ctx.Err()
+		}
+	})
+	sink := fx.f.get(t, dir).sinkOf(t)
+	sink.Progress(dir, coordinator.Progress{Token: "p", Kind: coordinator.ProgressBegin, Title: "x", Percent: -1})
+	sink.Progress(dir, coordinator.Progress{Token: "p", Kind: coordinator.ProgressReport, Message: "a", Percent: -1})
+	sink.Progress(dir, coordinator.Progress{Token: "p", Kind: coordinator.ProgressReport, Message: "b", Percent: -1})
+	go func() {
+		_ = fx.c.Request(protocol.MethodWorkspaceExecuteCommand, &protocol.ExecuteCommandParams{Command: "farm.regenerate"}, nil)
+	}()
+	from := 0
+	fx.f.get(t, dir).awaitCall(t, &from, func(c call) bool { return c.Op == "execute" })
+	fx.c.Disconnect()
+	if code := fx.c.ExitCode(); code != 1 {
+		t.Errorf("exit code %d", code)
+	}
+	buf := make([]byte, 1<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		if strings.Contains(g, "farm-lsp/lsp.(") && !strings.Contains(g, "TestNoGoroutineOutlivesServe") {
+			t.Errorf("goroutine left after Serve returned:\n%s", g)
+		}
 	}
 }

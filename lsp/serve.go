@@ -181,6 +181,7 @@ func (c *conn) stop() {
 	c.in.close()
 	c.closeEngines()
 	c.bg.Wait()
+	c.notes.close()
 	c.out.close()
 }
 

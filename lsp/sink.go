@@ -25,6 +25,7 @@ type notifier struct {
 	mu        sync.Mutex
 	published map[string]string         // uri → last published diagnostics JSON
 	progress  map[string]*progressState // token → state
+	closed    bool
 }
 
 type progressState struct {
@@ -39,6 +40,20 @@ type progressState struct {
 
 func newNotifier(c *conn) *notifier {
 	return &notifier{c: c, published: map[string]string{}, progress: map[string]*progressState{}}
+}
+
+// close stops pending progress timers; later events are dropped.
+func (n *notifier) close() {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.closed = true
+	for _, st := range n.progress {
+		if st.timer != nil {
+			st.timer()
+			st.timer = nil
+		}
+	}
+	n.progress = map[string]*progressState{}
 }
 
 // rootSink is the coordinator.Sink of one root.
@@ -109,6 +124,9 @@ func (n *notifier) progressEvent(p coordinator.Progress) {
 	now := n.c.now()
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	if n.closed {
+		return
+	}
 	st := n.progress[p.Token]
 	switch p.Kind {
 	case coordinator.ProgressBegin:
