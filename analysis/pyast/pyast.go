@@ -20,6 +20,22 @@
 //     (decorators, parameters, body) except, for routes, what Route models
 //     (path, method, response_model, status_code, parameters, return
 //     annotation), comments and docstrings.
+//   - Hashes are token hashes like parse.Doc.TokenHash (comments and
+//     docstrings skipped) that also ignore trailing commas, so a black
+//     reformat that explodes or joins a call is cosmetic.
+//   - Functions ends with one entry {Name: "<module>", Kind: "module"} whose
+//     Hash covers the code no other fact models (module constants,
+//     model_config, class Config, private attributes, router/include
+//     arguments other than prefix, import aliases); Diff reports its change
+//     as source-changed with the file path as Subject.
+//   - Model.Kind is set only from direct bases (Document, beanie.Document,
+//     BaseModel, pydantic.BaseModel); "" is for the workspace to resolve.
+//     Field-level Indexed(...) indexes are read on every model that is not
+//     a direct BaseModel (a Settings is created when there is none).
+//   - Method.Decorators are the decorator callees' last dotted component
+//     ("field_validator", "validator", "computed_field", "classmethod").
+//   - Only top-level classes and functions are read; imports, routers and
+//     include_router calls are also read inside functions and if/try blocks.
 package pyast
 
 import (
