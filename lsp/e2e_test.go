@@ -30,14 +30,7 @@ func TestEndToEndRealEngine(t *testing.T) {
 	if _, err := examples.CopyFarmApp(dir); err != nil {
 		t.Fatal(err)
 	}
-	skip := executor.Func(func(context.Context, plan.Task, executor.Reporter) executor.Result {
-		return executor.Result{Status: executor.Skipped, Message: "skipped by the test"}
-	})
-	execs := map[plan.TaskKind]executor.Executor{}
-	for _, k := range []plan.TaskKind{plan.TypeGeneration, plan.APIClientGeneration, plan.FrontendHMR, plan.BackendReload,
-		plan.DatabaseSchemaUpdate, plan.AIModelReload, plan.PluginReload} {
-		execs[k] = skip
-	}
+	execs := skipExecutors()
 	log := testLogger(t)
 	c := lsptest.New(t, lsp.Options{Logger: log, NewEngine: func(root string) (coordinator.Engine, error) {
 		return coordinator.New(coordinator.Options{Root: root, Logger: log, NoWatch: true, Executors: execs, Getenv: func(string) string { return "" }})
@@ -114,4 +107,17 @@ func TestEndToEndRealEngine(t *testing.T) {
 	if code := c.ExitCode(); code != 0 {
 		t.Errorf("exit code %d", code)
 	}
+}
+
+// skipExecutors replaces every executor by one that skips at once.
+func skipExecutors() map[plan.TaskKind]executor.Executor {
+	skip := executor.Func(func(context.Context, plan.Task, executor.Reporter) executor.Result {
+		return executor.Result{Status: executor.Skipped, Message: "skipped by the test"}
+	})
+	execs := map[plan.TaskKind]executor.Executor{}
+	for _, k := range []plan.TaskKind{plan.TypeGeneration, plan.APIClientGeneration, plan.FrontendHMR, plan.BackendReload,
+		plan.DatabaseSchemaUpdate, plan.AIModelReload, plan.PluginReload} {
+		execs[k] = skip
+	}
+	return execs
 }
