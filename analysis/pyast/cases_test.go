@@ -1,11 +1,13 @@
 package pyast
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/farm-stack/farm-lsp/analysis/facts"
+	"github.com/farm-stack/farm-lsp/analysis/parse"
 )
 
 func indexText(ixs []facts.Index) string {
@@ -339,6 +341,13 @@ func TestUTF16Ranges(t *testing.T) {
 func TestNilAndEmpty(t *testing.T) {
 	if f := Extract(nil, "x.py", facts.KindBackendSource); f == nil || f.Path != "x.py" {
 		t.Errorf("nil doc: %+v", f)
+	}
+	tsx, err := parse.Parse(context.Background(), parse.TSX, []byte("export const A = () => <div/>;\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := Extract(tsx, "a.tsx", facts.KindFrontendComponent); len(f.Models)+len(f.Functions) != 0 || f.HasErrors {
+		t.Errorf("a TSX doc gave Python facts: %+v", f)
 	}
 	e := extractString(t, "")
 	if e.HasErrors || len(e.Models) != 0 {

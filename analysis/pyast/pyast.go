@@ -52,7 +52,7 @@ import (
 // Diagnostics lists them; whatever could be read is still returned.
 func Extract(doc *parse.Doc, path string, kind facts.Kind) (f *facts.File) {
 	f = &facts.File{Path: path, Kind: kind}
-	if doc == nil || doc.Tree == nil {
+	if doc == nil || doc.Tree == nil || doc.Lang != parse.Python {
 		return f
 	}
 	f.Hash = parse.Hash(string(doc.Src))
