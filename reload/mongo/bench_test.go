@@ -3,6 +3,7 @@ package mongo
 import (
 	"context"
 	"fmt"
+	"os"
 	"testing"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 
 	"github.com/farm-stack/farm-lsp/analysis/facts"
 	"github.com/farm-stack/farm-lsp/reload/executor"
+	"github.com/farm-stack/farm-lsp/reload/mongo/mongotest"
 	"github.com/farm-stack/farm-lsp/reload/plan"
 )
 
@@ -53,6 +55,11 @@ func BenchmarkBackfill(b *testing.B) {
 }
 
 func benchBackfill(b *testing.B, n int) {
+	if n > 10_000 && os.Getenv(mongotest.PostgreSQLEnv) == "" {
+		b.Skipf("FerretDB's SQLite handler rewrites each document with a full table scan "+
+			"(quadratic: 1,000 docs take ~6 s); set %s=postgres://… to run %d documents on its PostgreSQL handler",
+			mongotest.PostgreSQLEnv, n)
+	}
 	ex, ws, _ := benchFixture(b, n)
 	ctx := context.Background()
 	if res := ex.Run(ctx, plan.Task{}, executor.NopReporter{}); res.Status != executor.OK {
