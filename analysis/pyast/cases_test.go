@@ -413,3 +413,24 @@ func TestRestIsolation(t *testing.T) {
 		}
 	}
 }
+
+// TestLineEndingsAndTabs: converting a file to CRLF or re-indenting it with
+// tabs is cosmetic.
+func TestLineEndingsAndTabs(t *testing.T) {
+	lf := "from pydantic import BaseModel\n\n\nclass A(BaseModel):\n    \"\"\"Doc.\"\"\"\n    x: int = 1\n\n    def f(self):\n        return {\"a\": [1, 2]}\n"
+	for name, src := range map[string]string{
+		"crlf": strings.ReplaceAll(lf, "\n", "\r\n"),
+		"tabs": strings.ReplaceAll(strings.ReplaceAll(lf, "        ", "\t\t"), "    ", "\t"),
+	} {
+		a, b := extractString(t, lf), extractString(t, src)
+		if b.HasErrors {
+			t.Fatalf("%s: %v", name, b.Diagnostics)
+		}
+		if a.SemanticHash != b.SemanticHash {
+			t.Errorf("%s changed the semantic hash", name)
+		}
+		if cs := Diff(a, b); cs != nil {
+			t.Errorf("%s gave changes: %s", name, renderChanges(cs))
+		}
+	}
+}
