@@ -31,6 +31,8 @@ import (
 	"github.com/farm-stack/farm-lsp/reload/schema"
 )
 
+var _ executor.Executor = (*Executor)(nil)
+
 // Auto-apply modes (development.hotReload.database.autoApply).
 const (
 	ApplyAdditive = "additive" // additive ops now, destructive ones on request

@@ -27,6 +27,8 @@ import (
 	"github.com/farm-stack/farm-lsp/reload/plan"
 )
 
+var _ executor.Executor = (*Executor)(nil)
+
 // DefaultURL is Ollama's default address.
 const DefaultURL = "http://127.0.0.1:11434"
 
@@ -66,7 +68,8 @@ type Provider struct {
 // missing provider reads as disabled; a provider without `enabled` is
 // enabled. defaultModel counts as a configured model.
 func ReadConfig(cfg *facts.Value) Provider {
-	p := Provider{URL: DefaultURL, Ranges: map[string]facts.Range{}}
+	p := Provider{URL: DefaultURL, Ranges: map[string]facts.Range{},
+		HookURL: cfg.Get("development.hotReload.aiModels.hookUrl").String("")}
 	v := cfg.Get("ai.providers.ollama")
 	if v == nil || v.Kind != facts.ValueObject {
 		return p
@@ -88,7 +91,7 @@ func ReadConfig(cfg *facts.Value) Provider {
 			p.Ranges[d.Str] = d.Range
 		}
 	}
-	p.HookURL = v.Get("hookUrl").String(cfg.Get("development.hotReload.aiModels.hookUrl").String(""))
+	p.HookURL = v.Get("hookUrl").String(p.HookURL)
 	p.raw = plain(v)
 	return p
 }
@@ -244,14 +247,19 @@ func prevCanonical(p Provider) string {
 // apply unloads removed models and pulls added ones that are not
 // installed; it returns the pull-failure diagnostics.
 func (e *Executor) apply(ctx context.Context, oldURL string, cur Provider, added, removed []string, r executor.Reporter) (executor.Result, []facts.Diagnostic) {
-	// /api/tags doubles as the reachability check.
-	installed, err := e.tags(ctx, cur.URL)
+	// /api/tags doubles as the reachability check (of the old server when
+	// there is nothing to pull).
+	check := cur.URL
+	if len(added) == 0 {
+		check = oldURL
+	}
+	installed, err := e.tags(ctx, check)
 	if err != nil {
 		for _, m := range added {
 			e.failed[m] = true // pull when Ollama is back
 		}
 		return executor.Result{Status: executor.Skipped, Transient: true,
-			Message: fmt.Sprintf("ollama not reachable at %s: %v", cur.URL, err)}, nil
+			Message: fmt.Sprintf("ollama not reachable at %s: %v", check, err)}, nil
 	}
 	var notes []string
 	for _, m := range removed {

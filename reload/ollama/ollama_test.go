@@ -368,3 +368,23 @@ func TestReadConfig(t *testing.T) {
 		t.Errorf("ReadConfig(nil) = %+v", p)
 	}
 }
+
+func TestProviderRemovedUnloadsAndNotifies(t *testing.T) {
+	f := newFake(t, "a:latest")
+	c := &cfgHolder{}
+	c.set(config(f.URL, f.URL+"/hook", "a"))
+	ex := New(Options{Config: c.get})
+	// ai.providers.ollama gone; the hook stays under development.
+	c.set(obj("development", obj("hotReload", obj("aiModels", obj("hookUrl", str(f.URL+"/hook", 9, 4))))))
+	res, _ := run(t, ex)
+	if res.Status != executor.OK {
+		t.Fatalf("result = %+v", res)
+	}
+	_, unloads, deletes, hooks := f.snapshot()
+	if !slices.Equal(unloads, []string{"a"}) || len(deletes) != 0 {
+		t.Errorf("unloads %v deletes %v", unloads, deletes)
+	}
+	if len(hooks) != 1 || hooks[0]["config"] != nil {
+		t.Errorf("hooks = %v, want one call with a null config", hooks)
+	}
+}
