@@ -67,14 +67,14 @@ eq('status_lines', f.status_lines({
   lastPlan = plan,
   metrics = { total = 4, ok = 3, failed = 1, successRate = 0.75, avgMs = 20, p50Ms = 14, p95Ms = 1200, slow = 0 },
 }), {
-  'FARM hot reload: enabled, idle, 0 queued',
+  'hot reload: enabled, idle, 0 queued',
   'reloads: 4 (3 ok, 1 failed, 75%), avg 20 ms, p50 14 ms, p95 1.2 s, 0 slow',
   'last plan: user.py: field-added User.nickname → type-generation, backend-reload',
   '  type-generation apps/web/src/types/models/index.ts (User changed)',
   '  backend-reload apps/api',
 })
 eq('status_lines fresh', f.status_lines({ enabled = false, processing = true, queueLength = 2, lastPlan = vim.NIL, metrics = vim.NIL }), {
-  'FARM hot reload: disabled, processing, 2 queued',
+  'hot reload: disabled, processing, 2 queued',
   'reloads: 0 (0 ok, 0 failed, –), avg ? ms, p50 ? ms, p95 ? ms, 0 slow',
   'last plan: none yet',
 })

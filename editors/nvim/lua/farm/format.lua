@@ -141,7 +141,7 @@ end
 function M.status_lines(status)
   local m = type(status.metrics) == 'table' and status.metrics or {}
   local lines = {
-    'FARM hot reload: ' .. (status.enabled and 'enabled' or 'disabled') .. (status.processing and ', processing' or ', idle') ..
+    'hot reload: ' .. (status.enabled and 'enabled' or 'disabled') .. (status.processing and ', processing' or ', idle') ..
       string.format(', %d queued', tonumber(status.queueLength) or 0),
     string.format('reloads: %d (%d ok, %d failed, %s), avg %s, p50 %s, p95 %s, %d slow', tonumber(m.total) or 0, tonumber(m.ok) or 0,
       tonumber(m.failed) or 0, pct(m.successRate), M.duration(m.avgMs), M.duration(m.p50Ms), M.duration(m.p95Ms), tonumber(m.slow) or 0),

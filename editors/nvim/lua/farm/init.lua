@@ -16,9 +16,12 @@ local defaults = {
   -- it, e.g. { development = { hotReload = { enabled = false } } }. nil: the
   -- project's farm.config.ts rules.
   init_options = nil,
-  -- Notifications: a plan with tasks (at DEBUG unless set), every result
-  -- (INFO, failures at ERROR).
-  notify = { plan = vim.log.levels.DEBUG, result = vim.log.levels.INFO },
+  -- Notification levels (false: none). plan: each plan with tasks (off by
+  -- default: Neovim 0.7's vim.notify echoes every level, and a second
+  -- message right after ":w" written makes a hit-enter prompt). result: one
+  -- line per reload that ran tasks; a failure is always ERROR, with a line
+  -- per task.
+  notify = { plan = false, result = vim.log.levels.INFO },
   on_attach = nil,
   capabilities = nil,
   -- Names under which a farm-lsp client may run (ours and nvim-lspconfig's).
@@ -128,6 +131,11 @@ function M.handlers()
       table.insert(M.state.results, result)
       while #M.state.results > MAX_KEEP do
         table.remove(M.state.results, 1)
+      end
+      local tasks = type(result.tasks) == 'table' and result.tasks or {}
+      if #tasks == 0 then
+        exec_user_autocmd('FarmReloadResult')
+        return -- nothing was reloaded: no message
       end
       local summary, failed = format.result_summary(result)
       local plan = M.state.plans[result.planId]
