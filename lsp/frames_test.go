@@ -88,3 +88,23 @@ func TestInvalidUTF8InDidChange(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// FuzzServe feeds arbitrary bytes after initialize: the server must not
+// panic, and must end cleanly when the client goes away.
+func FuzzServe(f *testing.F) {
+	f.Add([]byte(frame(`{"jsonrpc":"2.0","id":1,"method":"farm/status"}`)))
+	f.Add([]byte(frame(`{"jsonrpc":"2.0","method":"textDocument/didChange","params":{"textDocument":{"uri":"file:///x/a.py","version":"x"},"contentChanges":7}}`)))
+	f.Add([]byte(frame(`{"jsonrpc":"2.0","id":"s","method":"workspace/executeCommand","params":{"command":"farm.status","arguments":[{"uri":7}]}}`)))
+	f.Add([]byte(frame(`{"jsonrpc":"2.0","id":2,"method":"textDocument/codeAction","params":{"range":{"start":{"line":-1}}}}`)))
+	f.Add([]byte("Content-Length: 99999\r\n\r\n{"))
+	f.Add([]byte(frame(`{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":[1]}}`)))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		dir := t.TempDir()
+		fx := newFixture(t, dir, protocol.ClientCapabilities{}, nil)
+		if err := fx.c.WriteRaw(in); err != nil {
+			t.Fatal(err)
+		}
+		fx.c.Disconnect()
+		_ = fx.c.Wait()
+	})
+}

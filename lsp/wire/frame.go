@@ -23,9 +23,6 @@ const hdrContentLength = "content-length"
 // skipped to where the next frame may start, so reading can go on.
 type FrameError struct {
 	Reason string
-	// Body holds what was read of a frame whose header was valid (the body
-	// itself is checked by the caller); nil for header errors.
-	Body []byte
 }
 
 func (e *FrameError) Error() string { return "bad frame: " + e.Reason }
