@@ -19,7 +19,7 @@
 //	c.Change(path, after)
 //	c.Save(path, after)
 //	p := c.AwaitPlan(func(p lsptest.PlanMsg) bool { return p.Trigger.URI == lsptest.URI(path) })
-//	r := c.AwaitResult(p.PlanID)
+//	c.AwaitResult(p.PlanID)
 //	c.AwaitDiagnostics(lsptest.URI(path), func(d lsptest.DiagnosticsMsg) bool { return len(d.Diagnostics) == 0 })
 //	if err := c.Shutdown(); err != nil { // shutdown, then exit
 //		t.Fatal(err)
