@@ -278,7 +278,11 @@ type Import struct {
 	Level    int      `json:"level,omitempty"`
 	Names    []string `json:"names,omitempty"`
 	TypeOnly bool     `json:"typeOnly,omitempty"`
-	Range    Range    `json:"range"`
+	// Aliases maps a local name to the imported name it stands for when
+	// the import renames (`from .health import router as health_router`
+	// gives {"health_router": "router"}; `import a.b as c` gives {"c": "a.b"}).
+	Aliases map[string]string `json:"aliases,omitempty"`
+	Range   Range             `json:"range"`
 }
 
 // Component is an exported React component (a capitalised function or
