@@ -137,7 +137,15 @@ func (s *Stream) Write(ctx context.Context, msg jsonrpc2.Message) (int64, error)
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
-	body, err := json.Marshal(msg)
+	// jsonrpc2's message types marshal themselves; calling MarshalJSON
+	// directly skips encoding/json re-validating and compacting the bytes.
+	var body []byte
+	var err error
+	if m, ok := msg.(json.Marshaler); ok {
+		body, err = m.MarshalJSON()
+	} else {
+		body, err = json.Marshal(msg)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("marshaling message: %w", err)
 	}
