@@ -298,10 +298,15 @@ func TestMessages(t *testing.T) {
 	sink := fx.f.get(t, dir).sinkOf(t)
 	sink.Message(slog.LevelInfo, "indexed 12 files", false)
 	sink.Message(slog.LevelWarn, "slow reload: 2.1 s", true)
+	sink.Message(slog.LevelError, "traceback line with a bad byte \xff here", false)
 	if got := fx.c.AwaitLog("indexed 12 files"); got.Type != protocol.MessageTypeInfo {
 		t.Errorf("type %v", got.Type)
 	}
 	if got := fx.c.AwaitLog("slow reload"); got.Type != protocol.MessageTypeWarning {
+		t.Errorf("type %v", got.Type)
+	}
+	// Invalid UTF-8 from a tool's output still goes out as valid JSON.
+	if got := fx.c.AwaitLog("bad byte \uFFFD here"); got.Type != protocol.MessageTypeError {
 		t.Errorf("type %v", got.Type)
 	}
 	m := fx.c.AwaitNotification(protocol.MethodWindowShowMessage, nil)
