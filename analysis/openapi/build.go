@@ -9,6 +9,7 @@ package openapi
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -57,6 +58,10 @@ type builder struct {
 	enums  map[string]*enumInfo
 	kinds  map[string]facts.ModelKind
 
+	fieldMemo map[string][]field
+	sens      map[string]int8 // 1 computing, 2 no, 3 yes
+	tvMemo    map[*facts.Model][]string
+
 	comps   map[compKey]*NamedSchema
 	order   []compKey
 	refs    []refPatch
@@ -86,12 +91,15 @@ type site struct {
 // (unsupported-type) and response models that do not exist (unknown-model).
 func Build(files []*facts.File, opts Options) (*Document, []facts.Diagnostic) {
 	b := &builder{
-		v1:      opts.Pydantic == 1,
-		models:  map[string]*modelInfo{},
-		enums:   map[string]*enumInfo{},
-		kinds:   map[string]facts.ModelKind{},
-		comps:   map[compKey]*NamedSchema{},
-		seenDia: map[string]bool{},
+		v1:        opts.Pydantic == 1,
+		models:    map[string]*modelInfo{},
+		enums:     map[string]*enumInfo{},
+		kinds:     map[string]facts.ModelKind{},
+		fieldMemo: map[string][]field{},
+		sens:      map[string]int8{},
+		tvMemo:    map[*facts.Model][]string{},
+		comps:     map[compKey]*NamedSchema{},
+		seenDia:   map[string]bool{},
 	}
 	py := make([]*facts.File, 0, len(files))
 	for _, f := range files {
@@ -231,6 +239,15 @@ func (b *builder) typeVars(m *facts.Model) []string {
 	if len(m.TypeVars) > 0 {
 		return m.TypeVars
 	}
+	if tv, ok := b.tvMemo[m]; ok {
+		return tv
+	}
+	out := b.genericParams(m)
+	b.tvMemo[m] = out
+	return out
+}
+
+func (b *builder) genericParams(m *facts.Model) []string {
 	var out []string
 	for _, base := range m.Bases {
 		e := parseExpr(base)
@@ -246,21 +263,39 @@ func (b *builder) typeVars(m *facts.Model) []string {
 // field is a model field with the type-variable substitution of the class
 // it was inherited through.
 type field struct {
-	f     facts.Field
+	f     *facts.Field
+	ann   *expr // parsed annotation
 	file  string
 	subst map[string]*expr
 	tvars map[string]bool
 	synth bool // Beanie's id
 }
 
+// beanieID is the id field every Beanie Document has (aliased to _id).
+var beanieID = &facts.Field{Name: "id", Annotation: "Optional[PydanticObjectId]", Default: "None", HasDefault: true, Alias: "_id"}
+
+var anyExpr = &expr{Kind: exName, Text: "Any"}
+
 // fields flattens a model's fields through its bases, as Pydantic does: base
 // fields first, a redefinition keeps the base's position.
 func (b *builder) fields(name string, subst map[string]*expr, depth int) []field {
+	if subst == nil {
+		if fs, ok := b.fieldMemo[name]; ok {
+			return fs
+		}
+		fs := b.flatten(name, nil, depth)
+		b.fieldMemo[name] = fs
+		return fs
+	}
+	return b.flatten(name, subst, depth)
+}
+
+func (b *builder) flatten(name string, subst map[string]*expr, depth int) []field {
 	mi := b.models[name]
 	if mi == nil || depth > 32 {
 		return nil
 	}
-	var out []field
+	out := make([]field, 0, len(mi.m.Fields)+1)
 	put := func(fl field) {
 		for i := range out {
 			if out[i].f.Name == fl.f.Name {
@@ -270,8 +305,11 @@ func (b *builder) fields(name string, subst map[string]*expr, depth int) []field
 		}
 		out = append(out, fl)
 	}
-	tv := map[string]bool{}
+	var tv map[string]bool
 	for _, t := range b.typeVars(mi.m) {
+		if tv == nil {
+			tv = map[string]bool{}
+		}
 		tv[t] = true
 	}
 	for _, base := range mi.m.Bases {
@@ -279,7 +317,7 @@ func (b *builder) fields(name string, subst map[string]*expr, depth int) []field
 		h := e.head()
 		switch {
 		case h == "Document" || h == "DocumentWithSoftDelete":
-			put(field{f: facts.Field{Name: "id", Annotation: "Optional[PydanticObjectId]", Default: "None", HasDefault: true, Alias: "_id"}, synth: true})
+			put(field{f: beanieID, ann: parseExpr(beanieID.Annotation), synth: true})
 		case h != name && b.models[h] != nil && b.isModel(h):
 			var sub map[string]*expr
 			if e.Kind == exSubscript {
@@ -295,11 +333,16 @@ func (b *builder) fields(name string, subst map[string]*expr, depth int) []field
 			}
 		}
 	}
-	for _, f := range mi.m.Fields {
+	for i := range mi.m.Fields {
+		f := &mi.m.Fields[i]
 		if f.ClassVar || strings.HasPrefix(f.Name, "_") || f.Name == "model_config" {
 			continue
 		}
-		put(field{f: f, file: mi.file.Path, subst: subst, tvars: tv})
+		ann := parseExpr(f.Annotation)
+		if f.Annotation == "" {
+			ann = anyExpr
+		}
+		put(field{f: f, ann: ann, file: mi.file.Path, subst: subst, tvars: tv})
 	}
 	return out
 }
@@ -345,8 +388,8 @@ func (b *builder) modelRef(name string, args []*expr, md mode, s site) *Schema {
 		}
 		comp = normalizeName(name + "[" + strings.Join(parts, ", ") + "]")
 	}
-	if b.v1 {
-		md = modeIn
+	if b.v1 || !b.sensitive(name, args) {
+		md = modeIn // one schema serves both directions
 	}
 	key := compKey{comp, md}
 	ref := &Schema{refKey: true}
@@ -361,6 +404,63 @@ func (b *builder) modelRef(name string, args []*expr, md mode, s site) *Schema {
 	return ref
 }
 
+// sensitive reports whether a model's Pydantic v2 schema can differ between
+// validation and serialization (a Decimal or computed field, directly or in
+// a referenced model or generic argument).
+func (b *builder) sensitive(name string, args []*expr) bool {
+	for _, a := range args {
+		if b.exprSensitive(a) {
+			return true
+		}
+	}
+	switch b.sens[name] {
+	case 1, 2:
+		return false
+	case 3:
+		return true
+	}
+	b.sens[name] = 1
+	res := false
+	for _, fl := range b.fields(name, nil, 0) {
+		if fl.f.Computed || b.exprSensitive(fl.ann) {
+			res = true
+			break
+		}
+	}
+	b.sens[name] = 2
+	if res {
+		b.sens[name] = 3
+	}
+	return res
+}
+
+func (b *builder) exprSensitive(e *expr) bool {
+	if e == nil {
+		return false
+	}
+	switch e.Kind {
+	case exStr:
+		return b.exprSensitive(parseExpr(e.Text))
+	case exName:
+		switch h := e.head(); h {
+		case "Decimal", "condecimal", "ConstrainedDecimal":
+			return true
+		default:
+			return b.models[h] != nil && b.isModel(h) && b.sensitive(h, nil)
+		}
+	case exSubscript, exCall:
+		if b.exprSensitive(e.Base) {
+			return true
+		}
+	}
+	for _, a := range e.Args {
+		if b.exprSensitive(a) {
+			return true
+		}
+	}
+	return false
+}
+
 // objectSchema builds a model's object schema.
 func (b *builder) objectSchema(name string, subst map[string]*expr, md mode) *Schema {
 	obj := &Schema{Type: "object", Title: name, Properties: []Property{}}
@@ -373,10 +473,7 @@ func (b *builder) objectSchema(name string, subst map[string]*expr, md mode) *Sc
 		if fl.synth {
 			st = site{}
 		}
-		ann := parseExpr(f.Annotation)
-		if f.Annotation == "" {
-			ann = &expr{Kind: exName, Text: "Any"}
-		}
+		ann := fl.ann
 		ps := b.typeSchema(ann, md, st)
 		pname := f.Name
 		if f.Alias != "" {
@@ -409,14 +506,17 @@ func (b *builder) objectSchema(name string, subst map[string]*expr, md mode) *Sc
 // withSiblings prepares a schema for sibling keywords (default, readOnly):
 // a bare $ref is wrapped in allOf under Pydantic v1 (JSON Schema draft 7
 // ignores siblings of $ref); v2 keeps them side by side.
+// Reference nodes are made per use and may take siblings directly; other
+// schemas may be shared (scalar singletons), so they are copied.
 func withSiblings(s *Schema, v1 bool) *Schema {
-	if s.Ref == "" && !s.refKey {
+	if s.Ref != "" || s.refKey {
+		if v1 {
+			return &Schema{AllOf: []*Schema{s}}
+		}
 		return s
 	}
-	if v1 {
-		return &Schema{AllOf: []*Schema{s}}
-	}
-	return s
+	c := *s
+	return &c
 }
 
 // enumRef returns a $ref to an enum's component.
@@ -511,26 +611,29 @@ func normalizeName(s string) string {
 // differ), patches references and returns the sorted components.
 func (b *builder) finish() []*NamedSchema {
 	split := map[string]bool{}
-	if !b.v1 {
+	both := false
+	for key := range b.comps {
+		if key.mode == modeOut {
+			if _, ok := b.comps[compKey{key.name, modeIn}]; ok {
+				both = true
+				break
+			}
+		}
+	}
+	if both {
 		// A base name differs when its own schemas differ, or when it refers
 		// (in either mode) to a name that differs.
 		refsOf := map[*Schema]compKey{}
 		for _, r := range b.refs {
 			refsOf[r.s] = r.key
 		}
-		render := func(s *Schema) string {
-			for p, k := range refsOf {
-				p.Ref = "#/components/schemas/" + k.name
-			}
-			raw, _ := json.Marshal(s)
-			return string(raw)
-		}
 		deps := map[string]map[string]bool{}
 		for _, key := range b.order {
-			in, okIn := b.comps[compKey{key.name, modeIn}]
-			out, okOut := b.comps[compKey{key.name, modeOut}]
-			if okIn && okOut && render(in.Schema) != render(out.Schema) {
-				split[key.name] = true
+			if key.mode == modeIn {
+				in := b.comps[key]
+				if out, ok := b.comps[compKey{key.name, modeOut}]; ok && !sameSchema(in.Schema, out.Schema, refsOf) {
+					split[key.name] = true
+				}
 			}
 			walkRefs(b.comps[key].Schema, refsOf, func(k compKey) {
 				if deps[key.name] == nil {
@@ -585,6 +688,44 @@ func (b *builder) finish() []*NamedSchema {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
+}
+
+// sameSchema compares two schemas, references by target name only.
+func sameSchema(a, c *Schema, refs map[*Schema]compKey) bool {
+	if a == nil || c == nil {
+		return a == c
+	}
+	ka, ra := refs[a]
+	kc, rc := refs[c]
+	if ra || rc {
+		return ra && rc && ka.name == kc.name
+	}
+	if a.Ref != c.Ref || a.Type != c.Type || a.Format != c.Format || a.HasConst != c.HasConst || a.UniqueItems != c.UniqueItems ||
+		a.AdditionalTrue != c.AdditionalTrue || a.HasDefault != c.HasDefault || a.ReadOnly != c.ReadOnly ||
+		!reflect.DeepEqual(a.Enum, c.Enum) || !reflect.DeepEqual(a.Const, c.Const) || !reflect.DeepEqual(a.Default, c.Default) ||
+		!reflect.DeepEqual(a.Required, c.Required) || !reflect.DeepEqual(a.MinItems, c.MinItems) || !reflect.DeepEqual(a.MaxItems, c.MaxItems) ||
+		len(a.Properties) != len(c.Properties) {
+		return false
+	}
+	for i := range a.Properties {
+		if a.Properties[i].Name != c.Properties[i].Name || !sameSchema(a.Properties[i].Schema, c.Properties[i].Schema, refs) {
+			return false
+		}
+	}
+	if !sameSchema(a.Items, c.Items, refs) || !sameSchema(a.AdditionalProperties, c.AdditionalProperties, refs) {
+		return false
+	}
+	for _, pair := range [][2][]*Schema{{a.ItemsList, c.ItemsList}, {a.PrefixItems, c.PrefixItems}, {a.AnyOf, c.AnyOf}, {a.AllOf, c.AllOf}} {
+		if len(pair[0]) != len(pair[1]) {
+			return false
+		}
+		for i := range pair[0] {
+			if !sameSchema(pair[0][i], pair[1][i], refs) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func walkRefs(s *Schema, refs map[*Schema]compKey, fn func(compKey)) {

@@ -2,7 +2,6 @@ package openapi
 
 import (
 	"path"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -263,12 +262,23 @@ func moduleFiles(from, mod string, level int) []string {
 	return []string{base + ".py", path.Join(base, "__init__.py")}
 }
 
-var nonWord = regexp.MustCompile(`[^\p{L}\p{N}_]`)
-
 // OperationID is FastAPI's generate_unique_id:
 // re.sub(r"\W", "_", name + path_format) + "_" + method.
 func OperationID(handler, fullPath, method string) string {
-	return nonWord.ReplaceAllString(handler+fullPath, "_") + "_" + strings.ToLower(method)
+	var sb strings.Builder
+	sb.Grow(len(handler) + len(fullPath) + len(method) + 1)
+	for _, s := range []string{handler, fullPath} {
+		for _, r := range s {
+			if r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) {
+				sb.WriteRune(r)
+			} else {
+				sb.WriteByte('_')
+			}
+		}
+	}
+	sb.WriteByte('_')
+	sb.WriteString(strings.ToLower(method))
+	return sb.String()
 }
 
 // summary is FastAPI's default summary: name.replace("_", " ").title().
@@ -303,7 +313,35 @@ var responseClasses = map[string]bool{
 	"UJSONResponse": true, "EventSourceResponse": true,
 }
 
-var pathParamRe = regexp.MustCompile(`\{([^}:]+)(?::[^}]*)?\}`)
+// pathParams returns the parameter names of a path template and the
+// template with Starlette converters dropped ("{p:path}" → "{p}").
+func pathParams(p string) ([]string, string) {
+	if !strings.Contains(p, "{") {
+		return nil, p
+	}
+	var names []string
+	var sb strings.Builder
+	for {
+		i := strings.IndexByte(p, '{')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(p[i:], '}')
+		if j < 0 {
+			break
+		}
+		name := p[i+1 : i+j]
+		if k := strings.IndexByte(name, ':'); k >= 0 {
+			name = name[:k]
+		}
+		names = append(names, name)
+		sb.WriteString(p[:i])
+		sb.WriteString("{" + name + "}")
+		p = p[i+j+1:]
+	}
+	sb.WriteString(p)
+	return names, sb.String()
+}
 
 func (b *builder) operations(regs []registered) []*PathItem {
 	var items []*PathItem
@@ -339,7 +377,7 @@ func (b *builder) operations(regs []registered) []*PathItem {
 func (b *builder) operation(r registered) *Operation {
 	rt := r.route
 	method := strings.ToLower(rt.Method)
-	full := pathParamRe.ReplaceAllString(r.path, "{$1}")
+	names, full := pathParams(r.path)
 	op := &Operation{
 		Method:      method,
 		Path:        full,
@@ -350,8 +388,8 @@ func (b *builder) operation(r registered) *Operation {
 		Range:       rt.Range,
 	}
 	inPath := map[string]bool{}
-	for _, m := range pathParamRe.FindAllStringSubmatch(r.path, -1) {
-		inPath[m[1]] = true
+	for _, n := range names {
+		inPath[n] = true
 	}
 	type bodyParam struct {
 		name     string

@@ -3,6 +3,8 @@ package openapi
 import (
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode"
 )
 
@@ -150,6 +152,28 @@ func parseExpr(src string) *expr {
 	if src == "" {
 		return nil
 	}
+	if e, ok := exprCache.Load(src); ok {
+		return e.(*expr)
+	}
+	e := parseExprUncached(src)
+	if exprCacheSize.Add(1) > maxExprCache {
+		exprCache.Clear()
+		exprCacheSize.Store(0)
+	}
+	exprCache.Store(src, e)
+	return e
+}
+
+// exprCache memoises parsed expressions: annotations repeat across models
+// and across runs, and parsed trees are never mutated (substitute copies).
+var (
+	exprCache     sync.Map
+	exprCacheSize atomic.Int64
+)
+
+const maxExprCache = 200000
+
+func parseExprUncached(src string) *expr {
 	p := &exprParser{toks: tokenize(src)}
 	e := p.union()
 	if e == nil || p.pos != len(p.toks) {

@@ -31,6 +31,16 @@ var scalarFormats = map[string][2]string{
 	"bool": {"boolean", ""}, "StrictBool": {"boolean", ""},
 }
 
+// scalarSchemas are shared, never-mutated schemas for scalarFormats
+// (withSiblings copies before adding keywords).
+var scalarSchemas = func() map[string]*Schema {
+	out := make(map[string]*Schema, len(scalarFormats))
+	for name, tf := range scalarFormats {
+		out[name] = &Schema{Type: tf[0], Format: tf[1]}
+	}
+	return out
+}()
+
 var arrayNames = map[string]bool{
 	"List": true, "list": true, "Sequence": true, "MutableSequence": true, "Iterable": true, "Collection": true,
 	"Deque": true, "deque": true, "conlist": true,
@@ -98,8 +108,8 @@ func (b *builder) nameSchema(e *expr, md mode, s site) *Schema {
 	if b.enums[h] != nil {
 		return b.enumRef(h)
 	}
-	if sf, ok := scalarFormats[h]; ok {
-		return &Schema{Type: sf[0], Format: sf[1]}
+	if sc, ok := scalarSchemas[h]; ok {
+		return sc
 	}
 	switch h {
 	case "Any", "object", "Json", "JsonValue":
@@ -259,9 +269,11 @@ func (b *builder) subscriptSchema(e *expr, md mode, s site) *Schema {
 	return &Schema{}
 }
 
+// isEmpty reports whether s is the empty schema {} (any value).
 func isEmpty(s *Schema) bool {
-	raw, err := s.MarshalJSON()
-	return err == nil && string(raw) == "{}" && !s.refKey
+	return s != nil && !s.refKey && s.Ref == "" && s.Type == "" && s.Enum == nil && !s.HasConst && s.Items == nil &&
+		s.ItemsList == nil && s.PrefixItems == nil && s.Properties == nil && s.AdditionalProperties == nil &&
+		!s.AdditionalTrue && s.AnyOf == nil && s.AllOf == nil && !s.HasDefault
 }
 
 // union maps Union[...] / A | B / Optional[X]. None members become a null
