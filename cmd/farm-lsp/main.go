@@ -109,6 +109,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = demoCmd(ctx, rest, stdout, stderr)
 	case "plan":
 		err = planCmd(ctx, rest, stdout, stderr)
+	case "generate":
+		err = generateCmd(ctx, rest, stdout, stderr)
+	case "openapi":
+		err = openapiCmd(ctx, rest, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintf(stdout, "farm-lsp %s\n", version)
 		return 0

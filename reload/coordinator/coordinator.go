@@ -15,7 +15,9 @@ import (
 	"github.com/farm-stack/farm-lsp/analysis/classify"
 	"github.com/farm-stack/farm-lsp/analysis/config"
 	"github.com/farm-stack/farm-lsp/analysis/facts"
+	"github.com/farm-stack/farm-lsp/analysis/openapi"
 	"github.com/farm-stack/farm-lsp/analysis/workspace"
+	"github.com/farm-stack/farm-lsp/reload/codegen"
 	"github.com/farm-stack/farm-lsp/reload/executor"
 	"github.com/farm-stack/farm-lsp/reload/metrics"
 	"github.com/farm-stack/farm-lsp/reload/plan"
@@ -63,6 +65,9 @@ type Coordinator struct {
 	closers    []func() error
 
 	actionProviders []actionProvider
+	codegen         *codegen.Codegen
+	fieldChanges    []facts.Change  // breaking field changes still read somewhere
+	fieldUsePaths   map[string]bool // files carrying field-in-use warnings
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -281,11 +286,29 @@ func (c *Coordinator) Configure(overrides json.RawMessage) error {
 	return nil
 }
 
+// Index builds an engine for root and indexes it without starting
+// anything (no scheduler, watcher or executors): the one-shot commands
+// (plan, generate, openapi) read the workspace through it.
+func Index(ctx context.Context, root string) (*Coordinator, error) {
+	c, err := New(Options{Root: root, NoWatch: true})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(filepath.Join(c.root, "farm.config.ts")); err != nil {
+		c.log.Debug("no farm.config.ts: defaults apply", "root", c.root)
+	}
+	if _, err := c.index(ctx); err != nil {
+		return nil, err
+	}
+	c.loadConfig()
+	return c, nil
+}
+
 // PlanFor answers `farm-lsp plan`: the analysis result and plan if file
 // changed from the content before to its current content on disk. Nothing
 // is executed.
 func PlanFor(ctx context.Context, root, file string, before []byte) (plan.Plan, workspace.Result, error) {
-	c, err := New(Options{Root: root, NoWatch: true})
+	c, err := Index(ctx, root)
 	if err != nil {
 		return plan.Plan{}, workspace.Result{}, err
 	}
@@ -304,10 +327,6 @@ func PlanFor(ctx context.Context, root, file string, before []byte) (plan.Plan, 
 	if err != nil {
 		return plan.Plan{}, workspace.Result{}, err
 	}
-	if _, err := c.index(ctx); err != nil {
-		return plan.Plan{}, workspace.Result{}, err
-	}
-	c.loadConfig()
 	// Make `before` the baseline, then analyse the current content.
 	if _, err := c.ws.Update(ctx, rel, before); err != nil {
 		return plan.Plan{}, workspace.Result{}, err
@@ -319,4 +338,29 @@ func PlanFor(ctx context.Context, root, file string, before []byte) (plan.Plan, 
 	p := plan.Build("plan", plan.Trigger{Path: rel, Kind: res.Kind}, res.Changes, planOptions(c.Config()))
 	p.Files = []string{rel}
 	return p, res, nil
+}
+
+// OpenAPI is the backend's OpenAPI document derived statically.
+func (c *Coordinator) OpenAPI() (*openapi.Document, []facts.Diagnostic) {
+	return openapi.Build(c.ws.Snapshot().Python(), openapi.Options{Pydantic: c.pydanticMode(), Title: c.Config().Name})
+}
+
+// Generate writes the generated TypeScript (check=false) or lists the
+// outputs that are missing or stale (check=true), with the analysis
+// diagnostics of the backend.
+func (c *Coordinator) Generate(ctx context.Context, check bool) (paths []string, diags []facts.Diagnostic, err error) {
+	cg := c.newCodegen()
+	if check {
+		stale, err := codegen.Check(c.root, c.ws.Snapshot().Python(), codegen.Options{
+			OutDir: c.Config().Development.HotReload.TypeGeneration.OutDir, Pydantic: c.pydanticMode, Title: c.Config().Name})
+		return stale, nil, err
+	}
+	res := cg.WriteAll(ctx, nil)
+	for _, ds := range res.Diagnostics {
+		diags = append(diags, ds...)
+	}
+	if res.Status == executor.Failed {
+		return res.Written, diags, errors.New(res.Message)
+	}
+	return res.Written, diags, nil
 }

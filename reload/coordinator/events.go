@@ -260,6 +260,7 @@ func (c *Coordinator) update(ctx context.Context, rel string, content []byte, fr
 	if res.Unchanged && !fromSave {
 		return
 	}
+	c.checkGenerated(res, content)
 	if res.Kind == facts.KindFarmConfig && !res.SyntaxError && !res.Unchanged {
 		c.loadConfig()
 	}

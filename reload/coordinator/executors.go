@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/farm-stack/farm-lsp/analysis/facts"
-	"github.com/farm-stack/farm-lsp/analysis/workspace"
 	"github.com/farm-stack/farm-lsp/reload/backend"
 	"github.com/farm-stack/farm-lsp/reload/executor"
 	"github.com/farm-stack/farm-lsp/reload/mongo"
@@ -39,6 +38,10 @@ func (c *Coordinator) setupExecutors() {
 		execs[plan.FrontendHMR] = vx
 		c.goRun("vite-errors", func(ctx context.Context) { c.listenVite(ctx, vx) })
 	}
+
+	cg := c.newCodegen()
+	execs[plan.TypeGeneration] = cg
+	execs[plan.APIClientGeneration] = cg
 
 	db := mongo.New(mongo.Options{
 		Root:      c.root,
@@ -201,10 +204,4 @@ func (c *Coordinator) modelsByFile() map[string][]facts.Model {
 		}
 	}
 	return out
-}
-
-// checkFieldUse warns in components that still read a removed or renamed
-// model field.
-func (c *Coordinator) checkFieldUse(res workspace.Result) {
-	_ = res
 }

@@ -208,21 +208,8 @@ func (c *Coordinator) onTaskStart(planID string, t plan.Task) {
 	}
 }
 
-func (c *Coordinator) onTaskDone(planID string, r executor.TaskResult) {
-	// Executor diagnostics replace that task kind's previous set per path.
-	for rel, ds := range r.Result.Diagnostics {
-		c.publish(rel, srcTaskPref+string(r.Kind), ds)
-	}
-	for _, rel := range r.Result.Written {
-		// Our own writes come back through the watcher: remember them so
-		// they are not planned again.
-		if b, err := c.readFile(rel); err == nil {
-			c.hashes.Remember(c.abs(rel), b)
-			if _, err := c.ws.Update(context.Background(), rel, b); err != nil {
-				c.log.Debug("index written file", "path", rel, "err", err)
-			}
-		}
-	}
+func (c *Coordinator) onTaskDone(_ string, r executor.TaskResult) {
+	c.taskFinished(r.Kind, r.Result)
 }
 
 func (c *Coordinator) onResult(r scheduler.PlanResult) {
