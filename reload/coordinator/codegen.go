@@ -86,6 +86,7 @@ func (c *Coordinator) checkGenerated(res workspace.Result, content []byte) {
 // it wrote, for planned tasks and commands alike.
 func (c *Coordinator) taskFinished(kind plan.TaskKind, res executor.Result) {
 	c.publishTaskDiagnostics(kind, res)
+	c.aiDone(kind)
 	for _, rel := range res.Written {
 		// Our own writes come back through the watcher: remember their
 		// hash so they are not planned again, and index them.

@@ -66,8 +66,9 @@ type Coordinator struct {
 
 	actionProviders []actionProvider
 	codegen         *codegen.Codegen
-	fieldChanges    []facts.Change  // breaking field changes still read somewhere
-	fieldUsePaths   map[string]bool // files carrying field-in-use warnings
+	afterAI         func(ctx context.Context) // refreshes the installed-models cache
+	fieldChanges    []facts.Change            // breaking field changes still read somewhere
+	fieldUsePaths   map[string]bool           // files carrying field-in-use warnings
 
 	ctx    context.Context
 	cancel context.CancelFunc

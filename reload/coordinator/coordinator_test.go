@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -128,12 +130,16 @@ func (r *recorder) planCount() int {
 	return len(r.plans)
 }
 
-// start copies the example app and starts an engine on it.
-func start(t *testing.T, opts Options) (*Coordinator, *recorder, string) {
+// start copies the example app, lets prep adjust it, and starts an
+// engine on it.
+func start(t *testing.T, opts Options, prep ...func(root string)) (*Coordinator, *recorder, string) {
 	t.Helper()
 	root, err := examples.CopyFarmApp(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, p := range prep {
+		p(root)
 	}
 	root, _ = filepath.EvalSymlinks(root)
 	opts.Root = root
@@ -586,4 +592,135 @@ func read(t *testing.T, abs string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// fakeOllama speaks Ollama's documented REST protocol: /api/tags lists
+// installed models, /api/pull streams NDJSON progress then success.
+func fakeOllama(t *testing.T, installed ...string) (*httptest.Server, *sync.Map) {
+	pulled := &sync.Map{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/api/tags":
+			var models []map[string]string
+			for _, m := range installed {
+				models = append(models, map[string]string{"name": m})
+			}
+			pulled.Range(func(k, _ any) bool {
+				models = append(models, map[string]string{"name": k.(string) + ":latest"})
+				return true
+			})
+			json.NewEncoder(w).Encode(map[string]any{"models": models})
+		case "/api/pull":
+			var req struct {
+				Model string `json:"model"`
+			}
+			json.NewDecoder(r.Body).Decode(&req)
+			if strings.HasPrefix(req.Model, "no-such") {
+				w.WriteHeader(http.StatusNotFound)
+				json.NewEncoder(w).Encode(map[string]string{"error": "pull model manifest: file does not exist"})
+				return
+			}
+			w.Header().Set("Content-Type", "application/x-ndjson")
+			enc := json.NewEncoder(w)
+			enc.Encode(map[string]any{"status": "pulling manifest"})
+			for _, done := range []int{0, 50, 100} {
+				enc.Encode(map[string]any{"status": "pulling sha256:abc", "digest": "sha256:abc", "total": 100, "completed": done})
+				w.(http.Flusher).Flush()
+			}
+			enc.Encode(map[string]any{"status": "verifying sha256 digest"})
+			enc.Encode(map[string]any{"status": "writing manifest"})
+			enc.Encode(map[string]any{"status": "success"})
+			pulled.Store(req.Model, true)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv, pulled
+}
+
+func TestAIModelAddedIsPulled(t *testing.T) {
+	srv, pulled := fakeOllama(t, "llama3.1:latest")
+	c, rec, root := start(t, Options{NoWatch: true}, func(root string) {
+		p := filepath.Join(root, "farm.config.ts")
+		b, _ := os.ReadFile(p)
+		os.WriteFile(p, []byte(strings.Replace(string(b), "url: 'http://127.0.0.1:11434'", "url: '"+srv.URL+"'", 1)), 0o644)
+	})
+	abs, text := edit(t, root, "farm.config.ts", "models: ['llama3.1'],", "models: ['llama3.1', 'qwen2.5'],")
+	c.Save(abs, text)
+	p, res := rec.awaitPlan(t, 0)
+	if got := taskKinds(p); len(got) != 1 || got[0] != plan.AIModelReload {
+		t.Fatalf("tasks = %v (changes %v)", got, changeKinds(p))
+	}
+	if res.Tasks[0].Status != executor.OK {
+		t.Fatalf("ai-model-reload %s: %s", res.Tasks[0].Status, res.Tasks[0].Message)
+	}
+	if _, ok := pulled.Load("qwen2.5"); !ok {
+		t.Fatal("qwen2.5 was not pulled")
+	}
+	if _, ok := pulled.Load("llama3.1"); ok {
+		t.Error("llama3.1, already installed, was pulled again")
+	}
+	rec.mu.Lock()
+	var pct []int
+	for _, pr := range rec.prog {
+		if pr.Token == p.ID && pr.Kind == ProgressReport && pr.Percent >= 0 {
+			pct = append(pct, pr.Percent)
+		}
+	}
+	rec.mu.Unlock()
+	if len(pct) == 0 {
+		t.Error("no pull progress reported under the plan's token")
+	}
+
+	// A model Ollama cannot pull: the reload fails with a diagnostic at the
+	// model string, and the Pull action is offered there (not on a model
+	// that is installed).
+	_, text = edit(t, root, "farm.config.ts", "'qwen2.5'],", "'qwen2.5', 'no-such-model'],")
+	c.Save(abs, text)
+	_, res = rec.awaitPlan(t, 1)
+	if res.Tasks[0].Status != executor.Failed {
+		t.Fatalf("pulling a missing model: %s %s", res.Tasks[0].Status, res.Tasks[0].Message)
+	}
+	lines := strings.Split(string(text), "\n")
+	badLine, goodLine := -1, -1
+	for i, l := range lines {
+		if strings.Contains(l, "'no-such-model'") {
+			badLine = i
+		}
+		if strings.Contains(l, "models: ['llama3.1'") {
+			goodLine = i
+		}
+	}
+	rec.await(t, "diagnostic at the model string", func() bool {
+		for _, d := range rec.diags[abs] {
+			if d.Code == facts.CodeReloadFailed && d.Range.Start.Line == badLine && strings.Contains(d.Message, "does not exist") {
+				return true
+			}
+		}
+		return false
+	})
+	lineRange := func(i int) facts.Range {
+		return facts.Range{Start: facts.Pos{Line: i}, End: facts.Pos{Line: i, Char: len(lines[i])}}
+	}
+	titles := func(acts []Action) string {
+		var out []string
+		for _, a := range acts {
+			out = append(out, a.Title)
+		}
+		return strings.Join(out, "|")
+	}
+	if got := titles(c.CodeActions(abs, lineRange(badLine))); !strings.Contains(got, "Pull model no-such-model") {
+		t.Errorf("actions on the missing model: %q", got)
+	}
+	if got := titles(c.CodeActions(abs, lineRange(goodLine))); strings.Contains(got, "Pull model llama3.1") {
+		t.Errorf("offered to pull an installed model: %q", got)
+	}
+	out, err := c.Execute(context.Background(), "farm.pullModel", []json.RawMessage{json.RawMessage(`{"provider":"ollama","model":"mistral"}`)})
+	if err != nil {
+		t.Fatalf("farm.pullModel: %v", err)
+	}
+	if _, ok := pulled.Load("mistral"); !ok {
+		t.Errorf("farm.pullModel did not pull: %v", out)
+	}
 }

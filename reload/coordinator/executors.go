@@ -8,6 +8,7 @@ import (
 	"net"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -38,6 +39,9 @@ func (c *Coordinator) setupExecutors() {
 		execs[plan.FrontendHMR] = vx
 		c.goRun("vite-errors", func(ctx context.Context) { c.listenVite(ctx, vx) })
 	}
+
+	execs[plan.AIModelReload] = c.newOllama()
+	execs[plan.PluginReload] = c.newPlugins()
 
 	cg := c.newCodegen()
 	execs[plan.TypeGeneration] = cg
@@ -77,10 +81,13 @@ func (c *Coordinator) setupExecutors() {
 			if d.Code != facts.CodeMigration || !overlaps(d.Range, rng) {
 				continue
 			}
-			for _, m := range db.Pending() {
-				out = append(out, Action{Title: "Apply migration " + filepath.Base(m), Kind: "quickfix",
-					Command: "farm.applyMigration", Args: []json.RawMessage{jsonArg(map[string]string{"path": m})},
-					Diagnostics: []facts.Diagnostic{d}})
+			// The diagnostic points at its migration file.
+			for _, r := range d.Related {
+				if strings.HasSuffix(r.Path, ".json") {
+					out = append(out, Action{Title: "Apply migration " + filepath.Base(r.Path), Kind: "quickfix",
+						Command: "farm.applyMigration", Args: []json.RawMessage{jsonArg(map[string]string{"path": r.Path})},
+						Diagnostics: []facts.Diagnostic{d}})
+				}
 			}
 		}
 		return out

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -516,6 +517,12 @@ func (e *Executor) database(ctx context.Context, rawURL string) (*mdb.Database, 
 		}
 	}
 	if e.client == nil {
+		// A refused connection is known in microseconds; the driver would
+		// wait out its whole server-selection timeout to say so, on every
+		// save while the dev database is down.
+		if err := dialAny(ctx, cs); err != nil {
+			return nil, fmt.Errorf("database not reachable at %s: %w", redact(rawURL), err)
+		}
 		c, err := mdb.Connect(options.Client().ApplyURI(rawURL).
 			SetServerSelectionTimeout(e.opts.Timeout).SetConnectTimeout(e.opts.Timeout))
 		if err != nil {
@@ -531,6 +538,30 @@ func (e *Executor) database(ctx context.Context, rawURL string) (*mdb.Database, 
 	return e.client.Database(name), nil
 }
 
+// dialAny checks that some host of a plain mongodb:// URL accepts TCP
+// connections (SRV URLs are left to the driver's lookup).
+func dialAny(ctx context.Context, cs *connstring.ConnString) error {
+	if cs.Scheme != connstring.SchemeMongoDB || len(cs.Hosts) == 0 {
+		return nil
+	}
+	var d net.Dialer
+	var last error
+	for _, h := range cs.Hosts {
+		if !strings.Contains(h, ":") {
+			h = net.JoinHostPort(h, "27017")
+		}
+		dctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
+		conn, err := d.DialContext(dctx, "tcp", h)
+		cancel()
+		if err == nil {
+			conn.Close()
+			return nil
+		}
+		last = err
+	}
+	return last
+}
+
 func redact(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -540,7 +571,8 @@ func redact(raw string) string {
 }
 
 func transient(err error) bool {
-	return mdb.IsNetworkError(err) || mdb.IsTimeout(err) || errors.Is(err, context.DeadlineExceeded)
+	var op *net.OpError
+	return mdb.IsNetworkError(err) || mdb.IsTimeout(err) || errors.Is(err, context.DeadlineExceeded) || errors.As(err, &op)
 }
 
 // ledgerEntry is one document of the applied-migrations collection.
