@@ -79,6 +79,19 @@ eq('status_lines fresh', f.status_lines({ enabled = false, processing = true, qu
   'last plan: none yet',
 })
 
+for _, c in ipairs({
+  { 'regenerate wrote', 'farm.regenerate', { status = 'ok', message = '', written = { 'apps/web/src/types/models/index.ts', 'apps/web/src/services/api.ts' } },
+    { 'regenerated 2 files (index.ts, api.ts)', false } },
+  { 'regenerate up to date', 'farm.regenerate', { status = 'ok', written = {} }, { 'generated files are up to date', false } },
+  { 'regenerate null reply', 'farm.regenerate', vim.NIL, { 'generated files are up to date', false } },
+  { 'regenerate failed', 'farm.regenerate', { status = 'failed', message = 'unsupported type\nmore' }, { 'type generation failed: unsupported type', true } },
+  { 'retry message', 'farm.retry', { status = 'ok', message = 'retried 1 task' }, { 'retried 1 task', false } },
+  { 'retry failed', 'farm.retry', { status = 'failed', message = 'no failed plan' }, { 'farm.retry failed: no failed plan', true } },
+  { 'restart silent', 'farm.restartBackend', vim.NIL, {} },
+}) do
+  eq('command_message ' .. c[1], { f.command_message(c[2], c[3]) }, c[4])
+end
+
 -- find_root: nearest ancestor with farm.config.ts.
 local tmp = vim.fn.tempname()
 vim.fn.mkdir(tmp .. '/outer/inner/apps/api', 'p')

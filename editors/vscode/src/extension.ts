@@ -24,7 +24,7 @@ import {
   ReloadResultNotification,
   StatusRequest,
 } from './protocol';
-import { idleView, planSummary, planView, resultLines, resultSummary, resultView, StatusBarView, statusItems } from './status';
+import { commandMessage, idleView, planSummary, planView, resultLines, resultSummary, resultView, StatusBarView, statusItems } from './status';
 
 let client: LanguageClient | undefined;
 
@@ -97,6 +97,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }
   };
 
+  const showCommandMessage = (command: string, reply: unknown): void => {
+    if (reply === undefined) {
+      return; // the request failed and already said so
+    }
+    const msg = commandMessage(command, reply);
+    if (msg?.error) {
+      void vscode.window.showErrorMessage(msg.text);
+    } else if (msg) {
+      void vscode.window.showInformationMessage(msg.text);
+    }
+  };
+
   const showStatus = async (): Promise<void> => {
     const c = await needClient();
     if (!c) {
@@ -148,16 +160,28 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   };
 
   context.subscriptions.push(
-    vscode.commands.registerCommand('farm.regenerate', async () => {
-      await vscode.window.withProgress(
+    // Arguments are forwarded: code actions invoke these same ids with the
+    // arguments the server put in them.
+    vscode.commands.registerCommand('farm.regenerate', async (...args: unknown[]) => {
+      const reply = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Window, title: 'FARM: regenerating types' },
-        () => execute('farm.regenerate'),
+        () => execute('farm.regenerate', args),
       );
+      showCommandMessage('farm.regenerate', reply);
+      return reply;
     }),
-    vscode.commands.registerCommand('farm.retry', () => execute('farm.retry')),
-    vscode.commands.registerCommand('farm.restartBackend', () => execute('farm.restartBackend')),
-    vscode.commands.registerCommand('farm.toggle', async () => {
-      await execute('farm.toggle');
+    vscode.commands.registerCommand('farm.retry', async (...args: unknown[]) => {
+      const reply = await execute('farm.retry', args);
+      showCommandMessage('farm.retry', reply);
+      return reply;
+    }),
+    vscode.commands.registerCommand('farm.restartBackend', async (...args: unknown[]) => {
+      const reply = await execute('farm.restartBackend', args);
+      showCommandMessage('farm.restartBackend', reply);
+      return reply;
+    }),
+    vscode.commands.registerCommand('farm.toggle', async (...args: unknown[]) => {
+      await execute('farm.toggle', args);
       const c = await needClient();
       if (!c) {
         return;

@@ -167,3 +167,33 @@ export function statusItems(status: FarmStatus): { label: string; detail?: strin
   }
   return items;
 }
+
+/**
+ * The message to show after a palette command, from the server's reply
+ * (farm.regenerate answers {status, message, written: [paths]}). Undefined:
+ * nothing worth a popup.
+ */
+export function commandMessage(command: string, reply: unknown): { text: string; error: boolean } | undefined {
+  const r = (reply && typeof reply === 'object' ? reply : {}) as { status?: unknown; message?: unknown; written?: unknown };
+  const status = typeof r.status === 'string' ? r.status : undefined;
+  const message = typeof r.message === 'string' && r.message !== '' ? r.message : undefined;
+  const failed = status === 'failed';
+  switch (command) {
+    case 'farm.regenerate': {
+      if (failed) {
+        return { text: `FARM: type generation failed${message ? `: ${firstLine(message)}` : ''}`, error: true };
+      }
+      const written = Array.isArray(r.written) ? r.written.filter((w): w is string => typeof w === 'string') : [];
+      if (written.length === 0) {
+        return { text: 'FARM: generated files are up to date', error: false };
+      }
+      const names = written.map((w) => w.split(/[\\/]/).pop()).join(', ');
+      return { text: `FARM: regenerated ${written.length} file${written.length === 1 ? '' : 's'} (${names})`, error: false };
+    }
+    default:
+      if (failed) {
+        return { text: `FARM: ${command} failed${message ? `: ${firstLine(message)}` : ''}`, error: true };
+      }
+      return message ? { text: `FARM: ${firstLine(message)}`, error: false } : undefined;
+  }
+}

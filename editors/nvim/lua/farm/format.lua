@@ -157,4 +157,36 @@ function M.status_lines(status)
   return lines
 end
 
+--- The message after a :Farm* command from the server's reply
+--- (farm.regenerate answers { status, message, written }). Returns text and
+--- whether it is an error, or nil when there is nothing worth saying.
+function M.command_message(command, reply)
+  local r = type(reply) == 'table' and reply or {}
+  local status = type(r.status) == 'string' and r.status or nil
+  local message = type(r.message) == 'string' and r.message ~= '' and first_line(r.message) or nil
+  local failed = status == 'failed'
+  if command == 'farm.regenerate' then
+    if failed then
+      return 'type generation failed' .. (message and (': ' .. message) or ''), true
+    end
+    local names = {}
+    for _, w in ipairs(list(r.written)) do
+      if type(w) == 'string' then
+        table.insert(names, w:match('([^/\\]+)$') or w)
+      end
+    end
+    if #names == 0 then
+      return 'generated files are up to date', false
+    end
+    return string.format('regenerated %d file%s (%s)', #names, #names == 1 and '' or 's', table.concat(names, ', ')), false
+  end
+  if failed then
+    return command .. ' failed' .. (message and (': ' .. message) or ''), true
+  end
+  if message then
+    return message, false
+  end
+  return nil
+end
+
 return M

@@ -222,7 +222,8 @@ function M.execute(command, args, on_done)
     if err then
       notify(command .. ' failed: ' .. tostring(err.message or err), vim.log.levels.ERROR)
     elseif on_done == nil then
-      notify(command .. ' done', vim.log.levels.INFO)
+      local text, is_error = format.command_message(command, result)
+      notify(text or (command .. ' done'), is_error and vim.log.levels.ERROR or vim.log.levels.INFO)
     end
     if on_done then
       on_done(err, result)

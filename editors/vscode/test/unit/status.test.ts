@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { FarmStatus, ReloadPlan, ReloadResult } from '../../src/protocol';
-import { formatDuration, idleView, planSummary, planView, resultLines, resultSummary, resultView, statusItems } from '../../src/status';
+import { commandMessage, formatDuration, idleView, planSummary, planView, resultLines, resultSummary, resultView, statusItems } from '../../src/status';
 
 const plan: ReloadPlan = {
   planId: 'p7',
@@ -186,4 +186,29 @@ describe('statusItems', () => {
       '$(history) No plan yet',
     ]);
   });
+});
+
+describe('commandMessage', () => {
+  const cases: [string, string, unknown, { text: string; error: boolean } | undefined][] = [
+    [
+      'regenerate wrote files',
+      'farm.regenerate',
+      { status: 'ok', message: '', written: ['apps/web/src/types/models/index.ts', 'apps/web/src/services/api.ts'] },
+      { text: 'FARM: regenerated 2 files (index.ts, api.ts)', error: false },
+    ],
+    ['regenerate, nothing changed', 'farm.regenerate', { status: 'ok', written: [] }, { text: 'FARM: generated files are up to date', error: false }],
+    ['regenerate, null reply', 'farm.regenerate', null, { text: 'FARM: generated files are up to date', error: false }],
+    [
+      'regenerate failed',
+      'farm.regenerate',
+      { status: 'failed', message: 'unsupported type\nmore', written: [] },
+      { text: 'FARM: type generation failed: unsupported type', error: true },
+    ],
+    ['retry with a message', 'farm.retry', { status: 'ok', message: 'retried 1 task' }, { text: 'FARM: retried 1 task', error: false }],
+    ['retry failed', 'farm.retry', { status: 'failed', message: 'no failed plan' }, { text: 'FARM: farm.retry failed: no failed plan', error: true }],
+    ['restart, silent reply', 'farm.restartBackend', null, undefined],
+  ];
+  for (const [name, command, reply, want] of cases) {
+    it(name, () => assert.deepEqual(commandMessage(command, reply), want));
+  }
 });
