@@ -9,7 +9,9 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -29,6 +31,8 @@ type demoStep struct {
 	edit  func(string) (string, error) // old content -> new content
 	// expect checks what came back; nil accepts anything.
 	expect func(p lsp.PlanMsg, r lsp.ResultMsg, diags []protocol.Diagnostic) error
+	// after narrates something observed outside the protocol.
+	after func(out io.Writer)
 }
 
 // replaceOnce returns an edit that replaces old with new exactly once.
@@ -121,6 +125,84 @@ var demoSteps = []demoStep{
 			return hasChange(p, "ai-model-added")
 		},
 	},
+}
+
+// backendSteps run when the demo could start the example's backend: a
+// failure only Python sees leaves the old backend serving.
+func backendSteps(base string) []demoStep {
+	health := func() error {
+		c := http.Client{Timeout: 3 * time.Second}
+		resp, err := c.Get(base + "/health")
+		if err != nil {
+			return fmt.Errorf("the backend stopped serving: %w", err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			return fmt.Errorf("GET /health: %d", resp.StatusCode)
+		}
+		return nil
+	}
+	return []demoStep{
+		{
+			title: "Break the backend with an import only Python can check (the old backend keeps serving)",
+			file:  "apps/api/src/routes/items.py",
+			edit: func(s string) (string, error) {
+				return "from .helpers import slugify  # there is no helpers module\n" + s, nil
+			},
+			expect: func(p lsp.PlanMsg, r lsp.ResultMsg, diags []protocol.Diagnostic) error {
+				if err := health(); err != nil {
+					return err
+				}
+				for _, t := range r.Tasks {
+					if t.Kind == "backend-reload" && t.Status == "failed" {
+						return nil
+					}
+				}
+				return fmt.Errorf("backend-reload did not fail: %+v", r.Tasks)
+			},
+			after: func(out io.Writer) {
+				fmt.Fprintf(out, "   GET %s/health → 200 (the previous backend is still serving)\n", base)
+			},
+		},
+		{
+			title: "Fix the import (a healthy backend swaps in; the diagnostic clears)",
+			file:  "apps/api/src/routes/items.py",
+			edit:  replaceOnce("from .helpers import slugify  # there is no helpers module\n", ""),
+			expect: func(p lsp.PlanMsg, r lsp.ResultMsg, diags []protocol.Diagnostic) error {
+				for _, t := range r.Tasks {
+					if t.Kind == "backend-reload" && t.Status != "ok" {
+						return fmt.Errorf("backend-reload %s: %s", t.Status, t.Message)
+					}
+				}
+				return health()
+			},
+		},
+	}
+}
+
+// demoBackend returns initializationOptions that let farm-lsp run the
+// example's backend behind its proxy, when Debian's FastAPI and uvicorn
+// are installed (the example's beanie/motor imports are served by its
+// test-only shims); ok=false otherwise.
+func demoBackend() (opts map[string]any, base string, ok bool) {
+	const py = "/usr/bin/python3"
+	if exec.Command(py, "-c", "import fastapi, uvicorn").Run() != nil {
+		return nil, "", false
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, "", false
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	return map[string]any{"development": map[string]any{
+		"ports": map[string]any{"backend": port},
+		"backend": map[string]any{
+			"command": []string{"/usr/bin/env", "PYTHONPATH=testing_shims", py, "-m", "uvicorn", "src.main:app",
+				"--host", "127.0.0.1", "--port", "{port}"},
+			"cwd": "apps/api", "health": "/openapi.json", "startTimeoutMs": 30000,
+		},
+	}}, fmt.Sprintf("http://127.0.0.1:%d", port), true
 }
 
 // planView renders a farm/reloadPlan as received over the protocol.
@@ -229,7 +311,7 @@ func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	if lf.level == "info" && lf.file == "" {
-		lf.level = "warn" // the narration is the output; keep stderr quiet
+		lf.level = "error" // the narration is the output; keep stderr quiet
 	}
 	log, closeLog, err := lf.logger(stderr)
 	if err != nil {
@@ -272,10 +354,19 @@ func runDemo(ctx context.Context, out io.Writer, log *slog.Logger, keep bool, ti
 		_, err := client.conn.Call(cctx, method, params, result)
 		return err
 	}
+	steps := demoSteps
+	initOpts, base, withBackend := demoBackend()
+	if withBackend {
+		fmt.Fprintf(out, "Debian's FastAPI is installed: farm-lsp runs the example's backend behind its proxy at %s.\n", base)
+		steps = append(append([]demoStep(nil), demoSteps...), backendSteps(base)...)
+	} else {
+		fmt.Fprintln(out, "FastAPI/uvicorn not installed (apt-get install python3-fastapi python3-uvicorn): backend steps are left out.")
+	}
 	var initResult json.RawMessage
 	err = call("initialize", map[string]any{
-		"processId": os.Getpid(),
-		"rootUri":   lsp.URIFromPath(root),
+		"initializationOptions": initOpts,
+		"processId":             os.Getpid(),
+		"rootUri":               lsp.URIFromPath(root),
 		"capabilities": map[string]any{
 			"window":    map[string]any{"workDoneProgress": true},
 			"workspace": map[string]any{"didChangeWatchedFiles": map[string]any{"dynamicRegistration": true}},
@@ -305,9 +396,20 @@ func runDemo(ctx context.Context, out io.Writer, log *slog.Logger, keep bool, ti
 	}
 	_ = json.Unmarshal(n.params, &lm)
 	fmt.Fprintf(out, "%s\n", lm.Message)
+	if withBackend {
+		wctx, wcancel := context.WithTimeout(ctx, timeout)
+		_, err := client.await(wctx, "the backend to start", func(n notification) bool {
+			return n.method == "window/logMessage" && strings.Contains(string(n.params), "backend start:")
+		})
+		wcancel()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(out, "The backend is up behind farm-lsp's proxy.")
+	}
 
 	opened := map[string]int{}
-	for i, step := range demoSteps {
+	for i, step := range steps {
 		if err := runStep(ctx, out, client, root, i+1, step, opened, timeout); err != nil {
 			return fmt.Errorf("step %d (%s): %w", i+1, step.title, err)
 		}
@@ -439,6 +541,9 @@ func runStep(ctx context.Context, out io.Writer, client *demoClient, root string
 		if err := step.expect(p, r, diags); err != nil {
 			return err
 		}
+	}
+	if step.after != nil {
+		step.after(out)
 	}
 	return nil
 }
