@@ -62,6 +62,16 @@ type builder struct {
 	sens      map[string]int8 // 1 computing, 2 no, 3 yes
 	tvMemo    map[*facts.Model][]string
 
+	// Caching across Builder.Build calls (see cache.go).
+	cur  *cached
+	prev map[compKey]*cached
+	next map[compKey]*cached
+	// prevOps / nextOps cache operations by route identity.
+	prevOps map[string]*cached
+	nextOps map[string]*cached
+	local   map[string]*localInfo
+	fsig    map[string]string
+
 	comps   map[compKey]*NamedSchema
 	order   []compKey
 	refs    []refPatch
@@ -90,6 +100,10 @@ type site struct {
 // by name. Diagnostics report annotations that could not be mapped
 // (unsupported-type) and response models that do not exist (unknown-model).
 func Build(files []*facts.File, opts Options) (*Document, []facts.Diagnostic) {
+	return new(Builder).Build(files, opts)
+}
+
+func (bl *Builder) build(files []*facts.File, opts Options) (*Document, []facts.Diagnostic) {
 	b := &builder{
 		v1:        opts.Pydantic == 1,
 		models:    map[string]*modelInfo{},
@@ -100,6 +114,9 @@ func Build(files []*facts.File, opts Options) (*Document, []facts.Diagnostic) {
 		tvMemo:    map[*facts.Model][]string{},
 		comps:     map[compKey]*NamedSchema{},
 		seenDia:   map[string]bool{},
+		next:      map[compKey]*cached{},
+		nextOps:   map[string]*cached{},
+		fsig:      map[string]string{},
 	}
 	py := make([]*facts.File, 0, len(files))
 	for _, f := range files {
@@ -125,6 +142,7 @@ func Build(files []*facts.File, opts Options) (*Document, []facts.Diagnostic) {
 	for name := range b.models {
 		b.kind(name, 0)
 	}
+	bl.begin(b)
 	doc := &Document{
 		OpenAPI:  "3.1.0",
 		Info:     Info{Title: opts.Title, Version: opts.Version},
@@ -162,6 +180,7 @@ func Build(files []*facts.File, opts Options) (*Document, []facts.Diagnostic) {
 		}
 	}
 	doc.Components.Schemas = b.finish()
+	bl.end(b)
 	sort.SliceStable(b.diags, func(i, j int) bool {
 		a, c := b.diags[i], b.diags[j]
 		if a.Path != c.Path {
@@ -186,16 +205,24 @@ func (b *builder) diag(s site, code, msg string) {
 	if s.path == "" {
 		return
 	}
-	key := fmt.Sprintf("%s|%d:%d|%s|%s", s.path, s.rng.Start.Line, s.rng.Start.Char, code, msg)
-	if b.seenDia[key] {
-		return
-	}
-	b.seenDia[key] = true
 	sev := facts.SeverityWarning
 	if code == facts.CodeUnknownModel {
 		sev = facts.SeverityError
 	}
-	b.diags = append(b.diags, facts.Diagnostic{Path: s.path, Range: s.rng, Severity: sev, Code: code, Message: msg})
+	d := facts.Diagnostic{Path: s.path, Range: s.rng, Severity: sev, Code: code, Message: msg}
+	key := diagKey(d)
+	if b.seenDia[key] {
+		return
+	}
+	b.seenDia[key] = true
+	b.diags = append(b.diags, d)
+	if b.cur != nil {
+		b.cur.diags = append(b.cur.diags, d)
+	}
+}
+
+func diagKey(d facts.Diagnostic) string {
+	return fmt.Sprintf("%s|%d:%d|%s|%s", d.Path, d.Range.Start.Line, d.Range.Start.Char, d.Code, d.Message)
 }
 
 // kind resolves a class's model kind across files: the extracted Kind when
@@ -373,35 +400,55 @@ func substitute(e *expr, subst map[string]*expr) *expr {
 // modelRef returns a $ref schema to the model's component, building the
 // component on first use. args are generic arguments (already substituted).
 func (b *builder) modelRef(name string, args []*expr, md mode, s site) *Schema {
+	key := b.component(name, args, md)
+	ref := b.addRef(key)
+	if b.cur != nil {
+		b.cur.deps = append(b.cur.deps, dep{name: name, args: args, mode: key.mode})
+	}
+	return ref
+}
+
+// component makes sure the model's component (for these generic arguments
+// and direction) exists, built or reused from the cache, and returns its key.
+func (b *builder) component(name string, args []*expr, md mode) compKey {
 	mi := b.models[name]
-	tvs := b.typeVars(mi.m)
 	comp := name
 	var subst map[string]*expr
-	if len(args) > 0 && len(tvs) > 0 {
-		parts := make([]string, len(args))
-		subst = map[string]*expr{}
-		for i, a := range args {
-			parts[i] = displayName(a)
-			if i < len(tvs) {
-				subst[tvs[i]] = a
+	if len(args) > 0 {
+		if tvs := b.typeVars(mi.m); len(tvs) > 0 {
+			parts := make([]string, len(args))
+			subst = map[string]*expr{}
+			for i, a := range args {
+				parts[i] = displayName(a)
+				if i < len(tvs) {
+					subst[tvs[i]] = a
+				}
 			}
+			comp = normalizeName(name + "[" + strings.Join(parts, ", ") + "]")
 		}
-		comp = normalizeName(name + "[" + strings.Join(parts, ", ") + "]")
 	}
 	if b.v1 || !b.sensitive(name, args) {
 		md = modeIn // one schema serves both directions
 	}
 	key := compKey{comp, md}
-	ref := &Schema{refKey: true}
-	b.refs = append(b.refs, refPatch{ref, key})
 	if _, ok := b.comps[key]; ok {
-		return ref
+		return key
 	}
 	ns := &NamedSchema{Name: comp, Model: name, File: mi.file.Path, Line: mi.m.Range.Start.Line}
 	b.comps[key] = ns
 	b.order = append(b.order, key)
+	sig := b.modelSig(name, args)
+	if c := b.prev[key]; c != nil && sig != "" && c.sig == sig {
+		b.reuse(key, ns, c)
+		return key
+	}
+	parent := b.cur
+	b.cur = &cached{sig: sig}
 	ns.Schema = b.objectSchema(name, subst, md)
-	return ref
+	b.cur.schema = ns.Schema
+	b.next[key] = b.cur
+	b.cur = parent
+	return key
 }
 
 // sensitive reports whether a model's Pydantic v2 schema can differ between
@@ -420,11 +467,11 @@ func (b *builder) sensitive(name string, args []*expr) bool {
 		return true
 	}
 	b.sens[name] = 1
-	res := false
-	for _, fl := range b.fields(name, nil, 0) {
-		if fl.f.Computed || b.exprSensitive(fl.ann) {
+	li := b.localInfo(name)
+	res := li.direct
+	for _, r := range li.refs {
+		if !res && b.models[r] != nil && b.isModel(r) && b.sensitive(r, nil) {
 			res = true
-			break
 		}
 	}
 	b.sens[name] = 2
@@ -522,8 +569,10 @@ func withSiblings(s *Schema, v1 bool) *Schema {
 // enumRef returns a $ref to an enum's component.
 func (b *builder) enumRef(name string) *Schema {
 	key := compKey{name, modeIn}
-	ref := &Schema{refKey: true}
-	b.refs = append(b.refs, refPatch{ref, key})
+	ref := b.addRef(key)
+	if b.cur != nil {
+		b.cur.deps = append(b.cur.deps, dep{name: name, enum: true})
+	}
 	if _, ok := b.comps[key]; ok {
 		return ref
 	}

@@ -348,7 +348,7 @@ func (b *builder) operations(regs []registered) []*PathItem {
 	byPath := map[string]*PathItem{}
 	needValidation := false
 	for _, r := range regs {
-		op := b.operation(r)
+		op := b.cachedOperation(r)
 		if len(op.Parameters) > 0 || op.RequestBody != nil {
 			needValidation = true
 		}
@@ -493,11 +493,13 @@ func (b *builder) operation(r registered) *Operation {
 				}
 			}
 			key := compKey{name, modeIn}
-			b.comps[key] = &NamedSchema{Name: name, Schema: obj, File: r.file.Path, Line: rt.Range.Start.Line}
+			ns := &NamedSchema{Name: name, Schema: obj, File: r.file.Path, Line: rt.Range.Start.Line}
+			b.comps[key] = ns
 			b.order = append(b.order, key)
-			ref := &Schema{refKey: true}
-			b.refs = append(b.refs, refPatch{ref, key})
-			rb.Schema = ref
+			if b.cur != nil {
+				b.cur.body = ns
+			}
+			rb.Schema = b.addRef(key)
 		}
 		op.RequestBody = rb
 	}
@@ -521,8 +523,7 @@ func (b *builder) operation(r registered) *Operation {
 	}
 	op.Responses = append(op.Responses, resp)
 	if len(op.Parameters) > 0 || op.RequestBody != nil {
-		ref := &Schema{refKey: true}
-		b.refs = append(b.refs, refPatch{ref, compKey{"HTTPValidationError", modeIn}})
+		ref := b.addRef(compKey{"HTTPValidationError", modeIn})
 		op.Responses = append(op.Responses, &Response{Status: "422", Description: "Validation Error", MediaType: "application/json", Schema: ref})
 	}
 	return op
@@ -533,8 +534,7 @@ func (b *builder) validationSchemas() {
 	if _, ok := b.comps[compKey{"HTTPValidationError", modeIn}]; ok {
 		return
 	}
-	veRef := &Schema{refKey: true}
-	b.refs = append(b.refs, refPatch{veRef, compKey{"ValidationError", modeIn}})
+	veRef := b.addRef(compKey{"ValidationError", modeIn})
 	hve := &Schema{Type: "object", Title: "HTTPValidationError", Properties: []Property{
 		{"detail", &Schema{Type: "array", Items: veRef}},
 	}}

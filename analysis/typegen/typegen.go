@@ -41,33 +41,35 @@ func (f Files) ByPath() map[string]string {
 }
 
 // Generate renders all four files.
-func Generate(doc *openapi.Document) Files {
+func Generate(doc *openapi.Document) Files { return generate(doc, nil) }
+
+func generate(doc *openapi.Document, c *blockCache) Files {
 	ops := plan(doc)
 	return Files{
-		Models:   models(doc),
-		APITypes: apiTypes(doc, ops),
-		Services: services(doc, ops),
-		Hooks:    hooks(doc, ops),
+		Models:   models(doc, c),
+		APITypes: apiTypes(doc, ops, c),
+		Services: services(doc, ops, c),
+		Hooks:    hooks(doc, ops, c),
 	}
 }
 
 // Models renders types/models/index.ts.
-func Models(doc *openapi.Document) string { return models(doc) }
+func Models(doc *openapi.Document) string { return models(doc, nil) }
 
 // APITypes renders types/api.ts.
-func APITypes(doc *openapi.Document) string { return apiTypes(doc, plan(doc)) }
+func APITypes(doc *openapi.Document) string { return apiTypes(doc, plan(doc), nil) }
 
 // Services renders services/api.ts.
-func Services(doc *openapi.Document) string { return services(doc, plan(doc)) }
+func Services(doc *openapi.Document) string { return services(doc, plan(doc), nil) }
 
 // Hooks renders hooks/api.ts.
-func Hooks(doc *openapi.Document) string { return hooks(doc, plan(doc)) }
+func Hooks(doc *openapi.Document) string { return hooks(doc, plan(doc), nil) }
 
 // isBody reports whether a component is a synthesised request body
 // (rendered in types/api.ts, not among the models).
 func isBody(name string) bool { return strings.HasPrefix(name, "Body_") }
 
-func models(doc *openapi.Document) string {
+func models(doc *openapi.Document, c *blockCache) string {
 	w := newTypeWriter(doc)
 	var b strings.Builder
 	b.WriteString(Header)
@@ -82,19 +84,27 @@ func models(doc *openapi.Document) string {
 		if isBody(ns.Name) {
 			continue
 		}
+		key := modelKey{ns.Schema, ns.Name, ns.Model, ns.File}
+		if blk, ok := c.getModel(key); ok {
+			b.WriteString(blk.text)
+			continue
+		}
+		var blk strings.Builder
 		id := w.names[ns.Name]
-		b.WriteString("\n")
+		blk.WriteString("\n")
 		if ns.Model != "" && ns.File != "" {
-			fmt.Fprintf(&b, "/** %s (%s) */\n", ns.Model, ns.File)
+			fmt.Fprintf(&blk, "/** %s (%s) */\n", ns.Model, ns.File)
 		}
 		s := ns.Schema
 		if s.Type == "object" && len(s.Properties) > 0 {
-			fmt.Fprintf(&b, "export interface %s {\n", id)
-			w.members(&b, s, "  ")
-			b.WriteString("}\n")
+			fmt.Fprintf(&blk, "export interface %s {\n", id)
+			w.members(&blk, s, "  ")
+			blk.WriteString("}\n")
 		} else {
-			fmt.Fprintf(&b, "export type %s = %s;\n", id, w.ts(s, ""))
+			fmt.Fprintf(&blk, "export type %s = %s;\n", id, w.ts(s, ""))
 		}
+		c.putModel(key, block{text: blk.String()})
+		b.WriteString(blk.String())
 	}
 	// Pydantic v2 splits a model into Name-Input / Name-Output when the two
 	// differ; keep the plain name for the output shape.
@@ -188,7 +198,7 @@ func camel(s string) string {
 }
 
 // apiTypes renders types/api.ts: XParams, XBody, XResponse, XVariables.
-func apiTypes(doc *openapi.Document, ops []*op) string {
+func apiTypes(doc *openapi.Document, ops []*op, c *blockCache) string {
 	w := newTypeWriter(doc)
 	w.inline = map[string]*openapi.Schema{}
 	for _, ns := range doc.Components.Schemas {
@@ -198,32 +208,22 @@ func apiTypes(doc *openapi.Document, ops []*op) string {
 	}
 	var body strings.Builder
 	for _, o := range ops {
-		fmt.Fprintf(&body, "\n/** %s %s (%s) */\n", strings.ToUpper(o.Method), o.Path, o.Handler)
-		if o.hasParams() {
-			fmt.Fprintf(&body, "export interface %sParams {\n", o.typ)
-			for _, p := range o.params {
-				opt := ""
-				if !p.Required {
-					opt = "?"
-				}
-				fmt.Fprintf(&body, "  %s%s: %s;\n", propName(p.Name), opt, w.ts(p.Schema, "  "))
+		key := opKey{o.Operation, o.fn, 'a'}
+		if blk, ok := c.getOp(key); ok {
+			body.WriteString(blk.text)
+			for _, u := range blk.used {
+				w.used[u] = true
 			}
-			body.WriteString("}\n")
+			continue
 		}
-		if o.body != nil {
-			s := o.body.Schema
-			if ref := strings.TrimPrefix(s.Ref, refPrefix); isBody(ref) && w.inline[ref] != nil && len(w.inline[ref].Properties) > 0 {
-				fmt.Fprintf(&body, "export interface %sBody {\n", o.typ)
-				w.members(&body, w.inline[ref], "  ")
-				body.WriteString("}\n")
-			} else {
-				fmt.Fprintf(&body, "export type %sBody = %s;\n", o.typ, w.ts(s, ""))
-			}
+		sub := *w
+		sub.used = map[string]bool{}
+		text := apiTypesBlock(&sub, o)
+		c.putOp(key, block{text: text, used: sortedKeys(sub.used)})
+		for u := range sub.used {
+			w.used[u] = true
 		}
-		fmt.Fprintf(&body, "export type %sResponse = %s;\n", o.typ, responseType(w, o))
-		if !o.get {
-			fmt.Fprintf(&body, "export type %sVariables = %s;\n", o.typ, variablesType(o))
-		}
+		body.WriteString(text)
 	}
 	var b strings.Builder
 	b.WriteString(Header)
@@ -235,6 +235,38 @@ func apiTypes(doc *openapi.Document, ops []*op) string {
 		b.WriteString("\nexport {};\n")
 	}
 	return b.String()
+}
+
+// apiTypesBlock renders one operation's types.
+func apiTypesBlock(w *typeWriter, o *op) string {
+	var body strings.Builder
+	fmt.Fprintf(&body, "\n/** %s %s (%s) */\n", strings.ToUpper(o.Method), o.Path, o.Handler)
+	if o.hasParams() {
+		fmt.Fprintf(&body, "export interface %sParams {\n", o.typ)
+		for _, p := range o.params {
+			opt := ""
+			if !p.Required {
+				opt = "?"
+			}
+			fmt.Fprintf(&body, "  %s%s: %s;\n", propName(p.Name), opt, w.ts(p.Schema, "  "))
+		}
+		body.WriteString("}\n")
+	}
+	if o.body != nil {
+		s := o.body.Schema
+		if ref := strings.TrimPrefix(s.Ref, refPrefix); isBody(ref) && w.inline[ref] != nil && len(w.inline[ref].Properties) > 0 {
+			fmt.Fprintf(&body, "export interface %sBody {\n", o.typ)
+			w.members(&body, w.inline[ref], "  ")
+			body.WriteString("}\n")
+		} else {
+			fmt.Fprintf(&body, "export type %sBody = %s;\n", o.typ, w.ts(s, ""))
+		}
+	}
+	fmt.Fprintf(&body, "export type %sResponse = %s;\n", o.typ, responseType(w, o))
+	if !o.get {
+		fmt.Fprintf(&body, "export type %sVariables = %s;\n", o.typ, variablesType(o))
+	}
+	return body.String()
 }
 
 func responseType(w *typeWriter, o *op) string {
@@ -372,7 +404,7 @@ export async function request<T>(
 `
 
 // services renders services/api.ts: one function per operation.
-func services(doc *openapi.Document, ops []*op) string {
+func services(doc *openapi.Document, ops []*op, c *blockCache) string {
 	var imports []string
 	for _, o := range ops {
 		imports = append(imports, typeNames(o)...)
@@ -389,61 +421,75 @@ func services(doc *openapi.Document, ops []*op) string {
 	}
 	b.WriteString(servicesRuntime)
 	for _, o := range ops {
-		var args []string
-		if o.hasParams() {
-			if o.paramsRequired() {
-				args = append(args, "params: "+o.typ+"Params")
-			} else {
-				args = append(args, "params: "+o.typ+"Params = {}")
-			}
+		key := opKey{o.Operation, o.fn, 's'}
+		if blk, ok := c.getOp(key); ok {
+			b.WriteString(blk.text)
+			continue
 		}
-		if o.body != nil {
-			if o.body.Required {
-				args = append(args, "body: "+o.typ+"Body")
-			} else {
-				args = append(args, "body?: "+o.typ+"Body")
-			}
-		}
-		args = append(args, "init?: RequestInit")
-		path := o.Path
-		query, headers := []string{}, []string{}
-		for _, p := range o.params {
-			switch p.In {
-			case "path":
-				path = strings.ReplaceAll(path, "{"+p.Name+"}", "${encodeURIComponent(String("+access("params", p.Name)+"))}")
-			case "query":
-				query = append(query, propName(p.Name)+": "+access("params", p.Name))
-			case "header":
-				headers = append(headers, propName(p.Name)+": "+access("params", p.Name))
-			}
-		}
-		q, h := "undefined", "undefined"
-		if len(query) > 0 {
-			q = "{ " + strings.Join(query, ", ") + " }"
-		}
-		if len(headers) > 0 {
-			h = "{ " + strings.Join(headers, ", ") + " }"
-		}
-		bodyArg, kind := "undefined", "'json'"
-		if o.body != nil {
-			bodyArg = "body"
-			switch o.body.MediaType {
-			case "application/x-www-form-urlencoded":
-				kind = "'form'"
-			case "multipart/form-data":
-				kind = "'multipart'"
-			}
-		}
-		fmt.Fprintf(&b, "\n/** %s %s */\n", strings.ToUpper(o.Method), o.Path)
-		fmt.Fprintf(&b, "export function %s(%s): Promise<%sResponse> {\n", o.fn, strings.Join(args, ", "), o.typ)
-		fmt.Fprintf(&b, "  return request<%sResponse>('%s', `%s`, %s, %s, %s, %s, init);\n", o.typ, strings.ToUpper(o.Method), path, q, bodyArg, kind, h)
-		b.WriteString("}\n")
+		text := serviceBlock(o)
+		c.putOp(key, block{text: text})
+		b.WriteString(text)
 	}
 	return b.String()
 }
 
+// serviceBlock renders one operation's client function.
+func serviceBlock(o *op) string {
+	var blk strings.Builder
+	var args []string
+	if o.hasParams() {
+		if o.paramsRequired() {
+			args = append(args, "params: "+o.typ+"Params")
+		} else {
+			args = append(args, "params: "+o.typ+"Params = {}")
+		}
+	}
+	if o.body != nil {
+		if o.body.Required {
+			args = append(args, "body: "+o.typ+"Body")
+		} else {
+			args = append(args, "body?: "+o.typ+"Body")
+		}
+	}
+	args = append(args, "init?: RequestInit")
+	path := o.Path
+	query, headers := []string{}, []string{}
+	for _, p := range o.params {
+		switch p.In {
+		case "path":
+			path = strings.ReplaceAll(path, "{"+p.Name+"}", "${encodeURIComponent(String("+access("params", p.Name)+"))}")
+		case "query":
+			query = append(query, propName(p.Name)+": "+access("params", p.Name))
+		case "header":
+			headers = append(headers, propName(p.Name)+": "+access("params", p.Name))
+		}
+	}
+	q, h := "undefined", "undefined"
+	if len(query) > 0 {
+		q = "{ " + strings.Join(query, ", ") + " }"
+	}
+	if len(headers) > 0 {
+		h = "{ " + strings.Join(headers, ", ") + " }"
+	}
+	bodyArg, kind := "undefined", "'json'"
+	if o.body != nil {
+		bodyArg = "body"
+		switch o.body.MediaType {
+		case "application/x-www-form-urlencoded":
+			kind = "'form'"
+		case "multipart/form-data":
+			kind = "'multipart'"
+		}
+	}
+	fmt.Fprintf(&blk, "\n/** %s %s */\n", strings.ToUpper(o.Method), o.Path)
+	fmt.Fprintf(&blk, "export function %s(%s): Promise<%sResponse> {\n", o.fn, strings.Join(args, ", "), o.typ)
+	fmt.Fprintf(&blk, "  return request<%sResponse>('%s', `%s`, %s, %s, %s, %s, init);\n", o.typ, strings.ToUpper(o.Method), path, q, bodyArg, kind, h)
+	blk.WriteString("}\n")
+	return blk.String()
+}
+
 // hooks renders hooks/api.ts: queryKeys, useX for GET, useXMutation else.
-func hooks(doc *openapi.Document, ops []*op) string {
+func hooks(doc *openapi.Document, ops []*op, c *blockCache) string {
 	var fns, types []string
 	hasQuery, hasMutation := false, false
 	for _, o := range ops {
@@ -500,43 +546,57 @@ func hooks(doc *openapi.Document, ops []*op) string {
 	}
 	b.WriteString("};\n")
 	for _, o := range ops {
-		hook := "use" + o.typ
-		fmt.Fprintf(&b, "\n/** %s %s */\n", strings.ToUpper(o.Method), o.Path)
-		if o.get {
-			opts := fmt.Sprintf("options?: Omit<UseQueryOptions<%sResponse, ApiError>, 'queryKey' | 'queryFn'>", o.typ)
-			switch {
-			case !o.hasParams():
-				fmt.Fprintf(&b, "export function %s(%s) {\n", hook, opts)
-				fmt.Fprintf(&b, "  return useQuery({ ...options, queryKey: queryKeys.%s(), queryFn: ({ signal }) => %s({ signal }) });\n", o.fn, o.fn)
-			default:
-				param := "params: " + o.typ + "Params"
-				if !o.paramsRequired() {
-					param += " = {}"
-				}
-				fmt.Fprintf(&b, "export function %s(%s, %s) {\n", hook, param, opts)
-				call := "params"
-				if o.body != nil {
-					call += ", undefined"
-				}
-				fmt.Fprintf(&b, "  return useQuery({ ...options, queryKey: queryKeys.%s(params), queryFn: ({ signal }) => %s(%s, { signal }) });\n", o.fn, o.fn, call)
-			}
-			b.WriteString("}\n")
+		key := opKey{o.Operation, o.fn, 'h'}
+		if blk, ok := c.getOp(key); ok {
+			b.WriteString(blk.text)
 			continue
 		}
-		fmt.Fprintf(&b, "export function %sMutation(options?: Omit<UseMutationOptions<%sResponse, ApiError, %sVariables>, 'mutationFn'>) {\n", hook, o.typ, o.typ)
-		var call []string
-		if o.hasParams() {
-			call = append(call, "variables.params")
-		}
-		if o.body != nil {
-			call = append(call, "variables.body")
-		}
-		if len(call) == 0 {
-			fmt.Fprintf(&b, "  return useMutation({ ...options, mutationFn: () => %s() });\n", o.fn)
-		} else {
-			fmt.Fprintf(&b, "  return useMutation({ ...options, mutationFn: (variables: %sVariables) => %s(%s) });\n", o.typ, o.fn, strings.Join(call, ", "))
+		text := hookBlock(o)
+		c.putOp(key, block{text: text})
+		b.WriteString(text)
+	}
+	return b.String()
+}
+
+// hookBlock renders one operation's hook.
+func hookBlock(o *op) string {
+	var b strings.Builder
+	hook := "use" + o.typ
+	fmt.Fprintf(&b, "\n/** %s %s */\n", strings.ToUpper(o.Method), o.Path)
+	if o.get {
+		opts := fmt.Sprintf("options?: Omit<UseQueryOptions<%sResponse, ApiError>, 'queryKey' | 'queryFn'>", o.typ)
+		switch {
+		case !o.hasParams():
+			fmt.Fprintf(&b, "export function %s(%s) {\n", hook, opts)
+			fmt.Fprintf(&b, "  return useQuery({ ...options, queryKey: queryKeys.%s(), queryFn: ({ signal }) => %s({ signal }) });\n", o.fn, o.fn)
+		default:
+			param := "params: " + o.typ + "Params"
+			if !o.paramsRequired() {
+				param += " = {}"
+			}
+			fmt.Fprintf(&b, "export function %s(%s, %s) {\n", hook, param, opts)
+			call := "params"
+			if o.body != nil {
+				call += ", undefined"
+			}
+			fmt.Fprintf(&b, "  return useQuery({ ...options, queryKey: queryKeys.%s(params), queryFn: ({ signal }) => %s(%s, { signal }) });\n", o.fn, o.fn, call)
 		}
 		b.WriteString("}\n")
+		return b.String()
 	}
+	fmt.Fprintf(&b, "export function %sMutation(options?: Omit<UseMutationOptions<%sResponse, ApiError, %sVariables>, 'mutationFn'>) {\n", hook, o.typ, o.typ)
+	var call []string
+	if o.hasParams() {
+		call = append(call, "variables.params")
+	}
+	if o.body != nil {
+		call = append(call, "variables.body")
+	}
+	if len(call) == 0 {
+		fmt.Fprintf(&b, "  return useMutation({ ...options, mutationFn: () => %s() });\n", o.fn)
+	} else {
+		fmt.Fprintf(&b, "  return useMutation({ ...options, mutationFn: (variables: %sVariables) => %s(%s) });\n", o.typ, o.fn, strings.Join(call, ", "))
+	}
+	b.WriteString("}\n")
 	return b.String()
 }

@@ -58,6 +58,10 @@ type Codegen struct {
 	opts Options
 
 	mu sync.Mutex
+	// builder and gen keep the previous run's schemas and rendered text, so
+	// a save that changes one model re-renders that model only.
+	builder *openapi.Builder
+	gen     *typegen.Generator
 	// written remembers the content last written per workspace-relative
 	// path, to tell a hand edit from an outdated file.
 	written map[string][]byte
@@ -71,7 +75,13 @@ func New(opts Options) *Codegen {
 	if opts.OutDir == "" {
 		opts.OutDir = DefaultOutDir
 	}
-	return &Codegen{opts: opts, written: map[string][]byte{}, diagPaths: map[string]bool{}}
+	return &Codegen{
+		opts:      opts,
+		builder:   openapi.NewBuilder(),
+		gen:       typegen.NewGenerator(),
+		written:   map[string][]byte{},
+		diagPaths: map[string]bool{},
+	}
 }
 
 var _ executor.Executor = (*Codegen)(nil)
@@ -96,7 +106,7 @@ func (c *Codegen) WriteAll(ctx context.Context, r executor.Reporter) executor.Re
 // Generate renders every output without writing: workspace-relative path →
 // content, plus the build diagnostics.
 func (c *Codegen) Generate() (map[string]string, []facts.Diagnostic) {
-	files, diags := render(c.files(), c.pydantic(), c.opts.Title)
+	files, diags := c.render()
 	out := make(map[string]string, len(files))
 	for rel, content := range files {
 		out[path.Join(filepath.ToSlash(c.opts.OutDir), rel)] = content
@@ -165,6 +175,12 @@ func (c *Codegen) pydantic() int {
 	return 2
 }
 
+// render builds with the caching builder and generator.
+func (c *Codegen) render() (map[string]string, []facts.Diagnostic) {
+	doc, diags := c.builder.Build(c.files(), openapi.Options{Pydantic: c.pydantic(), Title: c.opts.Title})
+	return c.gen.Generate(doc).ByPath(), diags
+}
+
 // render builds the document and the outputs keyed by OutDir-relative path.
 func render(files []*facts.File, pydantic int, title string) (map[string]string, []facts.Diagnostic) {
 	doc, diags := openapi.Build(files, openapi.Options{Pydantic: pydantic, Title: title})
@@ -187,7 +203,7 @@ func (c *Codegen) run(ctx context.Context, outputs []string, r executor.Reporter
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	r.Report("building OpenAPI from Python facts", 10)
-	gen, diags := render(c.files(), c.pydantic(), c.opts.Title)
+	gen, diags := c.render()
 	res = executor.Result{Status: executor.OK, Diagnostics: map[string][]facts.Diagnostic{}}
 	// Build diagnostics by path; clear paths that had some last time.
 	now := map[string]bool{}

@@ -1,0 +1,329 @@
+package openapi
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/farm-stack/farm-lsp/analysis/facts"
+)
+
+// Builder builds documents like Build and, between calls, reuses the
+// component schemas of models whose source files (and their base classes'
+// files) did not change, as long as the set of models, enums and their
+// kinds stayed the same. A save that edits one model rebuilds that file's
+// models only. It is safe for concurrent use (calls are serialised).
+//
+// Documents from one Builder may share schema nodes: treat them as
+// read-only.
+type Builder struct {
+	mu    sync.Mutex
+	env   string
+	v1    bool
+	comps map[compKey]*cached
+	ops   map[string]*cached
+	local map[string]*localInfo
+}
+
+// NewBuilder returns an empty Builder.
+func NewBuilder() *Builder { return &Builder{} }
+
+// Build derives the document; see the package function Build.
+func (bl *Builder) Build(files []*facts.File, opts Options) (*Document, []facts.Diagnostic) {
+	bl.mu.Lock()
+	defer bl.mu.Unlock()
+	return bl.build(files, opts)
+}
+
+// cached is one component built in an earlier call: its schema, the
+// references and diagnostics made while building it (not those of the
+// components it refers to) and the components it refers to.
+type cached struct {
+	sig    string
+	schema *Schema
+	op     *Operation   // for cached operations
+	body   *NamedSchema // an operation's Body_* component
+	refs   []refPatch
+	diags  []facts.Diagnostic
+	deps   []dep
+}
+
+// dep is a component a cached schema refers to.
+type dep struct {
+	name string
+	args []*expr
+	mode mode
+	enum bool
+}
+
+// localInfo is what a model's own fields say about Pydantic v2 direction
+// sensitivity: whether a field is a Decimal or computed, and which names
+// the annotations mention. It is keyed by the model's signature.
+type localInfo struct {
+	sig    string
+	direct bool
+	refs   []string
+}
+
+// begin hands the previous call's cache to b when still valid.
+func (bl *Builder) begin(b *builder) {
+	env := b.envSig()
+	if bl.comps != nil && bl.env == env && bl.v1 == b.v1 {
+		b.prev, b.prevOps = bl.comps, bl.ops
+	}
+	if bl.local == nil || bl.v1 != b.v1 {
+		bl.local = map[string]*localInfo{}
+	}
+	b.local = bl.local
+	bl.env, bl.v1 = env, b.v1
+}
+
+// end keeps what this call built or reused for the next one.
+func (bl *Builder) end(b *builder) {
+	bl.comps, bl.ops = b.next, b.nextOps
+}
+
+// cachedOperation returns the operation for a registered route, reusing
+// the previous call's when the route's file, full path and the direction
+// sensitivity of the models it mentions are unchanged.
+func (b *builder) cachedOperation(r registered) *Operation {
+	key := ""
+	if r.file.Hash != "" {
+		idx := 0
+		for i := range r.file.Routes {
+			if &r.file.Routes[i] == r.route {
+				idx = i
+			}
+		}
+		key = r.file.Path + "@" + r.file.Hash + "#" + strconv.Itoa(idx) + "|" + r.path
+	}
+	if c := b.prevOps[key]; key != "" && c != nil && b.depsValid(c) {
+		b.nextOps[key] = c
+		b.refs = append(b.refs, c.refs...)
+		b.replayDiags(c)
+		if c.body != nil {
+			k := compKey{c.body.Name, modeIn}
+			b.comps[k] = c.body
+			b.order = append(b.order, k)
+		}
+		b.ensureDeps(c)
+		return c.op
+	}
+	parent := b.cur
+	b.cur = &cached{}
+	op := b.operation(r)
+	b.cur.op = op
+	if key != "" {
+		b.nextOps[key] = b.cur
+	}
+	b.cur = parent
+	return op
+}
+
+// depsValid reports whether the references recorded in c still resolve to
+// the same component keys (a model's direction sensitivity may change).
+func (b *builder) depsValid(c *cached) bool {
+	if b.v1 {
+		return true
+	}
+	for _, d := range c.deps {
+		if !d.enum && b.sensitive(d.name, d.args) != (d.mode == modeOut) {
+			return false
+		}
+	}
+	return true
+}
+
+func (b *builder) replayDiags(c *cached) {
+	for _, d := range c.diags {
+		k := diagKey(d)
+		if !b.seenDia[k] {
+			b.seenDia[k] = true
+			b.diags = append(b.diags, d)
+		}
+	}
+}
+
+// ensureDeps builds or reuses the components c refers to.
+func (b *builder) ensureDeps(c *cached) {
+	parent := b.cur
+	b.cur = nil
+	for _, d := range c.deps {
+		if d.enum {
+			if _, ok := b.comps[compKey{d.name, modeIn}]; !ok {
+				b.enumRef(d.name)
+			}
+			continue
+		}
+		b.component(d.name, d.args, d.mode)
+	}
+	b.cur = parent
+}
+
+// envSig summarises what every schema may depend on besides its own
+// model: which names are models (with kind and type parameters) and which
+// are enums.
+func (b *builder) envSig() string {
+	names := make([]string, 0, len(b.models)+len(b.enums))
+	for n, mi := range b.models {
+		names = append(names, "m:"+n+":"+string(b.kinds[n])+":"+strings.Join(b.typeVars(mi.m), ",")+":"+mi.file.Path)
+	}
+	for n, ei := range b.enums {
+		names = append(names, "e:"+n+":"+ei.file.Path)
+	}
+	sort.Strings(names)
+	return strings.Join(names, "\n")
+}
+
+// modelSig identifies what a model's schema is built from: the hash of its
+// file and of the files of its base classes, generic arguments and, under
+// Pydantic v2, which referenced models are direction-sensitive. "" means
+// "do not cache" (facts without hashes).
+func (b *builder) modelSig(name string, args []*expr) string {
+	sig := b.fileSig(name)
+	if sig == "" {
+		return ""
+	}
+	var sb strings.Builder
+	sb.WriteString(sig)
+	for _, a := range args {
+		sb.WriteString(a.String())
+		sb.WriteByte(',')
+	}
+	if !b.v1 {
+		sb.WriteString("|s:")
+		for _, r := range b.localInfo(name).refs {
+			if b.models[r] != nil && b.isModel(r) && b.sensitive(r, nil) {
+				sb.WriteString(r)
+				sb.WriteByte(',')
+			}
+		}
+	}
+	return sb.String()
+}
+
+// fileSig is the hashes of the files of a model and its base classes
+// (memoised per build).
+func (b *builder) fileSig(name string) string {
+	if s, ok := b.fsig[name]; ok {
+		return s
+	}
+	s := b.computeFileSig(name)
+	b.fsig[name] = s
+	return s
+}
+
+func (b *builder) computeFileSig(name string) string {
+	mi := b.models[name]
+	if mi != nil && mi.file.Hash != "" {
+		simple := true
+		for _, base := range mi.m.Bases {
+			if h := parseExpr(base).head(); h != name && b.models[h] != nil {
+				simple = false
+			}
+		}
+		if simple { // the common case: no workspace base class
+			return mi.file.Path + "@" + mi.file.Hash
+		}
+	}
+	var sb strings.Builder
+	ok := true
+	seen := map[string]bool{}
+	var walk func(n string, depth int)
+	walk = func(n string, depth int) {
+		mi := b.models[n]
+		if mi == nil || depth > 32 || seen[n] {
+			return
+		}
+		seen[n] = true
+		if mi.file.Hash == "" {
+			ok = false
+			return
+		}
+		sb.WriteString(mi.file.Path)
+		sb.WriteByte('@')
+		sb.WriteString(mi.file.Hash)
+		sb.WriteByte(';')
+		for _, base := range mi.m.Bases {
+			if h := parseExpr(base).head(); h != n {
+				walk(h, depth+1)
+			}
+		}
+	}
+	walk(name, 0)
+	if !ok {
+		return ""
+	}
+	return sb.String()
+}
+
+// addRef makes a reference node to key, patched with its final name at the
+// end of the build, and records it in the component being built.
+func (b *builder) addRef(key compKey) *Schema {
+	ref := &Schema{refKey: true}
+	rp := refPatch{ref, key}
+	b.refs = append(b.refs, rp)
+	if b.cur != nil {
+		b.cur.refs = append(b.cur.refs, rp)
+	}
+	return ref
+}
+
+// reuse installs a cached component and makes sure the components it
+// refers to exist in this build too.
+func (b *builder) reuse(key compKey, ns *NamedSchema, c *cached) {
+	ns.Schema = c.schema
+	b.next[key] = c
+	b.refs = append(b.refs, c.refs...)
+	b.replayDiags(c)
+	b.ensureDeps(c)
+}
+
+// localInfo returns (and caches by signature) a model's direct
+// sensitivity and the names its field annotations mention.
+func (b *builder) localInfo(name string) *localInfo {
+	sig := b.fileSig(name)
+	if li := b.local[name]; li != nil && sig != "" && li.sig == sig {
+		return li
+	}
+	li := &localInfo{sig: sig}
+	seen := map[string]bool{}
+	var walk func(e *expr)
+	walk = func(e *expr) {
+		if e == nil {
+			return
+		}
+		switch e.Kind {
+		case exStr:
+			walk(parseExpr(e.Text))
+			return
+		case exName:
+			switch h := e.head(); h {
+			case "Decimal", "condecimal", "ConstrainedDecimal":
+				li.direct = true
+			default:
+				if !seen[h] {
+					seen[h] = true
+					li.refs = append(li.refs, h)
+				}
+			}
+		case exSubscript, exCall:
+			walk(e.Base)
+		}
+		for _, a := range e.Args {
+			walk(a)
+		}
+	}
+	for _, fl := range b.fields(name, nil, 0) {
+		if fl.f.Computed {
+			li.direct = true
+		}
+		walk(fl.ann)
+		for _, v := range fl.subst {
+			walk(v)
+		}
+	}
+	b.local[name] = li
+	return li
+}

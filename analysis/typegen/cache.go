@@ -1,0 +1,103 @@
+package typegen
+
+import (
+	"strings"
+	"sync"
+
+	"github.com/farm-stack/farm-lsp/analysis/openapi"
+)
+
+// Generator renders like Generate and, between calls, reuses the text of
+// every model and operation whose schema or operation node is the same as
+// last time (openapi.Builder reuses the nodes of unchanged models and
+// routes), as long as the set of component names did not change. It is
+// safe for concurrent use (calls are serialised).
+type Generator struct {
+	mu    sync.Mutex
+	epoch string
+	prev  *blockCache
+}
+
+// NewGenerator returns an empty Generator.
+func NewGenerator() *Generator { return &Generator{} }
+
+// Generate renders all four files.
+func (g *Generator) Generate(doc *openapi.Document) Files {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var sb strings.Builder
+	for _, ns := range doc.Components.Schemas {
+		sb.WriteString(ns.Name)
+		sb.WriteByte('\n')
+	}
+	sb.WriteByte(byte('0' + doc.Pydantic))
+	epoch := sb.String()
+	c := &blockCache{nextModels: map[modelKey]block{}, nextOps: map[opKey]block{}}
+	if epoch == g.epoch && g.prev != nil {
+		c.models, c.ops = g.prev.nextModels, g.prev.nextOps
+	}
+	out := generate(doc, c)
+	g.epoch, g.prev = epoch, c
+	c.models, c.ops = nil, nil
+	return out
+}
+
+// block is rendered text and the model names it imports.
+type block struct {
+	text string
+	used []string
+}
+
+type modelKey struct {
+	s                 *openapi.Schema
+	name, model, file string
+}
+
+type opKey struct {
+	o    *openapi.Operation
+	fn   string
+	part byte
+}
+
+// blockCache is one call's view of the cache: hits from the previous call
+// are carried over; a nil cache renders everything.
+type blockCache struct {
+	models     map[modelKey]block
+	ops        map[opKey]block
+	nextModels map[modelKey]block
+	nextOps    map[opKey]block
+}
+
+func (c *blockCache) getModel(k modelKey) (block, bool) {
+	if c == nil {
+		return block{}, false
+	}
+	b, ok := c.models[k]
+	if ok {
+		c.nextModels[k] = b
+	}
+	return b, ok
+}
+
+func (c *blockCache) putModel(k modelKey, b block) {
+	if c != nil {
+		c.nextModels[k] = b
+	}
+}
+
+func (c *blockCache) getOp(k opKey) (block, bool) {
+	if c == nil {
+		return block{}, false
+	}
+	b, ok := c.ops[k]
+	if ok {
+		c.nextOps[k] = b
+	}
+	return b, ok
+}
+
+func (c *blockCache) putOp(k opKey, b block) {
+	if c != nil {
+		c.nextOps[k] = b
+	}
+}
