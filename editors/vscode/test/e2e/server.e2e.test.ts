@@ -333,3 +333,53 @@ async function waitForFile(file: string, want: RegExp, session: Session): Promis
     watcher?.close();
   }
 }
+
+describe('farm.hotReload.enabled reaches the server as initializationOptions', () => {
+  let tmp: string;
+  let session: Session;
+
+  before(() => {
+    tmp = tempDir('farm-vscode-e2e-opts-');
+    const bin = buildServer(tmp);
+    const ws = copyExample(tmp);
+    session = new Session(bin, ws, path.join(tmp, 'server.log'));
+  });
+
+  after(() => {
+    session?.kill();
+    if (tmp && !process.env.FARM_E2E_KEEP) {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('starts disabled when the setting is false, and farm.toggle enables it', async () => {
+    const ws = path.join(tmp, 'farm-app');
+    await within(
+      session.conn.sendRequest(InitializeRequest.type, {
+        processId: process.pid,
+        rootUri: pathToFileURL(ws).href,
+        workspaceFolders: [{ uri: pathToFileURL(ws).href, name: 'farm-app' }],
+        // exactly what the extension sends for "farm.hotReload.enabled": false
+        initializationOptions: initializationOptions({ hotReloadEnabled: false }),
+        capabilities: { window: { workDoneProgress: true } },
+      }),
+      30000,
+      'initialize',
+    );
+    const mark = session.mark();
+    await session.conn.sendNotification(InitializedNotification.type, {});
+    await session.waitFor('window/logMessage', (p) => /^farm-lsp: indexed \d+ files/.test(p?.message ?? ''), {
+      after: mark,
+      timeoutMs: 60000,
+      what: 'the "indexed N files" log message',
+    });
+    const off: FarmStatus = await within(session.conn.sendRequest('farm/status'), 15000, 'farm/status');
+    assert.equal(off.enabled, false, 'initializationOptions development.hotReload.enabled=false is honoured');
+    await within(session.conn.sendRequest(ExecuteCommandRequest.type, { command: 'farm.toggle', arguments: [] }), 15000, 'farm.toggle');
+    const on: FarmStatus = await session.conn.sendRequest('farm/status');
+    assert.equal(on.enabled, true);
+    await within(session.conn.sendRequest(ShutdownRequest.type), 15000, 'shutdown');
+    await session.conn.sendNotification(ExitNotification.type);
+    assert.equal(await within(session.exited, 15000, 'exit'), 0);
+  });
+});
