@@ -67,6 +67,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(status);
 
   const last: LastReload = {};
+  let noConfig = false;
   const plans = new Map<string, ReloadPlan>();
 
   // Commands are registered synchronously in activate so that the palette
@@ -76,7 +77,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       return client;
     }
     if (!client) {
-      void vscode.window.showErrorMessage('farm-lsp is not running. See the FARM output channel.');
+      void vscode.window.showErrorMessage(
+        noConfig ? 'FARM: there is no farm.config.ts in this workspace.' : 'farm-lsp is not running. See the FARM output channel.',
+      );
       return undefined;
     }
     await client.start();
@@ -199,126 +202,148 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('farm.showOutput', () => output.show(true)),
   );
 
-  const cfg = vscode.workspace.getConfiguration('farm');
-  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-  const resolved = resolveServerPath({
-    setting: cfg.get<string>('serverPath', ''),
-    pathEnv: process.env.PATH,
-    platform: process.platform,
-    pathExt: process.env.PATHEXT,
-    home: os.homedir(),
-    workspaceFolder: folder,
-    goBin: process.env.GOBIN,
-    goPath: process.env.GOPATH,
-    isExecutable,
-  });
-  if (!resolved.ok) {
-    output.appendLine(`[farm] ${resolved.message}`);
-    applyView(status, { text: '$(error) farm-lsp missing', tooltip: resolved.message, error: true });
-    status.command = 'farm.showOutput';
-    const copy = 'Copy install command';
-    const settings = 'Open settings';
-    void vscode.window.showErrorMessage(resolved.message, copy, settings).then(async (choice) => {
-      if (choice === copy) {
-        await vscode.env.clipboard.writeText(InstallCommand);
-      } else if (choice === settings) {
-        await vscode.commands.executeCommand('workbench.action.openSettings', 'farm.serverPath');
+  // The server starts only for a workspace with a FARM app in it:
+  // onLanguage:python also activates the extension in unrelated projects.
+  const startServer = async (): Promise<void> => {
+    const cfg = vscode.workspace.getConfiguration('farm');
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    const resolved = resolveServerPath({
+      setting: cfg.get<string>('serverPath', ''),
+      pathEnv: process.env.PATH,
+      platform: process.platform,
+      pathExt: process.env.PATHEXT,
+      home: os.homedir(),
+      workspaceFolder: folder,
+      goBin: process.env.GOBIN,
+      goPath: process.env.GOPATH,
+      isExecutable,
+    });
+    if (!resolved.ok) {
+      output.appendLine(`[farm] ${resolved.message}`);
+      applyView(status, { text: '$(error) farm-lsp missing', tooltip: resolved.message, error: true });
+      status.command = 'farm.showOutput';
+      const copy = 'Copy install command';
+      const settings = 'Open settings';
+      void vscode.window.showErrorMessage(resolved.message, copy, settings).then(async (choice) => {
+        if (choice === copy) {
+          await vscode.env.clipboard.writeText(InstallCommand);
+        } else if (choice === settings) {
+          await vscode.commands.executeCommand('workbench.action.openSettings', 'farm.serverPath');
+        }
+      });
+      return;
+    }
+    output.appendLine(`[farm] using ${resolved.path} (from ${resolved.source})`);
+
+    const serverOptions: ServerOptions = {
+      command: resolved.path,
+      args: serverArgs(cfg.get<string>('logLevel', 'info')),
+      transport: TransportKind.stdio,
+      options: folder ? { cwd: folder } : undefined,
+    };
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: [
+        { scheme: 'file', language: 'python' },
+        { scheme: 'file', language: 'typescript' },
+        { scheme: 'file', language: 'typescriptreact' },
+      ],
+      // The server's stderr (its log) and the client's own messages go here;
+      // farm.trace.server adds the JSON-RPC trace.
+      outputChannel: output,
+      initializationOptions: initializationOptions({ hotReloadEnabled: explicitValue(cfg.inspect<boolean>('hotReload.enabled')) }),
+    };
+
+    client = new LanguageClient('farm', 'FARM', serverOptions, clientOptions);
+
+    // This extension registers the palette commands itself (with their own
+    // UI); let the client register only the other server commands (those
+    // code actions use), or VS Code rejects the duplicates and the client
+    // fails to start.
+    const feature = client.getFeature(ExecuteCommandRequest.method);
+    const register = feature.register.bind(feature);
+    feature.register = (data) =>
+      register({ ...data, registerOptions: { ...data.registerOptions, commands: commandsToForward(data.registerOptions.commands) } });
+
+    client.onNotification(ReloadPlanNotification, (plan: ReloadPlan) => {
+      plans.set(plan.planId, plan);
+      if (plans.size > 50) {
+        const oldest = plans.keys().next().value;
+        if (oldest !== undefined) {
+          plans.delete(oldest);
+        }
+      }
+      const view = planView(plan);
+      if (view) {
+        applyView(status, view);
+      }
+      output.appendLine(`[farm] ${planSummary(plan)}`);
+    });
+    client.onNotification(ReloadResultNotification, (result: ReloadResult) => {
+      const plan = plans.get(result.planId);
+      plans.delete(result.planId);
+      last.plan = plan;
+      last.result = result;
+      status.command = 'farm.showLastReload';
+      applyView(status, resultView(result, plan));
+      output.appendLine(`[farm] ${resultSummary(result)}`);
+      for (const line of resultLines(result, plan)) {
+        output.appendLine(`[farm]   ${line}`);
+      }
+    });
+
+    context.subscriptions.push(
+      client.onDidChangeState((e) => {
+        if (e.newState === State.Stopped) {
+          applyView(status, { text: '$(error) farm-lsp stopped', tooltip: 'farm-lsp is not running: see the FARM output channel', error: true });
+          status.command = 'farm.showOutput';
+        } else if (e.newState === State.Running) {
+          status.command = 'farm.showLastReload';
+          applyView(status, last.result ? resultView(last.result, last.plan) : idleView(vscode.workspace.getConfiguration('farm').get<boolean>('hotReload.enabled', true)));
+        }
+      }),
+      vscode.workspace.onDidChangeConfiguration(async (e) => {
+        if (e.affectsConfiguration('farm.serverPath') || e.affectsConfiguration('farm.logLevel')) {
+          const restart = 'Reload window';
+          const choice = await vscode.window.showInformationMessage('FARM: reload the window to use the new server settings.', restart);
+          if (choice === restart) {
+            await vscode.commands.executeCommand('workbench.action.reloadWindow');
+          }
+        } else if (e.affectsConfiguration('farm.hotReload.enabled') && client?.state === State.Running) {
+          const want = vscode.workspace.getConfiguration('farm').get<boolean>('hotReload.enabled', true);
+          const body = await client.sendRequest<FarmStatus>(StatusRequest);
+          if (body.enabled !== want) {
+            await execute('farm.toggle');
+          }
+        }
+      }),
+    );
+
+    try {
+      await client.start();
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err);
+      output.appendLine(`[farm] farm-lsp failed to start: ${msg}`);
+      applyView(status, { text: '$(error) farm-lsp', tooltip: `farm-lsp failed to start: ${msg}`, error: true });
+    }
+  };
+
+  const configs = await vscode.workspace.findFiles('**/farm.config.ts', '**/node_modules/**', 1);
+  if (configs.length === 0) {
+    noConfig = true;
+    output.appendLine('[farm] no farm.config.ts in this workspace: farm-lsp starts when one appears');
+    status.hide();
+    const watcher = vscode.workspace.createFileSystemWatcher('**/farm.config.ts', false, true, true);
+    context.subscriptions.push(watcher);
+    watcher.onDidCreate(() => {
+      if (noConfig) {
+        noConfig = false;
+        status.show();
+        void startServer();
       }
     });
     return;
   }
-  output.appendLine(`[farm] using ${resolved.path} (from ${resolved.source})`);
-
-  const serverOptions: ServerOptions = {
-    command: resolved.path,
-    args: serverArgs(cfg.get<string>('logLevel', 'info')),
-    transport: TransportKind.stdio,
-    options: folder ? { cwd: folder } : undefined,
-  };
-  const clientOptions: LanguageClientOptions = {
-    documentSelector: [
-      { scheme: 'file', language: 'python' },
-      { scheme: 'file', language: 'typescript' },
-      { scheme: 'file', language: 'typescriptreact' },
-    ],
-    // The server's stderr (its log) and the client's own messages go here;
-    // farm.trace.server adds the JSON-RPC trace.
-    outputChannel: output,
-    initializationOptions: initializationOptions({ hotReloadEnabled: explicitValue(cfg.inspect<boolean>('hotReload.enabled')) }),
-  };
-
-  client = new LanguageClient('farm', 'FARM', serverOptions, clientOptions);
-
-  // This extension registers the palette commands itself (with their own
-  // UI); let the client register only the other server commands (those
-  // code actions use), or VS Code rejects the duplicates and the client
-  // fails to start.
-  const feature = client.getFeature(ExecuteCommandRequest.method);
-  const register = feature.register.bind(feature);
-  feature.register = (data) =>
-    register({ ...data, registerOptions: { ...data.registerOptions, commands: commandsToForward(data.registerOptions.commands) } });
-
-  client.onNotification(ReloadPlanNotification, (plan: ReloadPlan) => {
-    plans.set(plan.planId, plan);
-    if (plans.size > 50) {
-      const oldest = plans.keys().next().value;
-      if (oldest !== undefined) {
-        plans.delete(oldest);
-      }
-    }
-    const view = planView(plan);
-    if (view) {
-      applyView(status, view);
-    }
-    output.appendLine(`[farm] ${planSummary(plan)}`);
-  });
-  client.onNotification(ReloadResultNotification, (result: ReloadResult) => {
-    const plan = plans.get(result.planId);
-    plans.delete(result.planId);
-    last.plan = plan;
-    last.result = result;
-    status.command = 'farm.showLastReload';
-    applyView(status, resultView(result, plan));
-    output.appendLine(`[farm] ${resultSummary(result)}`);
-    for (const line of resultLines(result, plan)) {
-      output.appendLine(`[farm]   ${line}`);
-    }
-  });
-
-  context.subscriptions.push(
-    client.onDidChangeState((e) => {
-      if (e.newState === State.Stopped) {
-        applyView(status, { text: '$(error) farm-lsp stopped', tooltip: 'farm-lsp is not running: see the FARM output channel', error: true });
-        status.command = 'farm.showOutput';
-      } else if (e.newState === State.Running) {
-        status.command = 'farm.showLastReload';
-        applyView(status, last.result ? resultView(last.result, last.plan) : idleView(vscode.workspace.getConfiguration('farm').get<boolean>('hotReload.enabled', true)));
-      }
-    }),
-    vscode.workspace.onDidChangeConfiguration(async (e) => {
-      if (e.affectsConfiguration('farm.serverPath') || e.affectsConfiguration('farm.logLevel')) {
-        const restart = 'Reload window';
-        const choice = await vscode.window.showInformationMessage('FARM: reload the window to use the new server settings.', restart);
-        if (choice === restart) {
-          await vscode.commands.executeCommand('workbench.action.reloadWindow');
-        }
-      } else if (e.affectsConfiguration('farm.hotReload.enabled') && client?.state === State.Running) {
-        const want = vscode.workspace.getConfiguration('farm').get<boolean>('hotReload.enabled', true);
-        const body = await client.sendRequest<FarmStatus>(StatusRequest);
-        if (body.enabled !== want) {
-          await execute('farm.toggle');
-        }
-      }
-    }),
-  );
-
-  try {
-    await client.start();
-  } catch (err) {
-    const msg = err instanceof Error ? err.message : String(err);
-    output.appendLine(`[farm] farm-lsp failed to start: ${msg}`);
-    applyView(status, { text: '$(error) farm-lsp', tooltip: `farm-lsp failed to start: ${msg}`, error: true });
-  }
+  await startServer();
 }
 
 export async function deactivate(): Promise<void> {

@@ -14,6 +14,15 @@ interface Recorded {
   errors: string[];
   statusTexts: string[];
   output: string[];
+  statusVisible: boolean;
+  /** What workspace.findFiles finds for farm.config.ts. */
+  farmConfigs: string[];
+  /** onDidCreate listeners of file system watchers. */
+  onCreate: ((uri: unknown) => void)[];
+}
+
+function newRecorded(farmConfigs: string[]): Recorded {
+  return { commands: new Map(), errors: [], statusTexts: [], output: [], statusVisible: false, farmConfigs, onCreate: [] };
 }
 
 /** A function that is also a constructor and answers any property with another stand-in. */
@@ -40,7 +49,12 @@ function anything(name: string): any {
 
 function fakeVscode(settings: Record<string, unknown>, rec: Recorded): any {
   const statusItem: any = {
-    show() {},
+    show() {
+      rec.statusVisible = true;
+    },
+    hide() {
+      rec.statusVisible = false;
+    },
     dispose() {},
     set text(v: string) {
       rec.statusTexts.push(v);
@@ -82,6 +96,16 @@ function fakeVscode(settings: Record<string, unknown>, rec: Recorded): any {
         inspect: (key: string) => (key in settings ? { globalValue: settings[key] } : {}),
       }),
       onDidChangeConfiguration: () => ({ dispose() {} }),
+      findFiles: (include: string) => Promise.resolve(include === '**/farm.config.ts' ? rec.farmConfigs.map((f) => ({ fsPath: f })) : []),
+      createFileSystemWatcher: () => ({
+        onDidCreate: (fn: (uri: unknown) => void) => {
+          rec.onCreate.push(fn);
+          return { dispose() {} };
+        },
+        onDidChange: () => ({ dispose() {} }),
+        onDidDelete: () => ({ dispose() {} }),
+        dispose() {},
+      }),
     },
     env: { clipboard: { writeText: () => Promise.resolve() } },
   };
@@ -126,7 +150,7 @@ function packageJson(): any {
 
 describe('activate without VS Code', () => {
   it('registers every contributed command and explains a missing server', async () => {
-    const rec: Recorded = { commands: new Map(), errors: [], statusTexts: [], output: [] };
+    const rec = newRecorded(['/w/farm.config.ts']);
     const ext = loadExtension(fakeVscode({ serverPath: '/nonexistent/farm-lsp' }, rec));
     await ext.activate({ subscriptions: [] });
 
@@ -144,6 +168,26 @@ describe('activate without VS Code', () => {
     await rec.commands.get('farm.regenerate')!();
     assert.equal(rec.errors.length, 2);
     assert.match(rec.errors[1], /not running/);
+    await ext.deactivate();
+  });
+
+  it('does not start farm-lsp in a workspace without farm.config.ts until one appears', async () => {
+    const rec = newRecorded([]);
+    const ext = loadExtension(fakeVscode({ serverPath: '/nonexistent/farm-lsp' }, rec));
+    await ext.activate({ subscriptions: [] });
+    assert.deepEqual(rec.errors, [], 'no error: nothing was started');
+    assert.equal(rec.statusVisible, false, 'no status bar item');
+    assert.ok(rec.commands.has('farm.status'), 'commands still exist');
+    await rec.commands.get('farm.regenerate')!();
+    assert.deepEqual(rec.errors, ['FARM: there is no farm.config.ts in this workspace.']);
+
+    // farm.config.ts is created: the server starts (here: is found missing).
+    assert.equal(rec.onCreate.length, 1, 'a watcher for farm.config.ts');
+    rec.onCreate[0]({ fsPath: '/w/farm.config.ts' });
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(rec.statusVisible, true);
+    assert.equal(rec.errors.length, 2);
+    assert.match(rec.errors[1], /go install github\.com\/farm-stack\/farm-lsp\/cmd\/farm-lsp@latest/);
     await ext.deactivate();
   });
 
