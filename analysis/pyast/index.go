@@ -14,8 +14,9 @@ import (
 // named, so the walk reads a node's Symbol (one cgo call, no allocation)
 // instead of its Type string.
 type symbols struct {
-	names []string
-	named []bool
+	names  []string
+	named  []bool
+	fields []string // by field id
 }
 
 var (
@@ -33,6 +34,14 @@ func pythonSymbols() *symbols {
 			s.names[j] = lang.SymbolName(sym)
 			s.named[j] = lang.SymbolType(sym) == sitter.SymbolTypeRegular
 		}
+		s.fields = []string{""}
+		for id := 1; ; id++ { // field ids are 1..count; past the end the name is ""
+			name := lang.FieldName(id)
+			if name == "" {
+				break
+			}
+			s.fields = append(s.fields, name)
+		}
 		pySymbols = s
 	})
 	return pySymbols
@@ -41,6 +50,13 @@ func pythonSymbols() *symbols {
 func (s *symbols) name(sym sitter.Symbol) string {
 	if int(sym) < len(s.names) {
 		return s.names[sym]
+	}
+	return ""
+}
+
+func (s *symbols) field(id uint16) string {
+	if int(id) < len(s.fields) {
+		return s.fields[id]
 	}
 	return ""
 }
@@ -187,46 +203,89 @@ type index struct {
 	leaves []leaf
 }
 
-// maxWalk bounds the nodes visited, so a pathological file cannot stall
+// maxWalk bounds the nodes mirrored, so a pathological file cannot stall
 // the server (300-line files have a few thousand nodes).
 const maxWalk = 4_000_000
 
+// flatBufs recycles the flattened trees newIndex reads (they are only
+// needed while the mirror is built).
+var flatBufs = sync.Pool{New: func() any { return new([]parse.FlatNode) }}
+
+// frame is the walk state of a mirrored node whose children follow.
+type frame struct {
+	last     int32 // last child added, -1 for none
+	docFirst bool  // the next named child may be a docstring
+	oneTuple bool  // a one-element tuple: its comma counts
+	quiet    bool  // a comment or docstring, or inside one: no leaves
+	fields   bool  // children may have field names
+	leafOnly bool  // a string: its children are not mirrored
+}
+
+// newIndex mirrors the document's tree: one call into C flattens it
+// (parse.Doc.Flatten), and the mirror and the token list are built from
+// that in Go.
 func newIndex(doc *parse.Doc) *index {
 	x := &index{Doc: doc, syms: pythonSymbols()}
 	if doc == nil || doc.Tree == nil {
 		return x
 	}
-	root := doc.Root()
-	x.nodes = make([]pnode, 0, len(doc.Src)/3+8)
-	x.leaves = make([]leaf, 0, len(doc.Src)/4+1)
-	type frame struct {
-		idx      int32
-		last     int32 // last child added, -1 for none
-		docFirst bool  // the next named child may be a docstring
-		oneTuple bool
-		quiet    bool // inside a docstring: no leaves
-		fields   bool // children may have field names
-	}
-	x.nodes = append(x.nodes, pnode{x: x, sym: root.Symbol(), start: root.StartByte(), end: root.EndByte(), first: -1, next: -1, parent: -1})
-	stack := []frame{{idx: 0, last: -1, docFirst: x.syms.name(root.Symbol()) == "module", fields: true}}
-	c := sitter.NewTreeCursor(root)
-	defer c.Close()
-	if !c.GoToFirstChild() {
+	bufp := flatBufs.Get().(*[]parse.FlatNode)
+	flat := doc.Flatten(*bufp)
+	defer func() {
+		*bufp = flat[:0]
+		flatBufs.Put(bufp)
+	}()
+	if len(flat) == 0 {
 		return x
 	}
-	for visited := 0; visited < maxWalk; visited++ {
-		n := c.CurrentNode()
-		sym := n.Symbol()
+	// Named children of every node, and the first of them, for the
+	// one-element tuple and docstring tests below.
+	namedCount := make([]int32, len(flat))
+	firstNamed := make([]int32, len(flat))
+	for i := range firstNamed {
+		firstNamed[i] = -1
+	}
+	for i := 1; i < len(flat); i++ {
+		if p := flat[i].Parent; p >= 0 && x.syms.isNamed(flat[i].Symbol) {
+			if namedCount[p] == 0 {
+				firstNamed[p] = int32(i)
+			}
+			namedCount[p]++
+		}
+	}
+	// mirror[i] is node i's index in x.nodes, -1 when it is not mirrored
+	// (inside a string); frames[i] is its walk state.
+	mirror := make([]int32, len(flat))
+	frames := make([]frame, 0, 64)
+	frameOf := make([]int32, len(flat)) // index into frames for mirrored nodes with children, else -1
+	x.nodes = make([]pnode, 0, len(flat))
+	x.leaves = make([]leaf, 0, len(flat)/2+1)
+	root := flat[0]
+	rootTyp := x.syms.name(root.Symbol)
+	x.nodes = append(x.nodes, pnode{x: x, sym: root.Symbol, start: root.Start, end: root.End, first: -1, next: -1, parent: -1})
+	mirror[0] = 0
+	frames = append(frames, frame{last: -1, docFirst: rootTyp == "module", fields: true})
+	frameOf[0] = 0
+	for i := 1; i < len(flat) && len(x.nodes) <= maxWalk; i++ {
+		n := flat[i]
+		fp := n.Parent
+		if fp < 0 || mirror[fp] < 0 || frames[frameOf[fp]].leafOnly {
+			mirror[i], frameOf[i] = -1, -1
+			continue
+		}
+		top := &frames[frameOf[fp]]
+		pidx := mirror[fp]
+		sym := n.Symbol
 		typ := x.syms.name(sym)
-		top := &stack[len(stack)-1]
 		idx := int32(len(x.nodes))
 		field := ""
-		if top.fields {
-			field = c.CurrentFieldName()
+		if top.fields && n.Field != 0 {
+			field = x.syms.field(n.Field)
 		}
-		x.nodes = append(x.nodes, pnode{x: x, sym: sym, start: n.StartByte(), end: n.EndByte(), field: field,
-			first: -1, next: -1, parent: top.idx})
-		p := &x.nodes[top.idx]
+		x.nodes = append(x.nodes, pnode{x: x, sym: sym, start: n.Start, end: n.End, field: field,
+			first: -1, next: -1, parent: pidx})
+		mirror[i] = idx
+		p := &x.nodes[pidx]
 		if top.last < 0 {
 			p.first = idx
 		} else {
@@ -241,51 +300,44 @@ func newIndex(doc *parse.Doc) *index {
 		quiet := top.quiet || typ == "comment"
 		if top.docFirst && named && typ != "comment" {
 			top.docFirst = false
-			if typ == "expression_statement" && isStringStatement(n) {
+			if typ == "expression_statement" && namedCount[i] == 1 && x.syms.name(flat[firstNamed[i]].Symbol) == "string" {
 				quiet = true // a docstring: no tokens
 			}
 		}
-		// Strings are single tokens and are not descended into.
-		if typ != "string" && c.GoToFirstChild() {
-			stack = append(stack, frame{
-				idx:      idx,
+		hasChildren := i+1 < len(flat) && flat[i+1].Parent == int32(i)
+		if typ != "string" && hasChildren {
+			frameOf[i] = int32(len(frames))
+			frames = append(frames, frame{
 				last:     -1,
 				docFirst: typ == "block" || typ == "module",
-				oneTuple: typ == "tuple" && n.NamedChildCount() == 1,
+				oneTuple: typ == "tuple" && namedCount[i] == 1,
 				quiet:    quiet,
 				fields:   !fieldless[typ],
 			})
 			continue
 		}
-		if !quiet {
-			x.leaves = append(x.leaves, leaf{start: x.nodes[idx].start, end: x.nodes[idx].end, sym: sym, parent: p.sym, oneTuple: top.oneTuple})
+		// Strings are single tokens and are not descended into.
+		frameOf[i] = -1
+		if hasChildren {
+			frameOf[i] = int32(len(frames))
+			frames = append(frames, frame{last: -1, leafOnly: true})
 		}
-		for !c.GoToNextSibling() {
-			if !c.GoToParent() || len(stack) <= 1 {
-				return x
-			}
-			stack = stack[:len(stack)-1]
+		if !quiet {
+			x.leaves = append(x.leaves, leaf{start: n.Start, end: n.End, sym: sym, parent: p.sym, oneTuple: top.oneTuple})
 		}
 	}
 	return x
 }
 
-// fieldless are node types whose children never have field names, so the
-// walk skips asking (one cgo call per node saved).
+// fieldless are node types whose children never have field names; their
+// children's field ids are ignored, as the cursor walk this replaced never
+// asked for them.
 var fieldless = map[string]bool{
 	"module": true, "block": true, "expression_statement": true, "argument_list": true,
 	"list": true, "tuple": true, "set": true, "dictionary": true, "parenthesized_expression": true,
 	"type": true, "type_parameter": true, "generic_type": true, "union_type": true, "parameters": true,
 	"dotted_name": true, "import_prefix": true, "decorator": true, "concatenated_string": true,
 	"expression_list": true, "pattern_list": true, "return_statement": true, "ERROR": true,
-}
-
-func isStringStatement(n *sitter.Node) bool {
-	if n.NamedChildCount() != 1 {
-		return false
-	}
-	c := n.NamedChild(0)
-	return c != nil && c.Type() == "string"
 }
 
 // leavesOf returns the tokens inside [start, end).

@@ -1,0 +1,121 @@
+package parse
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// TestFlattenMatchesCursor checks the one-call C walk node for node
+// against smacker's TreeCursor (what would break if smacker's Node layout
+// or tree-sitter's cursor ABI changed under the declarations in flat.go).
+func TestFlattenMatchesCursor(t *testing.T) {
+	ctx := context.Background()
+	var big strings.Builder
+	for i := 0; i < 200; i++ {
+		fmt.Fprintf(&big, "class M%d(Document):\n    a: Optional[int] = Field(None, ge=%d)  # c\n    b: str = \"x\"\n\n", i, i)
+	}
+	cases := []struct {
+		name string
+		lang Lang
+		src  string
+	}{
+		{"empty", Python, ""},
+		{"one", Python, "x"},
+		{"class", Python, "class A(B):\n    \"\"\"Doc.\"\"\"\n    x: int = 1\n    y: list[str] = Field(default_factory=list)\n"},
+		{"errors", Python, "def f(:\n    return (1,\nclass X(\n"},
+		{"unicode", Python, "s = 'é😀'\nt = f\"{s!r:>10}\"\n"},
+		{"big", Python, big.String()},
+		{"tsx", TSX, "export function A({ m }: P) {\n  const [x] = useState(0);\n  return <div onClick={() => f(x)}>{m.f1}</div>;\n}\n"},
+		{"ts", TypeScript, "type T = { a: number; b?: string };\nexport const x: T = { a: 1 };\n"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d, err := Parse(ctx, c.lang, []byte(c.src), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := flattenCursor(c.lang.Language(), d.Root(), nil)
+			for _, buf := range [][]FlatNode{nil, make([]FlatNode, 1), make([]FlatNode, 0, 100000)} {
+				got := d.Flatten(buf)
+				if len(got) != len(want) {
+					t.Fatalf("Flatten gave %d nodes, cursor walk %d", len(got), len(want))
+				}
+				for i := range want {
+					if got[i] != want[i] {
+						t.Fatalf("node %d: Flatten %+v, cursor walk %+v", i, got[i], want[i])
+					}
+				}
+			}
+			if len(want) == 0 || want[0].Parent != -1 {
+				t.Fatalf("root missing: %+v", want)
+			}
+		})
+	}
+	var nilDoc *Doc
+	if got := nilDoc.Flatten(nil); len(got) != 0 {
+		t.Fatalf("nil doc: %v", got)
+	}
+}
+
+// TestFlattenIncremental checks the walk of an incrementally reparsed tree.
+func TestFlattenIncremental(t *testing.T) {
+	ctx := context.Background()
+	old, err := Parse(ctx, Python, []byte("class A(B):\n    x: int\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old.Flatten(nil)
+	inc, err := Parse(ctx, Python, []byte("class A(B):\n    x: int\n    y: str = 'é'\n"), old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := Parse(ctx, Python, inc.Src, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := inc.Flatten(nil), fresh.Flatten(nil)
+	if fmt.Sprint(a) != fmt.Sprint(b) {
+		t.Fatalf("incremental %v\nfresh %v", a, b)
+	}
+}
+
+func benchSource() []byte {
+	var b strings.Builder
+	for i := 0; i < 60; i++ {
+		fmt.Fprintf(&b, "class M%d(Document):\n    a: Optional[int] = Field(None, ge=1)\n    b: str\n\n", i)
+	}
+	return []byte(b.String())
+}
+
+// BenchmarkFlatten is the one-call C walk of a ~300-line file.
+func BenchmarkFlatten(b *testing.B) {
+	d, err := Parse(context.Background(), Python, benchSource(), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var buf []FlatNode
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = d.Flatten(buf)
+	}
+	b.ReportMetric(float64(len(buf)), "nodes")
+}
+
+// BenchmarkFlattenCursor is the same walk through smacker's TreeCursor.
+func BenchmarkFlattenCursor(b *testing.B) {
+	src := benchSource()
+	var n int
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		d, err := Parse(context.Background(), Python, src, nil) // a fresh tree: an empty node cache
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		n = len(flattenCursor(Python.Language(), d.Root(), nil))
+	}
+	b.ReportMetric(float64(n), "nodes")
+}
