@@ -370,18 +370,37 @@ func TestStripRanges(t *testing.T) {
 }
 
 func TestFutureAndAliasImports(t *testing.T) {
-	f := extractString(t, "from __future__ import annotations\nimport numpy as np\n")
+	f := extractString(t, "from __future__ import annotations\nimport numpy as np\nimport os.path\nfrom .health import router as health_router, ping\n")
 	var got []string
 	for _, i := range f.Imports {
-		got = append(got, i.Module+":"+strings.Join(i.Names, ","))
+		got = append(got, fmt.Sprintf("%s:%s:%v", i.Module, strings.Join(i.Names, ","), i.Aliases))
 	}
-	if want := "__future__:annotations numpy:"; strings.Join(got, " ") != want {
+	if want := "__future__:annotations:map[] numpy::map[np:numpy] os.path::map[] health:router,ping:map[health_router:router]"; strings.Join(got, " ") != want {
 		t.Errorf("imports = %s, want %s", strings.Join(got, " "), want)
 	}
-	// Renaming an alias is not an import-graph change but is a code change.
-	cs := Diff(f, extractString(t, "from __future__ import annotations\nimport numpy as npy\n"))
-	if len(cs) != 1 || cs[0].Kind != facts.SourceChanged {
-		t.Errorf("alias rename: %s", renderChanges(cs))
+	for _, i := range f.Imports {
+		if i.Aliases != nil && len(i.Aliases) == 0 {
+			t.Errorf("%s: empty non-nil Aliases", i.Module)
+		}
+	}
+	// Renaming an alias changes what the module binds: imports-changed,
+	// once, and not also source-changed.
+	cases := []struct{ from, to, want string }{
+		{"numpy as np", "numpy as npy", `numpy "numpy as np" → "numpy as npy"`},
+		{"numpy as np", "numpy", `numpy "numpy as np" → "numpy"`},
+		{"router as health_router", "router as status_router", `health ".health import router as health_router, ping" → ".health import router as status_router, ping"`},
+		{", ping", ", ping as p", `health ".health import router as health_router, ping" → ".health import router as health_router, ping as p"`},
+	}
+	base := "from __future__ import annotations\nimport numpy as np\nfrom .health import router as health_router, ping\n"
+	for _, c := range cases {
+		cs := Diff(extractString(t, base), extractString(t, strings.Replace(base, c.from, c.to, 1)))
+		if len(cs) != 1 || cs[0].Kind != facts.ImportsChanged {
+			t.Errorf("%s → %s: %s", c.from, c.to, renderChanges(cs))
+			continue
+		}
+		if got := fmt.Sprintf("%s %q → %q", strings.TrimLeft(cs[0].Subject, "."), cs[0].Before, cs[0].After); got != c.want {
+			t.Errorf("%s → %s: got %s, want %s", c.from, c.to, got, c.want)
+		}
 	}
 }
 

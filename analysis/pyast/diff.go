@@ -589,12 +589,45 @@ func (d *differ) includes() {
 
 // ---- imports, functions ----
 
+// importText renders an import for comparison and messages: ".m import
+// a, b as c" or "a.b as c". Two imports with the same text bind the same
+// local names to the same things.
 func importText(i facts.Import) string {
 	s := strings.Repeat(".", i.Level) + i.Module
-	if len(i.Names) > 0 {
-		s += " import " + strings.Join(i.Names, ", ")
+	if len(i.Names) == 0 {
+		for _, local := range aliasLocals(i.Aliases) { // import a.b as c
+			s += " as " + local
+		}
+		return s
 	}
-	return s
+	// Each alias renames one occurrence of its imported name; with
+	// several aliases of one name, in alias order.
+	locals := map[string][]string{}
+	for _, local := range aliasLocals(i.Aliases) {
+		locals[i.Aliases[local]] = append(locals[i.Aliases[local]], local)
+	}
+	names := make([]string, len(i.Names))
+	for k, n := range i.Names {
+		names[k] = n
+		if ls := locals[n]; len(ls) > 0 {
+			names[k] = n + " as " + ls[0]
+			locals[n] = ls[1:]
+		}
+	}
+	return s + " import " + strings.Join(names, ", ")
+}
+
+// aliasLocals returns an import's local alias names in order.
+func aliasLocals(m map[string]string) []string {
+	if len(m) == 0 {
+		return nil
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 func (d *differ) imports() {
@@ -611,18 +644,50 @@ func (d *differ) imports() {
 		}
 		added = append(added, i)
 	}
-	for _, i := range added {
-		d.add(facts.Change{Kind: facts.ImportsChanged, Subject: strings.Repeat(".", i.Level) + i.Module, Range: i.Range, After: importText(i),
+	var removed []facts.Import
+	for _, i := range d.old.Imports {
+		if t := importText(i); count[t] > 0 {
+			count[t]--
+			removed = append(removed, i)
+		}
+	}
+	// An import that only renames differently is one change, not an
+	// addition and a removal.
+	renamedFrom := make([]int, len(added))
+	paired := make([]bool, len(removed))
+	for a, i := range added {
+		renamedFrom[a] = -1
+		for r, o := range removed {
+			if !paired[r] && unaliasedText(o) == unaliasedText(i) {
+				renamedFrom[a], paired[r] = r, true
+				break
+			}
+		}
+	}
+	for a, i := range added {
+		subj := strings.Repeat(".", i.Level) + i.Module
+		if r := renamedFrom[a]; r >= 0 {
+			b0, b1 := importText(removed[r]), importText(i)
+			d.add(facts.Change{Kind: facts.ImportsChanged, Subject: subj, Range: i.Range, Before: b0, After: b1,
+				Detail: fmt.Sprintf("import aliases changed: %s → %s", b0, b1)})
+			continue
+		}
+		d.add(facts.Change{Kind: facts.ImportsChanged, Subject: subj, Range: i.Range, After: importText(i),
 			Detail: fmt.Sprintf("import added: %s", importText(i))})
 	}
-	for _, i := range d.old.Imports {
-		t := importText(i)
-		if count[t] > 0 {
-			count[t]--
+	for r, i := range removed {
+		if !paired[r] {
+			t := importText(i)
 			d.add(facts.Change{Kind: facts.ImportsChanged, Subject: strings.Repeat(".", i.Level) + i.Module, Range: i.Range, Before: t,
 				Detail: fmt.Sprintf("import removed: %s", t)})
 		}
 	}
+}
+
+// unaliasedText is importText without the aliases.
+func unaliasedText(i facts.Import) string {
+	i.Aliases = nil
+	return importText(i)
 }
 
 func (d *differ) functions() {

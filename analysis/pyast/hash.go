@@ -139,8 +139,8 @@ const moduleSymbol = "<module>"
 // statements other than classes, functions, imports, routers and includes;
 // in classes, the statements that are not fields, methods, enum members or
 // Settings.name/indexes (model_config, class Config, private attributes,
-// class decorators and keywords); import aliases; router and include
-// arguments other than the modelled ones. A change there is source-changed.
+// class decorators and keywords); router and include arguments other than
+// the modelled ones. A change there is source-changed.
 func (x *extractor) restHash(root *pnode) string {
 	t := newHasher(x.d)
 	stmts := children(root)
@@ -172,13 +172,7 @@ func (x *extractor) restStatement(t *tokenHasher, st *pnode) {
 		}
 		return
 	case "import_statement", "import_from_statement", "future_import_statement":
-		for _, c := range children(st) {
-			if c.Type() == "aliased_import" {
-				t.mark("alias")
-				t.walk(c)
-			}
-		}
-		return
+		return // modelled, aliases included (Import.Aliases)
 	case "expression_statement":
 		if e := st.NamedChild(0); e != nil && st.NamedChildCount() == 1 {
 			if e.Type() == "assignment" {

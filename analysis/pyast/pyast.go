@@ -26,8 +26,13 @@
 //   - Functions ends with one entry {Name: "<module>", Kind: "module"} whose
 //     Hash covers the code no other fact models (module constants,
 //     model_config, class Config, private attributes, router/include
-//     arguments other than prefix, import aliases); Diff reports its change
-//     as source-changed with the file path as Subject.
+//     arguments other than prefix); Diff reports its change as
+//     source-changed with the file path as Subject.
+//   - Import.Names are the imported names as written (`from m import a as
+//     b` gives "a"; `import a.b as c` gives Module "a.b" and no Names);
+//     Import.Aliases maps each local alias to its imported name ({"b": "a"},
+//     {"c": "a.b"}) and is nil when nothing is renamed. Diff reports an
+//     alias change as imports-changed (not source-changed).
 //   - Model.Kind is set only from direct bases (Document, beanie.Document,
 //     BaseModel, pydantic.BaseModel); "" is for the workspace to resolve.
 //     Field-level Indexed(...) indexes are read on every model that is not
@@ -195,11 +200,12 @@ func (x *extractor) imports(n *pnode) {
 			if n.FieldNameForChild(i) != "name" {
 				continue
 			}
-			c := n.Child(i)
-			if c.Type() == "aliased_import" {
-				c = c.ChildByFieldName("name")
+			name, alias := importName(d, n.Child(i))
+			imp := facts.Import{Module: name, Range: d.Range(n)}
+			if alias != "" {
+				imp.Aliases = map[string]string{alias: name}
 			}
-			x.f.Imports = append(x.f.Imports, facts.Import{Module: canon(d, c), Range: d.Range(n)})
+			x.f.Imports = append(x.f.Imports, imp)
 		}
 	case "import_from_statement", "future_import_statement":
 		imp := facts.Import{Range: d.Range(n)}
@@ -226,12 +232,25 @@ func (x *extractor) imports(n *pnode) {
 			case c.Type() == "wildcard_import":
 				imp.Names = append(imp.Names, "*")
 			case n.FieldNameForChild(i) == "name":
-				if c.Type() == "aliased_import" {
-					c = c.ChildByFieldName("name")
+				name, alias := importName(d, c)
+				imp.Names = append(imp.Names, name)
+				if alias != "" {
+					if imp.Aliases == nil {
+						imp.Aliases = map[string]string{}
+					}
+					imp.Aliases[alias] = name
 				}
-				imp.Names = append(imp.Names, canon(d, c))
 			}
 		}
 		x.f.Imports = append(x.f.Imports, imp)
 	}
+}
+
+// importName reads an imported name, `a.b` or `a.b as c`: the name as
+// written and the local alias ("" when none).
+func importName(d *index, c *pnode) (name, alias string) {
+	if c.Type() != "aliased_import" {
+		return canon(d, c), ""
+	}
+	return canon(d, c.ChildByFieldName("name")), d.Text(c.ChildByFieldName("alias"))
 }
