@@ -44,18 +44,19 @@ func (g *Generator) Generate(doc *openapi.Document) Files {
 
 // block is rendered text and the model names it imports.
 type block struct {
-	text string
-	used []string
+	text  string
+	used  []string
+	check string // name/model/file or function name it was rendered for
 }
 
+// modelKey and opKey are pointer keys (cheap to hash); the names the text
+// was rendered with are checked on lookup (block.check).
 type modelKey struct {
-	s                 *openapi.Schema
-	name, model, file string
+	s *openapi.Schema
 }
 
 type opKey struct {
 	o    *openapi.Operation
-	fn   string
 	part byte
 }
 
@@ -68,15 +69,15 @@ type blockCache struct {
 	nextOps    map[opKey]block
 }
 
-func (c *blockCache) getModel(k modelKey) (block, bool) {
+func (c *blockCache) getModel(k modelKey, check string) (block, bool) {
 	if c == nil {
 		return block{}, false
 	}
 	b, ok := c.models[k]
-	if ok {
+	if ok && b.check == check {
 		c.nextModels[k] = b
 	}
-	return b, ok
+	return b, ok && b.check == check
 }
 
 func (c *blockCache) putModel(k modelKey, b block) {
@@ -85,15 +86,15 @@ func (c *blockCache) putModel(k modelKey, b block) {
 	}
 }
 
-func (c *blockCache) getOp(k opKey) (block, bool) {
+func (c *blockCache) getOp(k opKey, check string) (block, bool) {
 	if c == nil {
 		return block{}, false
 	}
 	b, ok := c.ops[k]
-	if ok {
+	if ok && b.check == check {
 		c.nextOps[k] = b
 	}
-	return b, ok
+	return b, ok && b.check == check
 }
 
 func (c *blockCache) putOp(k opKey, b block) {

@@ -84,8 +84,8 @@ func models(doc *openapi.Document, c *blockCache) string {
 		if isBody(ns.Name) {
 			continue
 		}
-		key := modelKey{ns.Schema, ns.Name, ns.Model, ns.File}
-		if blk, ok := c.getModel(key); ok {
+		key, check := modelKey{ns.Schema}, ns.Name+"\x00"+ns.Model+"\x00"+ns.File
+		if blk, ok := c.getModel(key, check); ok {
 			b.WriteString(blk.text)
 			continue
 		}
@@ -103,7 +103,7 @@ func models(doc *openapi.Document, c *blockCache) string {
 		} else {
 			fmt.Fprintf(&blk, "export type %s = %s;\n", id, w.ts(s, ""))
 		}
-		c.putModel(key, block{text: blk.String()})
+		c.putModel(key, block{text: blk.String(), check: check})
 		b.WriteString(blk.String())
 	}
 	// Pydantic v2 splits a model into Name-Input / Name-Output when the two
@@ -208,8 +208,8 @@ func apiTypes(doc *openapi.Document, ops []*op, c *blockCache) string {
 	}
 	var body strings.Builder
 	for _, o := range ops {
-		key := opKey{o.Operation, o.fn, 'a'}
-		if blk, ok := c.getOp(key); ok {
+		key := opKey{o.Operation, 'a'}
+		if blk, ok := c.getOp(key, o.fn); ok {
 			body.WriteString(blk.text)
 			for _, u := range blk.used {
 				w.used[u] = true
@@ -219,7 +219,7 @@ func apiTypes(doc *openapi.Document, ops []*op, c *blockCache) string {
 		sub := *w
 		sub.used = map[string]bool{}
 		text := apiTypesBlock(&sub, o)
-		c.putOp(key, block{text: text, used: sortedKeys(sub.used)})
+		c.putOp(key, block{text: text, used: sortedKeys(sub.used), check: o.fn})
 		for u := range sub.used {
 			w.used[u] = true
 		}
@@ -421,13 +421,13 @@ func services(doc *openapi.Document, ops []*op, c *blockCache) string {
 	}
 	b.WriteString(servicesRuntime)
 	for _, o := range ops {
-		key := opKey{o.Operation, o.fn, 's'}
-		if blk, ok := c.getOp(key); ok {
+		key := opKey{o.Operation, 's'}
+		if blk, ok := c.getOp(key, o.fn); ok {
 			b.WriteString(blk.text)
 			continue
 		}
 		text := serviceBlock(o)
-		c.putOp(key, block{text: text})
+		c.putOp(key, block{text: text, check: o.fn})
 		b.WriteString(text)
 	}
 	return b.String()
@@ -546,13 +546,13 @@ func hooks(doc *openapi.Document, ops []*op, c *blockCache) string {
 	}
 	b.WriteString("};\n")
 	for _, o := range ops {
-		key := opKey{o.Operation, o.fn, 'h'}
-		if blk, ok := c.getOp(key); ok {
+		key := opKey{o.Operation, 'h'}
+		if blk, ok := c.getOp(key, o.fn); ok {
 			b.WriteString(blk.text)
 			continue
 		}
 		text := hookBlock(o)
-		c.putOp(key, block{text: text})
+		c.putOp(key, block{text: text, check: o.fn})
 		b.WriteString(text)
 	}
 	return b.String()
