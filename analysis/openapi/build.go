@@ -414,6 +414,9 @@ func (b *builder) component(name string, args []*expr, md mode) compKey {
 	mi := b.models[name]
 	comp := name
 	var subst map[string]*expr
+	if b.v1 && !b.genericModel(name, 0) {
+		args = nil // Pydantic 1 parametrises only GenericModel subclasses
+	}
 	if len(args) > 0 {
 		if tvs := b.typeVars(mi.m); len(tvs) > 0 {
 			parts := make([]string, len(args))
@@ -449,6 +452,24 @@ func (b *builder) component(name string, args []*expr, md mode) compKey {
 	b.next[key] = b.cur
 	b.cur = parent
 	return key
+}
+
+// genericModel reports whether a class derives from pydantic.generics.
+// GenericModel (the only parametrisable models under Pydantic 1).
+func (b *builder) genericModel(name string, depth int) bool {
+	mi := b.models[name]
+	if mi == nil || depth > 32 {
+		return false
+	}
+	for _, base := range mi.m.Bases {
+		switch h := parseExpr(base).head(); {
+		case h == "GenericModel":
+			return true
+		case h != name && b.genericModel(h, depth+1):
+			return true
+		}
+	}
+	return false
 }
 
 // sensitive reports whether a model's Pydantic v2 schema can differ between

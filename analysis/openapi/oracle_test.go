@@ -2,6 +2,7 @@ package openapi_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/farm-stack/farm-lsp/analysis/openapi"
+	"github.com/farm-stack/farm-lsp/analysis/openapi/fixture"
 )
 
 const oraclePython = "/usr/bin/python3"
@@ -169,5 +171,100 @@ func TestOracleFastAPI(t *testing.T) {
 	diff("#/components", normalize(real["components"]), normalize(ours["components"]), &out)
 	if len(out) > 0 {
 		t.Errorf("%d differences from FastAPI's own OpenAPI:\n%s", len(out), strings.Join(out, "\n"))
+	}
+}
+
+// oracleApp mounts a case module in a FastAPI app: its router (if any) and
+// one GET route per concrete model (so FastAPI renders every model).
+const oracleApp = `
+import json, sys
+from typing import Generic
+from fastapi import FastAPI
+from pydantic import BaseModel
+import case
+
+app = FastAPI()
+if hasattr(case, "router"):
+    app.include_router(case.router)
+for name, obj in sorted(vars(case).items()):
+    if isinstance(obj, type) and issubclass(obj, BaseModel) and obj.__module__ == "case" and not getattr(obj, "__parameters__", None):
+        def handler():
+            return None
+        handler.__name__ = "oracle_" + name
+        app.get("/__oracle/" + name, response_model=obj)(handler)
+print(json.dumps(app.openapi()))
+`
+
+// TestOracleCases runs every focused case under Debian's FastAPI 0.92 /
+// Pydantic 1.10 and compares the schemas of the models FastAPI renders and
+// the case's own routes with the static document in v1 mode. Cases that
+// need Pydantic 2 (computed_field) are skipped by the import.
+func TestOracleCases(t *testing.T) {
+	paths, _ := filepath.Glob("testdata/cases/*.py")
+	shims, _ := filepath.Abs(filepath.Join(exampleRoot, "apps/api/testing_shims"))
+	for _, p := range paths {
+		name := strings.TrimSuffix(filepath.Base(p), ".py")
+		t.Run(name, func(t *testing.T) {
+			if err := exec.Command(oraclePython, "-c", "import fastapi, pydantic, email_validator").Run(); err != nil {
+				t.Skipf("Debian FastAPI not installed: apt-get install -y python3-fastapi python3-email-validator")
+			}
+			src, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "case.py"), src, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command(oraclePython, "-c", oracleApp)
+			cmd.Dir = dir
+			cmd.Env = append(os.Environ(), "PYTHONPATH="+dir+string(os.PathListSeparator)+shims, "PYTHONDONTWRITEBYTECODE=1")
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			out, err := cmd.Output()
+			if err != nil {
+				lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+				t.Skipf("case does not import under Pydantic 1.10: %s", lines[len(lines)-1])
+			}
+			var real map[string]any
+			if err := json.Unmarshal(out, &real); err != nil {
+				t.Fatal(err)
+			}
+			files, err := fixture.FromSources(context.Background(), map[string][]byte{"apps/api/src/models/" + name + ".py": src})
+			if err != nil {
+				t.Fatal(err)
+			}
+			doc, _ := openapi.Build(files, openapi.Options{Pydantic: 1})
+			raw, _ := doc.JSON()
+			var ours map[string]any
+			if err := json.Unmarshal(raw, &ours); err != nil {
+				t.Fatal(err)
+			}
+			realSchemas := real["components"].(map[string]any)["schemas"].(map[string]any)
+			ourSchemas := map[string]any{}
+			if c, ok := ours["components"].(map[string]any)["schemas"].(map[string]any); ok {
+				ourSchemas = c
+			}
+			var diffs []string
+			for n, rs := range realSchemas {
+				os, ok := ourSchemas[n]
+				if !ok {
+					diffs = append(diffs, "missing schema "+n)
+					continue
+				}
+				diff("#/components/schemas/"+n, normalize(rs), normalize(os), &diffs)
+			}
+			realPaths := real["paths"].(map[string]any)
+			for pth := range realPaths {
+				if strings.HasPrefix(pth, "/__oracle/") {
+					delete(realPaths, pth)
+				}
+			}
+			diff("#/paths", normalize(realPaths), normalize(ours["paths"]), &diffs)
+			sort.Strings(diffs)
+			if len(diffs) > 0 {
+				t.Errorf("%d differences from FastAPI 0.92:\n%s", len(diffs), strings.Join(diffs, "\n"))
+			}
+		})
 	}
 }

@@ -379,8 +379,11 @@ func (b *builder) allowsNone(e *expr, s site) bool {
 		if r, ok := s.subst[e.Text]; ok {
 			return b.allowsNone(r, site{})
 		}
+		if s.tvars[e.Text] {
+			return true // an unbound type variable is Any
+		}
 		switch e.head() {
-		case "Any", "None", "NoneType", "Optional":
+		case "Any", "object", "None", "NoneType", "Optional":
 			return true
 		}
 	case exSubscript:

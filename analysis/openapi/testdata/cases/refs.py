@@ -1,6 +1,6 @@
 from typing import ClassVar, List, Optional
 
-from pydantic import BaseModel, computed_field
+from pydantic import BaseModel
 
 
 class Owner(BaseModel):
@@ -19,11 +19,6 @@ class Tree(BaseModel):
 
     class Config:
         orm_mode = True
-
-    @computed_field
-    @property
-    def size(self) -> int:
-        return len(self.children)
 
 
 class Leaf(BaseModel):

@@ -60,11 +60,6 @@ async def login(username: str = Form(...), password: str = Form(...)) -> dict:
     ...
 
 
-@router.get("/missing", response_model=Ghost)
-async def missing():
-    ...
-
-
 @sub.get("/{a}/{b}")
 def nested(a: str, b: int, flag: bool = False):
     ...

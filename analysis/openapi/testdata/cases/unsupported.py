@@ -1,5 +1,6 @@
 from typing import Callable, List
 
+from fastapi import APIRouter
 from pydantic import BaseModel
 
 
@@ -8,3 +9,11 @@ class Weird(BaseModel):
     thing: SomethingUnknown
     things: List[AlsoUnknown] = []
     fn: Callable[[int], int]
+
+
+router = APIRouter()
+
+
+@router.get("/missing", response_model=Ghost)
+async def missing():
+    ...

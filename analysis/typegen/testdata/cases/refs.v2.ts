@@ -39,7 +39,6 @@ export interface Tree {
   parent?: Tree | null;
   owner: Owner;
   first: Leaf;
-  readonly size: number;
 }
 
 // ---- types/api.ts

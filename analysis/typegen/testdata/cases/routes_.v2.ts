@@ -90,9 +90,6 @@ export interface LoginBody {
 export type LoginResponse = { [key: string]: unknown };
 export type LoginVariables = { body: LoginBody };
 
-/** GET /things/missing (missing) */
-export type MissingResponse = unknown;
-
 /** GET /things/nested/sub/{a}/{b} (nested) */
 export interface NestedParams {
   a: string;

@@ -22,7 +22,7 @@ export interface Scalars {
   money: number;
   blob: string;
   anything?: unknown;
-  obj: unknown;
+  obj?: unknown;
 }
 
 // ---- types/api.ts

@@ -35,8 +35,17 @@ class PydanticObjectId(str):
         field_schema.update(type="string", example="5eb7cf5a86d9755df3a6c593")
 
 
-def Indexed(typ: Type[T], index_type: Any = None, **kwargs: Any) -> Type[T]:
+class _IndexMarker:
+    """Indexed() used as Annotated[...] metadata."""
+
+    def __init__(self, index_type: Any = None, **kwargs: Any) -> None:
+        self.index_type, self.kwargs = index_type, kwargs
+
+
+def Indexed(typ: Any = None, index_type: Any = None, **kwargs: Any) -> Any:
     """Beanie returns a subclass of typ that carries index options."""
+    if typ is None:
+        return _IndexMarker(index_type, **kwargs)
 
     class IndexedType(typ):  # type: ignore[misc,valid-type]
         _indexed = (index_type, kwargs)
