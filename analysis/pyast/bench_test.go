@@ -47,6 +47,7 @@ func BenchmarkExtractDiff300(b *testing.B) {
 	of := Extract(od, "models.py", facts.KindBackendModel)
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := startCPU(b)
 	for i := 0; i < b.N; i++ {
 		nd, err := parse.Parse(ctx, parse.Python, []byte(newSrc), od)
 		if err != nil {
@@ -58,6 +59,7 @@ func BenchmarkExtractDiff300(b *testing.B) {
 			b.Fatalf("changes = %v", cs)
 		}
 	}
+	cpu.report(b)
 }
 
 // BenchmarkExtract300 is extraction alone (no parse, no diff).
@@ -68,7 +70,79 @@ func BenchmarkExtract300(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := startCPU(b)
 	for i := 0; i < b.N; i++ {
 		Extract(d, "models.py", facts.KindBackendModel)
 	}
+	cpu.report(b)
+}
+
+// BenchmarkIndex300 is the tree mirror alone (parse.Doc.Flatten and the Go
+// mirror built from it); BenchmarkIndexCursor300 is the cursor walk it
+// replaced, on a fresh tree each time as after a save (smacker caches every
+// node it hands out per tree).
+func BenchmarkIndex300(b *testing.B) {
+	d, err := parse.Parse(context.Background(), parse.Python, []byte(modelFile(300)), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu := startCPU(b)
+	for i := 0; i < b.N; i++ {
+		newIndex(d)
+	}
+	cpu.report(b)
+}
+
+func BenchmarkIndexCursor300(b *testing.B) {
+	src := []byte(modelFile(300))
+	docs := make([]*parse.Doc, b.N)
+	for i := range docs {
+		d, err := parse.Parse(context.Background(), parse.Python, src, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		docs[i] = d
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu := startCPU(b)
+	for i := 0; i < b.N; i++ {
+		cursorIndex(docs[i])
+	}
+	cpu.report(b)
+}
+
+// BenchmarkColdExtract1000 is the Python half of the workspace's cold
+// Load of 2,000 files: 1,000 ~25-line model files parsed and extracted on
+// one goroutine. cpu-ns/op is per 1,000 files.
+func BenchmarkColdExtract1000(b *testing.B) {
+	files := make([][]byte, 1000)
+	for i := range files {
+		var py strings.Builder
+		fmt.Fprintf(&py, "from typing import Optional\nfrom beanie import Document\nfrom pydantic import BaseModel, Field\n\n")
+		fmt.Fprintf(&py, "class M%d(Document):\n", i)
+		for f := 0; f < 20; f++ {
+			fmt.Fprintf(&py, "    f%d: Optional[str] = Field(None, alias=\"F%d\")\n", f, f)
+		}
+		fmt.Fprintf(&py, "\n    class Settings:\n        name = \"m%d\"\n        indexes = [\"f1\"]\n", i)
+		files[i] = []byte(py.String())
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu := startCPU(b)
+	for i := 0; i < b.N; i++ {
+		for j, src := range files {
+			d, err := parse.Parse(ctx, parse.Python, src, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if f := Extract(d, fmt.Sprintf("m%d.py", j), facts.KindBackendModel); len(f.Models) != 1 {
+				b.Fatalf("models = %v", f.Models)
+			}
+		}
+	}
+	cpu.report(b)
 }

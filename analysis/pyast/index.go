@@ -16,7 +16,8 @@ import (
 type symbols struct {
 	names  []string
 	named  []bool
-	fields []string // by field id
+	fields []string          // by field id
+	ids    map[string]uint16 // field id by name
 }
 
 var (
@@ -34,13 +35,14 @@ func pythonSymbols() *symbols {
 			s.names[j] = lang.SymbolName(sym)
 			s.named[j] = lang.SymbolType(sym) == sitter.SymbolTypeRegular
 		}
-		s.fields = []string{""}
+		s.fields, s.ids = []string{""}, map[string]uint16{}
 		for id := 1; ; id++ { // field ids are 1..count; past the end the name is ""
 			name := lang.FieldName(id)
 			if name == "" {
 				break
 			}
 			s.fields = append(s.fields, name)
+			s.ids[name] = uint16(id)
 		}
 		pySymbols = s
 	})
@@ -72,9 +74,9 @@ type pnode struct {
 	x                   *index
 	sym                 sitter.Symbol
 	start, end          uint32
-	field               string
-	first, next, parent int32 // indices into index.nodes, -1 for none
-	count, named        int32 // children, named children
+	field               uint16 // field id in the parent, 0 for none
+	first, next, parent int32  // indices into index.nodes, -1 for none
+	count, named        int32  // children, named children
 }
 
 func (n *pnode) at(i int32) *pnode {
@@ -129,8 +131,12 @@ func (n *pnode) ChildByFieldName(name string) *pnode {
 	if n == nil {
 		return nil
 	}
+	id, ok := n.x.syms.ids[name]
+	if !ok {
+		return nil
+	}
 	for c := n.at(n.first); c != nil; c = c.at(c.next) {
-		if c.field == name {
+		if c.field == id {
 			return c
 		}
 	}
@@ -140,7 +146,7 @@ func (n *pnode) ChildByFieldName(name string) *pnode {
 // FieldNameForChild is the field name of the i-th child ("" for none).
 func (n *pnode) FieldNameForChild(i int) string {
 	if c := n.Child(i); c != nil {
-		return c.field
+		return n.x.syms.field(c.field)
 	}
 	return ""
 }
@@ -207,9 +213,23 @@ type index struct {
 // the server (300-line files have a few thousand nodes).
 const maxWalk = 4_000_000
 
-// flatBufs recycles the flattened trees newIndex reads (they are only
-// needed while the mirror is built).
-var flatBufs = sync.Pool{New: func() any { return new([]parse.FlatNode) }}
+// scratch is newIndex's working memory, recycled between calls (only the
+// mirror and the tokens outlive the walk).
+type scratch struct {
+	flat   []parse.FlatNode
+	side   []side
+	frames []frame
+}
+
+// side is what the walk keeps per flattened node.
+type side struct {
+	namedCount int32 // named children
+	firstNamed int32 // first named child, -1 for none
+	mirror     int32 // index in index.nodes, -1 when not mirrored (inside a string)
+	frameOf    int32 // index in frames for mirrored nodes with children, else -1
+}
+
+var scratches = sync.Pool{New: func() any { return new(scratch) }}
 
 // frame is the walk state of a mirrored node whose children follow.
 type frame struct {
@@ -229,62 +249,63 @@ func newIndex(doc *parse.Doc) *index {
 	if doc == nil || doc.Tree == nil {
 		return x
 	}
-	bufp := flatBufs.Get().(*[]parse.FlatNode)
-	flat := doc.Flatten(*bufp)
-	defer func() {
-		*bufp = flat[:0]
-		flatBufs.Put(bufp)
-	}()
+	sc := scratches.Get().(*scratch)
+	defer scratches.Put(sc)
+	sc.flat = doc.Flatten(sc.flat)
+	flat := sc.flat
 	if len(flat) == 0 {
 		return x
 	}
-	// Named children of every node, and the first of them, for the
-	// one-element tuple and docstring tests below.
-	namedCount := make([]int32, len(flat))
-	firstNamed := make([]int32, len(flat))
-	for i := range firstNamed {
-		firstNamed[i] = -1
+	if cap(sc.side) < len(flat) {
+		sc.side = make([]side, len(flat))
 	}
+	sd := sc.side[:len(flat)]
+	for i := range sd {
+		sd[i] = side{firstNamed: -1}
+	}
+	// Named children of every node, and the first of them, for the
+	// one-element tuple and docstring tests below; and how many nodes have
+	// no children (at most that many tokens).
+	leaves := 1
 	for i := 1; i < len(flat); i++ {
+		if i+1 == len(flat) || flat[i+1].Parent != int32(i) {
+			leaves++
+		}
 		if p := flat[i].Parent; p >= 0 && x.syms.isNamed(flat[i].Symbol) {
-			if namedCount[p] == 0 {
-				firstNamed[p] = int32(i)
+			if sd[p].namedCount == 0 {
+				sd[p].firstNamed = int32(i)
 			}
-			namedCount[p]++
+			sd[p].namedCount++
 		}
 	}
-	// mirror[i] is node i's index in x.nodes, -1 when it is not mirrored
-	// (inside a string); frames[i] is its walk state.
-	mirror := make([]int32, len(flat))
-	frames := make([]frame, 0, 64)
-	frameOf := make([]int32, len(flat)) // index into frames for mirrored nodes with children, else -1
+	frames := sc.frames[:0]
+	defer func() { sc.frames = frames[:0] }()
 	x.nodes = make([]pnode, 0, len(flat))
-	x.leaves = make([]leaf, 0, len(flat)/2+1)
+	x.leaves = make([]leaf, 0, leaves)
 	root := flat[0]
 	rootTyp := x.syms.name(root.Symbol)
 	x.nodes = append(x.nodes, pnode{x: x, sym: root.Symbol, start: root.Start, end: root.End, first: -1, next: -1, parent: -1})
-	mirror[0] = 0
 	frames = append(frames, frame{last: -1, docFirst: rootTyp == "module", fields: true})
-	frameOf[0] = 0
+	sd[0].mirror, sd[0].frameOf = 0, 0
 	for i := 1; i < len(flat) && len(x.nodes) <= maxWalk; i++ {
 		n := flat[i]
 		fp := n.Parent
-		if fp < 0 || mirror[fp] < 0 || frames[frameOf[fp]].leafOnly {
-			mirror[i], frameOf[i] = -1, -1
+		if fp < 0 || sd[fp].mirror < 0 || frames[sd[fp].frameOf].leafOnly {
+			sd[i].mirror, sd[i].frameOf = -1, -1
 			continue
 		}
-		top := &frames[frameOf[fp]]
-		pidx := mirror[fp]
+		top := &frames[sd[fp].frameOf]
+		pidx := sd[fp].mirror
 		sym := n.Symbol
 		typ := x.syms.name(sym)
 		idx := int32(len(x.nodes))
-		field := ""
-		if top.fields && n.Field != 0 {
-			field = x.syms.field(n.Field)
+		var field uint16
+		if top.fields {
+			field = n.Field
 		}
 		x.nodes = append(x.nodes, pnode{x: x, sym: sym, start: n.Start, end: n.End, field: field,
 			first: -1, next: -1, parent: pidx})
-		mirror[i] = idx
+		sd[i].mirror = idx
 		p := &x.nodes[pidx]
 		if top.last < 0 {
 			p.first = idx
@@ -300,26 +321,26 @@ func newIndex(doc *parse.Doc) *index {
 		quiet := top.quiet || typ == "comment"
 		if top.docFirst && named && typ != "comment" {
 			top.docFirst = false
-			if typ == "expression_statement" && namedCount[i] == 1 && x.syms.name(flat[firstNamed[i]].Symbol) == "string" {
+			if typ == "expression_statement" && sd[i].namedCount == 1 && x.syms.name(flat[sd[i].firstNamed].Symbol) == "string" {
 				quiet = true // a docstring: no tokens
 			}
 		}
 		hasChildren := i+1 < len(flat) && flat[i+1].Parent == int32(i)
 		if typ != "string" && hasChildren {
-			frameOf[i] = int32(len(frames))
+			sd[i].frameOf = int32(len(frames))
 			frames = append(frames, frame{
 				last:     -1,
 				docFirst: typ == "block" || typ == "module",
-				oneTuple: typ == "tuple" && namedCount[i] == 1,
+				oneTuple: typ == "tuple" && sd[i].namedCount == 1,
 				quiet:    quiet,
 				fields:   !fieldless[typ],
 			})
 			continue
 		}
 		// Strings are single tokens and are not descended into.
-		frameOf[i] = -1
+		sd[i].frameOf = -1
 		if hasChildren {
-			frameOf[i] = int32(len(frames))
+			sd[i].frameOf = int32(len(frames))
 			frames = append(frames, frame{last: -1, leafOnly: true})
 		}
 		if !quiet {

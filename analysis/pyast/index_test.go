@@ -40,9 +40,9 @@ func cursorIndex(doc *parse.Doc) *index {
 		typ := x.syms.name(sym)
 		top := &stack[len(stack)-1]
 		idx := int32(len(x.nodes))
-		field := ""
+		var field uint16
 		if top.fields {
-			field = c.CurrentFieldName()
+			field = x.syms.ids[c.CurrentFieldName()]
 		}
 		x.nodes = append(x.nodes, pnode{x: x, sym: sym, start: n.StartByte(), end: n.EndByte(), field: field,
 			first: -1, next: -1, parent: top.idx})
