@@ -3,7 +3,9 @@ package tsxast
 import (
 	"context"
 	"testing"
+	"time"
 
+	"github.com/farm-stack/farm-lsp/analysis/config"
 	"github.com/farm-stack/farm-lsp/analysis/facts"
 	"github.com/farm-stack/farm-lsp/analysis/parse"
 )
@@ -39,17 +41,29 @@ func FuzzExtractDiff(f *testing.F) {
 			lang := langs[k%2]
 			var files [2]*facts.File
 			for i, src := range []string{a, b} {
-				doc, err := parse.Parse(context.Background(), lang, []byte(src), nil)
+				// A deadline, as the server would use: some garbage (NUL
+				// bytes) sends tree-sitter's TSX error recovery into minutes.
+				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				doc, err := parse.Parse(ctx, lang, []byte(src), nil)
+				cancel()
 				if err != nil {
-					t.Fatal(err)
+					return
 				}
 				files[i] = Extract(doc, "x.tsx", kind)
 			}
 			Diff(files[0], files[1])
 			Diff(files[1], nil)
 			Diff(nil, files[0])
+			if cs := Diff(files[0], files[0]); cs != nil {
+				t.Fatalf("a file differs from itself: %v", cs)
+			}
 			if a == b && files[0].SemanticHash != files[1].SemanticHash {
 				t.Fatalf("same source, different semantic hash")
+			}
+			if kind == facts.KindFarmConfig {
+				for _, f := range files {
+					config.FromValue(f.Config, "farm.config.ts")
+				}
 			}
 		}
 	})
