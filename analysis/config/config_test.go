@@ -287,6 +287,10 @@ func TestMerge(t *testing.T) {
 		{"bad json", `{"development":`, true, func(c Config) bool { return reflect.DeepEqual(c, base) }},
 		{"not an object", `[1]`, true, func(c Config) bool { return reflect.DeepEqual(c, base) }},
 		{"backend off", `{"development":{"backend":null}}`, false, func(c Config) bool { return c.Development.Backend == nil }},
+		{"provider dropped", `{"ai":{"providers":{"openai":null}}}`, false, func(c Config) bool {
+			_, ok := c.AI.Providers["openai"]
+			return !ok && len(c.AI.Providers) == 1
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -376,6 +376,10 @@ func (r *reader) providers(v *facts.Value, key string) {
 	for _, name := range v.Keys {
 		pv := v.Fields[name]
 		sub := key + "." + name
+		if unset(pv) { // `local: null` (in overrides: drop the provider)
+			delete(r.c.AI.Providers, name)
+			continue
+		}
 		p, existed := r.c.AI.Providers[name]
 		if !existed {
 			p = Provider{Enabled: true, URL: providerURL(name)}
