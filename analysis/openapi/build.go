@@ -9,6 +9,7 @@ package openapi
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"reflect"
 	"sort"
 	"strconv"
@@ -59,6 +60,7 @@ type builder struct {
 	kinds  map[string]facts.ModelKind
 
 	fieldMemo map[string][]field
+	litDepth  int
 	sens      map[string]int8 // 1 computing, 2 no, 3 yes
 	tvMemo    map[*facts.Model][]string
 
@@ -853,11 +855,13 @@ func (b *builder) literal(e *expr) (any, bool) {
 			}
 			return nil, false
 		}
-		if f, err := strconv.ParseFloat(t, 64); err == nil {
-			if strings.ContainsAny(t, ".eE") {
-				return json.Number(strconv.FormatFloat(f, 'g', -1, 64)), true
+		if !strings.ContainsAny(t, ".eE") {
+			if n, err := strconv.ParseInt(t, 10, 64); err == nil {
+				return json.Number(strconv.FormatInt(n, 10)), true // "00" → 0
 			}
-			return json.Number(t), true
+		}
+		if f, err := strconv.ParseFloat(t, 64); err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
+			return json.Number(strconv.FormatFloat(f, 'g', -1, 64)), true
 		}
 	case exList, exTuple:
 		out := make([]any, 0, len(e.Args))
@@ -890,10 +894,13 @@ func (b *builder) literal(e *expr) (any, bool) {
 			if j := strings.LastIndexByte(enum, '.'); j >= 0 {
 				enum = enum[j+1:]
 			}
-			if ei := b.enums[enum]; ei != nil {
+			if ei := b.enums[enum]; ei != nil && b.litDepth < 8 {
 				for _, m := range ei.e.Members {
 					if m.Name == member {
-						return b.literal(parseExpr(m.Value))
+						b.litDepth++ // members may refer to members, even themselves
+						v, ok := b.literal(parseExpr(m.Value))
+						b.litDepth--
+						return v, ok
 					}
 				}
 			}
