@@ -59,6 +59,7 @@ type builder struct {
 	enums  map[string]*enumInfo
 	kinds  map[string]facts.ModelKind
 
+	py        []*facts.File
 	fieldMemo map[string][]field
 	litDepth  int
 	sens      map[string]int8 // 1 computing, 2 no, 3 yes
@@ -144,6 +145,7 @@ func (bl *Builder) build(files []*facts.File, opts Options) (*Document, []facts.
 	for name := range b.models {
 		b.kind(name, 0)
 	}
+	b.py = py
 	bl.begin(b)
 	doc := &Document{
 		OpenAPI:  "3.1.0",

@@ -1,7 +1,7 @@
 package openapi
 
 import (
-	"sort"
+	"hash/fnv"
 	"strconv"
 	"strings"
 	"sync"
@@ -165,15 +165,31 @@ func (b *builder) ensureDeps(c *cached) {
 // model: which names are models (with kind and type parameters) and which
 // are enums.
 func (b *builder) envSig() string {
-	names := make([]string, 0, len(b.models)+len(b.enums))
-	for n, mi := range b.models {
-		names = append(names, "m:"+n+":"+string(b.kinds[n])+":"+strings.Join(b.typeVars(mi.m), ",")+":"+mi.file.Path)
+	h := fnv.New64a()
+	for _, f := range b.py { // sorted by path: no sort needed
+		for i := range f.Models {
+			m := &f.Models[i]
+			if b.models[m.Name].m != m {
+				continue
+			}
+			h.Write([]byte(m.Name))
+			h.Write([]byte{0})
+			h.Write([]byte(b.kinds[m.Name]))
+			for _, tv := range b.typeVars(m) {
+				h.Write([]byte{1})
+				h.Write([]byte(tv))
+			}
+			h.Write([]byte{2})
+			h.Write([]byte(f.Path))
+			h.Write([]byte{3})
+		}
+		for i := range f.Enums {
+			if b.enums[f.Enums[i].Name].e == &f.Enums[i] {
+				h.Write([]byte("e:" + f.Enums[i].Name + "\x00" + f.Path + "\x00"))
+			}
+		}
 	}
-	for n, ei := range b.enums {
-		names = append(names, "e:"+n+":"+ei.file.Path)
-	}
-	sort.Strings(names)
-	return strings.Join(names, "\n")
+	return strconv.FormatUint(h.Sum64(), 16)
 }
 
 // modelSig identifies what a model's schema is built from: the hash of its
