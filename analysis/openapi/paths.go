@@ -176,6 +176,18 @@ func (b *builder) resolveRouter(f *facts.File, ref string, py []*facts.File) (*f
 	var levels []int
 	for _, imp := range f.Imports {
 		first := segs[0]
+		if orig, ok := imp.Aliases[first]; ok {
+			switch {
+			case len(imp.Names) == 0: // import a.b.users as u; u.router
+				mods, levels = append(mods, joinDots(orig, strings.Join(segs[1:len(segs)-1], "."))), append(levels, imp.Level)
+			case len(segs) == 1: // from .users import router as users_router
+				mods, levels = append(mods, imp.Module), append(levels, imp.Level)
+				v = orig
+			default: // from . import users as u; u.router
+				mods, levels = append(mods, joinDots(imp.Module, joinDots(orig, strings.Join(segs[1:len(segs)-1], ".")))), append(levels, imp.Level)
+			}
+			continue
+		}
 		for _, n := range imp.Names {
 			if n != first {
 				continue
