@@ -10,9 +10,9 @@ import (
 	"github.com/farm-stack/farm-lsp/analysis/parse"
 )
 
-// symbols caches the Python grammar's node type names and whether each is
-// named, so the walk reads a node's Symbol (one cgo call, no allocation)
-// instead of its Type string.
+// symbols caches the Python grammar's node type names, whether each is
+// named, and its field names, so the mirror holds small numbers (symbol,
+// field id) and names cost a slice index.
 type symbols struct {
 	names  []string
 	named  []bool
@@ -68,7 +68,7 @@ func (s *symbols) isNamed(sym sitter.Symbol) bool {
 }
 
 // pnode is a tree node mirrored in Go: the walk copies every node once
-// (symbol, span, field name, links), so extraction navigates without cgo.
+// (symbol, span, field id, links), so extraction navigates without cgo.
 // Its methods mirror sitter.Node's.
 type pnode struct {
 	x                   *index
@@ -200,8 +200,9 @@ type leaf struct {
 	oneTuple   bool // the parent is a one-element tuple: its comma counts
 }
 
-// index is a parsed document plus its tokens, read in one cursor walk so
-// that hashing and rendering any node afterwards costs no cgo calls.
+// index is a parsed document plus its tokens, read from one flattening of
+// the tree so that hashing and rendering any node afterwards costs no cgo
+// calls.
 type index struct {
 	*parse.Doc
 	syms   *symbols
