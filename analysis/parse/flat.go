@@ -94,8 +94,12 @@ type FlatNode struct {
 	Field uint16
 }
 
-// The C and Go layouts must agree: flat_walk writes FlatNodes directly.
+// The C and Go layouts must agree: flat_walk writes FlatNodes directly,
+// and Flatten reads the TSNode at the start of a sitter.Node (a TSNode and
+// a *Tree; a build against a smacker whose Node differs in size fails here).
 var (
+	_ [unsafe.Sizeof(sitter.Node{}) - unsafe.Sizeof(C.flatTSNode{}) - unsafe.Sizeof(uintptr(0))]struct{}
+	_ [unsafe.Sizeof(C.flatTSNode{}) + unsafe.Sizeof(uintptr(0)) - unsafe.Sizeof(sitter.Node{})]struct{}
 	_ [unsafe.Sizeof(FlatNode{}) - unsafe.Sizeof(C.flatNode{})]struct{}
 	_ [unsafe.Sizeof(C.flatNode{}) - unsafe.Sizeof(FlatNode{})]struct{}
 	_ [unsafe.Offsetof(FlatNode{}.Field) - unsafe.Offsetof(C.flatNode{}.field)]struct{}
