@@ -6,24 +6,22 @@ package parse
 
 // Declarations copied from tree-sitter's api.h as vendored by
 // github.com/smacker/go-tree-sitter v0.0.0-20240827094217-dd81d9e9be82,
-// whose package compiles (and links into every binary that imports it) the
-// definitions. They are weak so that cgo's own test link of this package,
-// which does not include smacker's objects, succeeds; the final link binds
-// them to smacker's definitions. flat_test.go checks the walk against
-// smacker's cursor node for node.
+// whose package compiles the definitions and links them into every binary
+// that imports it (this package does). flat_test.go checks the walk
+// against smacker's TreeCursor node for node.
 typedef struct { uint32_t context[4]; const void *id; const void *tree; } flatTSNode;
 typedef struct { const void *tree; const void *id; uint32_t context[3]; } flatTSTreeCursor;
 
-extern flatTSTreeCursor ts_tree_cursor_new(flatTSNode) __attribute__((weak));
-extern void ts_tree_cursor_delete(flatTSTreeCursor *) __attribute__((weak));
-extern flatTSNode ts_tree_cursor_current_node(const flatTSTreeCursor *) __attribute__((weak));
-extern uint16_t ts_tree_cursor_current_field_id(const flatTSTreeCursor *) __attribute__((weak));
-extern bool ts_tree_cursor_goto_first_child(flatTSTreeCursor *) __attribute__((weak));
-extern bool ts_tree_cursor_goto_next_sibling(flatTSTreeCursor *) __attribute__((weak));
-extern bool ts_tree_cursor_goto_parent(flatTSTreeCursor *) __attribute__((weak));
-extern uint16_t ts_node_symbol(flatTSNode) __attribute__((weak));
-extern uint32_t ts_node_start_byte(flatTSNode) __attribute__((weak));
-extern uint32_t ts_node_end_byte(flatTSNode) __attribute__((weak));
+extern flatTSTreeCursor ts_tree_cursor_new(flatTSNode);
+extern void ts_tree_cursor_delete(flatTSTreeCursor *);
+extern flatTSNode ts_tree_cursor_current_node(const flatTSTreeCursor *);
+extern uint16_t ts_tree_cursor_current_field_id(const flatTSTreeCursor *);
+extern bool ts_tree_cursor_goto_first_child(flatTSTreeCursor *);
+extern bool ts_tree_cursor_goto_next_sibling(flatTSTreeCursor *);
+extern bool ts_tree_cursor_goto_parent(flatTSTreeCursor *);
+extern uint16_t ts_node_symbol(flatTSNode);
+extern uint32_t ts_node_start_byte(flatTSNode);
+extern uint32_t ts_node_end_byte(flatTSNode);
 
 typedef struct {
 	uint32_t start, end;
@@ -32,12 +30,8 @@ typedef struct {
 } flatNode;
 
 // flat_walk writes the nodes under root in pre-order into out (at most cap
-// of them) and returns how many there are in all (possibly more than cap),
-// or -1 when the tree-sitter functions are not linked in.
+// of them) and returns how many there are in all (possibly more than cap).
 static int64_t flat_walk(flatTSNode root, flatNode *out, int64_t cap) {
-	if (!ts_tree_cursor_new || !ts_tree_cursor_current_node) {
-		return -1;
-	}
 	flatTSTreeCursor c = ts_tree_cursor_new(root);
 	int64_t n = 0;
 	int32_t parent = -1;
@@ -111,9 +105,10 @@ var (
 // id and parent, reading the tree in one call into C. Walking a tree node
 // by node through smacker's API costs several cgo calls and a map insertion
 // per node (its Tree caches a *Node for every node handed out, for the
-// tree's lifetime); Flatten is for code that reads whole trees, and costs
-// about as much as a few dozen of those calls. buf may be nil; pass a
-// previous result to reuse its memory. The Doc is not modified.
+// tree's lifetime); Flatten is for code that reads whole trees, at about a
+// tenth of that CPU (BenchmarkFlatten, BenchmarkFlattenCursor) and no
+// per-node allocation. buf may be nil; pass a previous result to reuse its
+// memory. The Doc is not modified.
 func (d *Doc) Flatten(buf []FlatNode) []FlatNode {
 	if d == nil || d.Tree == nil {
 		return buf[:0]
@@ -130,48 +125,9 @@ func (d *Doc) Flatten(buf []FlatNode) []FlatNode {
 		n := int64(C.flat_walk(croot, (*C.flatNode)(unsafe.Pointer(unsafe.SliceData(buf))), C.int64_t(len(buf))))
 		runtime.KeepAlive(root)
 		runtime.KeepAlive(d.Tree)
-		if n < 0 {
-			// Not linked (cannot happen in a binary using smacker's
-			// package, which defines the functions): walk through it.
-			return flattenCursor(d.Lang.Language(), root, buf[:0])
-		}
 		if n <= int64(len(buf)) {
 			return buf[:n]
 		}
 		buf = make([]FlatNode, n)
-	}
-}
-
-// flattenCursor is Flatten through smacker's TreeCursor: the reference
-// the C walk is tested against.
-func flattenCursor(lang *sitter.Language, root *sitter.Node, out []FlatNode) []FlatNode {
-	fields := map[string]uint16{}
-	for id := 1; ; id++ { // field ids are 1..count; past the end the name is ""
-		name := lang.FieldName(id)
-		if name == "" {
-			break
-		}
-		fields[name] = uint16(id)
-	}
-	c := sitter.NewTreeCursor(root)
-	defer c.Close()
-	parent := int32(-1)
-	for {
-		n := c.CurrentNode()
-		f := FlatNode{Start: n.StartByte(), End: n.EndByte(), Parent: parent, Symbol: n.Symbol()}
-		if name := c.CurrentFieldName(); name != "" {
-			f.Field = fields[name]
-		}
-		out = append(out, f)
-		if c.GoToFirstChild() {
-			parent = int32(len(out) - 1)
-			continue
-		}
-		for !c.GoToNextSibling() {
-			if !c.GoToParent() {
-				return out
-			}
-			parent = out[parent].Parent
-		}
 	}
 }

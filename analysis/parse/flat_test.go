@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	sitter "github.com/smacker/go-tree-sitter"
 )
 
 // TestFlattenMatchesCursor checks the one-call C walk node for node
@@ -118,4 +120,38 @@ func BenchmarkFlattenCursor(b *testing.B) {
 		n = len(flattenCursor(Python.Language(), d.Root(), nil))
 	}
 	b.ReportMetric(float64(n), "nodes")
+}
+
+// flattenCursor is Flatten through smacker's TreeCursor: the reference
+// the C walk is tested against.
+func flattenCursor(lang *sitter.Language, root *sitter.Node, out []FlatNode) []FlatNode {
+	fields := map[string]uint16{}
+	for id := 1; ; id++ { // field ids are 1..count; past the end the name is ""
+		name := lang.FieldName(id)
+		if name == "" {
+			break
+		}
+		fields[name] = uint16(id)
+	}
+	c := sitter.NewTreeCursor(root)
+	defer c.Close()
+	parent := int32(-1)
+	for {
+		n := c.CurrentNode()
+		f := FlatNode{Start: n.StartByte(), End: n.EndByte(), Parent: parent, Symbol: n.Symbol()}
+		if name := c.CurrentFieldName(); name != "" {
+			f.Field = fields[name]
+		}
+		out = append(out, f)
+		if c.GoToFirstChild() {
+			parent = int32(len(out) - 1)
+			continue
+		}
+		for !c.GoToNextSibling() {
+			if !c.GoToParent() {
+				return out
+			}
+			parent = out[parent].Parent
+		}
+	}
 }
