@@ -155,3 +155,34 @@ func flattenCursor(lang *sitter.Language, root *sitter.Node, out []FlatNode) []F
 		}
 	}
 }
+
+// FuzzFlatten checks the C walk against the cursor walk on arbitrary
+// input in every grammar, including through an incremental reparse.
+func FuzzFlatten(f *testing.F) {
+	f.Add([]byte("class A(B):\n    x: int = 1\n"), []byte("class A(B):\n    x: int = (1,\n"), uint8(0))
+	f.Add([]byte("export const A = () => <div>{x}</div>;\n"), []byte("export const A = () => <div>{x</div>;\n"), uint8(1))
+	f.Add([]byte("type T = { a: number };\n"), []byte("\x00\xff"), uint8(2))
+	f.Fuzz(func(t *testing.T, a, b []byte, l uint8) {
+		lang := Lang(int(l) % 3)
+		ctx := context.Background()
+		old, err := Parse(ctx, lang, a, nil)
+		if err != nil {
+			t.Skip("parser refused input:", err)
+		}
+		d, err := Parse(ctx, lang, b, old)
+		if err != nil {
+			t.Skip("parser refused input:", err)
+		}
+		for _, doc := range []*Doc{old, d} {
+			got, want := doc.Flatten(nil), flattenCursor(lang.Language(), doc.Root(), nil)
+			if len(got) != len(want) {
+				t.Fatalf("Flatten gave %d nodes, cursor walk %d", len(got), len(want))
+			}
+			for i := range want {
+				if got[i] != want[i] {
+					t.Fatalf("node %d: Flatten %+v, cursor walk %+v", i, got[i], want[i])
+				}
+			}
+		}
+	})
+}
