@@ -9,9 +9,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	sitter "github.com/smacker/go-tree-sitter"
 	"github.com/smacker/go-tree-sitter/python"
@@ -56,6 +58,11 @@ func (l Lang) Language() *sitter.Language {
 	}
 }
 
+// ParseTimeout bounds one parse. tree-sitter's error recovery can take
+// very long on some garbage; such a file is reported as unparsable instead
+// of stalling the analysis of every later save.
+const ParseTimeout = 2 * time.Second
+
 // parsers pools parsers per language: a sitter.Parser is not safe for
 // concurrent use, and creating one per parse costs an allocation in C.
 var parsers [3]sync.Pool
@@ -87,17 +94,28 @@ func (d *Doc) Root() *sitter.Node { return d.Tree.RootNode() }
 // copied, edited with the single span that differs between old.Src and src
 // (common prefix and suffix), and reused for an incremental reparse.
 func Parse(ctx context.Context, lang Lang, src []byte, old *Doc) (*Doc, error) {
+	// smacker's ParseCtx watches a cancellable context from a goroutine that
+	// can set the parser's cancel flag after the parse finished, and nothing
+	// clears it: the pooled parser then fails every later parse. So the
+	// context is checked here, and time is bounded by tree-sitter itself.
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("parse %s: %w", lang, err)
+	}
 	p := getParser(lang)
 	defer putParser(lang, p)
+	p.SetOperationLimit(int(ParseTimeout / time.Microsecond))
 	var oldTree *sitter.Tree
 	if old != nil && old.Lang == lang && old.Tree != nil {
 		oldTree = old.Tree.Copy()
 		oldTree.Edit(editBetween(old.Src, src))
 	}
-	tree, err := p.ParseCtx(ctx, oldTree, src)
-	if err != nil {
-		p.Reset()
-		return nil, fmt.Errorf("parse %s: %w", lang, err)
+	tree, err := p.ParseCtx(context.Background(), oldTree, src)
+	if err != nil || tree == nil {
+		p.Reset() // a halted parse would otherwise resume on the next call
+		if err == nil {
+			err = errors.New("no tree")
+		}
+		return nil, fmt.Errorf("parse %s: %w (over %s: tree-sitter gave up on this input)", lang, err, ParseTimeout)
 	}
 	return &Doc{Lang: lang, Src: src, Tree: tree, Lines: textpos.New(src)}, nil
 }
@@ -245,29 +263,36 @@ var closerOf = map[string]string{"(": ")", "[": "]", "{": "}"}
 // unclosedBracket returns the innermost opening bracket among the tokens
 // of n's children from index first on that no closing bracket matches.
 func unclosedBracket(n *sitter.Node, first int) *sitter.Node {
-	var stack []*sitter.Node
-	var walk func(n *sitter.Node)
-	walk = func(n *sitter.Node) {
-		if n.ChildCount() == 0 {
-			t := n.Type()
-			if _, ok := closerOf[t]; ok && !n.IsMissing() {
-				stack = append(stack, n)
-			} else if len(stack) > 0 && closerOf[stack[len(stack)-1].Type()] == t && !n.IsMissing() {
-				stack = stack[:len(stack)-1]
+	var open []*sitter.Node
+	// An explicit stack, not recursion: error recovery can nest nodes
+	// thousands deep.
+	var todo []*sitter.Node
+	for i := int(n.ChildCount()) - 1; i >= first; i-- {
+		todo = append(todo, n.Child(i))
+	}
+	for len(todo) > 0 {
+		cur := todo[len(todo)-1]
+		todo = todo[:len(todo)-1]
+		if c := int(cur.ChildCount()); c > 0 {
+			for i := c - 1; i >= 0; i-- {
+				todo = append(todo, cur.Child(i))
 			}
-			return
+			continue
 		}
-		for i := 0; i < int(n.ChildCount()); i++ {
-			walk(n.Child(i))
+		if cur.IsMissing() {
+			continue
+		}
+		t := cur.Type()
+		if _, ok := closerOf[t]; ok {
+			open = append(open, cur)
+		} else if len(open) > 0 && closerOf[open[len(open)-1].Type()] == t {
+			open = open[:len(open)-1]
 		}
 	}
-	for i := first; i < int(n.ChildCount()); i++ {
-		walk(n.Child(i))
-	}
-	if len(stack) == 0 {
+	if len(open) == 0 {
 		return nil
 	}
-	return stack[len(stack)-1]
+	return open[len(open)-1]
 }
 
 // Children returns the named children of n.

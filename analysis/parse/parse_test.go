@@ -160,3 +160,47 @@ func TestErrorLocations(t *testing.T) {
 		}
 	}
 }
+
+// Found by fuzzing tsxast: inputs that once hung the parser or overflowed
+// the stack in Errors. Each must parse (or fail) promptly and report.
+func TestPathologicalInputs(t *testing.T) {
+	inputs := []string{
+		"<xport default mepo(forwardRefeHT\x00\x00\x00\x7f /lement, P>((m, r) => <d}v ref={r}vE>));",
+		"ediv j default memo(forKQwardRef<HTMLDivEle????? P>((p, r) => <div jef={r} />));\n// edit",
+	}
+	for _, src := range inputs {
+		for _, lang := range []Lang{TSX, TypeScript} {
+			d, err := Parse(context.Background(), lang, []byte(src), nil)
+			if err != nil {
+				continue // an over-long parse is an error, never a hang
+			}
+			if len(d.Errors("f.tsx")) == 0 {
+				t.Errorf("%s %q: no syntax error reported", lang, src)
+			}
+		}
+	}
+}
+
+// A parser must stay usable after a parse whose context is cancelled
+// afterwards (smacker's ParseCtx leaves a cancel flag set on the parser).
+func TestCancelledContextDoesNotPoisonParsers(t *testing.T) {
+	src := []byte("export function A() {\n  const [x] = useState(0);\n  return <div>{x}</div>;\n}\n")
+	for i := 0; i < 200; i++ {
+		ctx := context.Background()
+		var cancel context.CancelFunc
+		if i%2 == 0 {
+			ctx, cancel = context.WithCancel(ctx)
+		}
+		if _, err := Parse(ctx, TSX, src, nil); err != nil {
+			t.Fatalf("parse %d failed: %v", i, err)
+		}
+		if cancel != nil {
+			cancel()
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Parse(ctx, TSX, src, nil); err == nil {
+		t.Error("a parse with an already-cancelled context should fail")
+	}
+}

@@ -166,7 +166,12 @@ func analyse(ctx context.Context, rel string, kind facts.Kind, content []byte, p
 	}
 	doc, err := parse.Parse(ctx, lang, content, prev)
 	if err != nil {
-		return a, err
+		if ctx.Err() != nil {
+			return a, err
+		}
+		// tree-sitter gave up (pathological input): say so on the file.
+		a.skipped = "not analysed: " + err.Error()
+		return a, nil
 	}
 	a.doc = doc
 	if lang == parse.Python {
