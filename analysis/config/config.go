@@ -28,6 +28,7 @@
 //	development.backend.cwd            string, "apps/api"
 //	development.backend.health         string, "/openapi.json"
 //	development.backend.startTimeoutMs int, 15000
+//	development.backend.env            {NAME: string}, extra environment for the backend process
 //	development.frontend.url           string, "http://127.0.0.1:<ports.frontend>"
 //	development.hotReload              object | bool (bool = enabled)
 //	  .enabled                         bool, true
@@ -130,6 +131,8 @@ type Backend struct {
 	Cwd            string   `json:"cwd"`            // workspace-relative, "apps/api"
 	Health         string   `json:"health"`         // GET path that must answer 2xx, "/openapi.json"
 	StartTimeoutMs int      `json:"startTimeoutMs"` // 15000
+	// Env is added to the backend's environment (PYTHONPATH, DATABASE_URL…).
+	Env map[string]string `json:"env,omitempty"`
 }
 
 // Frontend is development.frontend.
@@ -398,6 +401,13 @@ func (c Config) clone() Config {
 	if c.Development.Backend != nil {
 		b := *c.Development.Backend
 		b.Command = append([]string(nil), b.Command...)
+		if b.Env != nil {
+			env := make(map[string]string, len(b.Env))
+			for k, v := range b.Env {
+				env[k] = v
+			}
+			b.Env = env
+		}
 		out.Development.Backend = &b
 	}
 	w := c.Development.HotReload.Watch.Paths

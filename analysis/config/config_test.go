@@ -322,3 +322,18 @@ func TestPluginEntriesAndModelNames(t *testing.T) {
 		t.Errorf("models = %v", got)
 	}
 }
+
+func TestBackendEnv(t *testing.T) {
+	c, err := Merge(Default(), []byte(`{"development":{"backend":{"command":["python3","-m","uvicorn","a:app"],"env":{"PYTHONPATH":"shims","DEBUG":"1"}}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := c.Development.Backend; b == nil || b.Env["PYTHONPATH"] != "shims" || b.Env["DEBUG"] != "1" {
+		t.Fatalf("backend env = %+v", c.Development.Backend)
+	}
+	cp := c.clone()
+	cp.Development.Backend.Env["DEBUG"] = "0"
+	if c.Development.Backend.Env["DEBUG"] != "1" {
+		t.Error("clone shares the env map")
+	}
+}

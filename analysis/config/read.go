@@ -487,7 +487,19 @@ func (r *reader) backend(v *facts.Value, key string) {
 		"cwd":            r.str(&b.Cwd),
 		"health":         r.str(&b.Health),
 		"startTimeoutMs": r.integer(&b.StartTimeoutMs, 1, math.MaxInt32),
-	}, "env")
+		"env": func(v *facts.Value, key string) {
+			if !r.check(v, key, facts.ValueObject, "no extra variables") {
+				return
+			}
+			env := map[string]string{}
+			for _, k := range v.Keys {
+				if e := v.Fields[k]; r.check(e, key+"."+k, facts.ValueString, "unset") {
+					env[k] = e.Str
+				}
+			}
+			b.Env = env
+		},
+	})
 	d.Backend = b
 }
 

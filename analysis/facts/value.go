@@ -23,15 +23,15 @@ const (
 // Value is a statically evaluated JS/JSON value with source ranges, read
 // from farm.config.ts, plugin manifests and plugin.json.
 type Value struct {
-	Kind   ValueKind `json:"kind"`
-	Str    string    `json:"str,omitempty"`
-	Num    float64   `json:"num,omitempty"`
-	Bool   bool      `json:"bool,omitempty"`
-	Items  []*Value  `json:"items,omitempty"`
-	Keys   []string  `json:"keys,omitempty"` // object keys in source order
-	Fields map[string]*Value
-	Source string `json:"source,omitempty"` // for Unknown: the expression text
-	Range  Range  `json:"range"`
+	Kind   ValueKind         `json:"kind"`
+	Str    string            `json:"str,omitempty"`
+	Num    float64           `json:"num,omitempty"`
+	Bool   bool              `json:"bool,omitempty"`
+	Items  []*Value          `json:"items,omitempty"`
+	Keys   []string          `json:"keys,omitempty"` // object keys in source order
+	Fields map[string]*Value `json:"fields,omitempty"`
+	Source string            `json:"source,omitempty"` // for Unknown: the expression text
+	Range  Range             `json:"range"`
 	// KeyRange is the range of the property key when this value is an
 	// object member (zero otherwise).
 	KeyRange Range `json:"keyRange"`

@@ -71,7 +71,8 @@ func TestManagedBackendThroughTheEngine(t *testing.T) {
 	opts := map[string]any{"development": map[string]any{
 		"ports": map[string]any{"backend": port},
 		"backend": map[string]any{
-			"command":        []string{"/usr/bin/env", "PYTHONPATH=testing_shims", debianPython, "-m", "uvicorn", "src.main:app", "--host", "127.0.0.1", "--port", "{port}"},
+			"command":        []string{debianPython, "-m", "uvicorn", "src.main:app", "--host", "127.0.0.1", "--port", "{port}"},
+			"env":            map[string]string{"PYTHONPATH": "testing_shims"},
 			"cwd":            "apps/api",
 			"health":         "/openapi.json",
 			"startTimeoutMs": 30000,

@@ -198,9 +198,10 @@ func demoBackend() (opts map[string]any, base string, ok bool) {
 	return map[string]any{"development": map[string]any{
 		"ports": map[string]any{"backend": port},
 		"backend": map[string]any{
-			"command": []string{"/usr/bin/env", "PYTHONPATH=testing_shims", py, "-m", "uvicorn", "src.main:app",
+			"command": []string{py, "-m", "uvicorn", "src.main:app",
 				"--host", "127.0.0.1", "--port", "{port}"},
 			"cwd": "apps/api", "health": "/openapi.json", "startTimeoutMs": 30000,
+			"env": map[string]string{"PYTHONPATH": "testing_shims"},
 		},
 	}}, fmt.Sprintf("http://127.0.0.1:%d", port), true
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -133,6 +134,10 @@ func (c *Coordinator) newBackend() (*backend.Manager, error) {
 		opts.Cwd = b.Cwd
 		opts.HealthPath = b.Health
 		opts.StartTimeout = time.Duration(b.StartTimeoutMs) * time.Millisecond
+		for k, v := range b.Env {
+			opts.Env = append(opts.Env, k+"="+v)
+		}
+		sort.Strings(opts.Env)
 	}
 	m, err := backend.New(opts)
 	if err != nil {
