@@ -88,7 +88,16 @@ func Serve(ctx context.Context, rwc io.ReadWriteCloser, opts Options) error {
 	stream := wire.NewStream(rwc, log)
 	rpc := jsonrpc2.NewConn(stream)
 	c := newConn(ctx, rpc, opts, log)
-	rpc.Go(ctx, c.handle)
+	// jsonrpc2 v0.10.0 fails the connection with whatever the handler
+	// returns and keeps it in an atomic.Value that panics when two failures
+	// differ in type; a failed reply (a closed pipe) is logged, never
+	// returned, so only the stream's own *wire.StreamError ever gets there.
+	rpc.Go(ctx, func(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request) error {
+		if err := c.handle(ctx, reply, req); err != nil {
+			log.Debug("lsp: reply not sent", "method", req.Method(), "err", err)
+		}
+		return nil
+	})
 
 	select {
 	case <-rpc.Done():

@@ -22,6 +22,7 @@ import (
 
 	"github.com/farm-stack/farm-lsp/examples"
 	"github.com/farm-stack/farm-lsp/lsp"
+	"github.com/farm-stack/farm-lsp/lsp/wire"
 )
 
 // demoStep is one scripted edit of the example app.
@@ -247,11 +248,13 @@ type demoClient struct {
 }
 
 func newDemoClient(ctx context.Context, rwc io.ReadWriteCloser) *demoClient {
-	c := &demoClient{conn: jsonrpc2.NewConn(jsonrpc2.NewStream(rwc)), signal: make(chan struct{}, 1)}
+	// wire's stream keeps one error type (jsonrpc2 v0.10.0 panics on two).
+	c := &demoClient{conn: jsonrpc2.NewConn(wire.NewStream(rwc, nil)), signal: make(chan struct{}, 1)}
 	c.conn.Go(ctx, func(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request) error {
 		if _, isCall := req.(*jsonrpc2.Call); isCall {
 			// client/registerCapability, window/workDoneProgress/create, ...
-			return reply(ctx, nil, nil)
+			_ = reply(ctx, nil, nil) // a failed reply must not fail the conn
+			return nil
 		}
 		c.mu.Lock()
 		c.notes = append(c.notes, notification{method: req.Method(), params: append(json.RawMessage(nil), req.Params()...)})

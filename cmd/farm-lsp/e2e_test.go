@@ -321,3 +321,35 @@ func BenchmarkSaveToPlan2000(b *testing.B) {
 		c.AwaitPlan(func(p lsp.PlanMsg) bool { return p.PlanID == fmt.Sprintf("p%d", i+1) })
 	}
 }
+
+// TestSaveBeforeIndexIsDiffedAgainstDisk: a save that arrives before the
+// initial index finished is still diffed against the file's previous
+// content, not planned as if every model were new.
+func TestSaveBeforeIndexIsDiffedAgainstDisk(t *testing.T) {
+	for i := 0; i < 5; i++ {
+		root, err := examples.CopyFarmApp(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		root, _ = filepath.EvalSymlinks(root)
+		c := lsptest.New(t, serverOptions(slog.New(slog.DiscardHandler)))
+		if _, err := c.Initialize(lsptest.URI(root), protocol.ClientCapabilities{}); err != nil {
+			t.Fatal(err)
+		}
+		c.Notify("initialized", map[string]any{})
+		rel := "apps/api/src/models/user.py"
+		orig := read(t, root, rel)
+		abs := filepath.Join(root, rel)
+		c.Open(abs, orig)
+		save(t, c, root, rel, strings.Replace(orig, "    login_count: int = 0\n", "    login_count: int = 0\n    karma: int = 0\n", 1))
+		p, _ := planFor(c, abs)
+		if len(p.Changes) != 1 || p.Changes[0].Kind != "field-added" {
+			var kinds []string
+			for _, ch := range p.Changes {
+				kinds = append(kinds, ch.Kind+" "+ch.Subject)
+			}
+			t.Fatalf("run %d: early save planned %v, want one field-added", i, kinds)
+		}
+		c.Shutdown()
+	}
+}

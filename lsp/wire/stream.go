@@ -34,9 +34,31 @@ func NewStream(rwc io.ReadWriteCloser, log *slog.Logger) *Stream {
 	return &Stream{rwc: rwc, r: NewReader(rwc), log: log}
 }
 
+// StreamError is the only error type Read and Write return. jsonrpc2
+// v0.10.0 stores every stream failure in one atomic.Value, which panics
+// (killing the server) when a second failure has another concrete type —
+// say a closed pipe on write after EOF on read.
+type StreamError struct {
+	Op  string // "read" or "write"
+	Err error
+}
+
+func (e *StreamError) Error() string { return e.Op + ": " + e.Err.Error() }
+
+// Unwrap lets errors.Is(err, io.EOF) and friends see the cause.
+func (e *StreamError) Unwrap() error { return e.Err }
+
 // Read implements jsonrpc2.Stream. It returns only well-formed messages or
 // an error that ends the stream (EOF, a closed connection).
 func (s *Stream) Read(ctx context.Context) (jsonrpc2.Message, int64, error) {
+	msg, n, err := s.read(ctx)
+	if err != nil {
+		return nil, 0, &StreamError{Op: "read", Err: err}
+	}
+	return msg, n, nil
+}
+
+func (s *Stream) read(ctx context.Context) (jsonrpc2.Message, int64, error) {
 	for {
 		if err := ctx.Err(); err != nil {
 			return nil, 0, err
@@ -134,6 +156,14 @@ func (s *Stream) replyError(id json.RawMessage, code jsonrpc2.Code, msg string) 
 
 // Write implements jsonrpc2.Stream.
 func (s *Stream) Write(ctx context.Context, msg jsonrpc2.Message) (int64, error) {
+	n, err := s.write(ctx, msg)
+	if err != nil {
+		return 0, &StreamError{Op: "write", Err: err}
+	}
+	return n, nil
+}
+
+func (s *Stream) write(ctx context.Context, msg jsonrpc2.Message) (int64, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}

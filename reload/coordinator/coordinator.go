@@ -65,6 +65,7 @@ type Coordinator struct {
 	closers    []func() error
 
 	actionProviders []actionProvider
+	touched         map[string]bool // files a save or disk event changed since the index
 	codegen         *codegen.Codegen
 	afterAI         func(ctx context.Context) // refreshes the installed-models cache
 	fieldChanges    []facts.Change            // breaking field changes still read somewhere
@@ -103,6 +104,7 @@ func New(opts Options) (*Coordinator, error) {
 		queue:   newQueue(),
 		cfg:     config.Default(),
 		enabled: true,
+		touched: map[string]bool{},
 	}
 	c.ring = metrics.New(metrics.DefaultSize, metrics.DefaultSlow, c.log)
 	c.ws = workspace.New(workspace.Options{Classifier: classify.Default()})

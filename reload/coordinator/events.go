@@ -142,18 +142,24 @@ func (c *Coordinator) handle(ctx context.Context, e event) {
 		return
 	}
 	switch e.op {
-	case opOpen, opChange:
-		diags, err := c.ws.Check(ctx, rel, e.text)
-		if err != nil {
-			c.log.Warn("check failed", "path", rel, "err", err)
+	case opOpen:
+		// The editor's opened text is its view of the file before any
+		// edit. The initial index may have read the disk after the editor
+		// already wrote an edit (a save right after start-up): unless a save
+		// or disk event has been handled for this file since, the opened
+		// text is the baseline the next save is diffed against.
+		c.mu.Lock()
+		touched := c.touched[rel]
+		c.mu.Unlock()
+		if !touched {
+			if res, err := c.ws.Update(ctx, rel, e.text); err == nil {
+				c.publish(rel, srcAnalysis, res.Diagnostics)
+			}
 			return
 		}
-		// A clean buffer shows the saved state's diagnostics again.
-		if hasCode(diags, facts.CodeSyntaxError) {
-			c.publish(rel, srcBuffer, diags)
-		} else {
-			c.publish(rel, srcBuffer, nil)
-		}
+		c.check(ctx, rel, e.text)
+	case opChange:
+		c.check(ctx, rel, e.text)
 	case opClose:
 		c.publish(rel, srcBuffer, nil)
 	case opSave:
@@ -210,6 +216,21 @@ func (c *Coordinator) handle(ctx context.Context, e event) {
 	}
 }
 
+// check publishes an unsaved buffer's syntax errors (a clean buffer shows
+// the saved state's diagnostics again).
+func (c *Coordinator) check(ctx context.Context, rel string, text []byte) {
+	diags, err := c.ws.Check(ctx, rel, text)
+	if err != nil {
+		c.log.Warn("check failed", "path", rel, "err", err)
+		return
+	}
+	if hasCode(diags, facts.CodeSyntaxError) {
+		c.publish(rel, srcBuffer, diags)
+	} else {
+		c.publish(rel, srcBuffer, nil)
+	}
+}
+
 func hasCode(ds []facts.Diagnostic, code string) bool {
 	for _, d := range ds {
 		if d.Code == code {
@@ -251,6 +272,7 @@ func (c *Coordinator) fileSize(rel string) int64 {
 // "nothing to do" from "not seen"; a disk event produces one only when
 // something changed.
 func (c *Coordinator) update(ctx context.Context, rel string, content []byte, fromSave bool) {
+	c.touch(rel)
 	res, err := c.ws.Update(ctx, rel, content)
 	if err != nil {
 		c.log.Warn("analysis failed", "path", rel, "err", err)
@@ -269,6 +291,7 @@ func (c *Coordinator) update(ctx context.Context, rel string, content []byte, fr
 }
 
 func (c *Coordinator) removed(rel string) {
+	c.touch(rel)
 	res := c.ws.Remove(rel)
 	c.hashes.Forget(c.abs(rel))
 	c.publish(rel, srcAnalysis, nil)
@@ -290,4 +313,12 @@ func (c *Coordinator) submit(res workspace.Result) {
 		return
 	}
 	sched.Submit(scheduler.Batch{Path: res.Path, Kind: res.Kind, Changes: res.Changes})
+}
+
+// touch records that a save or disk event was handled for a file, after
+// which an editor's didOpen no longer sets its baseline.
+func (c *Coordinator) touch(rel string) {
+	c.mu.Lock()
+	c.touched[rel] = true
+	c.mu.Unlock()
 }
