@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/farm-stack/farm-lsp/reload/coordinator"
 	"slices"
 
 	"go.lsp.dev/jsonrpc2"
@@ -52,6 +53,9 @@ func (c *conn) executeCommand(ctx context.Context, o *onceReplier, raw json.RawM
 		if err != nil {
 			_ = o.reply(ctx, nil, commandError(ctx, params.Command, err))
 			return
+		}
+		if st, ok := res.(coordinator.Status); ok {
+			res = statusMsg(r.path, st) // farm.status: the same body as farm/status
 		}
 		_ = o.reply(ctx, res, nil)
 	})

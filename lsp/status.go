@@ -13,12 +13,12 @@ import (
 func (c *conn) status() any {
 	roots := c.st.rootList()
 	if len(roots) == 1 {
-		return roots[0].engine.Status()
+		return statusMsg(roots[0].path, roots[0].engine.Status())
 	}
-	var first coordinator.Status
-	all := map[string]coordinator.Status{}
+	var first StatusMsg
+	all := map[string]StatusMsg{}
 	for i, r := range roots {
-		st := r.engine.Status()
+		st := statusMsg(r.path, r.engine.Status())
 		if i == 0 {
 			first = st
 		}
@@ -37,5 +37,24 @@ func (c *conn) status() any {
 		return first
 	}
 	m["roots"] = rb
+	return m
+}
+
+// StatusMsg is coordinator.Status on the wire: lastPlan has the shape of
+// farm/reloadPlan (URIs, dependsOn never null), or null before any plan.
+type StatusMsg struct {
+	Enabled     bool     `json:"enabled"`
+	Processing  bool     `json:"processing"`
+	QueueLength int      `json:"queueLength"`
+	LastPlan    *PlanMsg `json:"lastPlan"`
+	Metrics     any      `json:"metrics"`
+}
+
+func statusMsg(root string, st coordinator.Status) StatusMsg {
+	m := StatusMsg{Enabled: st.Enabled, Processing: st.Processing, QueueLength: st.QueueLength, Metrics: st.Metrics}
+	if st.LastPlan != nil {
+		p := planMsg(root, *st.LastPlan)
+		m.LastPlan = &p
+	}
 	return m
 }

@@ -134,6 +134,10 @@ func TestEndToEndModelEdit(t *testing.T) {
 	if err := c.Request("farm/status", nil, &st); err != nil {
 		t.Fatal(err)
 	}
+	var last lsp.PlanMsg
+	if err := json.Unmarshal(st.LastPlan, &last); err != nil || last.Trigger.URI != lsptest.URI(abs) {
+		t.Errorf("farm/status lastPlan is not in farm/reloadPlan's shape: %s", st.LastPlan)
+	}
 	if !st.Enabled || !strings.Contains(string(st.LastPlan), p.PlanID) || st.Metrics["p95Ms"] == nil {
 		t.Errorf("farm/status = %+v", st)
 	}
