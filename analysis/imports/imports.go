@@ -28,6 +28,7 @@ type Graph struct {
 	aliases map[string][]Alias        // per tsconfig directory ("" = root)
 	edges   map[string][]string       // resolved: file -> imported files
 	rev     map[string][]string       // imported file -> importers
+	roots   []string                  // Python source roots of the last build
 	dirty   bool
 }
 
@@ -37,10 +38,67 @@ func New() *Graph {
 }
 
 // Set records the imports of file (replacing earlier ones). A file with no
-// imports is still known, so it can be the target of other imports.
+// imports is still known, so it can be the target of other imports. A new
+// file can change how others resolve, so the graph is rebuilt lazily; for a
+// file already known only its own edges are re-resolved (a save in a large
+// workspace must not re-resolve every import).
 func (g *Graph) Set(file string, imps []facts.Import) {
+	old, existed := g.imports[file]
 	g.imports[file] = imps
-	g.dirty = true
+	switch {
+	case !existed:
+		g.dirty = true
+	case g.dirty || g.edges == nil || sameImports(old, imps):
+	default:
+		g.reresolve(file)
+	}
+}
+
+// reresolve replaces one file's edges (the set of files is unchanged).
+func (g *Graph) reresolve(file string) {
+	for _, target := range g.edges[file] {
+		if rest := without(g.rev[target], file); len(rest) > 0 {
+			g.rev[target] = rest
+		} else {
+			delete(g.rev, target)
+		}
+	}
+	delete(g.edges, file)
+	seen := map[string]bool{}
+	for _, imp := range g.imports[file] {
+		for _, target := range g.resolve(file, imp, g.roots) {
+			if target != file && !seen[target] {
+				seen[target] = true
+				g.edges[file] = append(g.edges[file], target)
+				g.rev[target] = append(g.rev[target], file)
+				sort.Strings(g.rev[target])
+			}
+		}
+	}
+	sort.Strings(g.edges[file])
+}
+
+func without(list []string, s string) []string {
+	out := list[:0]
+	for _, x := range list {
+		if x != s {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// sameImports compares what resolution depends on (not ranges).
+func sameImports(a, b []facts.Import) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Module != b[i].Module || a[i].Level != b[i].Level || strings.Join(a[i].Names, ",") != strings.Join(b[i].Names, ",") {
+			return false
+		}
+	}
+	return true
 }
 
 // Remove forgets a file.
@@ -104,6 +162,7 @@ func (g *Graph) build() {
 	g.edges = make(map[string][]string, len(g.imports))
 	g.rev = make(map[string][]string, len(g.imports))
 	roots := g.pythonRoots()
+	g.roots = roots
 	for file, imps := range g.imports {
 		seen := map[string]bool{}
 		for _, imp := range imps {

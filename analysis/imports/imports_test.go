@@ -77,3 +77,32 @@ func TestCycleTerminates(t *testing.T) {
 		t.Errorf("Affected in a cycle = %v", got)
 	}
 }
+
+// An update of a known file re-resolves only its own edges, with the same
+// result as a rebuild.
+func TestIncrementalUpdateMatchesRebuild(t *testing.T) {
+	build := func(g *Graph) {
+		g.Set("a.ts", []facts.Import{ts("./b")})
+		g.Set("b.ts", []facts.Import{ts("./c")})
+		g.Set("c.ts", nil)
+		g.Set("d.ts", []facts.Import{ts("./c")})
+	}
+	g := New()
+	build(g)
+	_ = g.Affected("c.ts") // built
+	g.Set("a.ts", []facts.Import{ts("./c"), ts("./d")})
+	g.Set("d.ts", nil)
+
+	fresh := New()
+	build(fresh)
+	fresh.Set("a.ts", []facts.Import{ts("./c"), ts("./d")})
+	fresh.Set("d.ts", nil)
+	for _, f := range []string{"a.ts", "b.ts", "c.ts", "d.ts"} {
+		if got, want := g.Importers(f), fresh.Importers(f); !reflect.DeepEqual(got, want) {
+			t.Errorf("Importers(%s) = %v, rebuild gives %v", f, got, want)
+		}
+		if got, want := g.Imports(f), fresh.Imports(f); !reflect.DeepEqual(got, want) {
+			t.Errorf("Imports(%s) = %v, rebuild gives %v", f, got, want)
+		}
+	}
+}

@@ -73,6 +73,7 @@ type Workspace struct {
 	maxSize int
 	files   map[string]*entry
 	graph   *imports.Graph
+	kinds   map[string]facts.ModelKind // resolved kind of every class, by name
 }
 
 // New returns an empty workspace.
@@ -268,7 +269,11 @@ func (w *Workspace) store(a analysed) Result {
 		}
 		w.graph.Set(a.rel, a.file.Imports)
 		e.good = a.file
-		w.resolveKinds()
+		// Kinds resolve across files; a file without classes (a component,
+		// most saves) cannot change them.
+		if len(a.file.Models) > 0 || old != nil && len(old.Models) > 0 {
+			w.resolveKinds()
+		}
 		e = w.files[a.rel] // resolveKinds may have replaced good
 		res.Changes = w.diff(old, e.good, a.rel, a.kind)
 	}
@@ -324,15 +329,7 @@ func (w *Workspace) stampModelKinds(changes []facts.Change) {
 	if len(changes) == 0 {
 		return
 	}
-	kinds := map[string]facts.ModelKind{}
-	for _, e := range w.files {
-		if e.good == nil {
-			continue
-		}
-		for _, m := range e.good.Models {
-			kinds[m.Name] = m.Kind
-		}
-	}
+	kinds := w.kinds
 	for i := range changes {
 		c := &changes[i]
 		if c.ModelKind != "" {
@@ -542,9 +539,13 @@ func (w *Workspace) resolveKinds() {
 		memo[name] = k
 		return k
 	}
+	w.kinds = make(map[string]facts.ModelKind, len(byName))
 	for _, e := range w.files {
 		if e.good == nil || len(e.good.Models) == 0 {
 			continue
+		}
+		for _, m := range e.good.Models {
+			w.kinds[m.Name] = kindOf(m.Name)
 		}
 		var models []facts.Model
 		for i, m := range e.good.Models {
