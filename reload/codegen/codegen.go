@@ -57,7 +57,8 @@ var (
 type Codegen struct {
 	opts Options
 
-	mu sync.Mutex
+	mu       sync.Mutex
+	renderMu sync.Mutex // serialises render (see there)
 	// builder and gen keep the previous run's schemas and rendered text, so
 	// a save that changes one model re-renders that model only.
 	builder *openapi.Builder
@@ -175,8 +176,13 @@ func (c *Codegen) pydantic() int {
 	return 2
 }
 
-// render builds with the caching builder and generator.
+// render builds with the caching builder and generator. Documents from the
+// caching builder share schema nodes that the next build updates, so a
+// render must not overlap another (CheckFile and a run may come from
+// different goroutines): renders are serialised.
 func (c *Codegen) render() (map[string]string, []facts.Diagnostic) {
+	c.renderMu.Lock()
+	defer c.renderMu.Unlock()
 	doc, diags := c.builder.Build(c.files(), openapi.Options{Pydantic: c.pydantic(), Title: c.opts.Title})
 	return c.gen.Generate(doc).ByPath(), diags
 }
