@@ -2,11 +2,13 @@ package mongo
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -89,10 +91,13 @@ type fixture struct {
 	db   *mdb.Database
 }
 
+var dbSeq atomic.Int64
+
 func newFixture(t *testing.T, mode string, initial ...facts.Model) *fixture {
 	t.Helper()
 	s := server(t)
-	dbName := strings.NewReplacer("/", "_", " ", "_").Replace(t.Name())
+	// Unique per run: the server is shared, and -count=N reruns a test.
+	dbName := fmt.Sprintf("%s_%d", strings.NewReplacer("/", "_", " ", "_").Replace(t.Name()), dbSeq.Add(1))
 	f := &fixture{t: t, root: t.TempDir(), url: s.DatabaseURL(dbName), ws: &workspace{}}
 	f.ws.set(initial...)
 	f.db = s.Client(t).Database(dbName)
