@@ -15,6 +15,7 @@ const (
 	FieldOptionalityChange ChangeKind = "field-optionality-changed"
 	FieldDefaultChanged    ChangeKind = "field-default-changed"
 	FieldAliasChanged      ChangeKind = "field-alias-changed"
+	FieldOrderChanged      ChangeKind = "field-order-changed" // same fields, new order: TS property order
 	CollectionRenamed      ChangeKind = "collection-renamed"
 	IndexAdded             ChangeKind = "index-added"
 	IndexRemoved           ChangeKind = "index-removed"

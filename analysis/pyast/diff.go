@@ -169,6 +169,36 @@ func (d *differ) fields(o, m *facts.Model, mk facts.ModelKind) {
 				Detail: fmt.Sprintf("field %s removed from %s", of.Name, m.Name)})
 		}
 	}
+	// The same fields in another order: the schema's property order (and
+	// the generated interface) follows it.
+	if b0, b1 := fieldOrder(o), fieldOrder(m); b0 != b1 && sameFieldSet(o, m) {
+		d.add(facts.Change{Kind: facts.FieldOrderChanged, Subject: m.Name, Range: m.NameRange, Before: b0, After: b1, ModelKind: mk,
+			Detail: fmt.Sprintf("fields of %s reordered: %s", m.Name, b1)})
+	}
+}
+
+func fieldOrder(m *facts.Model) string {
+	names := make([]string, len(m.Fields))
+	for i, f := range m.Fields {
+		names[i] = f.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+func sameFieldSet(a, b *facts.Model) bool {
+	if len(a.Fields) != len(b.Fields) {
+		return false
+	}
+	names := map[string]bool{}
+	for _, f := range a.Fields {
+		names[f.Name] = true
+	}
+	for _, f := range b.Fields {
+		if !names[f.Name] {
+			return false
+		}
+	}
+	return true
 }
 
 // field compares two versions of one field (possibly renamed).

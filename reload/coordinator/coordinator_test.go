@@ -724,3 +724,29 @@ func TestAIModelAddedIsPulled(t *testing.T) {
 		t.Errorf("farm.pullModel did not pull: %v", out)
 	}
 }
+
+func TestFieldReorderRegeneratesTypes(t *testing.T) {
+	c, rec, root := start(t, Options{NoWatch: true})
+	types := filepath.Join(root, "apps/web/src/types/models/index.ts")
+	abs, text := edit(t, root, userPy, "    is_active: bool = True\n    address: Optional[Address] = None\n", "    address: Optional[Address] = None\n    is_active: bool = True\n")
+	c.Save(abs, text)
+	p, res := rec.awaitPlan(t, 0)
+	if got := changeKinds(p); len(got) != 1 || got[0] != facts.FieldOrderChanged {
+		t.Fatalf("changes = %v", got)
+	}
+	for _, task := range p.Tasks {
+		if task.Kind == plan.DatabaseSchemaUpdate {
+			t.Error("a reorder planned a database update")
+		}
+	}
+	for _, tr := range res.Tasks {
+		if tr.Kind == plan.TypeGeneration && tr.Status != executor.OK {
+			t.Fatalf("type-generation %s: %s", tr.Status, tr.Message)
+		}
+	}
+	ts := read(t, types)
+	user := ts[strings.Index(ts, "export interface User "):]
+	if a, i := strings.Index(user, "address"), strings.Index(user, "is_active"); a < 0 || i < 0 || a > i {
+		t.Errorf("generated User does not follow the new field order:\n%.600s", user)
+	}
+}

@@ -290,6 +290,16 @@ func (b *builder) apply(c *facts.Change) {
 	switch {
 	case modelShape[c.Kind]:
 		b.modelShape(c)
+	case c.Kind == facts.FieldOrderChanged:
+		// Only the generated interfaces' property order moves; the stored
+		// documents and the database schema do not.
+		if b.opts.typesOnModelChange() {
+			g := b.add(TypeGeneration, TargetTypes, prioCodegen, c)
+			b.hmr(HMRFull, "TypeScript types were regenerated", c, g)
+			b.backend(c, g)
+		} else {
+			b.backend(c)
+		}
 	case storage[c.Kind]:
 		if c.ModelKind == facts.ModelDocument && !b.opts.DisableDatabase {
 			s := b.add(DatabaseSchemaUpdate, modelName(c), prioSchema, c)

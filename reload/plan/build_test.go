@@ -90,6 +90,8 @@ func ruleCases() []ruleCase {
 		{"document optionality", []facts.Change{doc(facts.FieldOptionalityChange, "User.age")}, Options{}, docChain},
 		{"document default", []facts.Change{doc(facts.FieldDefaultChanged, "User.age")}, Options{}, docChain},
 		{"document alias", []facts.Change{doc(facts.FieldAliasChanged, "User.age")}, Options{}, docChain},
+		{"document field order (no database task)", []facts.Change{doc(facts.FieldOrderChanged, "User")}, Options{}, baseChain},
+		{"document field order, types off", []facts.Change{doc(facts.FieldOrderChanged, "User")}, Options{NoTypesOnModelChange: true}, backendOnly},
 		{"document model added", []facts.Change{doc(facts.ModelAdded, "User")}, Options{}, docChain},
 		{"document model removed", []facts.Change{doc(facts.ModelRemoved, "User")}, Options{}, docChain},
 		{"document base changed", []facts.Change{doc(facts.BaseChanged, "User")}, Options{}, docChain},
