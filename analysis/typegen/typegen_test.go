@@ -29,7 +29,12 @@ func loadExample(t testing.TB) []*facts.File {
 
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	p := filepath.Join("testdata", name)
+	goldenFile(t, filepath.Join("testdata", name), got)
+}
+
+// goldenFile compares got with the file at p (rewritten under -update).
+func goldenFile(t *testing.T, p, got string) {
+	t.Helper()
 	if *update {
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)
@@ -84,7 +89,13 @@ func TestExampleGolden(t *testing.T) {
 			if !strings.HasPrefix(content, typegen.Header) {
 				t.Errorf("%s does not start with the header", rel)
 			}
-			golden(t, filepath.Join("example", "v"+string(rune('0'+v)), rel), content)
+			if v == 1 {
+				// The example pins pydantic<2: its committed generated files
+				// are the v1 golden (reload/codegen checks they stay current).
+				goldenFile(t, filepath.Join(exampleRoot, "apps/web/src", rel), content)
+				continue
+			}
+			golden(t, filepath.Join("example", "v2", rel), content)
 		}
 		again := typegen.Generate(doc)
 		if again != out {
