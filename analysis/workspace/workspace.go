@@ -637,6 +637,17 @@ type ModelRef struct {
 	Model facts.Model
 }
 
+// File returns a file's current good facts (nil when unknown or never
+// good), without copying the whole workspace as Snapshot does.
+func (w *Workspace) File(rel string) *facts.File {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if e := w.files[Normalize(rel)]; e != nil {
+		return e.good
+	}
+	return nil
+}
+
 // Broken lists files whose latest content has syntax errors.
 func (w *Workspace) Broken() []string {
 	w.mu.Lock()

@@ -71,9 +71,7 @@ func (c *Coordinator) setupExecutors() {
 		if err := db.Apply(ctx, a.Path); err != nil {
 			return nil, err
 		}
-		for rel, ds := range db.Diagnostics() {
-			c.publish(rel, srcTaskPref+string(plan.DatabaseSchemaUpdate), ds)
-		}
+		c.publishTaskDiagnostics(plan.DatabaseSchemaUpdate, executor.Result{Diagnostics: db.Diagnostics()})
 		return map[string]any{"applied": a.Path}, nil
 	})
 	c.addActions(func(rel string, rng facts.Range, diags []facts.Diagnostic) []Action {

@@ -14,15 +14,24 @@ import (
 	"github.com/farm-stack/farm-lsp/reload/plugins"
 )
 
-// farmConfig is farm.config.ts's evaluated object (nil when absent).
-func (c *Coordinator) farmConfig() (*facts.Value, string) {
-	snap := c.ws.Snapshot()
+// configFile is the workspace's farm.config file (nil when absent) and its
+// path (the preferred name when absent).
+func (c *Coordinator) configFile() (*facts.File, string) {
 	for _, name := range configFiles {
-		if f := snap.Files[name]; f != nil {
-			return f.Config, name
+		if f := c.ws.File(name); f != nil {
+			return f, name
 		}
 	}
 	return nil, configFiles[0]
+}
+
+// farmConfig is farm.config.ts's evaluated object (nil when absent).
+func (c *Coordinator) farmConfig() (*facts.Value, string) {
+	f, name := c.configFile()
+	if f == nil {
+		return nil, name
+	}
+	return f.Config, name
 }
 
 // newOllama builds the ai-model-reload executor, farm.pullModel and the
@@ -75,6 +84,9 @@ func (c *Coordinator) newOllama() *ollama.Executor {
 		return map[string]any{"pulled": a.Model}, nil
 	})
 	c.addActions(func(rel string, rng facts.Range, _ []facts.Diagnostic) []Action {
+		if c.ws.Kind(rel) != facts.KindFarmConfig {
+			return nil // most code-action requests: nothing to read
+		}
 		v, cfgRel := c.farmConfig()
 		if rel != cfgRel || v == nil {
 			return nil

@@ -25,22 +25,19 @@ var configFiles = []string{"farm.config.ts", "farm.config.mts", "farm.config.js"
 // hot reload on/off. Values the static reader could not evaluate keep
 // their defaults and are reported at the expression.
 func (c *Coordinator) loadConfig() {
-	snap := c.ws.Snapshot()
 	cfg := config.Default()
-	var cfgPath string
-	for _, name := range configFiles {
-		if f := snap.Files[name]; f != nil {
-			cfgPath = name
-			var diags []facts.Diagnostic
-			if f.Config != nil {
-				cfg, diags = config.FromValue(f.Config, name)
-			} else {
-				diags = []facts.Diagnostic{{Path: name, Severity: facts.SeverityWarning, Code: facts.CodeConfig,
-					Message: "farm.config: no `export default defineConfig({...})` object found; using defaults"}}
-			}
-			c.publish(name, srcConfig, diags)
-			break
+	f, cfgPath := c.configFile()
+	if f != nil {
+		var diags []facts.Diagnostic
+		if f.Config != nil {
+			cfg, diags = config.FromValue(f.Config, cfgPath)
+		} else {
+			diags = []facts.Diagnostic{{Path: cfgPath, Severity: facts.SeverityWarning, Code: facts.CodeConfig,
+				Message: "farm.config: no `export default defineConfig({...})` object found; using defaults"}}
 		}
+		c.publish(cfgPath, srcConfig, diags)
+	} else {
+		cfgPath = ""
 	}
 	cfg = cfg.ResolveEnv(c.opts.Getenv)
 	c.mu.Lock()
