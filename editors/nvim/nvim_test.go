@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -51,14 +53,29 @@ type stepResult struct {
 type e2eResult struct {
 	OK    bool         `json:"ok"`
 	Steps []stepResult `json:"steps"`
+	// Version is Neovim's "major.minor.patch"; Attach names the first
+	// vim.lsp function the plugin called to start the client ("start" on
+	// 0.8+, "start_client" on 0.7).
+	Version string `json:"version"`
+	Attach  string `json:"attach"`
 }
 
-// TestNeovimEndToEnd runs test/e2e.lua in a headless Neovim (Debian's 0.7.2
-// in CI) with the plugin loaded from this directory, against the built
-// server on a temp copy of examples/farm-app. Every step of the script must
-// be reported and must pass.
+// TestNeovimEndToEnd runs test/e2e.lua in a headless Neovim with the plugin
+// loaded from this directory, against the built server on a temp copy of
+// examples/farm-app, once per Neovim: Debian 12's 0.7 (the plugin's
+// start_client + buf_attach_client path) and trixie's 0.10 from the .ci/trixie
+// sysroot (the vim.lsp.start path). Every step of the script must be
+// reported and must pass.
 func TestNeovimEndToEnd(t *testing.T) {
-	nvim := headlessNvim(t)
+	for _, nv := range neovims() {
+		t.Run(nv.name, func(t *testing.T) {
+			testEndToEnd(t, nv.require(t))
+		})
+	}
+}
+
+func testEndToEnd(t *testing.T, nv neovim) {
+	nvim := nv.path
 	root := repoRoot(t)
 	tmp := t.TempDir()
 	bin := buildServer(t, root, tmp)
@@ -84,7 +101,7 @@ func TestNeovimEndToEnd(t *testing.T) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, nvim, "--headless", "-n", "-i", "NONE", "-u", filepath.Join(pluginDir, "test", "e2e.lua"))
 	cmd.Dir = ws
-	cmd.Env = append(os.Environ(),
+	cmd.Env = append(nv.environ(),
 		"FARM_PLUGIN_DIR="+pluginDir,
 		"FARM_TEST_ROOT="+ws,
 		"FARM_TEST_BIN="+bin,
@@ -120,6 +137,18 @@ func TestNeovimEndToEnd(t *testing.T) {
 	if err := json.Unmarshal(raw, &res); err != nil {
 		t.Fatalf("result file: %v: %s", err, raw)
 	}
+	minor := neovimMinor(res.Version)
+	wantAttach := "start_client"
+	if minor >= 8 {
+		wantAttach = "start"
+	}
+	if nv.minMinor > 0 && minor < nv.minMinor {
+		t.Errorf("%s is Neovim %q, want 0.%d or later", nvim, res.Version, nv.minMinor)
+	}
+	if res.Attach != wantAttach {
+		t.Errorf("on Neovim %s the plugin started its client with vim.lsp.%s, want vim.lsp.%s", res.Version, res.Attach, wantAttach)
+	}
+	t.Logf("Neovim %s, client started with vim.lsp.%s", res.Version, res.Attach)
 	byName := map[string]stepResult{}
 	for _, s := range res.Steps {
 		byName[s.Name] = s
@@ -166,20 +195,79 @@ func TestNeovimEndToEnd(t *testing.T) {
 	}
 }
 
-// headlessNvim returns the nvim binary or skips the test with the reason.
-func headlessNvim(t *testing.T) string {
+// neovim is one Neovim build the tests run on.
+type neovim struct {
+	name     string
+	path     string   // the nvim executable (a wrapper script for trixie's)
+	env      []string // extra environment
+	skip     string   // why it cannot run, with the install command
+	minMinor int      // the least 0.x it must be
+}
+
+func (nv neovim) require(t *testing.T) neovim {
 	t.Helper()
-	nvim, err := exec.LookPath("nvim")
-	if err != nil {
-		t.Skip("nvim is not installed (CI installs it: apt-get install -y neovim)")
+	if nv.skip != "" {
+		t.Skip(nv.skip)
 	}
-	return nvim
+	return nv
+}
+
+func (nv neovim) environ() []string {
+	return append(os.Environ(), nv.env...)
+}
+
+// trixieDir is the .ci/trixie sysroot: $FARM_TRIXIE_DIR or /opt/farm-trixie.
+func trixieDir() string {
+	if d := os.Getenv("FARM_TRIXIE_DIR"); d != "" {
+		return d
+	}
+	return "/opt/farm-trixie"
+}
+
+// neovims lists the Neovims to test on: the system's nvim (Debian 12: 0.7.2)
+// and Debian trixie's 0.10 from the .ci/trixie sysroot, run through the
+// wrapper that script writes (trixie's ld-linux --library-path, VIMRUNTIME).
+func neovims() []neovim {
+	sys := neovim{name: "system"}
+	if p, err := exec.LookPath("nvim"); err == nil {
+		sys.path = p
+	} else {
+		sys.skip = "nvim is not installed (CI installs it: apt-get install -y neovim)"
+	}
+	dir := trixieDir()
+	trixie := neovim{name: "trixie", path: filepath.Join(dir, "usr", "local", "bin", "nvim"), minMinor: 10,
+		env: []string{"VIMRUNTIME=" + filepath.Join(dir, "usr", "share", "nvim", "runtime")}}
+	if _, err := os.Stat(trixie.path); err != nil {
+		trixie.skip = fmt.Sprintf("Neovim 0.10 from Debian trixie is not in %s (CI installs it: .ci/trixie %s neovim)", dir, dir)
+	}
+	return []neovim{sys, trixie}
+}
+
+// neovimMinor is the minor of a "0.x.y" version, -1 when it is not one.
+func neovimMinor(v string) int {
+	parts := strings.Split(v, ".")
+	if len(parts) < 2 || parts[0] != "0" {
+		return -1
+	}
+	n, err := strconv.Atoi(parts[1])
+	if err != nil {
+		return -1
+	}
+	return n
 }
 
 // TestLuaUnits runs the table-driven checks of the pure Lua parts
 // (format.lua, find_root, the notification handlers) in a headless Neovim.
 func TestLuaUnits(t *testing.T) {
-	nvim := headlessNvim(t)
+	for _, nv := range neovims() {
+		t.Run(nv.name, func(t *testing.T) {
+			testLuaUnits(t, nv.require(t))
+		})
+	}
+}
+
+func testLuaUnits(t *testing.T, nv neovim) {
+	nvim := nv.path
 	pluginDir, err := filepath.Abs(".")
 	if err != nil {
 		t.Fatal(err)
@@ -188,7 +276,7 @@ func TestLuaUnits(t *testing.T) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, nvim, "--headless", "-n", "-i", "NONE", "-u", "NONE",
 		"-c", "luafile "+filepath.Join(pluginDir, "test", "format_spec.lua"))
-	cmd.Env = append(os.Environ(), "FARM_PLUGIN_DIR="+pluginDir, "XDG_STATE_HOME="+t.TempDir())
+	cmd.Env = append(nv.environ(), "FARM_PLUGIN_DIR="+pluginDir, "XDG_STATE_HOME="+t.TempDir())
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("format_spec.lua: %v\n%s", err, out)
@@ -202,7 +290,15 @@ func TestLuaUnits(t *testing.T) {
 // TestHelpTags builds the help tags of doc/farm.txt (duplicate or broken
 // tags make :helptags fail) and opens :help farm and the command tags.
 func TestHelpTags(t *testing.T) {
-	nvim := headlessNvim(t)
+	for _, nv := range neovims() {
+		t.Run(nv.name, func(t *testing.T) {
+			testHelpTags(t, nv.require(t))
+		})
+	}
+}
+
+func testHelpTags(t *testing.T, nv neovim) {
+	nvim := nv.path
 	tmp := t.TempDir()
 	if err := os.CopyFS(filepath.Join(tmp, "doc"), os.DirFS("doc")); err != nil {
 		t.Fatal(err)
@@ -222,7 +318,7 @@ func TestHelpTags(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, nvim, args...)
-	cmd.Env = append(os.Environ(), "XDG_STATE_HOME="+t.TempDir())
+	cmd.Env = append(nv.environ(), "XDG_STATE_HOME="+t.TempDir())
 	out, err := cmd.CombinedOutput()
 	if err != nil || bytes.Contains(out, []byte("HELP FAILED")) || bytes.Contains(out, []byte("E154")) {
 		t.Fatalf("helptags / help: %v\n%s", err, out)

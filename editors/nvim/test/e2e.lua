@@ -33,6 +33,40 @@ vim.lsp.handlers['window/logMessage'] = function(err, result, ctx, config)
   return default_log_handler(err, result, ctx, config)
 end
 
+-- Which vim.lsp function the plugin starts its client with: vim.lsp.start
+-- on 0.8+ (which itself calls start_client), start_client on 0.7. Spies
+-- that call through to Neovim's own functions.
+local attach_calls = {}
+for _, fname in ipairs({ 'start', 'start_client' }) do
+  local real = vim.lsp[fname]
+  if real then
+    vim.lsp[fname] = function(...)
+      table.insert(attach_calls, fname)
+      return real(...)
+    end
+  end
+end
+
+-- Work-done progress ends by token (= planId). Neovim 0.10 has the
+-- LspProgress autocmd (its client.messages is a stale leftover); 0.7-0.9
+-- keep client.messages.progress instead.
+local progress_ended = {}
+local progress_seen = {} -- "token:kind", for the failure message
+local has_progress_autocmd = vim.fn.exists('##LspProgress') == 1
+if has_progress_autocmd then
+  vim.api.nvim_create_autocmd('LspProgress', {
+    callback = function(args)
+      local p = args.data and args.data.params
+      if type(p) == 'table' and type(p.value) == 'table' then
+        table.insert(progress_seen, tostring(p.token) .. ':' .. tostring(p.value.kind))
+      end
+      if type(p) == 'table' and type(p.value) == 'table' and p.value.kind == 'end' then
+        progress_ended[tostring(p.token)] = true
+      end
+    end,
+  })
+end
+
 local farm = require('farm')
 farm.setup({
   cmd = { bin, 'serve', '--log-file', log, '--log-level', 'debug' },
@@ -166,12 +200,13 @@ local function run()
     end)
     -- Work-done progress for the plan (token = planId), as Neovim 0.7-0.9
     -- record it in client.messages.progress.
-    if client.messages and client.messages.progress then
-      wait_for('$/progress end for ' .. plan.planId, 30000, function()
-        local p = client.messages.progress[plan.planId]
-        return p ~= nil and p.done == true
-      end)
-    end
+    wait_for('$/progress end for ' .. plan.planId .. ' (seen: ' .. table.concat(progress_seen, ' ') .. ')', 30000, function()
+      if has_progress_autocmd then
+        return progress_ended[plan.planId] == true
+      end
+      local p = client.messages.progress[plan.planId]
+      return p ~= nil and p.done == true
+    end)
     wait_for('the generated types to contain nickname', 30000, function()
       local s = read(GENERATED)
       return s ~= nil and s:find('nickname', 1, true) ~= nil
@@ -265,7 +300,13 @@ local function finish()
   end
   local f = io.open(result_file, 'w')
   if f then
-    f:write(vim.fn.json_encode({ ok = ok_all, steps = steps }))
+    local v = vim.version()
+    f:write(vim.fn.json_encode({
+      ok = ok_all,
+      steps = steps,
+      version = string.format('%d.%d.%d', v.major, v.minor, v.patch),
+      attach = attach_calls[1] or '',
+    }))
     f:close()
   end
   -- Stop the clients (shutdown + exit) and give them a bounded time to go.
