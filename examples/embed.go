@@ -11,9 +11,14 @@ import (
 	"path/filepath"
 )
 
-// FarmApp is examples/farm-app. `all:` keeps __init__.py files.
+// FarmApp is examples/farm-app: its sources, not what installing it adds
+// (apps/web/node_modules after `npm ci`, __pycache__), which would bloat
+// the binary. `all:` keeps __init__.py files.
 //
-//go:embed all:farm-app
+//go:embed farm-app/README.md farm-app/farm.config.ts all:farm-app/plugins
+//go:embed farm-app/apps/api/requirements.txt all:farm-app/apps/api/src all:farm-app/apps/api/testing_shims
+//go:embed farm-app/apps/web/index.html farm-app/apps/web/package.json farm-app/apps/web/package-lock.json
+//go:embed farm-app/apps/web/tsconfig.json farm-app/apps/web/vite.config.ts all:farm-app/apps/web/src
 var FarmApp embed.FS
 
 // CopyFarmApp writes the example workspace into dir (created if needed)

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/farm-stack/farm-lsp/examples"
 )
 
 // repoRoot is the repository root: this package lives in editors/nvim.
@@ -81,7 +83,9 @@ func testEndToEnd(t *testing.T, nv neovim) {
 	bin := buildServer(t, root, tmp)
 
 	ws := filepath.Join(tmp, "farm-app")
-	if err := os.CopyFS(ws, os.DirFS(filepath.Join(root, "examples", "farm-app"))); err != nil {
+	// The embedded sources, not the directory: after `npm ci` it holds
+	// apps/web/node_modules, whose .bin symlinks os.CopyFS refuses.
+	if _, err := examples.CopyFarmApp(ws); err != nil {
 		t.Fatalf("copy example app: %v", err)
 	}
 	pluginDir, err := filepath.Abs(".")
