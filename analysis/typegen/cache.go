@@ -25,18 +25,28 @@ func NewGenerator() *Generator { return &Generator{} }
 func (g *Generator) Generate(doc *openapi.Document) Files {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	p := prepare(doc)
+	// Rendered text depends on every component's identifier (and its
+	// input variant's, and its import name in types/api.ts): those are a
+	// function of the component names, the variants and the aliased imports.
 	var sb strings.Builder
 	for _, ns := range doc.Components.Schemas {
 		sb.WriteString(ns.Name)
 		sb.WriteByte('\n')
 	}
 	sb.WriteByte(byte('0' + doc.Pydantic))
+	for _, v := range p.n.variants {
+		sb.WriteString("\x00" + v)
+	}
+	for _, id := range sortedKeys(p.n.aliased()) {
+		sb.WriteString("\x01" + id)
+	}
 	epoch := sb.String()
 	c := &blockCache{nextModels: map[modelKey]block{}, nextOps: map[opKey]block{}}
 	if epoch == g.epoch && g.prev != nil {
 		c.models, c.ops = g.prev.nextModels, g.prev.nextOps
 	}
-	out := generate(doc, c)
+	out := generate(doc, p, c)
 	g.epoch, g.prev = epoch, c
 	c.models, c.ops = nil, nil
 	return out
@@ -52,7 +62,8 @@ type block struct {
 // modelKey and opKey are pointer keys (cheap to hash); the names the text
 // was rendered with are checked on lookup (block.check).
 type modelKey struct {
-	s *openapi.Schema
+	s       *openapi.Schema
+	variant bool // the input variant
 }
 
 type opKey struct {

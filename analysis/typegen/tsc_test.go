@@ -92,6 +92,30 @@ func TestTypeScriptCompiles(t *testing.T) {
 			cdoc, _ := openapi.Build(cf, openapi.Options{Pydantic: v})
 			writeAll(t, filepath.Join(src, "cases", name), typegen.Generate(cdoc))
 		}
+		// Cases of this package (names that must not collide, request
+		// bodies with defaults), each with code calling what is generated.
+		own, _ := filepath.Glob(filepath.Join(tscDir, "cases", "*.py"))
+		for _, p := range own {
+			name := strings.TrimSuffix(filepath.Base(p), ".py")
+			b, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cf, err := fixture.FromSources(context.Background(), map[string][]byte{"apps/api/src/models/" + name + ".py": b})
+			if err != nil {
+				t.Fatal(err)
+			}
+			cdoc, _ := openapi.Build(cf, openapi.Options{Pydantic: v})
+			out := filepath.Join(src, "own", name)
+			writeAll(t, out, typegen.Generate(cdoc))
+			usage, err := os.ReadFile(strings.TrimSuffix(p, ".py") + ".usage.ts")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(out, "usage.ts"), usage, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
 		if err := os.WriteFile(filepath.Join(dir, "tsconfig.json"), []byte(tsconfig), 0o644); err != nil {
 			t.Fatal(err)
 		}

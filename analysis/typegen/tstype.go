@@ -16,19 +16,20 @@ const refPrefix = "#/components/schemas/"
 // openapi-typescript does (with the property-optionality rule of
 // shared/TYPEMAP.md), and records which named types it used.
 type typeWriter struct {
-	names map[string]string // component name → TS identifier
-	used  map[string]bool   // TS identifiers referenced
+	n    *naming
+	used map[string]bool // model identifiers referenced
 	// inline, when set, renders these component names inline instead of by
 	// reference (Body_* schemas in types/api.ts).
 	inline map[string]*openapi.Schema
+	// input renders the validation-mode shape: a property with a default
+	// is optional, references go to input variants.
+	input bool
+	// imported renders references by their import name in types/api.ts.
+	imported bool
 }
 
-func newTypeWriter(doc *openapi.Document) *typeWriter {
-	w := &typeWriter{names: map[string]string{}, used: map[string]bool{}}
-	for _, s := range doc.Components.Schemas {
-		w.names[s.Name] = tsIdent(s.Name)
-	}
-	return w
+func newTypeWriter(n *naming) *typeWriter {
+	return &typeWriter{n: n, used: map[string]bool{}}
 }
 
 // tsIdent turns a schema name into a TypeScript identifier: characters that
@@ -57,11 +58,16 @@ func tsIdent(name string) string {
 
 func (w *typeWriter) refName(ref string) string {
 	name := strings.TrimPrefix(ref, refPrefix)
-	id, ok := w.names[name]
-	if !ok {
-		id = tsIdent(name)
+	id, ok := w.n.input[name]
+	if !ok || !w.input {
+		if id, ok = w.n.ids[name]; !ok {
+			id = tsIdent(name)
+		}
 	}
 	w.used[id] = true
+	if local, ok := w.n.imports[id]; ok && w.imported {
+		return local
+	}
 	return id
 }
 
@@ -161,7 +167,7 @@ func (w *typeWriter) object(s *openapi.Schema, indent string) string {
 			m = "readonly "
 		}
 		m += propName(p.Name)
-		if optional(s, p) {
+		if w.optional(s, p) {
 			m += "?"
 		}
 		parts = append(parts, m+": "+w.ts(p.Schema, indent))
@@ -181,7 +187,7 @@ func (w *typeWriter) members(b *strings.Builder, s *openapi.Schema, indent strin
 			b.WriteString("readonly ")
 		}
 		b.WriteString(propName(p.Name))
-		if optional(s, p) {
+		if w.optional(s, p) {
 			b.WriteString("?")
 		}
 		b.WriteString(": ")
@@ -194,12 +200,13 @@ func (w *typeWriter) members(b *strings.Builder, s *openapi.Schema, indent strin
 }
 
 // optional is TYPEMAP.md's rule: `?` iff the property is not required and
-// its default is absent or null.
-func optional(s *openapi.Schema, p openapi.Property) bool {
+// its default is absent or null; in input mode (what a request sends)
+// every property that is not required is optional.
+func (w *typeWriter) optional(s *openapi.Schema, p openapi.Property) bool {
 	if s.IsRequired(p.Name) {
 		return false
 	}
-	return p.Schema == nil || !p.Schema.HasDefault || p.Schema.Default == nil
+	return w.input || p.Schema == nil || !p.Schema.HasDefault || p.Schema.Default == nil
 }
 
 // join joins union/intersection members, dropping duplicates.

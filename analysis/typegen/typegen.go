@@ -41,23 +41,33 @@ func (f Files) ByPath() map[string]string {
 }
 
 // Generate renders all four files.
-func Generate(doc *openapi.Document) Files { return generate(doc, nil) }
+func Generate(doc *openapi.Document) Files { return generate(doc, prepare(doc), nil) }
 
-func generate(doc *openapi.Document, c *blockCache) Files {
+// prepared is what every file needs: the operations' names and the models'.
+type prepared struct {
+	ops []*op
+	n   *naming
+}
+
+func prepare(doc *openapi.Document) prepared {
 	ops := plan(doc)
+	return prepared{ops: ops, n: nameDoc(doc, ops)}
+}
+
+func generate(doc *openapi.Document, p prepared, c *blockCache) Files {
 	return Files{
-		Models:   models(doc, c),
-		APITypes: apiTypes(doc, ops, c),
-		Services: services(doc, ops, c),
-		Hooks:    hooks(doc, ops, c),
+		Models:   models(doc, p.n, c),
+		APITypes: apiTypes(doc, p, c),
+		Services: services(doc, p.ops, c),
+		Hooks:    hooks(doc, p.ops, c),
 	}
 }
 
 // Models renders types/models/index.ts.
-func Models(doc *openapi.Document) string { return models(doc, nil) }
+func Models(doc *openapi.Document) string { return models(doc, prepare(doc).n, nil) }
 
 // APITypes renders types/api.ts.
-func APITypes(doc *openapi.Document) string { return apiTypes(doc, plan(doc), nil) }
+func APITypes(doc *openapi.Document) string { return apiTypes(doc, prepare(doc), nil) }
 
 // Services renders services/api.ts.
 func Services(doc *openapi.Document) string { return services(doc, plan(doc), nil) }
@@ -69,51 +79,60 @@ func Hooks(doc *openapi.Document) string { return hooks(doc, plan(doc), nil) }
 // (rendered in types/api.ts, not among the models).
 func isBody(name string) bool { return strings.HasPrefix(name, "Body_") }
 
-func models(doc *openapi.Document, c *blockCache) string {
-	w := newTypeWriter(doc)
+func models(doc *openapi.Document, n *naming, c *blockCache) string {
+	w := newTypeWriter(n)
 	var b strings.Builder
 	b.WriteString(Header)
 	fmt.Fprintf(&b, "// Source: the FastAPI backend's models, as OpenAPI (Pydantic v%d rules).\n", doc.Pydantic)
-	defined := map[string]bool{}
-	for _, ns := range doc.Components.Schemas {
-		if !isBody(ns.Name) {
-			defined[w.names[ns.Name]] = true
-		}
-	}
 	for _, ns := range doc.Components.Schemas {
 		if isBody(ns.Name) {
 			continue
 		}
-		key, check := modelKey{ns.Schema}, ns.Name+"\x00"+ns.Model+"\x00"+ns.File
-		if blk, ok := c.getModel(key, check); ok {
-			b.WriteString(blk.text)
-			continue
+		b.WriteString(modelBlock(w, ns, false, c))
+		if _, ok := n.input[ns.Name]; ok {
+			b.WriteString(modelBlock(w, ns, true, c))
 		}
-		var blk strings.Builder
-		id := w.names[ns.Name]
-		blk.WriteString("\n")
-		if ns.Model != "" && ns.File != "" {
-			fmt.Fprintf(&blk, "/** %s (%s) */\n", ns.Model, ns.File)
-		}
-		s := ns.Schema
-		if s.Type == "object" && len(s.Properties) > 0 {
-			fmt.Fprintf(&blk, "export interface %s {\n", id)
-			w.members(&blk, s, "  ")
-			blk.WriteString("}\n")
-		} else {
-			fmt.Fprintf(&blk, "export type %s = %s;\n", id, w.ts(s, ""))
-		}
-		c.putModel(key, block{text: blk.String(), check: check})
-		b.WriteString(blk.String())
 	}
 	// Pydantic v2 splits a model into Name-Input / Name-Output when the two
 	// differ; keep the plain name for the output shape.
-	for _, ns := range doc.Components.Schemas {
-		if base, ok := strings.CutSuffix(ns.Name, "-Output"); ok && !defined[tsIdent(base)] {
-			fmt.Fprintf(&b, "\nexport type %s = %s;\n", tsIdent(base), w.names[ns.Name])
-		}
+	for _, a := range n.aliases {
+		fmt.Fprintf(&b, "\nexport type %s = %s;\n", a[0], a[1])
 	}
 	return b.String()
+}
+
+// modelBlock renders one model's declaration, or its input variant.
+func modelBlock(w *typeWriter, ns *openapi.NamedSchema, variant bool, c *blockCache) string {
+	key, check := modelKey{ns.Schema, variant}, ns.Name+"\x00"+ns.Model+"\x00"+ns.File
+	if blk, ok := c.getModel(key, check); ok {
+		return blk.text
+	}
+	var blk strings.Builder
+	id := w.n.ids[ns.Name]
+	w.input = w.n.inputOnly[ns.Name]
+	if variant {
+		id, w.input = w.n.input[ns.Name], true
+	}
+	blk.WriteString("\n")
+	switch {
+	case variant && ns.Model != "":
+		fmt.Fprintf(&blk, "/** %s (%s) as a request sends it: properties with a default may be left out. */\n", ns.Model, ns.File)
+	case variant:
+		fmt.Fprintf(&blk, "/** %s as a request sends it: properties with a default may be left out. */\n", ns.Name)
+	case ns.Model != "" && ns.File != "":
+		fmt.Fprintf(&blk, "/** %s (%s) */\n", ns.Model, ns.File)
+	}
+	s := ns.Schema
+	if s.Type == "object" && len(s.Properties) > 0 {
+		fmt.Fprintf(&blk, "export interface %s {\n", id)
+		w.members(&blk, s, "  ")
+		blk.WriteString("}\n")
+	} else {
+		fmt.Fprintf(&blk, "export type %s = %s;\n", id, w.ts(s, ""))
+	}
+	w.input = false
+	c.putModel(key, block{text: blk.String(), check: check})
+	return blk.String()
 }
 
 // op is an operation with its client-side names.
@@ -143,7 +162,10 @@ func (o *op) paramsRequired() bool {
 // operationId instead, then a number.
 func plan(doc *openapi.Document) []*op {
 	var ops []*op
-	taken := map[string]bool{"request": true, "setBaseUrl": true, "getBaseUrl": true, "ApiError": true, "queryKeys": true}
+	taken := map[string]bool{}
+	for _, r := range runtimeNames {
+		taken[r] = true
+	}
 	for _, o := range doc.Operations() {
 		x := &op{Operation: o, body: o.RequestBody, resp: o.SuccessResponse(), get: o.Method == "get"}
 		for _, p := range o.Parameters {
@@ -158,18 +180,68 @@ func plan(doc *openapi.Document) []*op {
 		if reserved[name] {
 			name += "Op"
 		}
-		if taken[name] {
-			name = camel(o.OperationID)
-			for i := 2; taken[name]; i++ {
-				name = fmt.Sprintf("%s%d", camel(o.OperationID), i)
+		if !free(taken, name, x.get) {
+			base := camel(o.OperationID)
+			if base == "" || reserved[base] {
+				base += "Op"
+			}
+			name = base
+			for i := 2; !free(taken, name, x.get); i++ {
+				name = fmt.Sprintf("%s%d", base, i)
 			}
 		}
-		taken[name] = true
 		x.fn = name
-		x.typ = strings.ToUpper(name[:1]) + name[1:]
+		x.typ = pascal(name)
+		taken[name], taken[x.hook()] = true, true
+		for _, t := range typeSuffixes {
+			taken[x.typ+t] = true
+		}
 		ops = append(ops, x)
 	}
 	return ops
+}
+
+// runtimeNames are declared or imported by services/api.ts and
+// hooks/api.ts besides the per-operation names; globalTypes are the
+// globals they use that an operation type could shadow.
+var runtimeNames = []string{
+	"request", "setBaseUrl", "getBaseUrl", "baseUrl", "env", "ApiError", "BodyKind",
+	"setRequestInterceptor", "RequestInterceptor", "interceptor",
+	"queryKeys", "useQuery", "useMutation", "UseQueryOptions", "UseMutationOptions",
+	"URLSearchParams",
+}
+
+// typeSuffixes end the names of an operation's types in types/api.ts.
+var typeSuffixes = []string{"Params", "Body", "Response", "Variables"}
+
+// free reports whether fn can name an operation: neither it, its hook nor
+// its types' names are taken.
+func free(taken map[string]bool, fn string, get bool) bool {
+	o := op{fn: fn, typ: pascal(fn), get: get}
+	if fn == "" || taken[fn] || taken[o.hook()] {
+		return false
+	}
+	for _, t := range typeSuffixes {
+		if taken[o.typ+t] {
+			return false
+		}
+	}
+	return true
+}
+
+func pascal(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// hook is the name of the operation's React Query hook.
+func (o *op) hook() string {
+	if o.get {
+		return "use" + o.typ
+	}
+	return "use" + o.typ + "Mutation"
 }
 
 // camel turns snake_case or anything with separators into camelCase.
@@ -198,8 +270,10 @@ func camel(s string) string {
 }
 
 // apiTypes renders types/api.ts: XParams, XBody, XResponse, XVariables.
-func apiTypes(doc *openapi.Document, ops []*op, c *blockCache) string {
-	w := newTypeWriter(doc)
+func apiTypes(doc *openapi.Document, p prepared, c *blockCache) string {
+	ops := p.ops
+	w := newTypeWriter(p.n)
+	w.imported = true
 	w.inline = map[string]*openapi.Schema{}
 	for _, ns := range doc.Components.Schemas {
 		if isBody(ns.Name) {
@@ -228,6 +302,11 @@ func apiTypes(doc *openapi.Document, ops []*op, c *blockCache) string {
 	var b strings.Builder
 	b.WriteString(Header)
 	if imports := sortedKeys(w.used); len(imports) > 0 {
+		for i, id := range imports {
+			if local := p.n.imports[id]; local != "" && local != id {
+				imports[i] = id + " as " + local
+			}
+		}
 		fmt.Fprintf(&b, "import type { %s } from './models';\n", strings.Join(imports, ", "))
 	}
 	b.WriteString(body.String())
@@ -253,6 +332,7 @@ func apiTypesBlock(w *typeWriter, o *op) string {
 		body.WriteString("}\n")
 	}
 	if o.body != nil {
+		w.input = true
 		s := o.body.Schema
 		if ref := strings.TrimPrefix(s.Ref, refPrefix); isBody(ref) && w.inline[ref] != nil && len(w.inline[ref].Properties) > 0 {
 			fmt.Fprintf(&body, "export interface %sBody {\n", o.typ)
@@ -261,6 +341,7 @@ func apiTypesBlock(w *typeWriter, o *op) string {
 		} else {
 			fmt.Fprintf(&body, "export type %sBody = %s;\n", o.typ, w.ts(s, ""))
 		}
+		w.input = false
 	}
 	fmt.Fprintf(&body, "export type %sResponse = %s;\n", o.typ, responseType(w, o))
 	if !o.get {
@@ -331,8 +412,10 @@ export class ApiError extends Error {
   }
 }
 
-const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-let baseUrl: string = env?.FARM_API_URL ?? env?.VITE_API_URL ?? '';
+// Vite replaces import.meta.env at build time (and defines it in dev and SSR);
+// VITE_API_URL comes from the app's .env files or the environment Vite runs in.
+const viteEnv = (import.meta as unknown as { env?: Record<string, string | undefined> }).env;
+let baseUrl: string = (viteEnv?.VITE_API_URL ?? '').replace(/\/+$/, '');
 
 /** Sets the URL every request path is appended to ('' = same origin, e.g. through the Vite proxy). */
 export function setBaseUrl(url: string): void {
@@ -342,6 +425,23 @@ export function setBaseUrl(url: string): void {
 /** Returns the current base URL. */
 export function getBaseUrl(): string {
   return baseUrl;
+}
+
+/**
+ * Runs before every request (the query hooks' and mutations' too), with the URL and
+ * the init about to be passed to fetch; it may change the init, e.g. add a header:
+ *
+ *   setRequestInterceptor((url, init) => {
+ *     init.headers.set('Authorization', 'Bearer ' + auth.token);
+ *   });
+ */
+export type RequestInterceptor = (url: string, init: RequestInit & { headers: Headers }) => void | Promise<void>;
+
+let interceptor: RequestInterceptor | undefined;
+
+/** Sets the request interceptor (undefined removes it). */
+export function setRequestInterceptor(fn: RequestInterceptor | undefined): void {
+  interceptor = fn;
 }
 
 export type BodyKind = 'json' | 'form' | 'multipart';
@@ -388,7 +488,9 @@ export async function request<T>(
       }
     }
   }
-  const response = await fetch(url, { ...init, method, headers: h, body: payload });
+  const finalInit: RequestInit & { headers: Headers } = { ...init, method, headers: h, body: payload };
+  if (interceptor !== undefined) await interceptor(url, finalInit);
+  const response = await fetch(url, finalInit);
   const text = await response.text();
   let data: unknown = undefined;
   if (text !== '') {
@@ -561,30 +663,34 @@ func hooks(doc *openapi.Document, ops []*op, c *blockCache) string {
 // hookBlock renders one operation's hook.
 func hookBlock(o *op) string {
 	var b strings.Builder
-	hook := "use" + o.typ
+	hook := o.hook()
 	fmt.Fprintf(&b, "\n/** %s %s */\n", strings.ToUpper(o.Method), o.Path)
+	// init (headers, credentials, …) is passed to the client function.
+	const initArg = "init?: RequestInit"
 	if o.get {
 		opts := fmt.Sprintf("options?: Omit<UseQueryOptions<%sResponse, ApiError>, 'queryKey' | 'queryFn'>", o.typ)
-		switch {
-		case !o.hasParams():
-			fmt.Fprintf(&b, "export function %s(%s) {\n", hook, opts)
-			fmt.Fprintf(&b, "  return useQuery({ ...options, queryKey: queryKeys.%s(), queryFn: ({ signal }) => %s({ signal }) });\n", o.fn, o.fn)
-		default:
+		var call []string
+		key := ""
+		if o.hasParams() {
 			param := "params: " + o.typ + "Params"
 			if !o.paramsRequired() {
 				param += " = {}"
 			}
-			fmt.Fprintf(&b, "export function %s(%s, %s) {\n", hook, param, opts)
-			call := "params"
-			if o.body != nil {
-				call += ", undefined"
-			}
-			fmt.Fprintf(&b, "  return useQuery({ ...options, queryKey: queryKeys.%s(params), queryFn: ({ signal }) => %s(%s, { signal }) });\n", o.fn, o.fn, call)
+			fmt.Fprintf(&b, "export function %s(%s, %s, %s) {\n", hook, param, opts, initArg)
+			call = append(call, "params")
+			key = "params"
+		} else {
+			fmt.Fprintf(&b, "export function %s(%s, %s) {\n", hook, opts, initArg)
 		}
+		if o.body != nil {
+			call = append(call, "undefined")
+		}
+		call = append(call, "{ ...init, signal }")
+		fmt.Fprintf(&b, "  return useQuery({ ...options, queryKey: queryKeys.%s(%s), queryFn: ({ signal }) => %s(%s) });\n", o.fn, key, o.fn, strings.Join(call, ", "))
 		b.WriteString("}\n")
 		return b.String()
 	}
-	fmt.Fprintf(&b, "export function %sMutation(options?: Omit<UseMutationOptions<%sResponse, ApiError, %sVariables>, 'mutationFn'>) {\n", hook, o.typ, o.typ)
+	fmt.Fprintf(&b, "export function %s(options?: Omit<UseMutationOptions<%sResponse, ApiError, %sVariables>, 'mutationFn'>, %s) {\n", hook, o.typ, o.typ, initArg)
 	var call []string
 	if o.hasParams() {
 		call = append(call, "variables.params")
@@ -593,9 +699,9 @@ func hookBlock(o *op) string {
 		call = append(call, "variables.body")
 	}
 	if len(call) == 0 {
-		fmt.Fprintf(&b, "  return useMutation({ ...options, mutationFn: () => %s() });\n", o.fn)
+		fmt.Fprintf(&b, "  return useMutation({ ...options, mutationFn: () => %s(init) });\n", o.fn)
 	} else {
-		fmt.Fprintf(&b, "  return useMutation({ ...options, mutationFn: (variables: %sVariables) => %s(%s) });\n", o.typ, o.fn, strings.Join(call, ", "))
+		fmt.Fprintf(&b, "  return useMutation({ ...options, mutationFn: (variables: %sVariables) => %s(%s, init) });\n", o.typ, o.fn, strings.Join(call, ", "))
 	}
 	b.WriteString("}\n")
 	return b.String()

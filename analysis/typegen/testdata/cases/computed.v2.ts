@@ -8,7 +8,7 @@ export interface HTTPValidationError {
 /** Invoice (apps/api/src/models/computed.py) */
 export interface InvoiceInput {
   net: number | string;
-  vat_rate: number;
+  vat_rate?: number;
 }
 
 /** Invoice (apps/api/src/models/computed.py) */

@@ -66,81 +66,81 @@ export const queryKeys = {
 };
 
 /** GET /api/users/ */
-export function useListUsers(params: ListUsersParams = {}, options?: Omit<UseQueryOptions<ListUsersResponse, ApiError>, 'queryKey' | 'queryFn'>) {
-  return useQuery({ ...options, queryKey: queryKeys.listUsers(params), queryFn: ({ signal }) => listUsers(params, { signal }) });
+export function useListUsers(params: ListUsersParams = {}, options?: Omit<UseQueryOptions<ListUsersResponse, ApiError>, 'queryKey' | 'queryFn'>, init?: RequestInit) {
+  return useQuery({ ...options, queryKey: queryKeys.listUsers(params), queryFn: ({ signal }) => listUsers(params, { ...init, signal }) });
 }
 
 /** POST /api/users/ */
-export function useCreateUserMutation(options?: Omit<UseMutationOptions<CreateUserResponse, ApiError, CreateUserVariables>, 'mutationFn'>) {
-  return useMutation({ ...options, mutationFn: (variables: CreateUserVariables) => createUser(variables.body) });
+export function useCreateUserMutation(options?: Omit<UseMutationOptions<CreateUserResponse, ApiError, CreateUserVariables>, 'mutationFn'>, init?: RequestInit) {
+  return useMutation({ ...options, mutationFn: (variables: CreateUserVariables) => createUser(variables.body, init) });
 }
 
 /** GET /api/users/{user_id} */
-export function useGetUser(params: GetUserParams, options?: Omit<UseQueryOptions<GetUserResponse, ApiError>, 'queryKey' | 'queryFn'>) {
-  return useQuery({ ...options, queryKey: queryKeys.getUser(params), queryFn: ({ signal }) => getUser(params, { signal }) });
+export function useGetUser(params: GetUserParams, options?: Omit<UseQueryOptions<GetUserResponse, ApiError>, 'queryKey' | 'queryFn'>, init?: RequestInit) {
+  return useQuery({ ...options, queryKey: queryKeys.getUser(params), queryFn: ({ signal }) => getUser(params, { ...init, signal }) });
 }
 
 /** PUT /api/users/{user_id} */
-export function useUpdateUserMutation(options?: Omit<UseMutationOptions<UpdateUserResponse, ApiError, UpdateUserVariables>, 'mutationFn'>) {
-  return useMutation({ ...options, mutationFn: (variables: UpdateUserVariables) => updateUser(variables.params, variables.body) });
+export function useUpdateUserMutation(options?: Omit<UseMutationOptions<UpdateUserResponse, ApiError, UpdateUserVariables>, 'mutationFn'>, init?: RequestInit) {
+  return useMutation({ ...options, mutationFn: (variables: UpdateUserVariables) => updateUser(variables.params, variables.body, init) });
 }
 
 /** DELETE /api/users/{user_id} */
-export function useDeleteUserMutation(options?: Omit<UseMutationOptions<DeleteUserResponse, ApiError, DeleteUserVariables>, 'mutationFn'>) {
-  return useMutation({ ...options, mutationFn: (variables: DeleteUserVariables) => deleteUser(variables.params) });
+export function useDeleteUserMutation(options?: Omit<UseMutationOptions<DeleteUserResponse, ApiError, DeleteUserVariables>, 'mutationFn'>, init?: RequestInit) {
+  return useMutation({ ...options, mutationFn: (variables: DeleteUserVariables) => deleteUser(variables.params, init) });
 }
 
 /** GET /api/conversations/ */
-export function useListConversations(params: ListConversationsParams, options?: Omit<UseQueryOptions<ListConversationsResponse, ApiError>, 'queryKey' | 'queryFn'>) {
-  return useQuery({ ...options, queryKey: queryKeys.listConversations(params), queryFn: ({ signal }) => listConversations(params, { signal }) });
+export function useListConversations(params: ListConversationsParams, options?: Omit<UseQueryOptions<ListConversationsResponse, ApiError>, 'queryKey' | 'queryFn'>, init?: RequestInit) {
+  return useQuery({ ...options, queryKey: queryKeys.listConversations(params), queryFn: ({ signal }) => listConversations(params, { ...init, signal }) });
 }
 
 /** POST /api/conversations/ */
-export function useCreateConversationMutation(options?: Omit<UseMutationOptions<CreateConversationResponse, ApiError, CreateConversationVariables>, 'mutationFn'>) {
-  return useMutation({ ...options, mutationFn: (variables: CreateConversationVariables) => createConversation(variables.params) });
+export function useCreateConversationMutation(options?: Omit<UseMutationOptions<CreateConversationResponse, ApiError, CreateConversationVariables>, 'mutationFn'>, init?: RequestInit) {
+  return useMutation({ ...options, mutationFn: (variables: CreateConversationVariables) => createConversation(variables.params, init) });
 }
 
 /** GET /api/conversations/{conversation_id} */
-export function useGetConversation(params: GetConversationParams, options?: Omit<UseQueryOptions<GetConversationResponse, ApiError>, 'queryKey' | 'queryFn'>) {
-  return useQuery({ ...options, queryKey: queryKeys.getConversation(params), queryFn: ({ signal }) => getConversation(params, { signal }) });
+export function useGetConversation(params: GetConversationParams, options?: Omit<UseQueryOptions<GetConversationResponse, ApiError>, 'queryKey' | 'queryFn'>, init?: RequestInit) {
+  return useQuery({ ...options, queryKey: queryKeys.getConversation(params), queryFn: ({ signal }) => getConversation(params, { ...init, signal }) });
 }
 
 /** DELETE /api/conversations/{conversation_id} */
-export function useDeleteConversationMutation(options?: Omit<UseMutationOptions<DeleteConversationResponse, ApiError, DeleteConversationVariables>, 'mutationFn'>) {
-  return useMutation({ ...options, mutationFn: (variables: DeleteConversationVariables) => deleteConversation(variables.params) });
+export function useDeleteConversationMutation(options?: Omit<UseMutationOptions<DeleteConversationResponse, ApiError, DeleteConversationVariables>, 'mutationFn'>, init?: RequestInit) {
+  return useMutation({ ...options, mutationFn: (variables: DeleteConversationVariables) => deleteConversation(variables.params, init) });
 }
 
 /** POST /api/conversations/{conversation_id}/messages */
-export function useSendMessageMutation(options?: Omit<UseMutationOptions<SendMessageResponse, ApiError, SendMessageVariables>, 'mutationFn'>) {
-  return useMutation({ ...options, mutationFn: (variables: SendMessageVariables) => sendMessage(variables.params, variables.body) });
+export function useSendMessageMutation(options?: Omit<UseMutationOptions<SendMessageResponse, ApiError, SendMessageVariables>, 'mutationFn'>, init?: RequestInit) {
+  return useMutation({ ...options, mutationFn: (variables: SendMessageVariables) => sendMessage(variables.params, variables.body, init) });
 }
 
 /** GET /api/v1/items/ */
-export function useListItems(params: ListItemsParams = {}, options?: Omit<UseQueryOptions<ListItemsResponse, ApiError>, 'queryKey' | 'queryFn'>) {
-  return useQuery({ ...options, queryKey: queryKeys.listItems(params), queryFn: ({ signal }) => listItems(params, { signal }) });
+export function useListItems(params: ListItemsParams = {}, options?: Omit<UseQueryOptions<ListItemsResponse, ApiError>, 'queryKey' | 'queryFn'>, init?: RequestInit) {
+  return useQuery({ ...options, queryKey: queryKeys.listItems(params), queryFn: ({ signal }) => listItems(params, { ...init, signal }) });
 }
 
 /** POST /api/v1/items/ */
-export function useCreateItemMutation(options?: Omit<UseMutationOptions<CreateItemResponse, ApiError, CreateItemVariables>, 'mutationFn'>) {
-  return useMutation({ ...options, mutationFn: (variables: CreateItemVariables) => createItem(variables.body) });
+export function useCreateItemMutation(options?: Omit<UseMutationOptions<CreateItemResponse, ApiError, CreateItemVariables>, 'mutationFn'>, init?: RequestInit) {
+  return useMutation({ ...options, mutationFn: (variables: CreateItemVariables) => createItem(variables.body, init) });
 }
 
 /** GET /api/v1/items/{item_id} */
-export function useGetItem(params: GetItemParams, options?: Omit<UseQueryOptions<GetItemResponse, ApiError>, 'queryKey' | 'queryFn'>) {
-  return useQuery({ ...options, queryKey: queryKeys.getItem(params), queryFn: ({ signal }) => getItem(params, { signal }) });
+export function useGetItem(params: GetItemParams, options?: Omit<UseQueryOptions<GetItemResponse, ApiError>, 'queryKey' | 'queryFn'>, init?: RequestInit) {
+  return useQuery({ ...options, queryKey: queryKeys.getItem(params), queryFn: ({ signal }) => getItem(params, { ...init, signal }) });
 }
 
 /** DELETE /api/v1/items/{item_id} */
-export function useDeleteItemMutation(options?: Omit<UseMutationOptions<DeleteItemResponse, ApiError, DeleteItemVariables>, 'mutationFn'>) {
-  return useMutation({ ...options, mutationFn: (variables: DeleteItemVariables) => deleteItem(variables.params) });
+export function useDeleteItemMutation(options?: Omit<UseMutationOptions<DeleteItemResponse, ApiError, DeleteItemVariables>, 'mutationFn'>, init?: RequestInit) {
+  return useMutation({ ...options, mutationFn: (variables: DeleteItemVariables) => deleteItem(variables.params, init) });
 }
 
 /** PUT /api/v1/items/{item_id}/price */
-export function useSetItemPriceMutation(options?: Omit<UseMutationOptions<SetItemPriceResponse, ApiError, SetItemPriceVariables>, 'mutationFn'>) {
-  return useMutation({ ...options, mutationFn: (variables: SetItemPriceVariables) => setItemPrice(variables.params, variables.body) });
+export function useSetItemPriceMutation(options?: Omit<UseMutationOptions<SetItemPriceResponse, ApiError, SetItemPriceVariables>, 'mutationFn'>, init?: RequestInit) {
+  return useMutation({ ...options, mutationFn: (variables: SetItemPriceVariables) => setItemPrice(variables.params, variables.body, init) });
 }
 
 /** GET /health */
-export function useHealth(options?: Omit<UseQueryOptions<HealthResponse, ApiError>, 'queryKey' | 'queryFn'>) {
-  return useQuery({ ...options, queryKey: queryKeys.health(), queryFn: ({ signal }) => health({ signal }) });
+export function useHealth(options?: Omit<UseQueryOptions<HealthResponse, ApiError>, 'queryKey' | 'queryFn'>, init?: RequestInit) {
+  return useQuery({ ...options, queryKey: queryKeys.health(), queryFn: ({ signal }) => health({ ...init, signal }) });
 }

@@ -49,8 +49,10 @@ export class ApiError extends Error {
   }
 }
 
-const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-let baseUrl: string = env?.FARM_API_URL ?? env?.VITE_API_URL ?? '';
+// Vite replaces import.meta.env at build time (and defines it in dev and SSR);
+// VITE_API_URL comes from the app's .env files or the environment Vite runs in.
+const viteEnv = (import.meta as unknown as { env?: Record<string, string | undefined> }).env;
+let baseUrl: string = (viteEnv?.VITE_API_URL ?? '').replace(/\/+$/, '');
 
 /** Sets the URL every request path is appended to ('' = same origin, e.g. through the Vite proxy). */
 export function setBaseUrl(url: string): void {
@@ -60,6 +62,23 @@ export function setBaseUrl(url: string): void {
 /** Returns the current base URL. */
 export function getBaseUrl(): string {
   return baseUrl;
+}
+
+/**
+ * Runs before every request (the query hooks' and mutations' too), with the URL and
+ * the init about to be passed to fetch; it may change the init, e.g. add a header:
+ *
+ *   setRequestInterceptor((url, init) => {
+ *     init.headers.set('Authorization', 'Bearer ' + auth.token);
+ *   });
+ */
+export type RequestInterceptor = (url: string, init: RequestInit & { headers: Headers }) => void | Promise<void>;
+
+let interceptor: RequestInterceptor | undefined;
+
+/** Sets the request interceptor (undefined removes it). */
+export function setRequestInterceptor(fn: RequestInterceptor | undefined): void {
+  interceptor = fn;
 }
 
 export type BodyKind = 'json' | 'form' | 'multipart';
@@ -106,7 +125,9 @@ export async function request<T>(
       }
     }
   }
-  const response = await fetch(url, { ...init, method, headers: h, body: payload });
+  const finalInit: RequestInit & { headers: Headers } = { ...init, method, headers: h, body: payload };
+  if (interceptor !== undefined) await interceptor(url, finalInit);
+  const response = await fetch(url, finalInit);
   const text = await response.text();
   let data: unknown = undefined;
   if (text !== '') {

@@ -9,12 +9,28 @@ export interface Address {
   country: string;
 }
 
+/** Address (apps/api/src/models/user.py) as a request sends it: properties with a default may be left out. */
+export interface AddressInput {
+  street: string;
+  city: string;
+  postal_code?: string | null;
+  country?: string;
+}
+
 /** ChatRequest (apps/api/src/models/conversation.py) */
 export interface ChatRequest {
   content: string;
   model?: string | null;
   temperature: number;
   stream: boolean;
+}
+
+/** ChatRequest (apps/api/src/models/conversation.py) as a request sends it: properties with a default may be left out. */
+export interface ChatRequestInput {
+  content: string;
+  model?: string | null;
+  temperature?: number;
+  stream?: boolean;
 }
 
 /** Conversation (apps/api/src/models/conversation.py) */
@@ -84,6 +100,17 @@ export interface ItemCreate {
   dimensions?: Dimensions | null;
 }
 
+/** ItemCreate (apps/api/src/models/item.py) as a request sends it: properties with a default may be left out. */
+export interface ItemCreateInput {
+  name: string;
+  description?: string | null;
+  price: number;
+  kind?: "physical" | "digital";
+  sku: string;
+  tags?: string[];
+  dimensions?: Dimensions | null;
+}
+
 /** Message (apps/api/src/models/conversation.py) */
 export interface Message {
   role: "user" | "assistant" | "system";
@@ -127,12 +154,30 @@ export interface UserCreate {
   address?: Address | null;
 }
 
+/** UserCreate (apps/api/src/models/user.py) as a request sends it: properties with a default may be left out. */
+export interface UserCreateInput {
+  email: string;
+  username: string;
+  full_name?: string | null;
+  role?: Role;
+  address?: AddressInput | null;
+}
+
 /** UserUpdate (apps/api/src/models/user.py) */
 export interface UserUpdate {
   full_name?: string | null;
   role?: Role | null;
   is_active?: boolean | null;
   address?: Address | null;
+  tags?: string[] | null;
+}
+
+/** UserUpdate (apps/api/src/models/user.py) as a request sends it: properties with a default may be left out. */
+export interface UserUpdateInput {
+  full_name?: string | null;
+  role?: Role | null;
+  is_active?: boolean | null;
+  address?: AddressInput | null;
   tags?: string[] | null;
 }
 
