@@ -60,6 +60,12 @@ type e2eResult struct {
 	// 0.8+, "start_client" on 0.7).
 	Version string `json:"version"`
 	Attach  string `json:"attach"`
+	// TaskResults counts the farm/taskResult notifications received;
+	// TrustOffered says the server lists farm.trust; Questions counts the
+	// window/showMessageRequest answered.
+	TaskResults  int  `json:"taskResults"`
+	TrustOffered bool `json:"trustOffered"`
+	Questions    int  `json:"questions"`
 }
 
 // TestNeovimEndToEnd runs test/e2e.lua in a headless Neovim with the plugin
@@ -152,7 +158,17 @@ func testEndToEnd(t *testing.T, nv neovim) {
 	if res.Attach != wantAttach {
 		t.Errorf("on Neovim %s the plugin started its client with vim.lsp.%s, want vim.lsp.%s", res.Version, res.Attach, wantAttach)
 	}
-	t.Logf("Neovim %s, client started with vim.lsp.%s", res.Version, res.Attach)
+	t.Logf("Neovim %s, client started with vim.lsp.%s; %d farm/taskResult, %d questions answered, farm.trust offered: %v",
+		res.Version, res.Attach, res.TaskResults, res.Questions, res.TrustOffered)
+	// The steps on farm/taskResult and farm.trust pass vacuously against a
+	// server without them; once the server's source has them, they must
+	// have been exercised.
+	if serverHas(t, root, `"farm/taskResult"`) && res.TaskResults == 0 {
+		t.Errorf("the server sends farm/taskResult but the plugin received none")
+	}
+	if serverHas(t, root, `"farm.trust"`) && !res.TrustOffered {
+		t.Errorf("the server has farm.trust but did not offer it in executeCommandProvider")
+	}
 	byName := map[string]stepResult{}
 	for _, s := range res.Steps {
 		byName[s.Name] = s
@@ -167,6 +183,8 @@ func testEndToEnd(t *testing.T, nv neovim) {
 		":FarmRegenerate",
 		":FarmStatus",
 		":FarmToggle",
+		"farm/taskResult drives the statusline",
+		":FarmTrust",
 		"statusline",
 	} {
 		s, ok := byName[name]
@@ -197,6 +215,38 @@ func testEndToEnd(t *testing.T, nv neovim) {
 	if failed {
 		t.Log(report())
 	}
+}
+
+// serverHas reports whether the server's Go sources (not tests, not
+// editors/) contain needle.
+func serverHas(t *testing.T, root, needle string) bool {
+	t.Helper()
+	found := false
+	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil || found {
+			return err
+		}
+		if d.IsDir() {
+			switch d.Name() {
+			case "editors", "node_modules", ".git", "examples", "testdata":
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		found = bytes.Contains(b, []byte(needle))
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("searching the server's sources: %v", err)
+	}
+	return found
 }
 
 // neovim is one Neovim build the tests run on.
@@ -308,7 +358,7 @@ func testHelpTags(t *testing.T, nv neovim) {
 		t.Fatal(err)
 	}
 	tags := []string{"farm", "farm-setup", "farm-lspconfig", ":FarmRegenerate", ":FarmStatus", ":FarmRetry",
-		":FarmRestartBackend", ":FarmToggle", "farm.setup()"}
+		":FarmRestartBackend", ":FarmToggle", ":FarmTrust", "farm-trust", "FarmTaskResult", "farm.setup()"}
 	args := []string{"--headless", "-n", "-i", "NONE", "-u", "NONE", "--cmd", "set rtp^=" + tmp,
 		"-c", "helptags " + filepath.Join(tmp, "doc")}
 	quoted := make([]string, len(tags))

@@ -67,6 +67,53 @@ if has_progress_autocmd then
   })
 end
 
+-- The server's questions (window/showMessageRequest: trust before the first
+-- side effect) are answered through vim.ui.select, as a picker plugin would:
+-- asynchronously where Neovim can wait for it (0.10+), else at once. The
+-- answer is the action offering trust, else the first.
+local questions = {}
+vim.ui.select = function(items, opts, on_choice)
+  local pick = items[1]
+  for _, it in ipairs(items) do
+    local title = opts.format_item and opts.format_item(it) or tostring(it)
+    if title:lower():find('trust', 1, true) or title:lower():find('allow', 1, true) then
+      pick = it
+      break
+    end
+  end
+  table.insert(questions, { prompt = opts.prompt, pick = pick })
+  if vim.fn.has('nvim-0.10') == 1 then
+    vim.defer_fn(function()
+      on_choice(pick)
+    end, 20)
+  else
+    on_choice(pick)
+  end
+end
+
+-- Snapshots of the statusline at each farm/taskResult.
+local task_snapshots = {}
+vim.api.nvim_create_autocmd('User', {
+  pattern = 'FarmTaskResult',
+  callback = function()
+    local farm = require('farm')
+    local last
+    for _, id in ipairs(farm.state.task_order) do
+      local list = farm.state.task_results[id]
+      if list and #list > 0 then
+        last = { planId = id, task = list[#list] }
+      end
+    end
+    table.insert(task_snapshots, {
+      planId = last and last.planId,
+      kind = last and last.task.kind,
+      status = last and last.task.status,
+      inflight = vim.tbl_contains(farm.state.inflight, last and last.planId),
+      statusline = farm.statusline(),
+    })
+  end,
+})
+
 local farm = require('farm')
 farm.setup({
   cmd = { bin, 'serve', '--log-file', log, '--log-level', 'debug' },
@@ -137,6 +184,10 @@ local function line_of(bufnr, text)
   error('line not found: ' .. text, 0)
 end
 
+local saved_plan -- the plan of the save with an added field
+local task_results_seen = 0
+local trust_offered = false
+
 local function run()
   local bufnr, client
 
@@ -158,6 +209,7 @@ local function run()
     end)
     local caps = client.server_capabilities or {}
     local cmds = (caps.executeCommandProvider or {}).commands or {}
+    trust_offered = vim.tbl_contains(cmds, 'farm.trust')
     for _, c in ipairs({ 'farm.regenerate', 'farm.retry', 'farm.restartBackend', 'farm.status', 'farm.toggle' }) do
       assert(vim.tbl_contains(cmds, c), 'executeCommandProvider lacks ' .. c)
     end
@@ -211,8 +263,41 @@ local function run()
       local s = read(GENERATED)
       return s ~= nil and s:find('nickname', 1, true) ~= nil
     end)
+    saved_plan = plan
     return string.format('plan %s: %s; %s', plan.planId, require('farm.format').plan_summary(plan),
       (require('farm.format').result_summary(result)))
+  end)
+
+  step('farm/taskResult drives the statusline', function()
+    assert(saved_plan, 'the save step found no plan')
+    local mine = {}
+    for _, snap in ipairs(task_snapshots) do
+      if snap.planId == saved_plan.planId then
+        table.insert(mine, snap)
+      end
+    end
+    task_results_seen = #task_snapshots
+    if #task_snapshots == 0 then
+      return 'no farm/taskResult received'
+    end
+    assert(#mine == #saved_plan.tasks, string.format('%d farm/taskResult for plan %s, want one per task (%d)', #mine,
+      saved_plan.planId, #saved_plan.tasks))
+    local codegen
+    for _, snap in ipairs(mine) do
+      if snap.kind == 'type-generation' then
+        codegen = snap
+      end
+    end
+    assert(codegen, 'no farm/taskResult for type-generation: ' .. vim.inspect(mine))
+    assert(codegen.status == 'ok', 'type-generation ' .. tostring(codegen.status))
+    assert(codegen.inflight, 'type-generation\'s result came after the plan\'s farm/reloadResult')
+    assert(codegen.statusline:find('✓ type-generation', 1, true) and codegen.statusline:find('⟳', 1, true),
+      'statusline while the plan ran: ' .. codegen.statusline)
+    local lines = {}
+    for _, snap in ipairs(mine) do
+      table.insert(lines, snap.statusline)
+    end
+    return table.concat(lines, ' → ') .. ' → ' .. farm.statusline()
   end)
 
   step('syntax error shows in vim.diagnostic', function()
@@ -286,6 +371,24 @@ local function run()
     return 'off and on again'
   end)
 
+  step(':FarmTrust', function()
+    if not trust_offered then
+      return 'the server offers no farm.trust command'
+    end
+    farm.state.responses['farm.trust'] = nil
+    vim.cmd('FarmTrust')
+    wait_for('the farm.trust reply', 15000, function()
+      return farm.state.responses['farm.trust'] ~= nil
+    end)
+    local reply = farm.state.responses['farm.trust']
+    assert(reply.err == nil, 'farm.trust failed: ' .. vim.inspect(reply.err))
+    local asked = {}
+    for _, q in ipairs(questions) do
+      table.insert(asked, q.prompt)
+    end
+    return 'reply ' .. vim.inspect(reply.result) .. '; questions answered: ' .. table.concat(asked, ' | ')
+  end)
+
   step('statusline', function()
     local s = farm.statusline()
     assert(s:find('✓', 1, true) or s:find('✗', 1, true), 'statusline shows a result: ' .. s)
@@ -306,6 +409,9 @@ local function finish()
       steps = steps,
       version = string.format('%d.%d.%d', v.major, v.minor, v.patch),
       attach = attach_calls[1] or '',
+      taskResults = task_results_seen,
+      trustOffered = trust_offered,
+      questions = #questions,
     }))
     f:close()
   end

@@ -122,6 +122,125 @@ eq('handler state result', farm.state.last_result, bad)
 eq('handler autocmds', fired, { 'FarmReloadPlan', 'FarmReloadResult' })
 eq('statusline after result', farm.statusline(), '✗ failed')
 
+-- farm/taskResult: the statusline follows a running plan task by task, a
+-- failed task shows at once, the result ends it; empty results change nothing.
+do
+  farm.state.last_result = nil
+  farm.state.inflight = {}
+  fired = {}
+  vim.api.nvim_create_autocmd('User', { pattern = 'FarmTaskResult', callback = function(a)
+    table.insert(fired, a.match)
+  end })
+  local p2 = {
+    planId = 'p2',
+    trigger = { uri = 'file:///w/apps/api/src/models/user.py', kind = 'backend-model' },
+    changes = { { kind = 'field-added', subject = 'User.nickname' } },
+    tasks = {
+      { id = 'a', kind = 'type-generation', target = 'types', dependsOn = {} },
+      { id = 'b', kind = 'backend-reload', target = 'api', dependsOn = { 'a' } },
+      { id = 'c', kind = 'frontend-hmr', target = 'web', dependsOn = { 'a' } },
+    },
+  }
+  h['farm/reloadPlan'](nil, p2, {})
+  eq('statusline plan started', farm.statusline(), '⟳ 0/3')
+  h['farm/taskResult'](nil, { planId = 'p2', task = { id = 'a', kind = 'type-generation', target = 'types', status = 'ok', durationMs = 12, attempt = 1 } }, {})
+  eq('statusline codegen done, backend running', farm.statusline(), '⟳ 1/3 ✓ type-generation')
+  h['farm/taskResult'](nil, { planId = 'p2', task = { id = 'c', kind = 'frontend-hmr', status = 'failed', durationMs = 3, message = 'vite down\nmore', attempt = 1 } }, {})
+  h['farm/taskResult'](nil, { planId = 'p2' }, {}) -- malformed: ignored
+  h['farm/taskResult'](nil, vim.NIL, {})
+  eq('statusline failure shows before the end', farm.statusline(), '⟳ 2/3 ✗ frontend-hmr')
+  eq('plan and taskResult autocmds', fired, { 'FarmReloadPlan', 'FarmTaskResult', 'FarmTaskResult' })
+  eq('running_lines', f.running_lines(p2, farm.state.task_results.p2), {
+    'running: user.py: field-added User.nickname → type-generation, backend-reload, frontend-hmr (2/3 done)',
+    '  ✓ type-generation types 12 ms',
+    '  … backend-reload api',
+    '  ✗ frontend-hmr web 3 ms — vite down',
+  })
+  -- A retry's second attempt replaces the first.
+  eq('running_statusline retried', f.running_statusline(p2, {
+    { id = 'c', kind = 'frontend-hmr', status = 'failed', durationMs = 3 },
+    { id = 'c', kind = 'frontend-hmr', status = 'ok', durationMs = 2, attempt = 2 },
+  }), '⟳ 1/3 ✓ frontend-hmr')
+  eq('running_lines attempt', f.running_lines({ planId = 'x', tasks = { p2.tasks[3] } }, {
+    { id = 'c', kind = 'frontend-hmr', status = 'ok', durationMs = 2, attempt = 2 },
+  })[2], '  ✓ frontend-hmr web 2 ms (attempt 2)')
+  h['farm/reloadResult'](nil, { planId = 'p2', durationMs = 40, tasks = {
+    { id = 'a', kind = 'type-generation', status = 'ok', durationMs = 12 },
+    { id = 'b', kind = 'backend-reload', status = 'superseded', durationMs = 20 },
+    { id = 'c', kind = 'frontend-hmr', status = 'failed', durationMs = 3 },
+  } }, {})
+  eq('statusline after the result', farm.statusline(), '✗ failed')
+  eq('inflight emptied', farm.state.inflight, {})
+  -- A save that plans nothing (a syntax error) must not turn the indicator green.
+  h['farm/reloadPlan'](nil, { planId = 'p3', trigger = p2.trigger, changes = {}, tasks = {} }, {})
+  h['farm/reloadResult'](nil, { planId = 'p3', durationMs = 0, tasks = {} }, {})
+  eq('statusline keeps the failure over an empty result', farm.statusline(), '✗ failed')
+  eq('last_result is the last that ran tasks', farm.state.last_result.planId, 'p2')
+  eq('result_summary superseded', { f.result_summary({ durationMs = 5, tasks = { { status = 'superseded' }, { status = 'ok' } } }) },
+    { 'reload ok in 5 ms (2 tasks, 1 superseded)', false })
+end
+
+eq('status_lines lanes', f.status_lines({
+  enabled = true, processing = true, queueLength = 1, lastPlan = vim.NIL, metrics = vim.NIL,
+  lanes = { codegen = { busy = false, queued = 0 }, backend = { busy = true, queued = 2, current = { kind = 'backend-reload', target = 'api' } } },
+})[3], 'lanes: backend busy (backend-reload api), 2 queued; codegen idle')
+eq('command_message trust', { f.command_message('farm.trust', vim.NIL) }, { 'workspace trusted', false })
+eq('command_message trust message', { f.command_message('farm.trust', { status = 'ok', message = 'trusted /w' }) }, { 'trusted /w', false })
+
+-- window/showMessageRequest (the trust question): answered through
+-- vim.ui.select; headless with the built-in picker it answers "no choice"
+-- instead of waiting forever for typed input.
+do
+  local answered = 0
+  vim.api.nvim_create_autocmd('User', { pattern = 'FarmRequest', callback = function()
+    answered = answered + 1
+  end })
+  local ask = h['window/showMessageRequest']
+  local params = {
+    type = 3,
+    message = 'farm-lsp wants to run: sh -c "uvicorn …"\nin /w/apps/api',
+    actions = { { title = 'Trust this workspace' }, { title = 'Not now' } },
+  }
+  eq('request headless built-in picker', ask(nil, params, {}), vim.NIL)
+  eq('request recorded', { farm.state.requests[#farm.state.requests].message, farm.state.requests[#farm.state.requests].answer },
+    { params.message, vim.NIL })
+  local real_select = vim.ui.select
+  local seen
+  vim.ui.select = function(items, opts, on_choice)
+    seen = { n = #items, prompt = opts.prompt, first = opts.format_item(items[1]) }
+    on_choice(items[1])
+  end
+  eq('request answered by the picker', ask(nil, params, {}), params.actions[1])
+  eq('request picker arguments', seen, { n = 2, prompt = 'farm-lsp: ' .. params.message, first = 'Trust this workspace' })
+  vim.ui.select = function(_, _, on_choice)
+    on_choice(nil)
+  end
+  eq('request dismissed', ask(nil, params, {}), vim.NIL)
+  -- A picker that answers later: on the main coroutine (how 0.7-0.9 call
+  -- request handlers) the answer is "no choice", and the late pick is ignored.
+  local later
+  vim.ui.select = function(_, _, on_choice)
+    later = on_choice
+  end
+  eq('request async picker on the main coroutine', ask(nil, params, {}), vim.NIL)
+  later(params.actions[1])
+  eq('late pick ignored', farm.state.requests[#farm.state.requests].answer, vim.NIL)
+  -- In a coroutine (how 0.10+ calls them) the handler waits for the pick.
+  local got = 'pending'
+  coroutine.wrap(function()
+    got = ask(nil, params, {})
+  end)()
+  eq('request waits in a coroutine', got, 'pending')
+  later(params.actions[2])
+  vim.wait(1000, function()
+    return got ~= 'pending'
+  end, 10)
+  eq('request answered later in a coroutine', got, params.actions[2])
+  eq('request without actions', ask(nil, { type = 3, message = 'hello', actions = vim.NIL }, {}), vim.NIL)
+  eq('FarmRequest after each answer', answered, 6)
+  vim.ui.select = real_select
+end
+
 -- attach on Neovim 0.8+ goes through vim.lsp.start (stubbed here: Debian's
 -- 0.7.2 has none, so this checks the arguments of that branch).
 do
@@ -146,7 +265,9 @@ do
   eq('attach 0.8 config', { cfg.name, cfg.root_dir, cfg.cmd, cfg.cmd_cwd, calls[1] and calls[1].opts.bufnr },
     { 'farm-lsp', vim.fn.resolve(root), { '/bin/farm-lsp', 'serve' }, vim.fn.resolve(root), buf })
   eq('attach 0.8 workspace folder', cfg.workspace_folders, { { uri = vim.uri_from_fname(vim.fn.resolve(root)), name = vim.fn.fnamemodify(root, ':t') } })
-  eq('attach 0.8 handlers', { type(cfg.handlers['farm/reloadPlan']), type(cfg.handlers['farm/reloadResult']) }, { 'function', 'function' })
+  eq('attach 0.8 handlers', { type(cfg.handlers['farm/reloadPlan']), type(cfg.handlers['farm/taskResult']),
+    type(cfg.handlers['farm/reloadResult']), type(cfg.handlers['window/showMessageRequest']) },
+    { 'function', 'function', 'function', 'function' })
   vim.cmd('bwipeout!')
   -- A buffer outside any root gets no client.
   vim.lsp.start = function()

@@ -1,5 +1,5 @@
 -- Pure formatting of farm-lsp's custom messages (farm/reloadPlan,
--- farm/reloadResult, farm/status) for notifications, :FarmStatus and the
+-- farm/taskResult, farm/reloadResult, farm/status) for notifications, :FarmStatus and the
 -- statusline. No editor state: easy to test.
 local M = {}
 
@@ -60,12 +60,14 @@ end
 --- Returns the summary line and whether any task failed.
 function M.result_summary(result)
   local tasks = list(result.tasks)
-  local failed, skipped = {}, 0
+  local failed, skipped, superseded = {}, 0, 0
   for _, t in ipairs(tasks) do
     if t.status == 'failed' then
       table.insert(failed, t)
     elseif t.status == 'skipped' then
       skipped = skipped + 1
+    elseif t.status == 'superseded' then
+      superseded = superseded + 1
     end
   end
   if #failed > 0 then
@@ -81,10 +83,13 @@ function M.result_summary(result)
   if skipped > 0 then
     s = s .. string.format(', %d skipped', skipped)
   end
+  if superseded > 0 then
+    s = s .. string.format(', %d superseded', superseded)
+  end
   return s .. ')', false
 end
 
-local marks = { ok = '✓', failed = '✗', skipped = '–' }
+local marks = { ok = '✓', failed = '✗', skipped = '–', superseded = '↷' }
 
 --- One line per task of a result; plan (optional) supplies targets.
 function M.result_lines(result, plan)
@@ -127,6 +132,75 @@ function M.statusline(result)
   return '✓ ' .. M.duration(result.durationMs)
 end
 
+-- The farm/taskResult tasks of plan by task id (the latest per id: a retry
+-- sends another attempt), and how many of the plan's tasks have ended.
+local function ended_tasks(plan, results)
+  local by_id, order = {}, {}
+  for _, t in ipairs(list(results)) do
+    if type(t) == 'table' and t.id ~= nil then
+      if by_id[t.id] == nil then
+        table.insert(order, t.id)
+      end
+      by_id[t.id] = t
+    end
+  end
+  local done = 0
+  for _, t in ipairs(list(plan.tasks)) do
+    if by_id[t.id] then
+      done = done + 1
+    end
+  end
+  return by_id, order, done
+end
+
+--- Statusline text while plan runs, from its farm/taskResult tasks so far:
+--- "⟳ 1/4 ✓ type-generation" (the newest ended task; a failed one wins).
+function M.running_statusline(plan, results)
+  local by_id, order, done = ended_tasks(plan, results)
+  local s = string.format('⟳ %d/%d', done, #list(plan.tasks))
+  local shown
+  for i = #order, 1, -1 do
+    local t = by_id[order[i]]
+    if t.status == 'failed' then
+      shown = t
+      break
+    end
+    shown = shown or t
+  end
+  if shown then
+    s = s .. ' ' .. (marks[shown.status] or '?') .. ' ' .. tostring(shown.kind)
+  end
+  return s
+end
+
+--- Lines for :FarmStatus about a running plan: each task, ended (mark,
+--- duration, message) or still to come ("…").
+function M.running_lines(plan, results)
+  local by_id, _, done = ended_tasks(plan, results)
+  local tasks = list(plan.tasks)
+  local lines = { string.format('running: %s (%d/%d done)', M.plan_summary(plan), done, #tasks) }
+  for _, t in ipairs(tasks) do
+    local r = by_id[t.id]
+    local parts = { r and (marks[r.status] or '?') or '…', tostring(t.kind) }
+    if type(t.target) == 'string' and t.target ~= '' then
+      table.insert(parts, t.target)
+    end
+    if r then
+      table.insert(parts, M.duration(r.durationMs))
+      if type(r.attempt) == 'number' and r.attempt > 1 then
+        table.insert(parts, string.format('(attempt %d)', r.attempt))
+      end
+    end
+    local line = '  ' .. table.concat(parts, ' ')
+    local msg = r and first_line(r.message)
+    if msg and msg ~= '' then
+      line = line .. ' — ' .. msg
+    end
+    table.insert(lines, line)
+  end
+  return lines
+end
+
 local function pct(n)
   if type(n) ~= 'number' then
     return '–'
@@ -146,6 +220,29 @@ function M.status_lines(status)
     string.format('reloads: %d (%d ok, %d failed, %s), avg %s, p50 %s, p95 %s, %d slow', tonumber(m.total) or 0, tonumber(m.ok) or 0,
       tonumber(m.failed) or 0, pct(m.successRate), M.duration(m.avgMs), M.duration(m.p50Ms), M.duration(m.p95Ms), tonumber(m.slow) or 0),
   }
+  if type(status.lanes) == 'table' and next(status.lanes) ~= nil then
+    local names = vim.tbl_keys(status.lanes)
+    table.sort(names)
+    local parts = {}
+    for _, name in ipairs(names) do
+      local l = type(status.lanes[name]) == 'table' and status.lanes[name] or {}
+      local p = tostring(name) .. (l.busy and ' busy' or ' idle')
+      local cur = l.current
+      if type(cur) == 'table' then
+        cur = table.concat(vim.tbl_filter(function(x)
+          return type(x) == 'string' and x ~= ''
+        end, { cur.kind, cur.target }), ' ')
+      end
+      if type(cur) == 'string' and cur ~= '' then
+        p = p .. ' (' .. cur .. ')'
+      end
+      if type(l.queued) == 'number' and l.queued > 0 then
+        p = p .. string.format(', %d queued', l.queued)
+      end
+      table.insert(parts, p)
+    end
+    table.insert(lines, 'lanes: ' .. table.concat(parts, '; '))
+  end
   if type(status.lastPlan) == 'table' then
     table.insert(lines, 'last plan: ' .. M.plan_summary(status.lastPlan))
     for _, t in ipairs(list(status.lastPlan.tasks)) do
@@ -185,6 +282,9 @@ function M.command_message(command, reply)
   end
   if message then
     return message, false
+  end
+  if command == 'farm.trust' then
+    return 'workspace trusted', false
   end
   return nil
 end

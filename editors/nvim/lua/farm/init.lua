@@ -1,7 +1,7 @@
 -- farm.nvim: attaches farm-lsp to Python, TypeScript and TSX buffers under a
 -- directory holding farm.config.ts, reports reloads with vim.notify and maps
--- :FarmRegenerate, :FarmStatus, :FarmRetry, :FarmRestartBackend and
--- :FarmToggle to the server's commands. Works on Neovim 0.7 (start_client +
+-- :FarmRegenerate, :FarmStatus, :FarmRetry, :FarmRestartBackend, :FarmToggle
+-- and :FarmTrust to the server's commands. Works on Neovim 0.7 (start_client +
 -- buf_attach_client) and 0.8+ (vim.lsp.start).
 local format = require('farm.format')
 
@@ -35,14 +35,23 @@ M.state = {
   plans = {}, -- planId -> plan (bounded)
   plan_order = {},
   last_plan = nil,
-  last_result = nil,
+  last_result = nil, -- the last farm/reloadResult that ran tasks
   results = {}, -- every result received, oldest first (bounded)
+  task_results = {}, -- planId -> farm/taskResult tasks in arrival order (bounded)
+  task_order = {},
+  inflight = {}, -- planIds with tasks whose farm/reloadResult has not come yet
+  requests = {}, -- window/showMessageRequest: { message, actions, answer } (bounded)
   responses = {}, -- command -> { err = ..., result = ... } of the last :Farm* command
   last_status = nil,
+  last_status_lines = nil, -- the lines :FarmStatus showed last
   clients = {}, -- root -> client id (Neovim 0.7 path)
 }
 
 local MAX_KEEP = 50
+
+-- vim.ui.select as Neovim defines it (before anyone replaces it): without a
+-- UI it waits for typed input forever.
+local builtin_select = vim.ui and vim.ui.select
 
 local function notify(msg, level)
   if level == nil or level == false then
@@ -108,7 +117,99 @@ local function remember_plan(plan)
   end
 end
 
---- Handlers for the custom notifications; also for nvim-lspconfig users.
+local function remove_inflight(plan_id)
+  for i = #M.state.inflight, 1, -1 do
+    if M.state.inflight[i] == plan_id then
+      table.remove(M.state.inflight, i)
+    end
+  end
+end
+
+local function remember_task(plan_id, task)
+  local list = M.state.task_results[plan_id]
+  if not list then
+    list = {}
+    M.state.task_results[plan_id] = list
+    table.insert(M.state.task_order, plan_id)
+    while #M.state.task_order > MAX_KEEP do
+      M.state.task_results[table.remove(M.state.task_order, 1)] = nil
+    end
+  end
+  table.insert(list, task)
+end
+
+-- Answers window/showMessageRequest (the server asks before its first side
+-- effect in an untrusted workspace) through vim.ui.select, so pickers that
+-- replace it (dressing.nvim, telescope-ui-select) show the question. On
+-- Neovim 0.10+ the request handler runs in a coroutine and may wait for an
+-- asynchronous picker; before that a handler must answer at once, so only a
+-- picker that answers synchronously (the built-in one) counts. Without any
+-- UI (headless) the built-in picker would wait forever: the answer is "no
+-- choice" and :FarmTrust allows later.
+local function message_request(_, params)
+  if type(params) ~= 'table' then
+    return vim.NIL
+  end
+  local message = type(params.message) == 'string' and params.message or ''
+  local actions = {}
+  for _, a in ipairs(type(params.actions) == 'table' and params.actions or {}) do
+    if type(a) == 'table' and type(a.title) == 'string' then
+      table.insert(actions, a)
+    end
+  end
+  local req = { message = message, actions = actions }
+  table.insert(M.state.requests, req)
+  while #M.state.requests > MAX_KEEP do
+    table.remove(M.state.requests, 1)
+  end
+  local function answer(action)
+    req.answer = action or vim.NIL
+    exec_user_autocmd('FarmRequest')
+    return req.answer
+  end
+  if #actions == 0 then
+    notify(message, vim.log.levels.INFO)
+    return answer(nil)
+  end
+  if #vim.api.nvim_list_uis() == 0 and vim.ui.select == builtin_select then
+    notify(message .. '\n(no UI to answer; :FarmTrust allows the workspace)', vim.log.levels.WARN)
+    return answer(nil)
+  end
+  local co, is_main = coroutine.running()
+  local can_wait = co ~= nil and not is_main
+  local answered, waiting, choice = false, false, nil
+  vim.ui.select(actions, {
+    prompt = 'farm-lsp: ' .. message,
+    kind = 'farm-lsp.request',
+    format_item = function(a)
+      return (a.title:gsub('\r?\n', ' '))
+    end,
+  }, function(item)
+    if answered then
+      return
+    end
+    answered, choice = true, item
+    if waiting then
+      vim.schedule(function()
+        coroutine.resume(co)
+      end)
+    end
+  end)
+  if not answered then
+    if not can_wait then
+      answered = true -- a late pick is ignored: the server has its answer
+      notify('the request had to be answered before the picker did: answered "no choice" (:FarmTrust allows the workspace)',
+        vim.log.levels.WARN)
+      return answer(nil)
+    end
+    waiting = true
+    coroutine.yield()
+  end
+  return answer(choice)
+end
+
+--- Handlers for the custom notifications and window/showMessageRequest;
+--- also for nvim-lspconfig users.
 function M.handlers()
   return {
     ['farm/reloadPlan'] = function(_, plan)
@@ -119,24 +220,38 @@ function M.handlers()
       M.state.last_plan = plan
       local tasks = type(plan.tasks) == 'table' and plan.tasks or {}
       if #tasks > 0 then
+        if type(plan.planId) == 'string' then
+          table.insert(M.state.inflight, plan.planId)
+          while #M.state.inflight > MAX_KEEP do
+            table.remove(M.state.inflight, 1)
+          end
+        end
         notify(format.plan_summary(plan), M.config.notify.plan)
       end
       exec_user_autocmd('FarmReloadPlan')
+    end,
+    ['farm/taskResult'] = function(_, params)
+      if type(params) ~= 'table' or type(params.planId) ~= 'string' or type(params.task) ~= 'table' then
+        return
+      end
+      remember_task(params.planId, params.task)
+      exec_user_autocmd('FarmTaskResult')
     end,
     ['farm/reloadResult'] = function(_, result)
       if type(result) ~= 'table' then
         return
       end
-      M.state.last_result = result
       table.insert(M.state.results, result)
       while #M.state.results > MAX_KEEP do
         table.remove(M.state.results, 1)
       end
+      remove_inflight(result.planId)
       local tasks = type(result.tasks) == 'table' and result.tasks or {}
       if #tasks == 0 then
         exec_user_autocmd('FarmReloadResult')
-        return -- nothing was reloaded: no message
+        return -- nothing was reloaded: no message, the statusline keeps the last reload
       end
+      M.state.last_result = result
       local summary, failed = format.result_summary(result)
       local plan = M.state.plans[result.planId]
       local msg = summary
@@ -150,11 +265,29 @@ function M.handlers()
       notify(msg, level)
       exec_user_autocmd('FarmReloadResult')
     end,
+    ['window/showMessageRequest'] = message_request,
   }
 end
 
---- Statusline component: "✓ 14 ms", "✗ failed" or "FARM".
+-- The newest plan still running, or nil.
+local function running_plan()
+  for i = #M.state.inflight, 1, -1 do
+    local plan = M.state.plans[M.state.inflight[i]]
+    if plan then
+      return plan
+    end
+  end
+  return nil
+end
+
+--- Statusline component: while a reload runs, its progress from
+--- farm/taskResult ("⟳ 1/4 ✓ type-generation"); then "✓ 14 ms", "✗ failed";
+--- "FARM" before the first reload.
 function M.statusline()
+  local plan = running_plan()
+  if plan then
+    return format.running_statusline(plan, M.state.task_results[plan.planId])
+  end
   return format.statusline(M.state.last_result)
 end
 
@@ -247,7 +380,13 @@ function M.status(on_done)
     elseif type(status) == 'table' then
       M.state.last_status = status
       M.state.responses['farm/status'] = { result = status }
-      notify(table.concat(format.status_lines(status), '\n'), vim.log.levels.INFO)
+      local lines = format.status_lines(status)
+      local plan = running_plan()
+      if plan then
+        vim.list_extend(lines, format.running_lines(plan, M.state.task_results[plan.planId]))
+      end
+      M.state.last_status_lines = lines
+      notify(table.concat(lines, '\n'), vim.log.levels.INFO)
     end
     if on_done then
       on_done(err, status)
@@ -261,6 +400,7 @@ local commands = {
   FarmRetry = { 'farm.retry', 'Retry the failed tasks of the last reload' },
   FarmRestartBackend = { 'farm.restartBackend', 'Restart the managed backend' },
   FarmToggle = { 'farm.toggle', 'Enable or disable hot reload' },
+  FarmTrust = { 'farm.trust', 'Trust this workspace: allow farm-lsp to run its backend, migrations and pulls' },
 }
 
 --- Defines the :Farm* user commands (idempotent).
@@ -302,6 +442,7 @@ local function client_config(root)
     on_attach = cfg.on_attach,
     on_exit = function()
       M.state.clients[root] = nil
+      M.state.inflight = {} -- no result will come for them
     end,
   }
 end
