@@ -66,6 +66,41 @@ static int64_t flat_walk(flatTSNode root, flatNode *out, int64_t cap) {
 		}
 	}
 }
+
+// flat_shape counts the nodes under root and the depth of the deepest one
+// (root: 0), stopping early once either exceeds its limit (a limit <= 0
+// means none).
+static void flat_shape(flatTSNode root, int64_t max_nodes, int64_t max_depth, int64_t *nodes, int64_t *depth) {
+	flatTSTreeCursor c = ts_tree_cursor_new(root);
+	int64_t n = 0, d = 0, deepest = 0;
+	for (;;) {
+		n++;
+		if (d > deepest) {
+			deepest = d;
+		}
+		if ((max_nodes > 0 && n > max_nodes) || (max_depth > 0 && deepest > max_depth)) {
+			break;
+		}
+		if (ts_tree_cursor_goto_first_child(&c)) {
+			d++;
+			continue;
+		}
+		bool done = false;
+		while (!ts_tree_cursor_goto_next_sibling(&c)) {
+			if (!ts_tree_cursor_goto_parent(&c)) {
+				done = true;
+				break;
+			}
+			d--;
+		}
+		if (done) {
+			break;
+		}
+	}
+	ts_tree_cursor_delete(&c);
+	*nodes = n;
+	*depth = deepest;
+}
 */
 import "C"
 
@@ -113,21 +148,47 @@ func (d *Doc) Flatten(buf []FlatNode) []FlatNode {
 	if d == nil || d.Tree == nil {
 		return buf[:0]
 	}
-	root := d.Tree.RootNode()
+	return d.FlattenNode(d.Tree.RootNode(), buf)
+}
+
+// FlattenNode is Flatten for the subtree under n (a node of d's tree),
+// which comes first in the result with Parent -1.
+func (d *Doc) FlattenNode(n *sitter.Node, buf []FlatNode) []FlatNode {
+	if d == nil || d.Tree == nil || n == nil {
+		return buf[:0]
+	}
 	// sitter.Node's first field is the C TSNode (bindings.go: type Node
 	// struct { c C.TSNode; t *Tree }), copied here by value.
-	croot := *(*C.flatTSNode)(unsafe.Pointer(root))
-	if want := len(d.Src)/3 + 16; cap(buf) < want {
+	croot := *(*C.flatTSNode)(unsafe.Pointer(n))
+	if want := int(n.EndByte()-n.StartByte())/3 + 16; cap(buf) < want {
 		buf = make([]FlatNode, want)
 	}
 	buf = buf[:cap(buf)]
 	for {
-		n := int64(C.flat_walk(croot, (*C.flatNode)(unsafe.Pointer(unsafe.SliceData(buf))), C.int64_t(len(buf))))
-		runtime.KeepAlive(root)
+		cnt := int64(C.flat_walk(croot, (*C.flatNode)(unsafe.Pointer(unsafe.SliceData(buf))), C.int64_t(len(buf))))
+		runtime.KeepAlive(n)
 		runtime.KeepAlive(d.Tree)
-		if n <= int64(len(buf)) {
-			return buf[:n]
+		if cnt <= int64(len(buf)) {
+			return buf[:cnt]
 		}
-		buf = make([]FlatNode, n)
+		buf = make([]FlatNode, cnt)
 	}
+}
+
+// Shape counts the tree's nodes and the depth of its deepest node (the
+// root is at depth 0) in one walk in C, without allocating. The walk stops
+// as soon as the count passes maxNodes or the depth passes maxDepth (0:
+// no limit), so its cost is bounded by the limits; the figures returned
+// are then just over them.
+func (d *Doc) Shape(maxNodes, maxDepth int) (nodes, depth int) {
+	if d == nil || d.Tree == nil {
+		return 0, 0
+	}
+	root := d.Tree.RootNode()
+	croot := *(*C.flatTSNode)(unsafe.Pointer(root))
+	var n, dp C.int64_t
+	C.flat_shape(croot, C.int64_t(maxNodes), C.int64_t(maxDepth), &n, &dp)
+	runtime.KeepAlive(root)
+	runtime.KeepAlive(d.Tree)
+	return int(n), int(dp)
 }

@@ -182,10 +182,9 @@ func (d *Doc) Errors(path string) []facts.Diagnostic {
 		return nil
 	}
 	var out []facts.Diagnostic
-	var walk func(n *sitter.Node)
-	walk = func(n *sitter.Node) {
+	Walk(root, func(n *sitter.Node) bool {
 		if len(out) >= maxErrors || !n.HasError() && !n.IsMissing() {
-			return
+			return false
 		}
 		switch {
 		case n.IsMissing():
@@ -193,17 +192,14 @@ func (d *Doc) Errors(path string) []facts.Diagnostic {
 				Path: path, Range: d.Range(n), Severity: facts.SeverityError, Code: facts.CodeSyntaxError,
 				Message: fmt.Sprintf("syntax error: missing %s", strings.TrimSpace(n.Type())),
 			})
-			return
+			return false
 		case n.IsError():
 			out = append(out, d.errorAt(path, n))
 			// Nested errors inside an ERROR node add nothing useful.
-			return
+			return false
 		}
-		for i := 0; i < int(n.ChildCount()); i++ {
-			walk(n.Child(i))
-		}
-	}
-	walk(root)
+		return true
+	})
 	if len(out) == 0 {
 		// HasError with no ERROR/MISSING descendant found: report the root.
 		out = append(out, facts.Diagnostic{Path: path, Range: d.Lines.LineRange(0), Severity: facts.SeverityError,
@@ -217,19 +213,27 @@ func (d *Doc) Errors(path string) []facts.Diagnostic {
 // statements it begins with are skipped; an opening bracket left unclosed
 // is reported where it opens, as Python itself does.
 func (d *Doc) errorAt(path string, n *sitter.Node) facts.Diagnostic {
-	first := 0
-	for first < int(n.ChildCount())-1 && completeStatement(n.Child(first)) {
-		first++
+	// Find the first child that is not a complete statement (the last
+	// child counts even when complete), stopping there: the node may have
+	// a child per token of the rest of the file.
+	first, at := 0, n
+	if c := sitter.NewTreeCursor(n); c.GoToFirstChild() {
+		for {
+			at = c.CurrentNode()
+			if !completeStatement(at) || !c.GoToNextSibling() {
+				break
+			}
+			first++
+		}
+		c.Close()
+	} else {
+		c.Close()
 	}
 	diag := facts.Diagnostic{Path: path, Severity: facts.SeverityError, Code: facts.CodeSyntaxError, Message: "syntax error"}
-	if open := unclosedBracket(n, first); open != nil {
-		diag.Range = d.Range(open)
-		diag.Message = fmt.Sprintf("syntax error: '%s' was never closed", open.Type())
+	if start, end, typ, ok := d.unclosedBracket(n, first); ok {
+		diag.Range = d.Lines.Range(int(start), int(end))
+		diag.Message = fmt.Sprintf("syntax error: '%s' was never closed", typ)
 		return diag
-	}
-	at := n
-	if first < int(n.ChildCount()) {
-		at = n.Child(first)
 	}
 	diag.Range = d.Range(at)
 	// An error can span many lines; point at its first line.
@@ -258,54 +262,167 @@ func completeStatement(n *sitter.Node) bool {
 		strings.HasSuffix(t, "declaration") || t == "comment"
 }
 
+// brackets maps a grammar's bracket token symbols to their text, per
+// language (built once).
+var (
+	bracketOnce [3]sync.Once
+	bracketSyms [3]map[sitter.Symbol]string
+)
+
+func bracketsOf(l Lang) map[sitter.Symbol]string {
+	bracketOnce[l].Do(func() {
+		lang := l.Language()
+		m := map[sitter.Symbol]string{}
+		for i := uint32(0); i < lang.SymbolCount(); i++ {
+			sym := sitter.Symbol(i)
+			if lang.SymbolType(sym) != sitter.SymbolTypeAnonymous {
+				continue
+			}
+			switch name := lang.SymbolName(sym); name {
+			case "(", "[", "{", ")", "]", "}":
+				m[sym] = name
+			}
+		}
+		bracketSyms[l] = m
+	})
+	return bracketSyms[l]
+}
+
 var closerOf = map[string]string{"(": ")", "[": "]", "{": "}"}
 
-// unclosedBracket returns the innermost opening bracket among the tokens
-// of n's children from index first on that no closing bracket matches.
-func unclosedBracket(n *sitter.Node, first int) *sitter.Node {
-	var open []*sitter.Node
-	// An explicit stack, not recursion: error recovery can nest nodes
-	// thousands deep.
-	var todo []*sitter.Node
-	for i := int(n.ChildCount()) - 1; i >= first; i-- {
-		todo = append(todo, n.Child(i))
+// unclosedBracket finds the innermost opening bracket among the tokens of
+// n's children from index first on that no closing bracket matches. It
+// reads the subtree flattened in one C walk: error recovery can make n a
+// node with a child per token of the file, or nest nodes thousands deep.
+// Missing tokens (inserted by recovery, zero width) are not brackets.
+func (d *Doc) unclosedBracket(n *sitter.Node, first int) (start, end uint32, typ string, ok bool) {
+	flat := d.FlattenNode(n, nil)
+	br := bracketsOf(d.Lang)
+	type tok struct {
+		start, end uint32
+		text       string
 	}
-	for len(todo) > 0 {
-		cur := todo[len(todo)-1]
-		todo = todo[:len(todo)-1]
-		if c := int(cur.ChildCount()); c > 0 {
-			for i := c - 1; i >= 0; i-- {
-				todo = append(todo, cur.Child(i))
-			}
+	var open []tok
+	child := -1
+	for i := 1; i < len(flat); i++ {
+		f := flat[i]
+		if f.Parent == 0 {
+			child++
+		}
+		if child < first {
 			continue
 		}
-		if cur.IsMissing() {
+		if i+1 < len(flat) && flat[i+1].Parent == int32(i) {
+			continue // not a leaf
+		}
+		text, isBracket := br[f.Symbol]
+		if !isBracket || f.Start == f.End {
 			continue
 		}
-		t := cur.Type()
-		if _, ok := closerOf[t]; ok {
-			open = append(open, cur)
-		} else if len(open) > 0 && closerOf[open[len(open)-1].Type()] == t {
+		if _, opener := closerOf[text]; opener {
+			open = append(open, tok{f.Start, f.End, text})
+		} else if len(open) > 0 && closerOf[open[len(open)-1].text] == text {
 			open = open[:len(open)-1]
 		}
 	}
 	if len(open) == 0 {
-		return nil
+		return 0, 0, "", false
 	}
-	return open[len(open)-1]
+	o := open[len(open)-1]
+	return o.start, o.end, o.text, true
 }
 
-// Children returns the named children of n.
+// Walk calls visit for n and then, in pre-order, for the nodes below it,
+// descending into a node's children only when visit returns true. It moves
+// one tree cursor, so a walk costs time linear in the nodes it visits.
+// (tree-sitter's Child(i) and NamedChild(i) scan from the first child on
+// every call, and Parent and NextSibling search down from the root: loops
+// over them are quadratic on wide or deep trees.)
+func Walk(n *sitter.Node, visit func(*sitter.Node) bool) {
+	if n == nil {
+		return
+	}
+	c := sitter.NewTreeCursor(n)
+	defer c.Close()
+	depth := 0
+	for {
+		if visit(c.CurrentNode()) && c.GoToFirstChild() {
+			depth++
+			continue
+		}
+		for !c.GoToNextSibling() {
+			if depth == 0 || !c.GoToParent() {
+				return
+			}
+			depth--
+		}
+		if depth == 0 {
+			return // never step to a sibling of n itself
+		}
+	}
+}
+
+// AllChildren returns all children of n (anonymous tokens included), in
+// time linear in their number.
+func AllChildren(n *sitter.Node) []*sitter.Node {
+	if n == nil {
+		return nil
+	}
+	c := sitter.NewTreeCursor(n)
+	defer c.Close()
+	if !c.GoToFirstChild() {
+		return nil
+	}
+	out := make([]*sitter.Node, 0, n.ChildCount())
+	for {
+		out = append(out, c.CurrentNode())
+		if !c.GoToNextSibling() {
+			return out
+		}
+	}
+}
+
+// Children returns the named children of n, in time linear in the number
+// of children.
 func Children(n *sitter.Node) []*sitter.Node {
 	if n == nil {
 		return nil
 	}
-	c := int(n.NamedChildCount())
-	out := make([]*sitter.Node, 0, c)
-	for i := 0; i < c; i++ {
-		out = append(out, n.NamedChild(i))
+	c := sitter.NewTreeCursor(n)
+	defer c.Close()
+	if !c.GoToFirstChild() {
+		return nil
 	}
-	return out
+	out := make([]*sitter.Node, 0, n.NamedChildCount())
+	for {
+		if cur := c.CurrentNode(); cur.IsNamed() {
+			out = append(out, cur)
+		}
+		if !c.GoToNextSibling() {
+			return out
+		}
+	}
+}
+
+// ChildOfType returns the first child of n (anonymous tokens included)
+// whose type is typ, or nil.
+func ChildOfType(n *sitter.Node, typ string) *sitter.Node {
+	if n == nil {
+		return nil
+	}
+	c := sitter.NewTreeCursor(n)
+	defer c.Close()
+	if !c.GoToFirstChild() {
+		return nil
+	}
+	for {
+		if cur := c.CurrentNode(); cur.Type() == typ {
+			return cur
+		}
+		if !c.GoToNextSibling() {
+			return nil
+		}
+	}
 }
 
 // Normalize collapses runs of white space to one space and trims, so that
@@ -328,19 +445,17 @@ func Hash(parts ...string) string {
 // skipDocstrings is true.
 func (d *Doc) TokenHash(n *sitter.Node, skipDocstrings bool) string {
 	h := sha256.New()
-	var walk func(n *sitter.Node)
-	walk = func(n *sitter.Node) {
+	var walk func(n *sitter.Node, docParent bool)
+	// docParent: n is the first named child of a block or module, where a
+	// lone string statement is a docstring. Recursion goes as deep as the
+	// tree; every node's children are listed once, by cursor.
+	walk = func(n *sitter.Node, docParent bool) {
 		t := n.Type()
 		if t == "comment" {
 			return
 		}
-		if skipDocstrings && t == "expression_statement" && n.NamedChildCount() == 1 && n.NamedChild(0).Type() == "string" {
-			if p := n.Parent(); p != nil && p.Type() == "block" && p.NamedChild(0) != nil && p.NamedChild(0).Equal(n) {
-				return
-			}
-			if p := n.Parent(); p != nil && p.Type() == "module" && p.NamedChild(0) != nil && p.NamedChild(0).Equal(n) {
-				return
-			}
+		if skipDocstrings && docParent && t == "expression_statement" && n.NamedChildCount() == 1 && n.NamedChild(0).Type() == "string" {
+			return
 		}
 		if n.ChildCount() == 0 || t == "string" && d.Lang == Python {
 			text := string(d.Src[n.StartByte():n.EndByte()])
@@ -353,12 +468,24 @@ func (d *Doc) TokenHash(n *sitter.Node, skipDocstrings bool) string {
 			h.Write([]byte{0})
 			return
 		}
-		for i := 0; i < int(n.ChildCount()); i++ {
-			walk(n.Child(i))
+		holder := t == "block" || t == "module"
+		seenNamed := false
+		for _, c := range AllChildren(n) {
+			first := holder && !seenNamed && c.IsNamed()
+			if c.IsNamed() {
+				seenNamed = true
+			}
+			walk(c, first)
 		}
 	}
 	if n != nil {
-		walk(n)
+		// The docstring rule also holds for n itself when it opens its
+		// parent's block: asked about once, so Parent's cost is paid once.
+		first := false
+		if p := n.Parent(); p != nil && (p.Type() == "block" || p.Type() == "module") && p.NamedChild(0) != nil && p.NamedChild(0).Equal(n) {
+			first = true
+		}
+		walk(n, first)
 	}
 	return hex.EncodeToString(h.Sum(nil)[:12])
 }

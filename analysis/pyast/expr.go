@@ -250,9 +250,9 @@ func subscriptParts(d *index, n *pnode) (string, []*pnode, bool) {
 	case "subscript":
 		v := n.ChildByFieldName("value")
 		var args []*pnode
-		for i := 0; i < int(n.ChildCount()); i++ {
-			if n.FieldNameForChild(i) == "subscript" {
-				args = append(args, n.Child(i))
+		for c := n.at(n.first); c != nil; c = c.at(c.next) {
+			if c.FieldName() == "subscript" {
+				args = append(args, c)
 			}
 		}
 		return canon(d, v), args, v != nil

@@ -143,13 +143,10 @@ func (n *pnode) ChildByFieldName(name string) *pnode {
 	return nil
 }
 
-// FieldNameForChild is the field name of the i-th child ("" for none).
-func (n *pnode) FieldNameForChild(i int) string {
-	if c := n.Child(i); c != nil {
-		return n.x.syms.field(c.field)
-	}
-	return ""
-}
+// FieldName is n's field name in its parent ("" for none). Loops over
+// children follow next links and ask each child this; indexing with
+// Child(i) costs i steps per call.
+func (n *pnode) FieldName() string { return n.x.syms.field(n.field) }
 
 // children returns the named children of n (comments included), like
 // parse.Children.

@@ -196,11 +196,11 @@ func (x *extractor) imports(n *pnode) {
 	d := x.d
 	switch n.Type() {
 	case "import_statement":
-		for i := 0; i < int(n.ChildCount()); i++ {
-			if n.FieldNameForChild(i) != "name" {
+		for c := n.at(n.first); c != nil; c = c.at(c.next) {
+			if c.FieldName() != "name" {
 				continue
 			}
-			name, alias := importName(d, n.Child(i))
+			name, alias := importName(d, c)
 			imp := facts.Import{Module: name, Range: d.Range(n)}
 			if alias != "" {
 				imp.Aliases = map[string]string{alias: name}
@@ -226,12 +226,11 @@ func (x *extractor) imports(n *pnode) {
 				imp.Module = canon(d, m)
 			}
 		}
-		for i := 0; i < int(n.ChildCount()); i++ {
-			c := n.Child(i)
+		for c := n.at(n.first); c != nil; c = c.at(c.next) {
 			switch {
 			case c.Type() == "wildcard_import":
 				imp.Names = append(imp.Names, "*")
-			case n.FieldNameForChild(i) == "name":
+			case c.FieldName() == "name":
 				name, alias := importName(d, c)
 				imp.Names = append(imp.Names, name)
 				if alias != "" {

@@ -120,14 +120,7 @@ func lastReturn(block *sitter.Node) *sitter.Node {
 	return ret
 }
 
-func hasChild(n *sitter.Node, typ string) bool {
-	for i := 0; i < int(n.ChildCount()); i++ {
-		if n.Child(i).Type() == typ {
-			return true
-		}
-	}
-	return false
-}
+func hasChild(n *sitter.Node, typ string) bool { return parse.ChildOfType(n, typ) != nil }
 
 // ParseJSON reads a JSON document (plugin.json, migration files) as a Value
 // with ranges. Validity is decided by encoding/json (so JSON-only rules hold:

@@ -138,8 +138,7 @@ func (x *extractor) importOf(n *sitter.Node) facts.Import {
 	if src := n.ChildByFieldName("source"); src != nil {
 		imp.Module = stringValue(d, src)
 	}
-	for i := 0; i < int(n.ChildCount()); i++ {
-		c := n.Child(i)
+	for _, c := range parse.AllChildren(n) {
 		switch c.Type() {
 		case "type", "typeof":
 			imp.TypeOnly = true
@@ -335,14 +334,7 @@ func specNames(d *parse.Doc, sp *sitter.Node) (local, as string) {
 
 func hasChild(n *sitter.Node, typ string) bool { return childOfType(n, typ) != nil }
 
-func childOfType(n *sitter.Node, typ string) *sitter.Node {
-	for i := 0; i < int(n.ChildCount()); i++ {
-		if c := n.Child(i); c.Type() == typ {
-			return c
-		}
-	}
-	return nil
-}
+func childOfType(n *sitter.Node, typ string) *sitter.Node { return parse.ChildOfType(n, typ) }
 
 func isCapitalised(s string) bool {
 	r, _ := utf8.DecodeRuneInString(s)

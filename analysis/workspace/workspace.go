@@ -29,10 +29,34 @@ import (
 // big are generated or vendored; parsing them would stall every save.
 const DefaultMaxFileSize = 4 << 20
 
+// DefaultMaxDepth is the deepest syntax tree that is analysed. Every walk
+// over a tree is linear in its size, but some (extraction of nested
+// expressions, hashing) recurse; real code stays far below this (CPython
+// itself refuses 200 nested brackets, about 600 tree levels), generated or
+// hostile input does not.
+const DefaultMaxDepth = 2000
+
+// DefaultMaxNodes is the largest syntax tree (in nodes) that is analysed:
+// about what a 3 MB source file of ordinary code parses into. Bigger trees
+// get a "too complex to analyse" diagnostic rather than holding up every
+// other file's analysis.
+const DefaultMaxNodes = 1_000_000
+
 // Options configure a Workspace.
 type Options struct {
 	Classifier  *classify.Classifier // nil: classify.Default()
 	MaxFileSize int                  // 0: DefaultMaxFileSize
+	// MaxDepth and MaxNodes bound the syntax tree of one file: a file whose
+	// tree is deeper or bigger is reported "too complex to analyse" (code
+	// file-skipped, at the file) and keeps its last good facts. 0: the
+	// defaults; negative: no bound.
+	MaxDepth int // 0: DefaultMaxDepth
+	MaxNodes int // 0: DefaultMaxNodes
+}
+
+// limits are the per-file analysis bounds.
+type limits struct {
+	size, depth, nodes int
 }
 
 // Result is what one Update or Remove found.
@@ -71,6 +95,7 @@ type Workspace struct {
 	mu      sync.Mutex
 	cls     *classify.Classifier
 	maxSize int
+	lim     limits
 	files   map[string]*entry
 	graph   *imports.Graph
 	kinds   map[string]facts.ModelKind // resolved kind of every class, by name
@@ -84,7 +109,14 @@ func New(opts Options) *Workspace {
 	if opts.MaxFileSize <= 0 {
 		opts.MaxFileSize = DefaultMaxFileSize
 	}
-	return &Workspace{cls: opts.Classifier, maxSize: opts.MaxFileSize, files: map[string]*entry{}, graph: imports.New()}
+	lim := limits{size: opts.MaxFileSize, depth: opts.MaxDepth, nodes: opts.MaxNodes}
+	if lim.depth == 0 {
+		lim.depth = DefaultMaxDepth
+	}
+	if lim.nodes == 0 {
+		lim.nodes = DefaultMaxNodes
+	}
+	return &Workspace{cls: opts.Classifier, maxSize: opts.MaxFileSize, lim: lim, files: map[string]*entry{}, graph: imports.New()}
 }
 
 // SetClassifier replaces the classifier (farm.config.ts paths changed).
@@ -139,7 +171,8 @@ func langOf(rel string, kind facts.Kind) (parse.Lang, bool) {
 
 // analyse parses and extracts one file. It does not touch workspace state
 // except reading prev (the previous parse), so it may run in parallel.
-func analyse(ctx context.Context, rel string, kind facts.Kind, content []byte, prev *parse.Doc, maxSize int) (analysed, error) {
+func analyse(ctx context.Context, rel string, kind facts.Kind, content []byte, prev *parse.Doc, lim limits) (analysed, error) {
+	maxSize := lim.size
 	a := analysed{rel: rel, kind: kind, hash: contentHash(content)}
 	if len(content) > maxSize {
 		a.skipped = fmt.Sprintf("file is %d bytes, over the %d-byte analysis limit: not parsed", len(content), maxSize)
@@ -174,6 +207,10 @@ func analyse(ctx context.Context, rel string, kind facts.Kind, content []byte, p
 		a.skipped = "not analysed: " + err.Error()
 		return a, nil
 	}
+	if why := tooComplex(doc, lim); why != "" {
+		a.skipped = "too complex to analyse: " + why
+		return a, nil
+	}
 	a.doc = doc
 	if lang == parse.Python {
 		a.file = pyast.Extract(doc, rel, kind)
@@ -182,6 +219,18 @@ func analyse(ctx context.Context, rel string, kind facts.Kind, content []byte, p
 	}
 	a.file.Hash = a.hash
 	return a, nil
+}
+
+// tooComplex says why a parsed file is over the tree limits, or "".
+func tooComplex(doc *parse.Doc, lim limits) string {
+	nodes, depth := doc.Shape(max(lim.nodes, 0), max(lim.depth, 0))
+	switch {
+	case lim.depth > 0 && depth > lim.depth:
+		return fmt.Sprintf("its syntax tree nests more than %d levels deep (the limit); not analysed", lim.depth)
+	case lim.nodes > 0 && nodes > lim.nodes:
+		return fmt.Sprintf("its syntax tree has more than %d nodes (the limit); not analysed", lim.nodes)
+	}
+	return ""
 }
 
 func hasSyntaxError(ds []facts.Diagnostic) bool {
@@ -210,13 +259,13 @@ func (w *Workspace) Update(ctx context.Context, rel string, content []byte) (Res
 		}
 		prev = e.doc
 	}
-	maxSize := w.maxSize
+	lim := w.lim
 	w.mu.Unlock()
 
 	// Parse outside the lock: snapshots and other readers go on meanwhile.
 	// Updates of one workspace come from one goroutine (the coordinator's
 	// analysis loop), so no other update races this file.
-	a, err := analyse(ctx, rel, kind, content, prev, maxSize)
+	a, err := analyse(ctx, rel, kind, content, prev, lim)
 	if err != nil {
 		return Result{Path: rel, Kind: kind}, err
 	}
@@ -395,9 +444,9 @@ func (w *Workspace) Check(ctx context.Context, rel string, content []byte) ([]fa
 	if e := w.files[rel]; e != nil {
 		prev = e.doc
 	}
-	maxSize := w.maxSize
+	lim := w.lim
 	w.mu.Unlock()
-	a, err := analyse(ctx, rel, kind, content, prev, maxSize)
+	a, err := analyse(ctx, rel, kind, content, prev, lim)
 	if err != nil {
 		return nil, err
 	}
@@ -418,7 +467,7 @@ func (w *Workspace) Check(ctx context.Context, rel string, content []byte) ([]fa
 // diagnostics of every file that has some.
 func (w *Workspace) Load(ctx context.Context, files map[string][]byte) (map[string][]facts.Diagnostic, error) {
 	w.mu.Lock()
-	cls, maxSize := w.cls, w.maxSize
+	cls, lim := w.cls, w.lim
 	w.mu.Unlock()
 
 	rels := make([]string, 0, len(files))
@@ -436,7 +485,7 @@ func (w *Workspace) Load(ctx context.Context, files map[string][]byte) (map[stri
 			defer wg.Done()
 			for i := range next {
 				rel := Normalize(rels[i])
-				out[i], errs[i] = analyse(ctx, rel, cls.Kind(rel), files[rels[i]], nil, maxSize)
+				out[i], errs[i] = analyse(ctx, rel, cls.Kind(rel), files[rels[i]], nil, lim)
 			}
 		}()
 	}
