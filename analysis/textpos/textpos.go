@@ -86,6 +86,31 @@ func (l *Lines) Offset(p facts.Pos) int {
 	return off
 }
 
+// UTF16Len is the length of s in UTF-16 code units (an LSP column count).
+// Invalid UTF-8 bytes count as one unit each, as in Pos.
+func UTF16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += runeUnits(r)
+	}
+	return n
+}
+
+// UTF16Col converts a column counted in code points into s (as Python
+// reports them) into UTF-16 code units. A column past the end of s keeps
+// its overshoot, one unit per missing code point.
+func UTF16Col(s string, cp int) int {
+	n, i := 0, 0
+	for _, r := range s {
+		if i >= cp {
+			return n
+		}
+		n += runeUnits(r)
+		i++
+	}
+	return n + max(cp-i, 0)
+}
+
 func utf16Len(b []byte) int {
 	n := 0
 	for len(b) > 0 {

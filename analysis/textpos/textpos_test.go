@@ -55,3 +55,18 @@ func TestLineRange(t *testing.T) {
 		t.Fatalf("CRLF line end = %+v, want %+v", got, want)
 	}
 }
+
+func TestUTF16LenAndCol(t *testing.T) {
+	s := "a😀é\xffb" // 1 + 2 + 1 + 1 (invalid byte) + 1 units; 5 code points
+	if got := UTF16Len(s); got != 6 {
+		t.Errorf("UTF16Len = %d, want 6", got)
+	}
+	if got := New([]byte(s)).Pos(len(s)).Char; got != UTF16Len(s) {
+		t.Errorf("Pos at the end = %d, UTF16Len = %d: they must agree", got, UTF16Len(s))
+	}
+	for cp, want := range map[int]int{-1: 0, 0: 0, 1: 1, 2: 3, 3: 4, 4: 5, 5: 6, 7: 8} {
+		if got := UTF16Col(s, cp); got != want {
+			t.Errorf("UTF16Col(%d) = %d, want %d", cp, got, want)
+		}
+	}
+}

@@ -5,10 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"unicode/utf16"
-	"unicode/utf8"
 
 	"github.com/farm-stack/farm-lsp/analysis/facts"
+	"github.com/farm-stack/farm-lsp/analysis/textpos"
 )
 
 // CodeInvalid is the diagnostic code for a migration file that is valid
@@ -140,37 +139,11 @@ func validateOp(n *jnode, colls map[string]bool, bad func(*jnode, string, ...any
 func diag(content []byte, start, end int, code, msg string) facts.Diagnostic {
 	sev := facts.SeverityError
 	return facts.Diagnostic{
-		Range:    facts.Range{Start: posAt(content, start), End: posAt(content, end)},
+		Range:    textpos.New(content).Range(start, end),
 		Severity: sev,
 		Code:     code,
 		Message:  msg,
 	}
-}
-
-// posAt converts a byte offset to a zero-based line and UTF-16 character.
-func posAt(content []byte, off int) facts.Pos {
-	if off > len(content) {
-		off = len(content)
-	}
-	if off < 0 {
-		off = 0
-	}
-	line, lineStart := 0, 0
-	for i := 0; i < off; i++ {
-		if content[i] == '\n' {
-			line++
-			lineStart = i + 1
-		}
-	}
-	char := 0
-	for _, r := range string(content[lineStart:off]) {
-		if r == utf8.RuneError {
-			char++
-			continue
-		}
-		char += len(utf16.Encode([]rune{r}))
-	}
-	return facts.Pos{Line: line, Char: char}
 }
 
 // jnode is a JSON value with its byte span, for placing diagnostics.

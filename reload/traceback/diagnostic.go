@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/farm-stack/farm-lsp/analysis/facts"
+	"github.com/farm-stack/farm-lsp/analysis/textpos"
 )
 
 // Options tell Diagnostics where the workspace is.
@@ -110,18 +111,18 @@ func frameRange(f Frame, abs string, read func(string) ([]byte, error)) facts.Ra
 				end = f.Col + 1
 			}
 			return facts.Range{
-				Start: facts.Pos{Line: line, Char: utf16Col(f.Source, f.Col)},
-				End:   facts.Pos{Line: line, Char: utf16Col(f.Source, end)},
+				Start: facts.Pos{Line: line, Char: textpos.UTF16Col(f.Source, f.Col)},
+				End:   facts.Pos{Line: line, Char: textpos.UTF16Col(f.Source, end)},
 			}
 		}
 		if f.Source != "" {
 			s := strings.TrimRight(f.Source, " \t")
-			lead := utf16Len(leadingSpace(s))
-			return facts.Range{Start: facts.Pos{Line: line, Char: lead}, End: facts.Pos{Line: line, Char: utf16Len(s)}}
+			lead := textpos.UTF16Len(leadingSpace(s))
+			return facts.Range{Start: facts.Pos{Line: line, Char: lead}, End: facts.Pos{Line: line, Char: textpos.UTF16Len(s)}}
 		}
 		return facts.Range{Start: facts.Pos{Line: line}, End: facts.Pos{Line: line + 1}}
 	}
-	eol := utf16Len(src)
+	eol := textpos.UTF16Len(src)
 	if f.Col < 0 {
 		return facts.Range{Start: facts.Pos{Line: line}, End: facts.Pos{Line: line, Char: eol}}
 	}
@@ -135,7 +136,7 @@ func frameRange(f Frame, abs string, read func(string) ([]byte, error)) facts.Ra
 	if start < 0 {
 		start = 0
 	}
-	sc, ec := utf16Col(src, start), utf16Col(src, end)
+	sc, ec := textpos.UTF16Col(src, start), textpos.UTF16Col(src, end)
 	if sc > eol {
 		sc = eol
 	}

@@ -201,37 +201,6 @@ func (e Error) UserFrame(root, cwd string) (Frame, string, bool) {
 	return Frame{}, "", false
 }
 
-// utf16Len is the length of s in UTF-16 code units (LSP columns).
-func utf16Len(s string) int {
-	n := 0
-	for _, r := range s {
-		if r >= 0x10000 {
-			n += 2
-		} else {
-			n++
-		}
-	}
-	return n
-}
-
-// utf16Col converts a code-point index into s to UTF-16 code units,
-// clamped to the end of s.
-func utf16Col(s string, cp int) int {
-	n, i := 0, 0
-	for _, r := range s {
-		if i >= cp {
-			return n
-		}
-		if r >= 0x10000 {
-			n += 2
-		} else {
-			n++
-		}
-		i++
-	}
-	return n + (cp - i) // beyond the end: keep the overshoot
-}
-
 func leadingSpace(s string) string {
 	return s[:len(s)-len(strings.TrimLeft(s, " \t\f"))]
 }

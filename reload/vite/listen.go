@@ -13,6 +13,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/farm-stack/farm-lsp/analysis/facts"
+	"github.com/farm-stack/farm-lsp/analysis/textpos"
 )
 
 // CodeFrontendError is the diagnostic code of errors Vite reports.
@@ -155,8 +156,10 @@ func (e *Executor) diagnostic(msg hmrMessage) (facts.Diagnostic, bool) {
 		lines := strings.Split(string(src), "\n")
 		if line-1 < len(lines) {
 			text := strings.TrimRight(lines[line-1], "\r")
-			start.Char = utf16Col(text, col)
-			end.Char = utf16Len(text)
+			// Vite's columns come from JS tools and are JavaScript
+			// string indexes, i.e. already UTF-16 code units: clamp only.
+			end.Char = textpos.UTF16Len(text)
+			start.Char = min(col, end.Char)
 			if end.Char <= start.Char {
 				end.Char = start.Char + 1
 			}
@@ -191,25 +194,4 @@ func firstLine(msg string) string {
 		}
 	}
 	return l
-}
-
-// utf16Col clamps a column to the line. Vite's columns come from JS tools
-// and are JavaScript string indexes, i.e. already UTF-16 code units.
-func utf16Col(s string, col int) int {
-	if n := utf16Len(s); col > n {
-		return n
-	}
-	return col
-}
-
-func utf16Len(s string) int {
-	n := 0
-	for _, r := range s {
-		if r >= 0x10000 {
-			n += 2
-		} else {
-			n++
-		}
-	}
-	return n
 }
