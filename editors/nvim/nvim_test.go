@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -94,6 +95,7 @@ func testEndToEnd(t *testing.T, nv neovim) {
 	if _, err := examples.CopyFarmApp(ws); err != nil {
 		t.Fatalf("copy example app: %v", err)
 	}
+	manageBackend(t, ws)
 	pluginDir, err := filepath.Abs(".")
 	if err != nil {
 		t.Fatal(err)
@@ -215,6 +217,63 @@ func testEndToEnd(t *testing.T, nv neovim) {
 	if failed {
 		t.Log(report())
 	}
+}
+
+// manageBackend edits the copy's farm.config.ts so that farm-lsp owns the
+// backend (real uvicorn + FastAPI from Debian, with the example's
+// testing_shims for Beanie and Motor) on free ports: a save then restarts a
+// real process after the types are written, and starting it is the first
+// side effect a trust-gated server asks about. The frontend port is a free
+// one too, so no other test's Vite answers.
+func manageBackend(t *testing.T, ws string) {
+	t.Helper()
+	check := exec.Command("/usr/bin/python3", "-c", "import fastapi, uvicorn, email_validator")
+	if out, err := check.CombinedOutput(); err != nil {
+		t.Skipf("Debian's FastAPI/uvicorn are missing (CI installs them: apt-get install -y python3-fastapi python3-uvicorn python3-email-validator): %v\n%s", err, out)
+	}
+	path := filepath.Join(ws, "farm.config.ts")
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	front, back := freePort(t), freePort(t)
+	cfg := string(raw)
+	for _, r := range []struct{ old, new string }{
+		{"ports: { frontend: 3000, backend: 8000 },", fmt.Sprintf("ports: { frontend: %d, backend: %d },", front, back)},
+		{"frontend: { url: 'http://127.0.0.1:3000' },", fmt.Sprintf("frontend: { url: 'http://127.0.0.1:%d' },", front)},
+		{"    // backend: {\n" +
+			"    //   command: ['python3', '-m', 'uvicorn', 'src.main:app', '--host', '127.0.0.1', '--port', '{port}'],\n" +
+			"    //   cwd: 'apps/api',\n" +
+			"    //   health: '/openapi.json',\n" +
+			"    //   startTimeoutMs: 15000,\n" +
+			"    // },\n",
+			"    backend: {\n" +
+				"      command: ['/usr/bin/python3', '-m', 'uvicorn', 'src.main:app', '--host', '127.0.0.1', '--port', '{port}'],\n" +
+				"      cwd: 'apps/api',\n" +
+				"      env: { PYTHONPATH: 'testing_shims:.' },\n" +
+				"      health: '/openapi.json',\n" +
+				"      startTimeoutMs: 15000,\n" +
+				"    },\n"},
+	} {
+		if !strings.Contains(cfg, r.old) {
+			t.Fatalf("examples/farm-app/farm.config.ts changed: %q not found; update manageBackend", r.old)
+		}
+		cfg = strings.Replace(cfg, r.old, r.new, 1)
+	}
+	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// freePort returns a loopback TCP port that was free a moment ago.
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
 }
 
 // serverHas reports whether the server's Go sources (not tests, not

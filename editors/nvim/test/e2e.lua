@@ -259,6 +259,14 @@ local function run()
       local p = client.messages.progress[plan.planId]
       return p ~= nil and p.done == true
     end)
+    -- nvim_test.go configures a managed backend: its restart must have run.
+    local backend
+    for _, t in ipairs(result.tasks or {}) do
+      if t.kind == 'backend-reload' then
+        backend = t
+      end
+    end
+    assert(backend and backend.status == 'ok', 'backend-reload: ' .. vim.inspect(backend))
     wait_for('the generated types to contain nickname', 30000, function()
       local s = read(GENERATED)
       return s ~= nil and s:find('nickname', 1, true) ~= nil
