@@ -119,6 +119,12 @@ type File struct {
 	// Functions are module-level functions that are not route handlers
 	// (name and body hash), so body edits are seen as backend changes.
 	Functions []Symbol `json:"functions,omitempty"`
+	// Defs are the module-level functions that are not route handlers,
+	// with their parameters (dependencies declare request parameters).
+	Defs []Def `json:"defs,omitempty"`
+	// Assigns are module-level assignments `NAME = expr` / `NAME: T =
+	// expr` (constants, markers, Annotated aliases, settings objects).
+	Assigns []Assign `json:"assigns,omitempty"`
 
 	// Both languages.
 	Imports []Import `json:"imports,omitempty"`
@@ -152,15 +158,29 @@ const (
 
 // Model is a Pydantic BaseModel or Beanie Document class.
 type Model struct {
-	Name      string    `json:"name"`
-	Bases     []string  `json:"bases"` // as written: "Document", "BaseModel", "Base", "Generic[T]"
-	Kind      ModelKind `json:"kind"`  // resolved by the workspace across files
-	TypeVars  []string  `json:"typeVars,omitempty"`
-	Fields    []Field   `json:"fields"`
-	Settings  *Settings `json:"settings,omitempty"`
-	Methods   []Method  `json:"methods,omitempty"` // validators included (Decorators say which)
-	Range     Range     `json:"range"`
-	NameRange Range     `json:"nameRange"`
+	Name     string    `json:"name"`
+	Bases    []string  `json:"bases"` // as written: "Document", "BaseModel", "Base", "Generic[T]"
+	Kind     ModelKind `json:"kind"`  // resolved by the workspace across files
+	TypeVars []string  `json:"typeVars,omitempty"`
+	Fields   []Field   `json:"fields"`
+	Settings *Settings `json:"settings,omitempty"`
+	Methods  []Method  `json:"methods,omitempty"` // validators included (Decorators say which)
+	// Init is the parameters of the class's own __init__ (self excluded),
+	// nil when it defines none: a class used as a dependency declares
+	// request parameters there.
+	Init []Param `json:"init,omitempty"`
+	// Config is the model configuration: `class Config:` attributes (v1)
+	// and `model_config = ConfigDict(k=v)` / `{"k": v}` entries (v2), as
+	// canonical source text ("alias_generator": "to_camel").
+	Config map[string]string `json:"config,omitempty"`
+	// SchemaHook is what a custom type's `__modify_schema__` (v1) or
+	// `__get_pydantic_json_schema__` (v2) sets with literal values
+	// (`field_schema.update(type="string")`, `{"type": "string"}`), as
+	// canonical source text by key; HookV2 says which hook it came from.
+	SchemaHook map[string]string `json:"schemaHook,omitempty"`
+	HookV2     bool              `json:"hookV2,omitempty"`
+	Range      Range             `json:"range"`
+	NameRange  Range             `json:"nameRange"`
 }
 
 // Field is a class attribute with an annotation.
@@ -230,7 +250,13 @@ type EnumMember struct {
 type Router struct {
 	Var    string `json:"var"`
 	Prefix string `json:"prefix"`
-	Range  Range  `json:"range"`
+	// PrefixExpr is the prefix's source when it is not a string literal
+	// (a constant, an f-string, settings.api_prefix); PrefixRange is its
+	// range. Dependencies as for Route.
+	PrefixExpr   string   `json:"prefixExpr,omitempty"`
+	PrefixRange  Range    `json:"prefixRange"`
+	Dependencies []string `json:"dependencies,omitempty"`
+	Range        Range    `json:"range"`
 }
 
 // Route is a decorated handler `@router.get("/{id}", response_model=User)`.
@@ -247,6 +273,33 @@ type Route struct {
 	BodyHash         string  `json:"bodyHash"`
 	Range            Range   `json:"range"`     // the whole decorated definition
 	DecoRange        Range   `json:"decoRange"` // the route decorator
+	// Name is the decorator's name= (FastAPI names Body_* schemas and
+	// operation ids after it), "" when not given.
+	Name string `json:"name,omitempty"`
+	// Dependencies are the callables of the decorator's
+	// dependencies=[Depends(f), Security(g)] as written.
+	Dependencies []string `json:"dependencies,omitempty"`
+	// PathExpr is the path argument's source when it is not a string
+	// literal (Path then holds the same text), with PathRange its range.
+	PathExpr  string `json:"pathExpr,omitempty"`
+	PathRange Range  `json:"pathRange"`
+}
+
+// Def is a module-level function with its parameters (not a route).
+type Def struct {
+	Name   string  `json:"name"`
+	Params []Param `json:"params"`
+	// Return is the return annotation as written.
+	Return string `json:"return,omitempty"`
+	Range  Range  `json:"range"`
+}
+
+// Assign is a module-level `NAME = value` (or annotated) assignment.
+type Assign struct {
+	Name       string `json:"name"`
+	Annotation string `json:"annotation,omitempty"`
+	Value      string `json:"value"` // canonical source text
+	Range      Range  `json:"range"` // of the value
 }
 
 // Param is a handler parameter.
@@ -267,7 +320,11 @@ type Include struct {
 	Target string `json:"target"` // receiver: "app" or a router var
 	Router string `json:"router"` // the argument expression as written
 	Prefix string `json:"prefix,omitempty"`
-	Range  Range  `json:"range"`
+	// PrefixExpr / PrefixRange / Dependencies as for Router.
+	PrefixExpr   string   `json:"prefixExpr,omitempty"`
+	PrefixRange  Range    `json:"prefixRange"`
+	Dependencies []string `json:"dependencies,omitempty"`
+	Range        Range    `json:"range"`
 }
 
 // Import is a Python or TS import. For Python, Module is the dotted path as

@@ -9,6 +9,7 @@ package openapi
 import (
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"math"
 	"reflect"
 	"sort"
@@ -16,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/farm-stack/farm-lsp/analysis/facts"
+	"github.com/farm-stack/farm-lsp/analysis/pymod"
 )
 
 // Options configure Build.
@@ -52,12 +54,24 @@ type enumInfo struct {
 	file *facts.File
 }
 
-// builder holds the state of one Build call.
+// builder holds the state of one Build call. Models and enums are keyed by
+// their symbol ID ("path/to/file.py:Name"): names in annotations resolve
+// through the importing file's imports (pymod), so two classes of the same
+// name in different modules stay apart.
 type builder struct {
 	v1     bool
+	ix     *pymod.Index
 	models map[string]*modelInfo
 	enums  map[string]*enumInfo
 	kinds  map[string]facts.ModelKind
+	// enumByName is the first enum of each bare name (for literal
+	// defaults such as Color.RED, read without an import context).
+	enumByName map[string]*enumInfo
+	memo       map[[2]string]string // (ctx, name) -> model/enum ID or ""
+	qual       map[string]string    // qualified-name token -> ID (kept by the Builder: cached expressions hold tokens)
+	display    map[string]string    // component key -> short name
+	long       map[string]string    // component key -> module-qualified name
+	reached    map[string]bool      // component keys reached from the routes
 
 	py        []*facts.File
 	fieldMemo map[string][]field
@@ -87,8 +101,10 @@ type refPatch struct {
 	key compKey
 }
 
-// site is where an annotation comes from, for diagnostics.
+// site is where an annotation comes from, for diagnostics, and ctx the
+// file whose imports resolve its names.
 type site struct {
+	ctx   string
 	path  string
 	rng   facts.Range
 	code  string // diagnostic code for unknown names
@@ -108,18 +124,22 @@ func Build(files []*facts.File, opts Options) (*Document, []facts.Diagnostic) {
 
 func (bl *Builder) build(files []*facts.File, opts Options) (*Document, []facts.Diagnostic) {
 	b := &builder{
-		v1:        opts.Pydantic == 1,
-		models:    map[string]*modelInfo{},
-		enums:     map[string]*enumInfo{},
-		kinds:     map[string]facts.ModelKind{},
-		fieldMemo: map[string][]field{},
-		sens:      map[string]int8{},
-		tvMemo:    map[*facts.Model][]string{},
-		comps:     map[compKey]*NamedSchema{},
-		seenDia:   map[string]bool{},
-		next:      map[compKey]*cached{},
-		nextOps:   map[string]*cached{},
-		fsig:      map[string]string{},
+		v1:         opts.Pydantic == 1,
+		models:     map[string]*modelInfo{},
+		enums:      map[string]*enumInfo{},
+		kinds:      map[string]facts.ModelKind{},
+		enumByName: map[string]*enumInfo{},
+		memo:       map[[2]string]string{},
+		display:    map[string]string{},
+		long:       map[string]string{},
+		fieldMemo:  map[string][]field{},
+		sens:       map[string]int8{},
+		tvMemo:     map[*facts.Model][]string{},
+		comps:      map[compKey]*NamedSchema{},
+		seenDia:    map[string]bool{},
+		next:       map[compKey]*cached{},
+		nextOps:    map[string]*cached{},
+		fsig:       map[string]string{},
 	}
 	py := make([]*facts.File, 0, len(files))
 	for _, f := range files {
@@ -128,25 +148,33 @@ func (bl *Builder) build(files []*facts.File, opts Options) (*Document, []facts.
 		}
 	}
 	sort.SliceStable(py, func(i, j int) bool { return py[i].Path < py[j].Path })
+	b.ix = pymod.New(py)
 	for _, f := range py {
 		for i := range f.Models {
 			m := &f.Models[i]
-			if _, dup := b.models[m.Name]; !dup {
-				b.models[m.Name] = &modelInfo{m: m, file: f}
+			id := f.Path + ":" + m.Name
+			b.models[id] = &modelInfo{m: m, file: f}
+			k := b.ix.Kind(f.Path, m.Name)
+			if k == facts.ModelUnknown {
+				k = m.Kind
 			}
+			b.kinds[id] = k
 		}
 		for i := range f.Enums {
 			e := &f.Enums[i]
-			if _, dup := b.enums[e.Name]; !dup {
-				b.enums[e.Name] = &enumInfo{e: e, file: f}
+			ei := &enumInfo{e: e, file: f}
+			b.enums[f.Path+":"+e.Name] = ei
+			if b.enumByName[e.Name] == nil {
+				b.enumByName[e.Name] = ei
 			}
 		}
 	}
-	for name := range b.models {
-		b.kind(name, 0)
-	}
 	b.py = py
 	bl.begin(b)
+	if bl.qual == nil {
+		bl.qual = map[string]string{}
+	}
+	b.qual = bl.qual
 	doc := &Document{
 		OpenAPI:  "3.1.0",
 		Info:     Info{Title: opts.Title, Version: opts.Version},
@@ -162,25 +190,30 @@ func (bl *Builder) build(files []*facts.File, opts Options) (*Document, []facts.
 		doc.Info.Version = "0.1.0"
 	}
 	doc.Paths = b.paths(py)
-	// Every model and enum of a models file, even when no route reaches it.
+	b.reached = make(map[string]bool, len(b.comps))
+	for k := range b.comps {
+		b.reached[k.name] = true
+	}
+	// Every model and enum of a models file, even when no route reaches
+	// it, for the TypeScript models: marked Unreached, left out of the
+	// OpenAPI JSON (FastAPI lists only what routes reach).
 	for _, f := range py {
 		if f.Kind != facts.KindBackendModel {
 			continue
 		}
 		for i := range f.Models {
 			m := &f.Models[i]
-			if b.models[m.Name].m != m || !b.isModel(m.Name) || len(b.typeVars(m)) > 0 {
+			id := f.Path + ":" + m.Name
+			if !b.isModel(id) || len(b.typeVars(m)) > 0 {
 				continue
 			}
-			if !b.has(m.Name) {
+			if !b.has(id) {
 				// Unreached models are typed as the API would send them.
-				b.modelRef(m.Name, nil, modeOut, site{})
+				b.modelRef(id, nil, modeOut, site{ctx: f.Path})
 			}
 		}
 		for i := range f.Enums {
-			if b.enums[f.Enums[i].Name].e == &f.Enums[i] {
-				b.enumRef(f.Enums[i].Name)
-			}
+			b.enumRef(f.Path + ":" + f.Enums[i].Name)
 		}
 	}
 	doc.Components.Schemas = b.finish()
@@ -229,40 +262,94 @@ func diagKey(d facts.Diagnostic) string {
 	return fmt.Sprintf("%s|%d:%d|%s|%s", d.Path, d.Range.Start.Line, d.Range.Start.Char, d.Code, d.Message)
 }
 
-// kind resolves a class's model kind across files: the extracted Kind when
-// set, else by following bases by name.
-func (b *builder) kind(name string, depth int) facts.ModelKind {
-	if k, ok := b.kinds[name]; ok {
-		return k
+// lookup resolves a (dotted) name used in the file ctx to the ID of a
+// workspace model or enum, "" when it is neither. Qualified-name tokens
+// (see qualify) stand for their ID.
+func (b *builder) lookup(ctx, name string) string {
+	if id, ok := b.qual[name]; ok {
+		return id
 	}
-	mi := b.models[name]
-	if mi == nil || depth > 32 {
-		return facts.ModelUnknown
+	k := [2]string{ctx, name}
+	if id, ok := b.memo[k]; ok {
+		return id
 	}
-	b.kinds[name] = facts.ModelUnknown // cycle guard
-	k := mi.m.Kind
-	for _, base := range mi.m.Bases {
-		h := parseExpr(base).head()
-		var bk facts.ModelKind
-		switch h {
-		case "Document", "DocumentWithSoftDelete", "UnionDoc":
-			bk = facts.ModelDocument
-		case "BaseModel", "GenericModel", "SQLModel":
-			bk = facts.ModelBaseModel
-		default:
-			if h != name {
-				bk = b.kind(h, depth+1)
-			}
-		}
-		if bk == facts.ModelDocument || (bk == facts.ModelBaseModel && k == facts.ModelUnknown) {
-			k = bk
+	id := ""
+	if s := b.ix.Resolve(ctx, name); s.File != nil {
+		if c := s.ID(); b.models[c] != nil || b.enums[c] != nil {
+			id = c
 		}
 	}
-	b.kinds[name] = k
-	return k
+	b.memo[k] = id
+	return id
 }
 
-func (b *builder) isModel(name string) bool { return b.kinds[name] != facts.ModelUnknown }
+// modelID is lookup restricted to models.
+func (b *builder) modelID(ctx, name string) string {
+	if id := b.lookup(ctx, name); b.models[id] != nil && b.isModel(id) {
+		return id
+	}
+	return ""
+}
+
+// enumID is lookup restricted to enums.
+func (b *builder) enumID(ctx, name string) string {
+	if id := b.lookup(ctx, name); b.enums[id] != nil {
+		return id
+	}
+	return ""
+}
+
+// qualify replaces the names in e that resolve (in ctx) to workspace
+// models or enums by stable tokens, so the expression keeps its meaning
+// when it is substituted into a generic model defined in another module.
+func (b *builder) qualify(e *expr, ctx string) *expr {
+	if e == nil {
+		return nil
+	}
+	switch e.Kind {
+	case exName:
+		if _, ok := b.qual[e.Text]; ok {
+			return e
+		}
+		if id := b.lookup(ctx, e.Text); id != "" {
+			tok := qualToken(id)
+			b.qual[tok] = id
+			return &expr{Kind: exName, Text: tok}
+		}
+		return e
+	case exStr:
+		if p := parseExpr(e.Text); p != nil && p.Kind != exStr {
+			return b.qualify(p, ctx)
+		}
+		return e
+	case exSubscript, exUnion, exList, exTuple, exCall:
+		c := *e
+		c.Base = b.qualify(e.Base, ctx)
+		c.Args = make([]*expr, len(e.Args))
+		for i, a := range e.Args {
+			c.Args[i] = b.qualify(a, ctx)
+		}
+		return &c
+	}
+	return e
+}
+
+// qualToken is a stable identifier-shaped token for an ID.
+func qualToken(id string) string {
+	h := fnv.New64a()
+	h.Write([]byte(id))
+	return "Q_" + strconv.FormatUint(h.Sum64(), 36)
+}
+
+// className is the class name of a model/enum ID.
+func className(id string) string {
+	if i := strings.LastIndexByte(id, ':'); i >= 0 {
+		return id[i+1:]
+	}
+	return id
+}
+
+func (b *builder) isModel(id string) bool { return b.kinds[id] != facts.ModelUnknown }
 
 // typeVars returns a model's type parameters (from Generic[...] when the
 // extractor did not list them).
@@ -345,17 +432,25 @@ func (b *builder) flatten(name string, subst map[string]*expr, depth int) []fiel
 	}
 	for _, base := range mi.m.Bases {
 		e := parseExpr(base)
-		h := e.head()
-		switch {
-		case h == "Document" || h == "DocumentWithSoftDelete":
+		bs := b.ix.Base(mi.file.Path, base)
+		h := ""
+		if bs.File != nil {
+			h = bs.ID()
+		}
+		switch fw := bs.Framework; {
+		case fw != nil && (fw.Name == "Document" || fw.Name == "DocumentWithSoftDelete"):
 			put(field{f: beanieID, ann: parseExpr(beanieID.Annotation), synth: true})
-		case h != name && b.models[h] != nil && b.isModel(h):
+		case fw != nil && fw.Role == pymod.RoleModel:
+			for i := range fw.Fields {
+				put(field{f: &fw.Fields[i], ann: parseExpr(fw.Fields[i].Annotation), synth: true})
+			}
+		case h != "" && h != name && b.models[h] != nil && b.isModel(h):
 			var sub map[string]*expr
 			if e.Kind == exSubscript {
 				sub = map[string]*expr{}
 				for i, tvn := range b.typeVars(b.models[h].m) {
 					if i < len(e.Args) {
-						sub[tvn] = substitute(e.Args[i], subst)
+						sub[tvn] = b.qualify(substitute(e.Args[i], subst), mi.file.Path)
 					}
 				}
 			}
@@ -416,7 +511,7 @@ func (b *builder) modelRef(name string, args []*expr, md mode, s site) *Schema {
 // and direction) exists, built or reused from the cache, and returns its key.
 func (b *builder) component(name string, args []*expr, md mode) compKey {
 	mi := b.models[name]
-	comp := name
+	comp, short := name, mi.m.Name
 	var subst map[string]*expr
 	if b.v1 && !b.genericModel(name, 0) {
 		args = nil // Pydantic 1 parametrises only GenericModel subclasses
@@ -424,14 +519,17 @@ func (b *builder) component(name string, args []*expr, md mode) compKey {
 	if len(args) > 0 {
 		if tvs := b.typeVars(mi.m); len(tvs) > 0 {
 			parts := make([]string, len(args))
+			keys := make([]string, len(args))
 			subst = map[string]*expr{}
 			for i, a := range args {
-				parts[i] = displayName(a)
+				parts[i] = b.displayName(a)
+				keys[i] = a.String()
 				if i < len(tvs) {
 					subst[tvs[i]] = a
 				}
 			}
-			comp = normalizeName(name + "[" + strings.Join(parts, ", ") + "]")
+			short = normalizeName(mi.m.Name + "[" + strings.Join(parts, ", ") + "]")
+			comp = name + "[" + strings.Join(keys, ", ") + "]"
 		}
 	}
 	if b.v1 || !b.sensitive(name, args) {
@@ -441,8 +539,10 @@ func (b *builder) component(name string, args []*expr, md mode) compKey {
 	if _, ok := b.comps[key]; ok {
 		return key
 	}
-	ns := &NamedSchema{Name: comp, Model: name, File: mi.file.Path, Line: mi.m.Range.Start.Line}
+	ns := &NamedSchema{Name: short, Model: mi.m.Name, File: mi.file.Path, Line: mi.m.Range.Start.Line}
 	b.comps[key] = ns
+	b.display[comp] = short
+	b.long[comp] = b.longName(mi.file.Path, short)
 	b.order = append(b.order, key)
 	sig := b.modelSig(name, args)
 	if c := b.prev[key]; c != nil && sig != "" && c.sig == sig {
@@ -466,10 +566,11 @@ func (b *builder) genericModel(name string, depth int) bool {
 		return false
 	}
 	for _, base := range mi.m.Bases {
-		switch h := parseExpr(base).head(); {
-		case h == "GenericModel":
+		bs := b.ix.Base(mi.file.Path, base)
+		if bs.Framework != nil && bs.Framework.Role == pymod.RoleGenericModel {
 			return true
-		case h != name && b.genericModel(h, depth+1):
+		}
+		if bs.File != nil && bs.ID() != name && b.genericModel(bs.ID(), depth+1) {
 			return true
 		}
 	}
@@ -518,7 +619,8 @@ func (b *builder) exprSensitive(e *expr) bool {
 		case "Decimal", "condecimal", "ConstrainedDecimal":
 			return true
 		default:
-			return b.models[h] != nil && b.isModel(h) && b.sensitive(h, nil)
+			id := b.modelID("", e.Text)
+			return id != "" && b.sensitive(id, nil)
 		}
 	case exSubscript, exCall:
 		if b.exprSensitive(e.Base) {
@@ -535,13 +637,13 @@ func (b *builder) exprSensitive(e *expr) bool {
 
 // objectSchema builds a model's object schema.
 func (b *builder) objectSchema(name string, subst map[string]*expr, md mode) *Schema {
-	obj := &Schema{Type: "object", Title: name, Properties: []Property{}}
+	obj := &Schema{Type: "object", Title: className(name), Properties: []Property{}}
 	for _, fl := range b.fields(name, subst, 0) {
 		f := fl.f
 		if f.Computed && (b.v1 || md == modeIn) {
 			continue
 		}
-		st := site{path: fl.file, rng: f.AnnRange, code: facts.CodeUnsupported, subst: fl.subst, tvars: fl.tvars}
+		st := site{ctx: fl.file, path: fl.file, rng: f.AnnRange, code: facts.CodeUnsupported, subst: fl.subst, tvars: fl.tvars}
 		if fl.synth {
 			st = site{}
 		}
@@ -602,7 +704,7 @@ func (b *builder) enumRef(name string) *Schema {
 		return ref
 	}
 	ei := b.enums[name]
-	s := &Schema{Title: name, Enum: []any{}}
+	s := &Schema{Title: ei.e.Name, Enum: []any{}}
 	auto := 0
 	lowerAuto := false
 	for _, base := range ei.e.Bases {
@@ -629,7 +731,9 @@ func (b *builder) enumRef(name string) *Schema {
 			s.Type = t
 		}
 	}
-	b.comps[key] = &NamedSchema{Name: name, Schema: s, Model: name, File: ei.file.Path, Line: ei.e.Range.Start.Line}
+	b.comps[key] = &NamedSchema{Name: ei.e.Name, Schema: s, Model: ei.e.Name, File: ei.file.Path, Line: ei.e.Range.Start.Line}
+	b.display[name] = ei.e.Name
+	b.long[name] = b.longName(ei.file.Path, ei.e.Name)
 	b.order = append(b.order, key)
 	return ref
 }
@@ -652,18 +756,32 @@ func jsonType(v any) string {
 }
 
 // displayName renders a generic argument as Pydantic names it.
-func displayName(e *expr) string {
+func (b *builder) displayName(e *expr) string {
 	switch e.Kind {
 	case exName:
+		if id, ok := b.qual[e.Text]; ok {
+			return className(id)
+		}
 		return e.head()
 	case exSubscript:
 		parts := make([]string, len(e.Args))
 		for i, a := range e.Args {
-			parts[i] = displayName(a)
+			parts[i] = b.displayName(a)
 		}
-		return e.head() + "[" + strings.Join(parts, ", ") + "]"
+		return b.displayName(e.Base) + "[" + strings.Join(parts, ", ") + "]"
 	}
 	return e.String()
+}
+
+// longName is FastAPI's name for a model whose class name clashes with
+// another reached model's: module and qualified name, dots as "__"
+// (src.schemas.item.Item → src__schemas__item__Item).
+func (b *builder) longName(file, short string) string {
+	mod := b.ix.Module(file)
+	if mod == "" {
+		return short
+	}
+	return strings.ReplaceAll(mod, ".", "__") + "__" + short
 }
 
 // normalizeName is FastAPI/Pydantic's schema-name normalisation:
@@ -733,14 +851,49 @@ func (b *builder) finish() []*NamedSchema {
 			}
 		}
 	}
+	// Class names shared by several components (two modules' Item) take
+	// FastAPI's module-qualified names; among the components routes reach
+	// only those clash that are reached, unreached ones with anything.
+	users := map[string]map[string]bool{}
+	reachedUsers := map[string]map[string]bool{}
+	for k := range b.comps {
+		d, ok := b.display[k.name]
+		if !ok {
+			continue
+		}
+		if users[d] == nil {
+			users[d] = map[string]bool{}
+		}
+		users[d][k.name] = true
+		if b.reached == nil || b.reached[k.name] {
+			if reachedUsers[d] == nil {
+				reachedUsers[d] = map[string]bool{}
+			}
+			reachedUsers[d][k.name] = true
+		}
+	}
+	base := func(n string) string {
+		d, ok := b.display[n]
+		if !ok {
+			return n
+		}
+		clash := len(users[d]) > 1
+		if b.reached == nil || b.reached[n] {
+			clash = len(reachedUsers[d]) > 1
+		}
+		if clash {
+			return b.long[n]
+		}
+		return d
+	}
 	final := func(k compKey) string {
 		if !split[k.name] {
-			return k.name
+			return base(k.name)
 		}
 		if k.mode == modeIn {
-			return k.name + "-Input"
+			return base(k.name) + "-Input"
 		}
-		return k.name + "-Output"
+		return base(k.name) + "-Output"
 	}
 	for _, r := range b.refs {
 		r.s.Ref = "#/components/schemas/" + final(r.key)
@@ -754,6 +907,7 @@ func (b *builder) finish() []*NamedSchema {
 			continue // same schema in both modes, kept once
 		}
 		ns.Name = name
+		ns.Unreached = b.reached != nil && !b.reached[key.name]
 		byName[name] = ns
 	}
 	out := make([]*NamedSchema, 0, len(byName))
@@ -896,7 +1050,7 @@ func (b *builder) literal(e *expr) (any, bool) {
 			if j := strings.LastIndexByte(enum, '.'); j >= 0 {
 				enum = enum[j+1:]
 			}
-			if ei := b.enums[enum]; ei != nil && b.litDepth < 8 {
+			if ei := b.enumByName[enum]; ei != nil && b.litDepth < 8 {
 				for _, m := range ei.e.Members {
 					if m.Name == member {
 						b.litDepth++ // members may refer to members, even themselves

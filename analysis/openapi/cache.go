@@ -24,6 +24,7 @@ type Builder struct {
 	comps map[compKey]*cached
 	ops   map[string]*cached
 	local map[string]*localInfo
+	qual  map[string]string
 }
 
 // NewBuilder returns an empty Builder.
@@ -169,12 +170,10 @@ func (b *builder) envSig() string {
 	for _, f := range b.py { // sorted by path: no sort needed
 		for i := range f.Models {
 			m := &f.Models[i]
-			if b.models[m.Name].m != m {
-				continue
-			}
-			h.Write([]byte(m.Name))
+			id := f.Path + ":" + m.Name
+			h.Write([]byte(id))
 			h.Write([]byte{0})
-			h.Write([]byte(b.kinds[m.Name]))
+			h.Write([]byte(b.kinds[id]))
 			for _, tv := range b.typeVars(m) {
 				h.Write([]byte{1})
 				h.Write([]byte(tv))
@@ -184,8 +183,13 @@ func (b *builder) envSig() string {
 			h.Write([]byte{3})
 		}
 		for i := range f.Enums {
-			if b.enums[f.Enums[i].Name].e == &f.Enums[i] {
-				h.Write([]byte("e:" + f.Enums[i].Name + "\x00" + f.Path + "\x00"))
+			h.Write([]byte("e:" + f.Enums[i].Name + "\x00" + f.Path + "\x00"))
+		}
+		// Imports decide what names mean.
+		for _, imp := range f.Imports {
+			h.Write([]byte("i:" + imp.Module + "\x00" + strconv.Itoa(imp.Level) + strings.Join(imp.Names, ",")))
+			for k, v := range imp.Aliases {
+				h.Write([]byte(k + "=" + v + ";"))
 			}
 		}
 	}
@@ -235,7 +239,7 @@ func (b *builder) computeFileSig(name string) string {
 	if mi != nil && mi.file.Hash != "" {
 		simple := true
 		for _, base := range mi.m.Bases {
-			if h := parseExpr(base).head(); h != name && b.models[h] != nil {
+			if bs := b.ix.Base(mi.file.Path, base); bs.File != nil && bs.ID() != name && b.models[bs.ID()] != nil {
 				simple = false
 			}
 		}
@@ -262,8 +266,8 @@ func (b *builder) computeFileSig(name string) string {
 		sb.WriteString(mi.file.Hash)
 		sb.WriteByte(';')
 		for _, base := range mi.m.Bases {
-			if h := parseExpr(base).head(); h != n {
-				walk(h, depth+1)
+			if bs := b.ix.Base(mi.file.Path, base); bs.File != nil && bs.ID() != n {
+				walk(bs.ID(), depth+1)
 			}
 		}
 	}
@@ -305,6 +309,7 @@ func (b *builder) localInfo(name string) *localInfo {
 	}
 	li := &localInfo{sig: sig}
 	seen := map[string]bool{}
+	ctx := ""
 	var walk func(e *expr)
 	walk = func(e *expr) {
 		if e == nil {
@@ -319,9 +324,9 @@ func (b *builder) localInfo(name string) *localInfo {
 			case "Decimal", "condecimal", "ConstrainedDecimal":
 				li.direct = true
 			default:
-				if !seen[h] {
-					seen[h] = true
-					li.refs = append(li.refs, h)
+				if id := b.lookup(ctx, e.Text); id != "" && !seen[id] {
+					seen[id] = true
+					li.refs = append(li.refs, id)
 				}
 			}
 		case exSubscript, exCall:
@@ -335,6 +340,7 @@ func (b *builder) localInfo(name string) *localInfo {
 		if fl.f.Computed {
 			li.direct = true
 		}
+		ctx = fl.file
 		walk(fl.ann)
 		for _, v := range fl.subst {
 			walk(v)

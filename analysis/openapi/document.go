@@ -41,6 +41,10 @@ type NamedSchema struct {
 	File  string
 	// Line is the zero-based line of the class definition.
 	Line int
+	// Unreached marks a model (or enum) of a models file that no route
+	// reaches: FastAPI does not list it, so the OpenAPI JSON leaves it
+	// out; the TypeScript models keep it.
+	Unreached bool
 }
 
 // PathItem is every operation on one path.
@@ -121,8 +125,14 @@ func (d *Document) Operations() []*Operation {
 
 // JSON renders the document as indented JSON. The output is deterministic:
 // the same facts always give the same bytes.
-func (d *Document) JSON() ([]byte, error) {
-	raw, err := json.Marshal(d.tree())
+func (d *Document) JSON() ([]byte, error) { return d.render(false) }
+
+// FullJSON is JSON with the unreached models too (what the TypeScript
+// models are generated from).
+func (d *Document) FullJSON() ([]byte, error) { return d.render(true) }
+
+func (d *Document) render(all bool) ([]byte, error) {
+	raw, err := json.Marshal(d.tree(all))
 	if err != nil {
 		return nil, err
 	}
@@ -135,9 +145,9 @@ func (d *Document) JSON() ([]byte, error) {
 }
 
 // MarshalJSON implements json.Marshaler (compact form of JSON).
-func (d *Document) MarshalJSON() ([]byte, error) { return json.Marshal(d.tree()) }
+func (d *Document) MarshalJSON() ([]byte, error) { return json.Marshal(d.tree(false)) }
 
-func (d *Document) tree() ordered {
+func (d *Document) tree(all bool) ordered {
 	paths := ordered{}
 	for _, p := range d.Paths {
 		ops := ordered{}
@@ -148,7 +158,9 @@ func (d *Document) tree() ordered {
 	}
 	schemas := ordered{}
 	for _, s := range d.Components.Schemas {
-		schemas = append(schemas, kv{s.Name, s.Schema})
+		if all || !s.Unreached {
+			schemas = append(schemas, kv{s.Name, s.Schema})
+		}
 	}
 	return ordered{
 		{"openapi", d.OpenAPI},

@@ -111,7 +111,7 @@ func TestCasesGolden(t *testing.T) {
 			}
 			for _, v := range []int{1, 2} {
 				doc, diags := openapi.Build(files, openapi.Options{Pydantic: v})
-				raw, err := doc.JSON()
+				raw, err := doc.FullJSON()
 				if err != nil {
 					t.Fatal(err)
 				}

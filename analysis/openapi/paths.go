@@ -423,7 +423,7 @@ func (b *builder) operation(r registered) *Operation {
 		if core != nil && ignoredParamTypes[core.head()] {
 			continue
 		}
-		st := site{path: r.file.Path, rng: p.Range, code: facts.CodeUnsupported}
+		st := site{ctx: r.file.Path, path: r.file.Path, rng: p.Range, code: facts.CodeUnsupported}
 		name := p.Name
 		if a, ok := b.literal(parseExpr(p.Args["alias"])); ok {
 			if s, isStr := a.(string); isStr {
@@ -449,7 +449,7 @@ func (b *builder) operation(r registered) *Operation {
 			switch {
 			case inPath[p.Name]:
 				in = "path"
-			case b.isScalar(core):
+			case b.isScalar(core, r.file.Path):
 				in = "query"
 			default:
 				in = "body"
@@ -530,7 +530,7 @@ func (b *builder) operation(r registered) *Operation {
 			}
 		}
 		if src != "" && src != "None" {
-			resp.Schema = b.typeSchema(parseExpr(src), modeOut, site{path: r.file.Path, rng: rt.DecoRange, code: facts.CodeUnknownModel})
+			resp.Schema = b.typeSchema(parseExpr(src), modeOut, site{ctx: r.file.Path, path: r.file.Path, rng: rt.DecoRange, code: facts.CodeUnknownModel})
 		}
 	}
 	op.Responses = append(op.Responses, resp)

@@ -95,18 +95,23 @@ func (b *builder) unsupported(e *expr, s site) {
 
 func (b *builder) nameSchema(e *expr, md mode, s site) *Schema {
 	if r, ok := s.subst[e.Text]; ok {
-		return b.typeSchema(r, md, site{path: s.path, rng: s.rng, code: s.code})
+		return b.typeSchema(r, md, site{ctx: s.ctx, path: s.path, rng: s.rng, code: s.code})
 	}
 	if s.tvars[e.Text] {
 		return &Schema{}
 	}
 	h := e.head()
 	// Workspace classes win over library names ("Color", "Path").
-	if b.models[h] != nil && b.isModel(h) {
-		return b.modelRef(h, nil, md, s)
-	}
-	if b.enums[h] != nil {
-		return b.enumRef(h)
+	if id := b.lookup(s.ctx, e.Text); id != "" {
+		if b.enums[id] != nil {
+			return b.enumRef(id)
+		}
+		if b.isModel(id) {
+			return b.modelRef(id, nil, md, s)
+		}
+		if hs := b.hookSchema(id); hs != nil {
+			return hs
+		}
 	}
 	if sc, ok := scalarSchemas[h]; ok {
 		return sc
@@ -258,12 +263,12 @@ func (b *builder) subscriptSchema(e *expr, md mode, s site) *Schema {
 		}
 		return &Schema{Type: "object", AdditionalProperties: vs}
 	}
-	if b.models[h] != nil && b.isModel(h) {
+	if id := b.modelID(s.ctx, e.Base.Text); id != "" && e.Base.Kind == exName {
 		sub := make([]*expr, len(args))
 		for i, a := range args {
-			sub[i] = substitute(a, s.subst)
+			sub[i] = b.qualify(substitute(a, s.subst), s.ctx)
 		}
-		return b.modelRef(h, sub, md, s)
+		return b.modelRef(id, sub, md, s)
 	}
 	b.unsupported(e, s)
 	return &Schema{}
@@ -405,18 +410,19 @@ func (b *builder) allowsNone(e *expr, s site) bool {
 	return false
 }
 
-// isScalar reports whether FastAPI treats a parameter annotation as a
-// query/path scalar (not a body): no models, sequences or dicts.
-func (b *builder) isScalar(e *expr) bool {
+// isScalar reports whether FastAPI treats a parameter annotation (read in
+// the file ctx) as a query/path scalar (not a body): no models, sequences
+// or dicts.
+func (b *builder) isScalar(e *expr, ctx string) bool {
 	if e == nil {
 		return true
 	}
 	switch e.Kind {
 	case exStr:
-		return b.isScalar(parseExpr(e.Text))
+		return b.isScalar(parseExpr(e.Text), ctx)
 	case exUnion:
 		for _, a := range e.Args {
-			if !b.isScalar(a) {
+			if !b.isScalar(a, ctx) {
 				return false
 			}
 		}
@@ -427,13 +433,13 @@ func (b *builder) isScalar(e *expr) bool {
 		switch h := e.head(); h {
 		case "Optional", "Union":
 			for _, a := range e.Args {
-				if !b.isScalar(a) {
+				if !b.isScalar(a, ctx) {
 					return false
 				}
 			}
 			return true
 		case "Annotated":
-			return len(e.Args) == 0 || b.isScalar(e.Args[0])
+			return len(e.Args) == 0 || b.isScalar(e.Args[0], ctx)
 		case "Literal":
 			return true
 		default:
@@ -444,10 +450,33 @@ func (b *builder) isScalar(e *expr) bool {
 		if arrayNames[h] || setNames[h] || dictNames[h] || h == "Tuple" || h == "tuple" {
 			return false
 		}
-		if b.models[h] != nil && b.isModel(h) {
-			return false
-		}
-		return true
+		return b.modelID(ctx, e.Text) == ""
 	}
 	return true
+}
+
+// hookSchema is the schema a custom type's __modify_schema__ (Pydantic 1)
+// or __get_pydantic_json_schema__ (Pydantic 2) gives with literal values,
+// nil when the class has no such hook (or one for the other version).
+func (b *builder) hookSchema(id string) *Schema {
+	mi := b.models[id]
+	if mi == nil || len(mi.m.SchemaHook) == 0 || mi.m.HookV2 == b.v1 {
+		return nil
+	}
+	out := &Schema{}
+	for k, src := range mi.m.SchemaHook {
+		v, ok := b.literal(parseExpr(src))
+		if !ok {
+			continue
+		}
+		switch k {
+		case "type":
+			out.Type, _ = v.(string)
+		case "format":
+			out.Format, _ = v.(string)
+		case "examples", "example", "title", "description", "pattern":
+			// presentation and constraints: not modelled
+		}
+	}
+	return out
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/farm-stack/farm-lsp/analysis/facts"
+	"github.com/farm-stack/farm-lsp/analysis/pymod"
 )
 
 // enumBases are the base classes that make a class an Enum.
@@ -49,12 +50,14 @@ func (x *extractor) class(def, outer *pnode) {
 		m.Bases = []string{}
 	}
 	for i, b := range bases {
-		switch b {
-		case "Document", "beanie.Document":
-			m.Kind = facts.ModelDocument
-		case "BaseModel", "pydantic.BaseModel":
-			if m.Kind == facts.ModelUnknown {
-				m.Kind = facts.ModelBaseModel
+		// A hint from the framework table by name; the workspace resolves
+		// every base through the imports (pymod).
+		if fw := pymod.LookupName(b); fw != nil && (b == fw.Name || b == fw.Package+"."+fw.Name) {
+			switch k := fw.Kind(); {
+			case k == facts.ModelDocument:
+				m.Kind = k
+			case k == facts.ModelBaseModel && m.Kind == facts.ModelUnknown:
+				m.Kind = k
 			}
 		}
 		if head, args, ok := subscriptParts(d, baseNodes[i]); ok && lastName(head) == "Generic" {
@@ -89,6 +92,10 @@ func (x *extractor) modelBody(m *facts.Model, body *pnode) {
 				continue
 			}
 			left, typ := as.ChildByFieldName("left"), as.ChildByFieldName("type")
+			if left != nil && left.Type() == "identifier" && d.Text(left) == "model_config" {
+				x.modelConfig(m, as.ChildByFieldName("right"))
+				continue
+			}
 			if left == nil || typ == nil || left.Type() != "identifier" {
 				continue
 			}
@@ -113,10 +120,13 @@ func (x *extractor) modelBody(m *facts.Model, body *pnode) {
 			switch d.Text(n) {
 			case "Settings", "Collection":
 				m.Settings = x.settings(st)
+			case "Config":
+				x.configClass(m, st)
 			}
 		case "function_definition":
 			x.modelled[st.StartByte()] = true
 			m.Methods = append(m.Methods, x.method(st, st, nil))
+			x.special(m, st)
 		case "decorated_definition":
 			def := st.ChildByFieldName("definition")
 			if def == nil || def.Type() != "function_definition" {
@@ -126,6 +136,7 @@ func (x *extractor) modelBody(m *facts.Model, body *pnode) {
 			decos := decorators(st)
 			meth := x.method(def, st, decos)
 			m.Methods = append(m.Methods, meth)
+			x.special(m, def)
 			for _, dn := range meth.Decorators {
 				if dn == "computed_field" {
 					ret := def.ChildByFieldName("return_type")
@@ -455,4 +466,115 @@ func (x *extractor) enum(name string, bases []string, body, outer *pnode) {
 		}
 	}
 	x.f.Enums = append(x.f.Enums, e)
+}
+
+// configClass reads `class Config:` attributes (Pydantic 1).
+func (x *extractor) configClass(m *facts.Model, cls *pnode) {
+	d := x.d
+	for _, st := range children(cls.ChildByFieldName("body")) {
+		as := st.NamedChild(0)
+		if st.Type() != "expression_statement" || as == nil || as.Type() != "assignment" {
+			continue
+		}
+		left, right := as.ChildByFieldName("left"), as.ChildByFieldName("right")
+		if left == nil || right == nil || left.Type() != "identifier" {
+			continue
+		}
+		if m.Config == nil {
+			m.Config = map[string]string{}
+		}
+		m.Config[d.Text(left)] = canon(d, right)
+	}
+}
+
+// modelConfig reads `model_config = ConfigDict(k=v)` or `{"k": v}`.
+func (x *extractor) modelConfig(m *facts.Model, right *pnode) {
+	d := x.d
+	right = unwrapType(right)
+	if right == nil {
+		return
+	}
+	set := func(k, v string) {
+		if m.Config == nil {
+			m.Config = map[string]string{}
+		}
+		m.Config[k] = v
+	}
+	if call := parseCall(d, right); call != nil {
+		for k, v := range kwMap(d, call) {
+			set(k, v)
+		}
+		return
+	}
+	if right.Type() == "dictionary" {
+		for _, p := range children(right) {
+			if p.Type() != "pair" {
+				continue
+			}
+			if k, ok := strLit(d, p.ChildByFieldName("key")); ok {
+				set(k, canon(d, p.ChildByFieldName("value")))
+			}
+		}
+	}
+}
+
+// special reads the methods FastAPI's schema depends on: __init__ (a
+// class used as a dependency) and the JSON-schema hooks of custom types.
+func (x *extractor) special(m *facts.Model, def *pnode) {
+	d := x.d
+	switch name := d.Text(def.ChildByFieldName("name")); name {
+	case "__init__":
+		ps := x.params(def.ChildByFieldName("parameters"))
+		if len(ps) > 0 && (ps[0].Name == "self" || ps[0].Name == "cls") {
+			ps = ps[1:]
+		}
+		m.Init = ps
+	case "__modify_schema__", "__get_pydantic_json_schema__":
+		m.HookV2 = name == "__get_pydantic_json_schema__"
+		if m.SchemaHook == nil {
+			m.SchemaHook = map[string]string{}
+		}
+		// Top-level statements of the body only: `s.update(k=v)`,
+		// `s.update({"k": v})`, `s["k"] = v`, `return {"k": v}`.
+		for _, st := range children(def.ChildByFieldName("body")) {
+			e := st.NamedChild(0)
+			if e == nil {
+				continue
+			}
+			switch {
+			case st.Type() == "return_statement" && e.Type() == "dictionary":
+				x.hookDict(m, e)
+			case st.Type() == "expression_statement" && e.Type() == "call":
+				call := parseCall(d, e)
+				if call == nil || lastName(call.callee) != "update" {
+					continue
+				}
+				for k, v := range kwMap(d, call) {
+					m.SchemaHook[k] = v
+				}
+				if len(call.pos) == 1 && call.pos[0].Type() == "dictionary" {
+					x.hookDict(m, call.pos[0])
+				}
+			case st.Type() == "expression_statement" && e.Type() == "assignment":
+				left := e.ChildByFieldName("left")
+				if left != nil && left.Type() == "subscript" {
+					if k, ok := strLit(d, left.ChildByFieldName("subscript")); ok {
+						m.SchemaHook[k] = canon(d, e.ChildByFieldName("right"))
+					}
+				}
+			}
+		}
+	}
+}
+
+func (x *extractor) hookDict(m *facts.Model, dict *pnode) {
+	d := x.d
+	for _, p := range children(dict) {
+		if p.Type() != "pair" {
+			continue
+		}
+		if k, ok := strLit(d, p.ChildByFieldName("key")); ok {
+			m.SchemaHook[k] = canon(d, p.ChildByFieldName("value"))
+		}
+	}
 }

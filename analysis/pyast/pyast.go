@@ -105,6 +105,8 @@ func (x *extractor) topLevel(n *pnode) {
 		x.class(n, n)
 	case "function_definition":
 		x.function(n, n, nil)
+	case "expression_statement":
+		x.assign(n)
 	case "decorated_definition":
 		def := n.ChildByFieldName("definition")
 		if def == nil {
@@ -252,4 +254,21 @@ func importName(d *index, c *pnode) (name, alias string) {
 		return canon(d, c), ""
 	}
 	return canon(d, c.ChildByFieldName("name")), d.Text(c.ChildByFieldName("alias"))
+}
+
+// assign reads a module-level `NAME = value` or `NAME: T = value`.
+func (x *extractor) assign(st *pnode) {
+	d := x.d
+	as := st.NamedChild(0)
+	if as == nil || as.Type() != "assignment" || st.NamedChildCount() != 1 {
+		return
+	}
+	left, right := as.ChildByFieldName("left"), as.ChildByFieldName("right")
+	if left == nil || right == nil || left.Type() != "identifier" {
+		return
+	}
+	x.f.Assigns = append(x.f.Assigns, facts.Assign{
+		Name: d.Text(left), Annotation: canon(d, as.ChildByFieldName("type")),
+		Value: canon(d, right), Range: d.Range(right),
+	})
 }

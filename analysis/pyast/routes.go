@@ -72,6 +72,10 @@ func (x *extractor) function(def, outer *pnode, decos []*pnode) {
 		x.f.Functions = append(x.f.Functions, facts.Symbol{
 			Name: name, Kind: "function", Hash: tokenHash(d, outer), Range: d.Range(outer),
 		})
+		x.f.Defs = append(x.f.Defs, facts.Def{
+			Name: name, Params: x.params(def.ChildByFieldName("parameters")),
+			Return: canon(d, def.ChildByFieldName("return_type")), Range: d.Range(outer),
+		})
 		return
 	}
 	params := x.params(def.ChildByFieldName("parameters"))
@@ -112,7 +116,12 @@ func (x *extractor) function(def, outer *pnode, decos []*pnode) {
 				r.Path = s
 			} else {
 				r.Path = canon(d, p)
+				r.PathExpr, r.PathRange = r.Path, d.Range(p)
 			}
+			if n, ok := strLit(d, rd.call.kw("name")); ok {
+				r.Name = n
+			}
+			r.Dependencies = dependencies(d, rd.call.kw("dependencies"))
 			r.ResponseModel = canon(d, rd.call.kw("response_model"))
 			r.StatusCode = statusCode(d, rd.call.kw("status_code"))
 			x.f.Routes = append(x.f.Routes, r)
@@ -253,8 +262,10 @@ func (x *extractor) routerAssign(stmt, as *pnode) {
 			r.Prefix = s
 		} else {
 			r.Prefix = canon(d, p)
+			r.PrefixExpr, r.PrefixRange = r.Prefix, d.Range(p)
 		}
 	}
+	r.Dependencies = dependencies(d, call.kw("dependencies"))
 	x.f.Routers = append(x.f.Routers, r)
 }
 
@@ -277,7 +288,34 @@ func (x *extractor) include(stmt, call *pnode) {
 			inc.Prefix = s
 		} else {
 			inc.Prefix = canon(d, p)
+			inc.PrefixExpr, inc.PrefixRange = inc.Prefix, d.Range(p)
 		}
 	}
+	inc.Dependencies = dependencies(d, a.kw("dependencies"))
 	x.f.Includes = append(x.f.Includes, inc)
+}
+
+// dependencies reads `dependencies=[Depends(f), Security(g, scopes=…)]`:
+// the callables as written (other items as their source).
+func dependencies(d *index, n *pnode) []string {
+	n = unwrapType(n)
+	if n == nil || (n.Type() != "list" && n.Type() != "tuple") {
+		return nil
+	}
+	var out []string
+	for _, c := range children(n) {
+		if !c.IsNamed() || c.Type() == "comment" {
+			continue
+		}
+		if call := parseCall(d, c); call != nil && paramSources[lastName(call.callee)] == "Depends" {
+			dep := call.kw("dependency")
+			if dep == nil && len(call.pos) > 0 {
+				dep = call.pos[0]
+			}
+			out = append(out, canon(d, dep))
+			continue
+		}
+		out = append(out, canon(d, c))
+	}
+	return out
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/farm-stack/farm-lsp/analysis/imports"
 	"github.com/farm-stack/farm-lsp/analysis/parse"
 	"github.com/farm-stack/farm-lsp/analysis/pyast"
+	"github.com/farm-stack/farm-lsp/analysis/pymod"
 	"github.com/farm-stack/farm-lsp/analysis/staticjs"
 	"github.com/farm-stack/farm-lsp/analysis/tsxast"
 )
@@ -536,99 +537,44 @@ func (w *Workspace) Load(ctx context.Context, files map[string][]byte) (map[stri
 	return diags, nil
 }
 
-// resolveKinds resolves every model's Kind through its bases across files:
-// a class is a document when a base is beanie's Document or a document
-// model, a basemodel when a base is pydantic's BaseModel (or a basemodel
-// model). Files whose resolution changes are replaced by copies, never
+// resolveKinds resolves every model's Kind through its bases across files,
+// following the imports (pymod): a class is a document when a base leads
+// to a Beanie document class, a basemodel when one leads to a Pydantic
+// model. Files whose resolution changes are replaced by copies, never
 // mutated, so snapshots handed out earlier stay valid. Caller holds mu.
 func (w *Workspace) resolveKinds() {
-	type ref struct {
-		file string
-		idx  int
-	}
-	byName := map[string]ref{}
-	for rel, e := range w.files {
-		if e.good == nil {
-			continue
-		}
-		for i, m := range e.good.Models {
-			byName[m.Name] = ref{rel, i}
-		}
-	}
-	memo := map[string]facts.ModelKind{}
-	visiting := map[string]bool{}
-	var kindOf func(name string) facts.ModelKind
-	kindOf = func(name string) facts.ModelKind {
-		if k, ok := memo[name]; ok {
-			return k
-		}
-		switch name {
-		case "Document", "beanie.Document", "UnionDoc", "View":
-			return facts.ModelDocument
-		case "BaseModel", "pydantic.BaseModel", "GenericModel", "pydantic.generics.GenericModel", "RootModel", "SQLModel":
-			return facts.ModelBaseModel
-		}
-		r, ok := byName[name]
-		if !ok || visiting[name] {
-			return facts.ModelUnknown
-		}
-		visiting[name] = true
-		var k facts.ModelKind
-		for _, b := range w.files[r.file].good.Models[r.idx].Bases {
-			bk := kindOf(baseName(b))
-			if bk == facts.ModelDocument {
-				k = bk
-				break
-			}
-			if bk == facts.ModelBaseModel {
-				k = bk
-			}
-		}
-		visiting[name] = false
-		memo[name] = k
-		return k
-	}
-	w.kinds = make(map[string]facts.ModelKind, len(byName))
+	var py []*facts.File
 	for _, e := range w.files {
-		if e.good == nil || len(e.good.Models) == 0 {
-			continue
+		if e.good != nil && (e.good.Kind.IsPython() || strings.HasSuffix(e.good.Path, ".py")) {
+			py = append(py, e.good)
 		}
-		for _, m := range e.good.Models {
-			w.kinds[m.Name] = kindOf(m.Name)
+	}
+	ix := pymod.New(py)
+	w.kinds = map[string]facts.ModelKind{}
+	for _, f := range ix.Files() {
+		if len(f.Models) == 0 {
+			continue
 		}
 		var models []facts.Model
-		for i, m := range e.good.Models {
-			if k := kindOf(m.Name); k != m.Kind {
+		for i, m := range f.Models {
+			k := ix.Kind(f.Path, m.Name)
+			if prev, seen := w.kinds[m.Name]; !seen || prev == facts.ModelUnknown {
+				w.kinds[m.Name] = k
+			}
+			if k != m.Kind {
 				if models == nil {
-					models = append([]facts.Model(nil), e.good.Models...)
+					models = append([]facts.Model(nil), f.Models...)
 				}
 				models[i].Kind = k
 			}
 		}
 		if models != nil {
+			e := w.files[f.Path]
 			cp := *e.good
 			cp.Models = models
 			e.good = &cp
 		}
 	}
-}
-
-// baseName strips a module qualifier's package path only for known
-// framework names, and a subscript: "Generic[T]" -> "Generic",
-// "beanie.Document" stays recognisable, "models.Base" -> "Base".
-func baseName(b string) string {
-	if i := strings.IndexByte(b, '['); i >= 0 {
-		b = b[:i]
-	}
-	b = strings.TrimSpace(b)
-	switch b {
-	case "beanie.Document", "pydantic.BaseModel", "pydantic.generics.GenericModel":
-		return b
-	}
-	if i := strings.LastIndexByte(b, '.'); i >= 0 {
-		return b[i+1:]
-	}
-	return b
 }
 
 // Snapshot is an immutable view of the workspace's good facts.

@@ -1,0 +1,516 @@
+package pymod
+
+import (
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/farm-stack/farm-lsp/analysis/facts"
+)
+
+// Symbol is what a name means: a class (model or enum), function, router
+// or constant defined in a workspace file, or a framework class, or an
+// external name the workspace does not define.
+type Symbol struct {
+	File      *facts.File // defining file (nil for framework/external)
+	Name      string      // the name in that file
+	Framework *Framework  // a known framework class
+	External  string      // dotted name of an unknown library symbol
+}
+
+// Found reports whether the symbol is a workspace or framework symbol.
+func (s Symbol) Found() bool { return s.File != nil || s.Framework != nil }
+
+// ID is a stable key: "path:Name" for workspace symbols, "pkg.Name" for
+// framework ones.
+func (s Symbol) ID() string {
+	switch {
+	case s.File != nil:
+		return s.File.Path + ":" + s.Name
+	case s.Framework != nil:
+		return s.Framework.Package + "." + s.Framework.Name
+	}
+	return s.External
+}
+
+// Index resolves names across one set of Python files. It is built once per
+// set of files and memoises lookups; it is not safe for concurrent use.
+type Index struct {
+	byPath map[string]*facts.File
+	dirs   map[string]bool // every directory holding a .py file
+	pyDirs map[string]bool // directories holding a .py file directly
+	mods   map[string]string
+	defs   map[string]map[string]bool // path -> names it defines
+	binds  map[string]map[string]binding
+	memo   map[[2]string]Symbol
+	models map[string]*facts.Model // symbol ID -> model
+	kinds  map[string]facts.ModelKind
+	// global is the first class of each bare name by path (fallback for
+	// names that are neither defined nor imported).
+	global map[string]*facts.File
+	files  []*facts.File
+}
+
+// binding is what an import binds a local name to.
+type binding struct {
+	module string // dotted module as written
+	level  int
+	attr   string // "" when the name is the module itself
+}
+
+// New indexes the Python files among files (others are ignored).
+func New(files []*facts.File) *Index {
+	ix := &Index{
+		byPath: map[string]*facts.File{},
+		dirs:   map[string]bool{},
+		pyDirs: map[string]bool{},
+		mods:   map[string]string{},
+		defs:   map[string]map[string]bool{},
+		binds:  map[string]map[string]binding{},
+		memo:   map[[2]string]Symbol{},
+		models: map[string]*facts.Model{},
+		kinds:  map[string]facts.ModelKind{},
+		global: map[string]*facts.File{},
+	}
+	for _, f := range files {
+		if f == nil || !strings.HasSuffix(f.Path, ".py") {
+			continue
+		}
+		ix.files = append(ix.files, f)
+	}
+	sort.SliceStable(ix.files, func(i, j int) bool { return ix.files[i].Path < ix.files[j].Path })
+	for _, f := range ix.files {
+		ix.byPath[f.Path] = f
+		ix.pyDirs[path.Dir(f.Path)] = true
+		for d := path.Dir(f.Path); ; d = path.Dir(d) {
+			if ix.dirs[d] {
+				break
+			}
+			ix.dirs[d] = true
+			if d == "." || d == "/" {
+				break
+			}
+		}
+		defs := map[string]bool{}
+		for i := range f.Models {
+			defs[f.Models[i].Name] = true
+			ix.models[f.Path+":"+f.Models[i].Name] = &f.Models[i]
+			if ix.global[f.Models[i].Name] == nil {
+				ix.global[f.Models[i].Name] = f
+			}
+		}
+		for _, e := range f.Enums {
+			defs[e.Name] = true
+			if ix.global[e.Name] == nil {
+				ix.global[e.Name] = f
+			}
+		}
+		for _, r := range f.Routers {
+			defs[r.Var] = true
+		}
+		for _, fn := range f.Functions {
+			if fn.Kind == "function" {
+				defs[fn.Name] = true
+			}
+		}
+		for _, fn := range f.Defs {
+			defs[fn.Name] = true
+		}
+		for _, a := range f.Assigns {
+			defs[a.Name] = true
+		}
+		ix.defs[f.Path] = defs
+		bs := map[string]binding{}
+		for _, imp := range f.Imports {
+			aliasOf := map[string]bool{}
+			for local, orig := range imp.Aliases {
+				aliasOf[orig] = true
+				if len(imp.Names) == 0 {
+					bs[local] = binding{module: orig, level: imp.Level}
+				} else {
+					bs[local] = binding{module: imp.Module, level: imp.Level, attr: orig}
+				}
+			}
+			if len(imp.Names) == 0 {
+				if len(imp.Aliases) == 0 && imp.Module != "" {
+					top := imp.Module
+					if i := strings.IndexByte(top, '.'); i >= 0 {
+						top = top[:i]
+					}
+					bs[top] = binding{module: top, level: imp.Level}
+				}
+				continue
+			}
+			for _, n := range imp.Names {
+				if n == "*" || (aliasOf[n] && len(imp.Aliases) > 0 && imp.Aliases[n] == "") {
+					continue
+				}
+				if _, renamed := imp.Aliases[n]; !renamed && aliasOf[n] {
+					continue // `from m import a as b`: only b is bound
+				}
+				bs[n] = binding{module: imp.Module, level: imp.Level, attr: n}
+			}
+		}
+		ix.binds[f.Path] = bs
+	}
+	ix.moduleNames()
+	return ix
+}
+
+// moduleNames decides each file's dotted module name (what Python's
+// __module__ says when the app runs): the name under which absolute
+// imports reach it, else the package path up to the first directory
+// without __init__.py.
+func (ix *Index) moduleNames() {
+	for _, f := range ix.files {
+		for _, imp := range f.Imports {
+			if imp.Level != 0 || imp.Module == "" {
+				continue
+			}
+			root, p, ok := ix.absolute(f.Path, imp.Module)
+			if !ok || ix.mods[p] != "" {
+				continue
+			}
+			_ = root
+			ix.mods[p] = imp.Module
+		}
+	}
+	for _, f := range ix.files {
+		if ix.mods[f.Path] != "" {
+			continue
+		}
+		mod := strings.TrimSuffix(path.Base(f.Path), ".py")
+		if mod == "__init__" {
+			mod = ""
+		}
+		dir := path.Dir(f.Path)
+		for dir != "." && dir != "/" && ix.byPath[dir+"/__init__.py"] != nil {
+			if mod == "" {
+				mod = path.Base(dir)
+			} else {
+				mod = path.Base(dir) + "." + mod
+			}
+			dir = path.Dir(dir)
+		}
+		ix.mods[f.Path] = mod
+	}
+}
+
+// Module returns the dotted module name of a file ("src.schemas.item").
+func (ix *Index) Module(p string) string { return ix.mods[p] }
+
+// File returns the indexed file at p.
+func (ix *Index) File(p string) *facts.File { return ix.byPath[p] }
+
+// Files returns the indexed Python files sorted by path.
+func (ix *Index) Files() []*facts.File { return ix.files }
+
+// modulePath finds the file (or "dir/" for a namespace package) of a
+// module imported from the file at from.
+func (ix *Index) modulePath(from, mod string, level int) (string, bool) {
+	if level == 0 {
+		_, p, ok := ix.absolute(from, mod)
+		return p, ok
+	}
+	dir := path.Dir(from)
+	for i := 1; i < level; i++ {
+		dir = path.Dir(dir)
+	}
+	return ix.at(path.Join(dir, strings.ReplaceAll(mod, ".", "/")))
+}
+
+// at finds a module at base: base.py, base/__init__.py or the directory.
+func (ix *Index) at(base string) (string, bool) {
+	if ix.byPath[base+".py"] != nil {
+		return base + ".py", true
+	}
+	if ix.byPath[base+"/__init__.py"] != nil {
+		return base + "/__init__.py", true
+	}
+	if ix.dirs[base] {
+		return base + "/", true
+	}
+	return "", false
+}
+
+// absolute resolves an absolute module against the importing file's
+// ancestor directories, nearest first (the app's root is one of them).
+func (ix *Index) absolute(from, mod string) (root, p string, ok bool) {
+	rel := strings.ReplaceAll(mod, ".", "/")
+	for dir := path.Dir(from); ; dir = path.Dir(dir) {
+		base := rel
+		if dir != "." && dir != "/" {
+			base = dir + "/" + rel
+		}
+		if p, ok := ix.at(base); ok && (p != base+"/" || strings.Contains(mod, ".") || ix.pkgHasPy(base)) {
+			return dir, p, true
+		}
+		if dir == "." || dir == "/" || dir == "" {
+			return "", "", false
+		}
+	}
+}
+
+// pkgHasPy reports whether a directory directly holds a Python file (a
+// bare directory name is only taken as a namespace package then).
+func (ix *Index) pkgHasPy(dir string) bool { return ix.pyDirs[dir] }
+
+// Resolve says what a (possibly dotted) name means in the file at from.
+// Names neither defined nor imported there fall back to the framework
+// table by bare name, then to the first workspace class of that name.
+func (ix *Index) Resolve(from, name string) Symbol {
+	k := [2]string{from, name}
+	if s, ok := ix.memo[k]; ok {
+		return s
+	}
+	ix.memo[k] = Symbol{External: name} // cycle guard
+	s := ix.resolve(from, name, 0)
+	if !s.Found() && s.External == "" {
+		s.External = name
+	}
+	if !s.Found() {
+		last := name
+		if i := strings.LastIndexByte(last, '.'); i >= 0 {
+			last = last[i+1:]
+		}
+		if !ix.imported(from, name) {
+			if fw := LookupName(last); fw != nil {
+				s = Symbol{Framework: fw}
+			} else if g := ix.global[last]; g != nil {
+				s = Symbol{File: g, Name: last}
+			}
+		}
+	}
+	ix.memo[k] = s
+	return s
+}
+
+// imported reports whether the first segment of name is bound by an
+// import of from (then a miss is a library name, not a workspace class).
+func (ix *Index) imported(from, name string) bool {
+	first := name
+	if i := strings.IndexByte(first, '.'); i >= 0 {
+		first = first[:i]
+	}
+	b, ok := ix.binds[from][first]
+	if !ok {
+		return false
+	}
+	_, local := ix.modulePath(from, b.module, b.level)
+	return !local || strings.Contains(name, ".")
+}
+
+func (ix *Index) resolve(from, name string, depth int) Symbol {
+	if depth > 16 {
+		return Symbol{}
+	}
+	segs := strings.Split(name, ".")
+	if ix.defs[from][segs[0]] {
+		if len(segs) == 1 {
+			return Symbol{File: ix.byPath[from], Name: name}
+		}
+		return Symbol{} // an attribute of a local object
+	}
+	b, ok := ix.binds[from][segs[0]]
+	if !ok {
+		// star imports
+		if f := ix.byPath[from]; f != nil && len(segs) == 1 {
+			for _, imp := range f.Imports {
+				if len(imp.Names) == 1 && imp.Names[0] == "*" {
+					if p, ok := ix.modulePath(from, imp.Module, imp.Level); ok && !strings.HasSuffix(p, "/") {
+						if s := ix.inModule(p, name, depth+1); s.Found() {
+							return s
+						}
+					}
+				}
+			}
+		}
+		return Symbol{}
+	}
+	mod := b.module
+	rest := segs[1:]
+	if b.attr != "" {
+		rest = append([]string{b.attr}, rest...)
+	} else if b.level == 0 && len(rest) > 0 {
+		// `import a.b.c` binds a; a.b.c.X walks down the packages.
+	}
+	p, ok := ix.modulePath(from, mod, b.level)
+	if !ok {
+		if fw := Lookup(mod, rest[len(rest)-1]); fw != nil && len(rest) > 0 {
+			return Symbol{Framework: fw}
+		}
+		if len(rest) > 0 {
+			return Symbol{External: joinDot(mod, strings.Join(rest, "."))}
+		}
+		return Symbol{External: mod}
+	}
+	// Walk submodules as long as they exist.
+	for len(rest) > 1 || (len(rest) == 1 && !ix.definesOrBinds(p, rest[0])) {
+		sub, ok := ix.submodule(p, rest[0])
+		if !ok {
+			break
+		}
+		p, rest = sub, rest[1:]
+	}
+	if len(rest) != 1 {
+		return Symbol{}
+	}
+	return ix.inModule(p, rest[0], depth+1)
+}
+
+func joinDot(a, b string) string {
+	if a == "" {
+		return b
+	}
+	if b == "" {
+		return a
+	}
+	return a + "." + b
+}
+
+// submodule finds package p's submodule name.
+func (ix *Index) submodule(p, name string) (string, bool) {
+	dir := strings.TrimSuffix(p, "/")
+	if strings.HasSuffix(p, "/__init__.py") {
+		dir = path.Dir(p)
+	} else if !strings.HasSuffix(p, "/") {
+		return "", false
+	}
+	return ix.at(path.Join(dir, name))
+}
+
+func (ix *Index) definesOrBinds(p, name string) bool {
+	if ix.defs[p][name] {
+		return true
+	}
+	_, ok := ix.binds[p][name]
+	return ok
+}
+
+// inModule finds name in the module at p: defined there, imported there
+// (a re-export), or a submodule of the package.
+func (ix *Index) inModule(p, name string, depth int) Symbol {
+	if strings.HasSuffix(p, "/") {
+		if sub, ok := ix.submodule(p, name); ok {
+			return Symbol{External: sub} // a module, not a class
+		}
+		return Symbol{}
+	}
+	if ix.defs[p][name] {
+		return Symbol{File: ix.byPath[p], Name: name}
+	}
+	k := [2]string{p, name}
+	if s, ok := ix.memo[k]; ok {
+		return s
+	}
+	s := ix.resolve(p, name, depth)
+	if !s.Found() {
+		s = Symbol{}
+	}
+	return s
+}
+
+// Model returns the model a symbol names (nil if it is not a class of the
+// workspace).
+func (ix *Index) Model(s Symbol) *facts.Model {
+	if s.File == nil {
+		return nil
+	}
+	return ix.models[s.ID()]
+}
+
+// Enum returns the enum a symbol names, or nil.
+func (ix *Index) Enum(s Symbol) *facts.Enum {
+	if s.File == nil {
+		return nil
+	}
+	for i := range s.File.Enums {
+		if s.File.Enums[i].Name == s.Name {
+			return &s.File.Enums[i]
+		}
+	}
+	return nil
+}
+
+// Base resolves a base class expression as written ("Document",
+// "models.Base", "Generic[T]", "Page[Item]") in file from.
+func (ix *Index) Base(from, base string) Symbol {
+	if i := strings.IndexByte(base, '['); i >= 0 {
+		base = base[:i]
+	}
+	return ix.Resolve(from, strings.TrimSpace(base))
+}
+
+// Kind resolves the model kind of the class name defined in the file at
+// p, following its bases through the imports: a Document when any base
+// leads to a Beanie document class, a BaseModel when one leads to a
+// Pydantic model.
+func (ix *Index) Kind(p, name string) facts.ModelKind {
+	return ix.kind(Symbol{File: ix.byPath[p], Name: name}, 0)
+}
+
+func (ix *Index) kind(s Symbol, depth int) facts.ModelKind {
+	if s.Framework != nil {
+		return s.Framework.Kind()
+	}
+	m := ix.Model(s)
+	if m == nil || depth > 32 {
+		return facts.ModelUnknown
+	}
+	id := s.ID()
+	if k, ok := ix.kinds[id]; ok {
+		return k
+	}
+	ix.kinds[id] = facts.ModelUnknown // cycle guard
+	k := facts.ModelUnknown
+	for _, b := range m.Bases {
+		bs := ix.Base(s.File.Path, b)
+		if bs.File == s.File && bs.Name == s.Name {
+			continue
+		}
+		bk := ix.kind(bs, depth+1)
+		if bk == facts.ModelDocument || (bk == facts.ModelBaseModel && k == facts.ModelUnknown) {
+			k = bk
+		}
+	}
+	ix.kinds[id] = k
+	return k
+}
+
+// Role returns the framework role a class derives from (the first base
+// that leads to a framework class), or "".
+func (ix *Index) Role(s Symbol) *Framework {
+	return ix.role(s, 0)
+}
+
+func (ix *Index) role(s Symbol, depth int) *Framework {
+	if s.Framework != nil {
+		return s.Framework
+	}
+	m := ix.Model(s)
+	if m == nil || depth > 32 {
+		return nil
+	}
+	var out *Framework
+	for _, b := range m.Bases {
+		bs := ix.Base(s.File.Path, b)
+		if bs.File == s.File && bs.Name == s.Name {
+			continue
+		}
+		if fw := ix.role(bs, depth+1); fw != nil && (out == nil || fw.Role == RoleDocument) {
+			out = fw
+		}
+	}
+	return out
+}
+
+// ResolveKinds sets Model.Kind of every model in files in place (for
+// fixtures and tests: the workspace copies instead of mutating).
+func ResolveKinds(files []*facts.File) {
+	ix := New(files)
+	for _, f := range ix.files {
+		for i := range f.Models {
+			f.Models[i].Kind = ix.Kind(f.Path, f.Models[i].Name)
+		}
+	}
+}
