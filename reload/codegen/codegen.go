@@ -22,6 +22,7 @@ import (
 	"github.com/farm-stack/farm-lsp/analysis/facts"
 	"github.com/farm-stack/farm-lsp/analysis/openapi"
 	"github.com/farm-stack/farm-lsp/analysis/typegen"
+	"github.com/farm-stack/farm-lsp/reload/atomicfile"
 	"github.com/farm-stack/farm-lsp/reload/executor"
 	"github.com/farm-stack/farm-lsp/reload/plan"
 )
@@ -398,25 +399,8 @@ func writeAtomic(root, rel string, content []byte) error {
 	if _, err := resolve(root, rel); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(p)+".farm-*.tmp")
-	if err != nil {
-		return fmt.Errorf("temp file for %s: %w", rel, err)
-	}
-	name := tmp.Name()
-	_, werr := tmp.Write(content)
-	cerr := tmp.Close()
-	if werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Chmod(name, 0o644)
-	}
-	if werr == nil {
-		werr = os.Rename(name, p)
-	}
-	if werr != nil {
-		os.Remove(name)
-		return fmt.Errorf("write %s: %w", rel, werr)
+	if err := atomicfile.Write(p, content, 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", rel, err)
 	}
 	return nil
 }

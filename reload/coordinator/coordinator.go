@@ -143,6 +143,7 @@ func (c *Coordinator) Start(ctx context.Context, sink Sink) error {
 		return fmt.Errorf("coordinator: index %s: %w", c.root, err)
 	}
 	c.loadConfig()
+	c.removeLeftovers()
 	c.message(slog.LevelInfo, fmt.Sprintf("farm-lsp: indexed %d files of %s in %d ms", n, c.root, time.Since(t0).Milliseconds()), false)
 
 	c.setupExecutors()

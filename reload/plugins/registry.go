@@ -15,6 +15,7 @@ import (
 	"sync"
 
 	"github.com/farm-stack/farm-lsp/analysis/facts"
+	"github.com/farm-stack/farm-lsp/reload/atomicfile"
 	"github.com/farm-stack/farm-lsp/reload/executor"
 	"github.com/farm-stack/farm-lsp/reload/plan"
 )
@@ -322,18 +323,7 @@ func (e *Executor) write(content []byte) (bool, error) {
 	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
 		return false, fmt.Errorf("write %s: %w", e.opts.OutFile, err)
 	}
-	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".tmp-*")
-	if err != nil {
-		return false, fmt.Errorf("write %s: %w", e.opts.OutFile, err)
-	}
-	tmp := f.Name()
-	_, werr := f.Write(content)
-	if err := errors.Join(werr, f.Close()); err != nil {
-		_ = os.Remove(tmp)
-		return false, fmt.Errorf("write %s: %w", e.opts.OutFile, err)
-	}
-	if err := os.Rename(tmp, name); err != nil {
-		_ = os.Remove(tmp)
+	if err := atomicfile.Write(name, content, 0o644); err != nil {
 		return false, fmt.Errorf("write %s: %w", e.opts.OutFile, err)
 	}
 	return true, nil

@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/farm-stack/farm-lsp/reload/atomicfile"
 )
 
 // MigrationsDir is where migration files live, relative to the workspace.
@@ -151,7 +153,7 @@ func WriteMigration(root string, ops []Op) (string, error) {
 	}
 	data = append(data, '\n')
 	name := filepath.Join(dir, m.ID+".json")
-	if err := writeAtomic(name, data); err != nil {
+	if err := atomicfile.Write(name, data, 0o644); err != nil {
 		return "", fmt.Errorf("write migration %s: %w", m.ID, err)
 	}
 	return MigrationsDir + "/" + m.ID + ".json", nil
@@ -171,27 +173,6 @@ func nextNumber(dir string) (int, error) {
 		}
 	}
 	return max + 1, nil
-}
-
-// writeAtomic writes data to a temp file in name's directory and renames
-// it over name, so readers never see a partial file.
-func writeAtomic(name string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, werr := f.Write(data)
-	cerr := f.Close()
-	if err := errors.Join(werr, cerr); err != nil {
-		_ = os.Remove(tmp)
-		return err
-	}
-	if err := os.Rename(tmp, name); err != nil {
-		_ = os.Remove(tmp)
-		return err
-	}
-	return nil
 }
 
 // ListMigrations returns the workspace-relative paths of the migration
