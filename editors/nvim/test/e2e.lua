@@ -93,6 +93,7 @@ end
 
 -- Snapshots of the statusline at each farm/taskResult.
 local task_snapshots = {}
+local status_during_run -- nil, false (asked) or { lines, backend_done }
 vim.api.nvim_create_autocmd('User', {
   pattern = 'FarmTaskResult',
   callback = function()
@@ -103,6 +104,22 @@ vim.api.nvim_create_autocmd('User', {
       if list and #list > 0 then
         last = { planId = id, task = list[#list] }
       end
+    end
+    -- Ask for :FarmStatus once the types are written, while the rest of
+    -- the plan (the backend restart) may still run.
+    if last and last.task.kind == 'type-generation' and status_during_run == nil then
+      status_during_run = false
+      farm.status(function()
+        status_during_run = {
+          lines = vim.deepcopy(farm.state.last_status_lines or {}),
+          backend_done = false,
+        }
+        for _, t in ipairs(farm.state.task_results[last.planId] or {}) do
+          if t.kind == 'backend-reload' then
+            status_during_run.backend_done = true
+          end
+        end
+      end)
     end
     table.insert(task_snapshots, {
       planId = last and last.planId,
@@ -305,7 +322,23 @@ local function run()
     for _, snap in ipairs(mine) do
       table.insert(lines, snap.statusline)
     end
-    return table.concat(lines, ' → ') .. ' → ' .. farm.statusline()
+    -- :FarmStatus asked right after the types were written lists the
+    -- running plan: type-generation ended, backend-reload as it was then.
+    wait_for(':FarmStatus asked during the plan', 15000, function()
+      return type(status_during_run) == 'table'
+    end)
+    local during = table.concat(status_during_run.lines, '\n')
+    local function has(pat)
+      return during:find(pat, 1, true) ~= nil
+    end
+    assert(has('running: user.py') and has('✓ type-generation'), ':FarmStatus during the plan:\n' .. during)
+    if status_during_run.backend_done then
+      assert(has('✓ backend-reload'), ':FarmStatus after the backend restart:\n' .. during)
+    else
+      assert(has('… backend-reload'), ':FarmStatus while the backend restarts:\n' .. during)
+    end
+    return table.concat(lines, ' → ') .. ' → ' .. farm.statusline() .. '; :FarmStatus meanwhile: ' ..
+      table.concat(status_during_run.lines, ' | ', #status_during_run.lines - #saved_plan.tasks)
   end)
 
   step('syntax error shows in vim.diagnostic', function()
@@ -352,6 +385,7 @@ local function run()
   end)
 
   step(':FarmStatus', function()
+    farm.state.responses['farm/status'] = nil
     vim.cmd('FarmStatus')
     wait_for('the farm/status reply', 15000, function()
       return farm.state.responses['farm/status'] ~= nil

@@ -156,6 +156,13 @@ do
     '  … backend-reload api',
     '  ✗ frontend-hmr web 3 ms — vite down',
   })
+  eq('running_statusline: a task that ran outranks a later skipped one', f.running_statusline(p2, {
+    { id = 'a', kind = 'type-generation', status = 'ok', durationMs = 12 },
+    { id = 'c', kind = 'frontend-hmr', status = 'skipped', durationMs = 0 },
+  }), '⟳ 2/3 ✓ type-generation')
+  eq('running_statusline: only skipped', f.running_statusline(p2, {
+    { id = 'c', kind = 'frontend-hmr', status = 'skipped', durationMs = 0 },
+  }), '⟳ 1/3 – frontend-hmr')
   -- A retry's second attempt replaces the first.
   eq('running_statusline retried', f.running_statusline(p2, {
     { id = 'c', kind = 'frontend-hmr', status = 'failed', durationMs = 3 },

@@ -154,18 +154,18 @@ local function ended_tasks(plan, results)
 end
 
 --- Statusline text while plan runs, from its farm/taskResult tasks so far:
---- "⟳ 1/4 ✓ type-generation" (the newest ended task; a failed one wins).
+--- "⟳ 1/4 ✓ type-generation": the newest failed task, else the newest that
+--- ran (ok), else the newest ended (skipped, superseded).
 function M.running_statusline(plan, results)
   local by_id, order, done = ended_tasks(plan, results)
   local s = string.format('⟳ %d/%d', done, #list(plan.tasks))
+  local rank = { failed = 3, ok = 2 }
   local shown
   for i = #order, 1, -1 do
     local t = by_id[order[i]]
-    if t.status == 'failed' then
+    if shown == nil or (rank[t.status] or 1) > (rank[shown.status] or 1) then
       shown = t
-      break
     end
-    shown = shown or t
   end
   if shown then
     s = s .. ' ' .. (marks[shown.status] or '?') .. ' ' .. tostring(shown.kind)
