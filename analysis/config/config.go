@@ -1,8 +1,12 @@
 // Package config types farm.config.ts: it turns the statically read object
 // (staticjs → facts.Value) into a Config with every default filled in,
-// reports unknown keys (hint) and values of the wrong type or that cannot be
-// read statically (warning, default kept) at their source ranges, and
-// applies LSP initializationOptions on top (Merge).
+// reports unknown keys (warning at the key, naming the closest known key:
+// `hotRelaod: unknown key, ignored; did you mean "hotReload"?`) and values
+// of the wrong type or that cannot be read statically (warning, default
+// kept) at their source ranges, and applies LSP initializationOptions on
+// top (Merge, where unknown keys are silent: the object carries other
+// settings too). MissingPlugins diagnoses `plugins` entries without a
+// manifest; FindRoot finds the app holding a directory.
 //
 // The recognised keys, their types and defaults (DESIGN.md "Configuration"
 // and the seed's "Configuration Integration"):
@@ -18,6 +22,8 @@
 //	ai.providers.<name>.apiKey         string, ""; usually process.env.X (recorded in Env)
 //	ai.providers.<name>.models         string[] (or [{name}]), []
 //	ai.providers.<name>.defaultModel   string, the first model
+//	ai.providers.<name>.hookUrl        string, ""; after a change of the provider, farm-lsp POSTs
+//	                                   {"provider", "config"} there (overrides aiModels.hookUrl)
 //	plugins                            string[] of enabled plugin names (plugins/<name>/);
 //	                                   entries may also be ['name', {options}] or {name}
 //	development.ports.frontend         int, 3000
@@ -106,6 +112,9 @@ type Provider struct {
 	APIKey       string   `json:"apiKey,omitempty"`
 	Models       []string `json:"models"`
 	DefaultModel string   `json:"defaultModel,omitempty"`
+	// HookURL receives the provider's configuration after an ai change
+	// (overrides aiModels.hookUrl).
+	HookURL string `json:"hookUrl,omitempty"`
 }
 
 // Development is the `development` section.
@@ -181,6 +190,9 @@ type AIModels struct {
 	Enabled       bool `json:"enabled"`
 	HotSwap       bool `json:"hotSwap"`
 	PreloadModels bool `json:"preloadModels"`
+	// HookURL is the backend URL told about a changed provider
+	// configuration (POST {"provider", "config"}); "" = none.
+	HookURL string `json:"hookUrl,omitempty"`
 }
 
 // Auto-apply modes for hotReload.database.autoApply.

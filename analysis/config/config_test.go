@@ -3,7 +3,9 @@ package config
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
+	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
@@ -16,12 +18,17 @@ import (
 
 func read(t *testing.T, src string) (Config, []facts.Diagnostic) {
 	t.Helper()
+	return FromValue(value(t, src), "farm.config.ts")
+}
+
+func value(t *testing.T, src string) *facts.Value {
+	t.Helper()
 	doc, err := parse.Parse(context.Background(), parse.TypeScript, []byte(src), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	v, _ := staticjs.ReadModule(doc, "farm.config.ts")
-	return FromValue(v, "farm.config.ts")
+	return v
 }
 
 func readFile(t *testing.T, name string) (Config, []facts.Diagnostic) {
@@ -195,14 +202,14 @@ func TestMessyConfig(t *testing.T) {
 		word string
 	}
 	want := []key{
-		{1, facts.SeverityHint, "databse: unknown key"},
+		{1, facts.SeverityWarning, `databse: unknown key, ignored; did you mean "database"?`},
 		{2, facts.SeverityWarning, "database.url: cannot be read statically"},
 		{3, facts.SeverityWarning, "plugins: expected an array, got a string"},
 		{5, facts.SeverityWarning, "development.ports.frontend: expected a number"},
 		{5, facts.SeverityWarning, "development.ports.backend: expected an integer"},
 		{9, facts.SeverityWarning, `development.hotReload.database.autoApply: "sometimes" is not one of`},
 		{10, facts.SeverityWarning, "development.hotReload.performance.maxRetries: expected an integer"},
-		{10, facts.SeverityHint, "development.hotReload.performance.extra: unknown key"},
+		{10, facts.SeverityWarning, "development.hotReload.performance.extra: unknown key, ignored (known keys here: cooldownPeriod, enabled, maxRetries, slowReloadThreshold)"},
 		{13, facts.SeverityWarning, "paths.models: \"[unclosed\" is not a valid glob"},
 	}
 	var got []key
@@ -221,7 +228,7 @@ func TestMessyConfig(t *testing.T) {
 			t.Errorf("diag %d = %+v, want %+v", i, got[i], want[i])
 		}
 	}
-	// The unknown-key hint sits on the key, the type warnings on the value.
+	// The unknown-key warning sits on the key, the type warnings on the value.
 	if r := diags[0].Range; r.Start.Char != 2 || r.End.Char != 9 {
 		t.Errorf("unknown key range %+v, want chars 2..9", r)
 	}
@@ -335,5 +342,89 @@ func TestBackendEnv(t *testing.T) {
 	cp.Development.Backend.Env["DEBUG"] = "0"
 	if c.Development.Backend.Env["DEBUG"] != "1" {
 		t.Error("clone shares the env map")
+	}
+}
+
+// TestUnknownKeyDidYouMean: a typo at a known level drops its section, so it
+// is a warning that names the key meant.
+func TestUnknownKeyDidYouMean(t *testing.T) {
+	tests := []struct{ src, want string }{
+		{"development: { hotRelaod: { enabled: false } }", `development.hotRelaod: unknown key, ignored; did you mean "hotReload"?`},
+		{"development: { hotReload: { aiModels: { hotswap: false } } }", `did you mean "hotSwap"?`},
+		{"development: { hotReload: { watch: { usePoling: true } } }", `did you mean "usePolling"?`},
+		{"pluggins: []", `pluggins: unknown key, ignored; did you mean "plugins"?`},
+		{"ai: { providers: { ollama: { modles: [] } } }", `ai.providers.ollama.modles: unknown key, ignored; did you mean "models"?`},
+		{"development: { zzz: 1 }", "development.zzz: unknown key, ignored (known keys here: backend, frontend, hotReload, ports)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.src, func(t *testing.T) {
+			c, diags := read(t, "export default defineConfig({ "+tt.src+" });")
+			if len(diags) != 1 || diags[0].Severity != facts.SeverityWarning || !strings.Contains(diags[0].Message, tt.want) {
+				t.Fatalf("diags = %+v, want one warning with %q", diags, tt.want)
+			}
+			if !c.Development.HotReload.Enabled {
+				t.Error("the misspelt section was applied")
+			}
+		})
+	}
+	// initializationOptions carry other settings: unknown keys stay silent.
+	if _, err := Merge(Default(), []byte(`{"hotRelaod": 1, "development": {"hotReload": {"enabled": false}}}`)); err != nil {
+		t.Errorf("Merge reported an unknown key: %v", err)
+	}
+}
+
+func TestHookURLsAreKeys(t *testing.T) {
+	c, diags := read(t, `export default defineConfig({ ai: { providers: { ollama: { hookUrl: 'http://h/p' } } },
+  development: { hotReload: { aiModels: { hookUrl: 'http://h/a' } } } });`)
+	if len(diags) != 0 {
+		t.Fatalf("diags: %+v", diags)
+	}
+	if c.AI.Providers["ollama"].HookURL != "http://h/p" || c.Development.HotReload.AIModels.HookURL != "http://h/a" {
+		t.Errorf("hook URLs = %q, %q", c.AI.Providers["ollama"].HookURL, c.Development.HotReload.AIModels.HookURL)
+	}
+}
+
+func TestMissingPlugins(t *testing.T) {
+	src := "export default defineConfig({\n  plugins: ['analytics', ['missing', { a: 1 }], { name: 'other' }],\n});\n"
+	v := value(t, src)
+	known := func(n string) bool { return n == "analytics" }
+	diags := MissingPlugins(v, "farm.config.ts", known)
+	if len(diags) != 2 {
+		t.Fatalf("diags = %+v, want 2", diags)
+	}
+	for i, name := range []string{"missing", "other"} {
+		d := diags[i]
+		if d.Severity != facts.SeverityWarning || d.Path != "farm.config.ts" || d.Range.Start.Line != 1 ||
+			!strings.Contains(d.Message, `"`+name+`" has no manifest`) {
+			t.Errorf("diag %d = %+v", i, d)
+		}
+	}
+	if diags[0].Range.Start.Char != 25 {
+		t.Errorf("missing's diagnostic starts at char %d, want 25 (the entry)", diags[0].Range.Start.Char)
+	}
+	if d := MissingPlugins(nil, "farm.config.ts", known); len(d) != 0 {
+		t.Errorf("no config: %+v", d)
+	}
+}
+
+func TestFindRoot(t *testing.T) {
+	dir := t.TempDir()
+	app := filepath.Join(dir, "app")
+	deep := filepath.Join(app, "apps", "web", "src")
+	if err := os.MkdirAll(deep, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := FindRoot(deep); !errors.Is(err, ErrNoApp) || !strings.Contains(err.Error(), deep) {
+		t.Fatalf("outside an app: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(app, "farm.config.mjs"), []byte("export default {}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	root, file, err := FindRoot(deep)
+	if err != nil || root != app || file != "farm.config.mjs" {
+		t.Fatalf("FindRoot = %q %q %v, want %q farm.config.mjs", root, file, err, app)
+	}
+	if _, _, err := FindRoot(filepath.Join(dir, "nope")); err == nil {
+		t.Error("a missing directory was accepted")
 	}
 }

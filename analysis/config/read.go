@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sort"
 	"strings"
 
 	"github.com/bmatcuk/doublestar/v4"
@@ -288,7 +289,8 @@ func (r *reader) strs(dst *[]string, split bool) handler {
 }
 
 // fields reads the members of object v with handlers; members without a
-// handler get a hint (unless ignoreUnknown or listed in silent).
+// handler get a warning naming the closest known key (unless ignoreUnknown
+// or listed in silent).
 func (r *reader) fields(v *facts.Value, key string, hs map[string]handler, silent ...string) {
 	for _, k := range v.Keys {
 		m := v.Fields[k]
@@ -307,7 +309,16 @@ func (r *reader) fields(v *facts.Value, key string, hs map[string]handler, silen
 		if rng == (facts.Range{}) {
 			rng = m.Range
 		}
-		r.diag(rng, facts.SeverityHint, "%s: unknown key, ignored", sub)
+		known := append([]string(nil), silent...)
+		for h := range hs {
+			known = append(known, h)
+		}
+		if s := suggest(k, known); s != "" {
+			r.diag(rng, facts.SeverityWarning, "%s: unknown key, ignored; did you mean %q?", sub, s)
+		} else {
+			sort.Strings(known)
+			r.diag(rng, facts.SeverityWarning, "%s: unknown key, ignored (known keys here: %s)", sub, strings.Join(known, ", "))
+		}
 	}
 }
 
@@ -401,6 +412,7 @@ func (r *reader) providers(v *facts.Value, key string) {
 			"enabled": r.boolean(&p.Enabled),
 			"url":     r.str(&p.URL),
 			"apiKey":  r.str(&p.APIKey),
+			"hookUrl": r.str(&p.HookURL),
 			"models": func(mv *facts.Value, k string) {
 				if !r.check(mv, k, facts.ValueArray, models) {
 					return
@@ -529,6 +541,7 @@ func (r *reader) hotReload() map[string]handler {
 			return map[string]handler{
 				"hotSwap":       r.boolean(&h.AIModels.HotSwap),
 				"preloadModels": r.boolean(&h.AIModels.PreloadModels),
+				"hookUrl":       r.str(&h.AIModels.HookURL),
 			}
 		}),
 		"database": r.toggle(&h.Database.Enabled, func() map[string]handler {

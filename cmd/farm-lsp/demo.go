@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -305,13 +304,12 @@ func (c *demoClient) drain(method string) []notification {
 }
 
 func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("demo", stderr)
 	var lf logFlags
 	lf.register(fs)
 	keep := fs.Bool("keep", false, "keep the temporary copy of the example app")
 	timeout := fs.Duration("timeout", 30*time.Second, "how long to wait for each plan and result")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
 	if lf.level == "info" && lf.file == "" {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 
@@ -12,24 +11,38 @@ import (
 // generateCmd writes the generated TypeScript, or with --check lists stale
 // outputs and exits 1 (for CI).
 func generateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("generate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("generate", stderr)
 	var lf logFlags
 	lf.register(fs)
-	root := fs.String("root", ".", "workspace root (the directory holding farm.config.ts)")
+	root := fs.String("root", ".", "a directory of the app (the one holding farm.config.ts, or below it)")
 	check := fs.Bool("check", false, "write nothing; exit 1 listing generated files that are missing or stale")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
-	c, err := coordinator.Index(ctx, *root)
+	if fs.NArg() > 0 {
+		return &exitError{code: 2, msg: fmt.Sprintf("farm-lsp generate: unexpected argument %q (usage: %s)", fs.Arg(0), "farm-lsp generate [--root DIR] [--check]")}
+	}
+	app, bad, err := appConfig(ctx, "generate", *root, stderr)
+	if err != nil {
+		return err
+	}
+	if bad {
+		// Its outDir and paths are unknown: writing would use the defaults.
+		return &exitError{code: 1, msg: "farm-lsp generate: farm.config has errors (above); fix them first — nothing was written or checked"}
+	}
+	log, closeLog, err := lf.logger(stderr)
+	if err != nil {
+		return &exitError{code: 2, msg: "farm-lsp generate: " + err.Error()}
+	}
+	defer closeLog()
+	log.Debug("indexing the app", "root", app)
+	c, err := coordinator.Index(ctx, app)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
 	paths, diags, err := c.Generate(ctx, *check)
-	for _, d := range diags {
-		fmt.Fprintf(stderr, "%s:%d:%d: %s: %s\n", d.Path, d.Range.Start.Line+1, d.Range.Start.Char+1, d.Code, d.Message)
-	}
+	printDiagnostics(stderr, c.Root(), diags)
 	if err != nil {
 		return err
 	}
@@ -55,23 +68,33 @@ func generateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 
 // openapiCmd prints the backend's OpenAPI document, derived from source.
 func openapiCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("openapi", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("openapi", stderr)
 	var lf logFlags
 	lf.register(fs)
-	root := fs.String("root", ".", "workspace root (the directory holding farm.config.ts)")
-	if err := fs.Parse(args); err != nil {
+	root := fs.String("root", ".", "a directory of the app (the one holding farm.config.ts, or below it)")
+	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
-	c, err := coordinator.Index(ctx, *root)
+	if fs.NArg() > 0 {
+		return &exitError{code: 2, msg: fmt.Sprintf("farm-lsp openapi: unexpected argument %q (usage: %s)", fs.Arg(0), "farm-lsp openapi [--root DIR]")}
+	}
+	app, _, err := appConfig(ctx, "openapi", *root, stderr)
+	if err != nil {
+		return err
+	}
+	log, closeLog, err := lf.logger(stderr)
+	if err != nil {
+		return &exitError{code: 2, msg: "farm-lsp openapi: " + err.Error()}
+	}
+	defer closeLog()
+	log.Debug("indexing the app", "root", app)
+	c, err := coordinator.Index(ctx, app)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
 	doc, diags := c.OpenAPI()
-	for _, d := range diags {
-		fmt.Fprintf(stderr, "%s:%d:%d: %s: %s\n", d.Path, d.Range.Start.Line+1, d.Range.Start.Char+1, d.Code, d.Message)
-	}
+	printDiagnostics(stderr, c.Root(), diags)
 	b, err := doc.JSON()
 	if err != nil {
 		return err

@@ -4,14 +4,20 @@
 //
 //	farm-lsp [serve]                  stdio language server (default)
 //	farm-lsp demo [--keep]            narrated session on the bundled example app
-//	farm-lsp plan --root DIR --before OLD FILE [--json]
+//	farm-lsp plan [--root DIR] --before OLD FILE [--json]
 //	farm-lsp generate [--root DIR] [--check]
 //	farm-lsp openapi [--root DIR]
 //	farm-lsp version
+//	farm-lsp help [COMMAND]           or -h/--help anywhere: usage, exit 0
 //
 // Global flags (before or after the subcommand): --log-file PATH,
 // --log-level debug|info|warn|error. Logs never go to stdout: stdout is the
-// protocol.
+// protocol. Flags may follow positional arguments; "--" ends the flags.
+// plan, generate and openapi work on the FARM app holding the directory
+// given (the nearest farm.config.ts at or above it) and refuse to run
+// outside one; they print farm.config's diagnostics (file:line:col) to
+// stderr, and generate refuses to write while the config has errors.
+// SIGINT/SIGTERM cancel every command (exit 130 for the one-shot ones).
 package main
 
 import (
@@ -38,10 +44,14 @@ const usage = `farm-lsp — a language server for FARM-stack apps
 Usage:
   farm-lsp [serve]                                   run the language server on stdio
   farm-lsp demo [--keep]                             narrated session on the bundled example app
-  farm-lsp plan --root DIR --before OLD FILE [--json]  semantic changes and plan for FILE (was OLD)
+  farm-lsp plan [--root DIR] --before OLD FILE [--json]  semantic changes and plan for FILE (was OLD)
   farm-lsp generate [--root DIR] [--check]           write generated TypeScript (--check: exit 1 if stale)
   farm-lsp openapi [--root DIR]                      print the static OpenAPI document
   farm-lsp version                                   print the version
+  farm-lsp help [COMMAND]                            this overview, or COMMAND's usage (also -h, --help)
+
+plan, generate and openapi need a FARM app: the nearest directory at or above
+--root (default: the current one) holding farm.config.ts.
 
 Global flags:
   --log-file PATH     write logs to PATH (default: stderr)
@@ -99,6 +109,9 @@ func split(args []string) (string, []string) {
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	cmd, rest := split(args)
+	if cmd == "serve" && len(rest) == len(args) && wantsHelp(rest) {
+		cmd = "help" // `farm-lsp --help`: the overview, not serve's flags
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	var err error
@@ -108,17 +121,20 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "demo":
 		err = demoCmd(ctx, rest, stdout, stderr)
 	case "plan":
-		err = planCmd(ctx, rest, stdout, stderr)
+		err = planCmd(ctx, rest, stdin, stdout, stderr)
 	case "generate":
 		err = generateCmd(ctx, rest, stdout, stderr)
 	case "openapi":
 		err = openapiCmd(ctx, rest, stdout, stderr)
 	case "version", "--version", "-version":
-		fmt.Fprintf(stdout, "farm-lsp %s\n", version)
-		return 0
+		fs := newFlagSet("version", stderr)
+		var lf logFlags
+		lf.register(fs) // accepted everywhere, unused here
+		if err = parseFlags(fs, rest, stdout); err == nil {
+			fmt.Fprintf(stdout, "farm-lsp %s\n", version)
+		}
 	case "help", "--help", "-h", "-help":
-		fmt.Fprint(stdout, usage)
-		return 0
+		return help(rest, stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "farm-lsp: unknown command %q\n\n%s", cmd, usage)
 		return 2
@@ -134,10 +150,31 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
+		if ctx.Err() != nil {
+			fmt.Fprintf(stderr, "farm-lsp %s: interrupted\n", cmd)
+			return 130
+		}
 		fmt.Fprintf(stderr, "farm-lsp %s: %v\n", cmd, err)
 		return 1
 	}
 	return 0
+}
+
+// help prints the overview, or with a command name that command's usage.
+func help(args []string, stdout, stderr io.Writer) int {
+	name, rest := split(args)
+	if len(rest) == len(args) { // no command named
+		name = ""
+	}
+	if name == "" || name == "help" {
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	if _, ok := synopses[name]; !ok {
+		fmt.Fprintf(stderr, "farm-lsp help: unknown command %q\n\n%s", name, usage)
+		return 2
+	}
+	return run([]string{name, "--help"}, strings.NewReader(""), stdout, stderr)
 }
 
 // exitError ends a subcommand with a specific code.
@@ -157,12 +194,18 @@ type stdio struct {
 func (stdio) Close() error { return nil }
 
 func serve(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("serve", stderr)
 	var lf logFlags
 	lf.register(fs)
 	fs.Bool("stdio", true, "speak LSP on stdin/stdout (the only transport; accepted for editors that pass it)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, stdout); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "farm-lsp serve: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
 	log, closeLog, err := lf.logger(stderr)
