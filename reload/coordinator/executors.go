@@ -49,11 +49,17 @@ func (c *Coordinator) setupExecutors() {
 	execs[plan.APIClientGeneration] = cg
 
 	db := mongo.New(mongo.Options{
-		Root:      c.root,
-		URL:       func() string { return c.Config().Database.URL },
-		AutoApply: cfg.Development.HotReload.Database.AutoApply,
-		Models:    c.modelsByFile,
-		Logger:    c.log,
+		Root:       c.root,
+		Migrations: func() string { return c.Config().Paths.Migrations },
+		URL:        func() string { return c.Config().Database.URL },
+		AutoApply:  cfg.Development.HotReload.Database.AutoApply,
+		Models:     c.modelsByFile,
+		Logger:     c.log,
+		// Migrations that waited for the database apply when it is back.
+		OnBackground: func(res executor.Result) {
+			c.publishTaskDiagnostics(plan.DatabaseSchemaUpdate, res)
+			c.message(slog.LevelInfo, res.Message, res.Status == executor.Failed)
+		},
 	})
 	execs[plan.DatabaseSchemaUpdate] = db
 	c.addCloser(func() error {
@@ -74,6 +80,25 @@ func (c *Coordinator) setupExecutors() {
 		c.publishTaskDiagnostics(plan.DatabaseSchemaUpdate, executor.Result{Diagnostics: db.Diagnostics()})
 		return map[string]any{"applied": a.Path}, nil
 	})
+	// farm.retry also applies migrations that wait for the database or
+	// failed before.
+	c.mu.Lock()
+	retry := c.commands["farm.retry"]
+	c.mu.Unlock()
+	if retry != nil {
+		c.register("farm.retry", func(ctx context.Context, args []json.RawMessage) (any, error) {
+			res, ok := db.Retry(ctx)
+			if !ok {
+				return retry(ctx, args)
+			}
+			c.publishTaskDiagnostics(plan.DatabaseSchemaUpdate, res)
+			out, err := retry(ctx, args)
+			if m, isMap := out.(map[string]any); isMap && err == nil {
+				m["retried"], m["database"] = true, string(res.Status)+": "+res.Message
+			}
+			return out, err
+		})
+	}
 	c.addActions(func(rel string, rng facts.Range, diags []facts.Diagnostic) []Action {
 		var out []Action
 		for _, d := range diags {

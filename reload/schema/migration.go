@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -15,8 +16,44 @@ import (
 	"github.com/farm-stack/farm-lsp/reload/atomicfile"
 )
 
-// MigrationsDir is where migration files live, relative to the workspace.
+// MigrationsDir is where migration files live by default, relative to the
+// workspace (paths.migrations: "apps/api/migrations/*.json").
 const MigrationsDir = "apps/api/migrations"
+
+// DirOfGlob returns the directory a paths.migrations glob names: its
+// leading segments without glob characters ("db/migrations/*.json" →
+// "db/migrations"). It returns MigrationsDir for an empty glob and an error
+// for one that is absolute, leaves the workspace or has no fixed directory.
+func DirOfGlob(glob string) (string, error) {
+	if strings.TrimSpace(glob) == "" {
+		return MigrationsDir, nil
+	}
+	g := filepath.ToSlash(glob)
+	var fixed []string
+	for _, seg := range strings.Split(g, "/") {
+		if strings.ContainsAny(seg, "*?[{") {
+			break
+		}
+		fixed = append(fixed, seg)
+	}
+	if len(fixed) == len(strings.Split(g, "/")) && len(fixed) > 0 {
+		// No glob characters: the last segment is a file pattern only if
+		// it names a .json file, else the whole path is the directory.
+		if strings.HasSuffix(fixed[len(fixed)-1], ".json") {
+			fixed = fixed[:len(fixed)-1]
+		}
+	}
+	dir := path.Clean(strings.Join(fixed, "/"))
+	switch {
+	case strings.HasPrefix(g, "/") || filepath.IsAbs(glob):
+		return "", fmt.Errorf("paths.migrations %q must be relative to the workspace", glob)
+	case dir == "." || dir == "":
+		return "", fmt.Errorf("paths.migrations %q names no directory (e.g. \"apps/api/migrations/*.json\")", glob)
+	case dir == ".." || strings.HasPrefix(dir, "../"):
+		return "", fmt.Errorf("paths.migrations %q lies outside the workspace", glob)
+	}
+	return dir, nil
+}
 
 // Generator marks migrations written by farm-lsp.
 const Generator = "farm-lsp"
@@ -131,13 +168,17 @@ func Slug(ops []Op) string {
 }
 
 // WriteMigration writes ops as the next numbered migration under
-// root/apps/api/migrations and returns its workspace-relative slash path.
-// The write is atomic (temp file + rename). No ops → no file, "" and nil.
-func WriteMigration(root string, ops []Op) (string, error) {
+// root/relDir (MigrationsDir when relDir is "") and returns its
+// workspace-relative slash path. The write is atomic (temp file + rename).
+// No ops → no file, "" and nil.
+func WriteMigration(root, relDir string, ops []Op) (string, error) {
 	if len(ops) == 0 {
 		return "", nil
 	}
-	dir := filepath.Join(root, filepath.FromSlash(MigrationsDir))
+	if relDir == "" {
+		relDir = MigrationsDir
+	}
+	dir := filepath.Join(root, filepath.FromSlash(relDir))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("write migration: %w", err)
 	}
@@ -156,7 +197,7 @@ func WriteMigration(root string, ops []Op) (string, error) {
 	if err := atomicfile.Write(name, data, 0o644); err != nil {
 		return "", fmt.Errorf("write migration %s: %w", m.ID, err)
 	}
-	return MigrationsDir + "/" + m.ID + ".json", nil
+	return relDir + "/" + m.ID + ".json", nil
 }
 
 func nextNumber(dir string) (int, error) {
@@ -176,9 +217,13 @@ func nextNumber(dir string) (int, error) {
 }
 
 // ListMigrations returns the workspace-relative paths of the migration
-// files under root, in number order.
-func ListMigrations(root string) ([]string, error) {
-	dir := filepath.Join(root, filepath.FromSlash(MigrationsDir))
+// files under root/relDir (MigrationsDir when relDir is ""), in number
+// order.
+func ListMigrations(root, relDir string) ([]string, error) {
+	if relDir == "" {
+		relDir = MigrationsDir
+	}
+	dir := filepath.Join(root, filepath.FromSlash(relDir))
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
@@ -205,7 +250,7 @@ func ListMigrations(root string) ([]string, error) {
 	})
 	out := make([]string, len(files))
 	for i, f := range files {
-		out[i] = MigrationsDir + "/" + f.name
+		out[i] = relDir + "/" + f.name
 	}
 	return out, nil
 }

@@ -239,7 +239,7 @@ func TestDefaultValue(t *testing.T) {
 
 func TestWriteMigration(t *testing.T) {
 	root := t.TempDir()
-	if p, err := WriteMigration(root, nil); p != "" || err != nil {
+	if p, err := WriteMigration(root, "", nil); p != "" || err != nil {
 		t.Fatalf("no ops: %q, %v", p, err)
 	}
 	dir := filepath.Join(root, MigrationsDir)
@@ -253,7 +253,7 @@ func TestWriteMigration(t *testing.T) {
 	ops := Diff([]facts.Model{doc("User", fld("name", "str", 0))},
 		[]facts.Model{doc("User", fld("name", "str", 0), fld("age", "int", 1, def("3")))})
 	ops[0].Path = "apps/api/src/models/user.py"
-	p, err := WriteMigration(root, ops)
+	p, err := WriteMigration(root, "", ops)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -283,7 +283,7 @@ func TestWriteMigration(t *testing.T) {
 	if diags := Validate(data, []string{"User"}); len(diags) != 0 {
 		t.Errorf("written migration does not validate: %+v", diags)
 	}
-	list, err := ListMigrations(root)
+	list, err := ListMigrations(root, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -296,7 +296,7 @@ func TestWriteMigration(t *testing.T) {
 			t.Errorf("temp file left behind: %s", e.Name())
 		}
 	}
-	p2, err := WriteMigration(root, ops)
+	p2, err := WriteMigration(root, "", ops)
 	if err != nil || !strings.HasPrefix(filepath.Base(p2), "0009_") {
 		t.Errorf("second write = %q, %v", p2, err)
 	}
@@ -359,5 +359,48 @@ func TestValidate(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestDirOfGlob(t *testing.T) {
+	for glob, want := range map[string]string{
+		"":                           MigrationsDir,
+		"apps/api/migrations/*.json": "apps/api/migrations",
+		"db/migrations/**/*.json":    "db/migrations",
+		"./db/migrations/*.json":     "db/migrations",
+		"backend/schema":             "backend/schema",
+		"backend/schema/0001_x.json": "backend/schema",
+	} {
+		if got, err := DirOfGlob(glob); err != nil || got != want {
+			t.Errorf("DirOfGlob(%q) = %q, %v; want %q", glob, got, err, want)
+		}
+	}
+	for _, glob := range []string{"/etc/migrations/*.json", "../elsewhere/*.json", "*.json", "db/../../x/*.json"} {
+		if got, err := DirOfGlob(glob); err == nil {
+			t.Errorf("DirOfGlob(%q) = %q, want an error", glob, got)
+		}
+	}
+}
+
+func TestWriteMigrationInConfiguredDir(t *testing.T) {
+	root := t.TempDir()
+	ops := Diff([]facts.Model{doc("User", fld("name", "str", 0))},
+		[]facts.Model{doc("User", fld("name", "str", 0), fld("age", "int", 1, def("3")))})
+	p, err := WriteMigration(root, "db/migrations", ops)
+	if err != nil || p != "db/migrations/0001_user_add_field_age.json" {
+		t.Fatalf("WriteMigration = %q, %v", p, err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "db", "migrations", "0001_user_add_field_age.json")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(root, MigrationsDir)); !os.IsNotExist(err) {
+		t.Errorf("the default directory was created: %v", err)
+	}
+	list, err := ListMigrations(root, "db/migrations")
+	if err != nil || !reflect.DeepEqual(list, []string{p}) {
+		t.Errorf("ListMigrations = %q, %v", list, err)
+	}
+	if list, _ := ListMigrations(root, ""); len(list) != 0 {
+		t.Errorf("default dir lists %q", list)
 	}
 }
