@@ -16,7 +16,11 @@ import (
 // migrations. It runs at Start, before any executor writes.
 func (c *Coordinator) removeLeftovers() {
 	cfg := c.Config()
-	dirs := []string{cfg.Development.HotReload.TypeGeneration.OutDir, schema.MigrationsDir}
+	migrations, err := schema.DirOfGlob(cfg.Paths.Migrations)
+	if err != nil {
+		migrations = schema.MigrationsDir
+	}
+	dirs := []string{cfg.Development.HotReload.TypeGeneration.OutDir, migrations}
 	for _, out := range cfg.Outputs().All() {
 		dirs = append(dirs, path.Dir(out))
 	}
