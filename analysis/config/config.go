@@ -45,7 +45,9 @@
 //	                                   generateOnModelChange true, generateOnRouteChange true,
 //	                                   outDir "apps/web/src", pydantic 2 (1 or 2)
 //	  .aiModels                        object | bool: enabled true, hotSwap true, preloadModels true
-//	  .database                        object | bool: enabled true, autoApply "additive" ('additive' | 'none' | 'all')
+//	  .database                        object | bool: enabled true, autoApply "additive" ('additive' | 'none' | 'all'),
+//	                                   allowRemote false (true lets automatic migrations write to a
+//	                                   database.url whose host is not loopback)
 //	  .performance                     object | bool: enabled true, slowReloadThreshold 5000 (ms),
 //	                                   maxRetries 3, cooldownPeriod 5000 (ms)
 //	  .errorRecovery                   object | bool: enabled true, fallbackToRestart true, logErrors true
@@ -206,6 +208,9 @@ const (
 type HotReloadDatabase struct {
 	Enabled   bool   `json:"enabled"`
 	AutoApply string `json:"autoApply"` // AutoApplyAdditive, AutoApplyNone or AutoApplyAll
+	// AllowRemote lets automatic migrations write to a database whose
+	// host is not loopback; false (the default) keeps them to local ones.
+	AllowRemote bool `json:"allowRemote"`
 }
 
 // Performance is hotReload.performance.

@@ -428,3 +428,24 @@ func TestFindRoot(t *testing.T) {
 		t.Error("a missing directory was accepted")
 	}
 }
+
+func TestDatabaseAllowRemote(t *testing.T) {
+	if Default().Development.HotReload.Database.AllowRemote {
+		t.Fatal("allowRemote defaults to true; remote databases must be opted into")
+	}
+	c, diags := read(t, "export default { development: { hotReload: { database: { allowRemote: true } } } };")
+	if len(diags) != 0 || !c.Development.HotReload.Database.AllowRemote {
+		t.Fatalf("allowRemote: true read as %+v (diags %+v)", c.Development.HotReload.Database, diags)
+	}
+	if c.Development.HotReload.Database.AutoApply != AutoApplyAdditive {
+		t.Errorf("allowRemote changed autoApply: %+v", c.Development.HotReload.Database)
+	}
+	c, diags = read(t, "export default { development: { hotReload: { database: { allowRemote: 'yes' } } } };")
+	if c.Development.HotReload.Database.AllowRemote || len(diags) != 1 || !strings.Contains(diags[0].Message, "allowRemote: expected a boolean") {
+		t.Errorf("allowRemote: 'yes' = %v, diags %+v", c.Development.HotReload.Database.AllowRemote, diags)
+	}
+	m, err := Merge(Default(), []byte(`{"development":{"hotReload":{"database":{"allowRemote":true}}}}`))
+	if err != nil || !m.Development.HotReload.Database.AllowRemote {
+		t.Errorf("Merge allowRemote: %v %+v", err, m.Development.HotReload.Database)
+	}
+}

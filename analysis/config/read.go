@@ -546,7 +546,8 @@ func (r *reader) hotReload() map[string]handler {
 		}),
 		"database": r.toggle(&h.Database.Enabled, func() map[string]handler {
 			return map[string]handler{
-				"autoApply": r.enum(&h.Database.AutoApply, AutoApplyAdditive, AutoApplyNone, AutoApplyAll),
+				"autoApply":   r.enum(&h.Database.AutoApply, AutoApplyAdditive, AutoApplyNone, AutoApplyAll),
+				"allowRemote": r.boolean(&h.Database.AllowRemote),
 			}
 		}),
 		"performance": r.toggle(&h.Performance.Enabled, func() map[string]handler {
