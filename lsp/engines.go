@@ -40,6 +40,7 @@ func (c *conn) addFolder(folder string, start bool) {
 				c.notes.message(slog.LevelWarn, fmt.Sprintf("farm-lsp: initializationOptions for %s: %v", p, err), true)
 			}
 		}
+		c.setupTrust(r)
 		c.log.Info("lsp: workspace root", "root", p)
 		if start {
 			c.startEngine(r)

@@ -7,6 +7,7 @@
 //	farm-lsp plan [--root DIR] --before OLD FILE [--json]
 //	farm-lsp generate [--root DIR] [--check]
 //	farm-lsp openapi [--root DIR]
+//	farm-lsp trust [--root DIR] [--revoke]
 //	farm-lsp version
 //	farm-lsp help [COMMAND]           or -h/--help anywhere: usage, exit 0
 //
@@ -47,6 +48,7 @@ Usage:
   farm-lsp plan [--root DIR] --before OLD FILE [--json]  semantic changes and plan for FILE (was OLD)
   farm-lsp generate [--root DIR] [--check]           write generated TypeScript (--check: exit 1 if stale)
   farm-lsp openapi [--root DIR]                      print the static OpenAPI document
+  farm-lsp trust [--root DIR] [--revoke]             list what the workspace runs and allow it (--revoke: forget)
   farm-lsp version                                   print the version
   farm-lsp help [COMMAND]                            this overview, or COMMAND's usage (also -h, --help)
 
@@ -126,6 +128,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = generateCmd(ctx, rest, stdout, stderr)
 	case "openapi":
 		err = openapiCmd(ctx, rest, stdout, stderr)
+	case "trust":
+		err = trustCmd(ctx, rest, stdout, stderr)
 	case "version", "--version", "-version":
 		fs := newFlagSet("version", stderr)
 		var lf logFlags

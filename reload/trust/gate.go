@@ -228,9 +228,8 @@ func (g *Gate) decide() (source, reason string) {
 	if g.client != nil {
 		return "", "client"
 	}
-	if r, ok := g.refused[g.hash]; ok {
-		return "", r
-	}
+	// The store before a refusal: `farm-lsp trust` run after the user
+	// said "Not now" is the user changing their mind.
 	if g.store != nil {
 		ok, err := g.store.Allowed(g.settings.Root, g.hash)
 		if err != nil {
@@ -240,6 +239,9 @@ func (g *Gate) decide() (source, reason string) {
 			g.allowed[g.hash] = SourceRemembered
 			return SourceRemembered, ""
 		}
+	}
+	if r, ok := g.refused[g.hash]; ok {
+		return "", r
 	}
 	if g.asker == nil {
 		return "", "no-asker"

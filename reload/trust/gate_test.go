@@ -214,6 +214,11 @@ func TestGateRefusalLastsTheSession(t *testing.T) {
 	if ok, _ := store.Allowed(s.Root, s.Hash()); !ok {
 		t.Fatal("Grant not stored")
 	}
+	// The other session refused, but the allow now stored (another
+	// editor's farm.trust, or `farm-lsp trust`) is the user's later word.
+	if err := req(g2); err != nil {
+		t.Fatalf("refused session after a stored allow: %v", err)
+	}
 	u.noQuestion(t)
 }
 
