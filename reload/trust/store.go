@@ -12,11 +12,13 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/farm-stack/farm-lsp/reload/atomicfile"
 )
 
 // Store remembers which settings the user allowed for which workspace
 // root. Each allow is one file, allow/<sha256(root, hash)>.json, written
-// atomically (temporary file, fsync, rename), so two farm-lsp processes
+// atomically (reload/atomicfile), so two farm-lsp processes
 // (two editors) never see half an entry and never lose each other's. The
 // directory and its files are private to the user (0700/0600).
 type Store struct {
@@ -100,7 +102,10 @@ func (s *Store) Allow(set Settings) error {
 	if err := os.MkdirAll(s.allowDir(), 0o700); err != nil {
 		return fmt.Errorf("trust: %w", err)
 	}
-	return writeAtomic(s.file(e.Root, e.Hash), append(b, '\n'))
+	if err := atomicfile.Write(s.file(e.Root, e.Hash), append(b, '\n'), 0o600); err != nil {
+		return fmt.Errorf("trust: %w", err)
+	}
+	return nil
 }
 
 // Entries lists the allows remembered for root, newest first.
@@ -167,33 +172,4 @@ func readEntry(name string) (Entry, error) {
 		return e, fmt.Errorf("trust: %s: %w", name, err)
 	}
 	return e, nil
-}
-
-// writeAtomic writes data to name through a temporary file in the same
-// directory, synced before the rename, so a reader sees the old file or
-// the whole new one.
-func writeAtomic(name string, data []byte) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(name), ".allow-*")
-	if err != nil {
-		return fmt.Errorf("trust: %w", err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			os.Remove(tmp)
-		}
-	}()
-	if _, err = f.Write(data); err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("trust: %w", err)
-	}
-	if err = os.Rename(tmp, name); err != nil {
-		return fmt.Errorf("trust: %w", err)
-	}
-	return nil
 }
