@@ -37,6 +37,12 @@ var synopses = map[string]string{
 	"openapi": "farm-lsp openapi [--root DIR]\n\n" +
 		"Print the backend's OpenAPI 3.1 document, derived statically from source. The app\n" +
 		"is the nearest directory at or above --root holding farm.config.ts.",
+	"trust": "farm-lsp trust [--root DIR] [--revoke]\n\n" +
+		"List what the app would run (backend command, directory, environment, database,\n" +
+		"Ollama models, Vite URL) and allow it, as the editor's \"Trust this workspace\" does:\n" +
+		"farm-lsp then runs it without asking until those settings change. --revoke forgets\n" +
+		"every allow of the app. The app is the nearest directory at or above --root holding\n" +
+		"farm.config.ts.",
 	"version": "farm-lsp version\n\nPrint the version.",
 }
 

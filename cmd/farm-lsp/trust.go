@@ -2,43 +2,41 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
 	"github.com/farm-stack/farm-lsp/reload/coordinator"
 	"github.com/farm-stack/farm-lsp/reload/trust"
 )
 
-// trustCmd lists what a workspace would run and allows it (the way
-// `direnv allow` does), or with --revoke forgets every allow of the root.
+// trustCmd lists what an app would run and allows it (the way `direnv
+// allow` does), or with --revoke forgets every allow of the app.
 func trustCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("trust", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("trust", stderr)
 	var lf logFlags
 	lf.register(fs)
-	root := fs.String("root", ".", "workspace root (the directory holding farm.config.ts)")
-	revoke := fs.Bool("revoke", false, "forget every allow of this workspace instead of recording one")
-	if err := fs.Parse(args); err != nil {
+	root := fs.String("root", ".", "a directory of the app (the one holding farm.config.ts, or below it)")
+	revoke := fs.Bool("revoke", false, "forget every allow of this app instead of recording one")
+	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return &exitError{code: 2, msg: fmt.Sprintf("farm-lsp trust: unexpected argument %q (use --root DIR)", fs.Arg(0))}
+		return &exitError{code: 2, msg: fmt.Sprintf("farm-lsp trust: unexpected argument %q (usage: %s)", fs.Arg(0), "farm-lsp trust [--root DIR] [--revoke]")}
 	}
 	store, err := trust.OpenDefaultStore(os.Getenv)
 	if err != nil {
 		return err
 	}
-	c, err := coordinator.Index(ctx, *root)
+	app, bad, err := appConfig(ctx, "trust", *root, stderr)
+	if err != nil {
+		return err
+	}
+	c, err := coordinator.Index(ctx, app)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	if _, err := os.Stat(filepath.Join(c.Root(), "farm.config.ts")); err != nil {
-		return fmt.Errorf("%s holds no farm.config.ts: not a FARM workspace (use --root DIR)", c.Root())
-	}
 	if *revoke {
 		n, err := store.Revoke(c.Root())
 		if err != nil {
@@ -46,6 +44,10 @@ func trustCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		fmt.Fprintf(stdout, "%s: %d allow(s) revoked; farm-lsp will ask before running anything from it\n", c.Root(), n)
 		return nil
+	}
+	if bad {
+		// What would run is partly unknown: nothing to allow yet.
+		return &exitError{code: 1, msg: "farm-lsp trust: farm.config has errors (above); fix them first — nothing was allowed"}
 	}
 	s := trust.FromConfig(c.Root(), c.Config())
 	fmt.Fprintf(stdout, "%s would run:\n", c.Root())

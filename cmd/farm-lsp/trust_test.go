@@ -97,7 +97,7 @@ func TestCLITrust(t *testing.T) {
 		t.Fatalf("entries after revoke: %+v", es)
 	}
 
-	if code, _, stderr := runCLI(t, "trust", "--root", t.TempDir()); code != 1 || !strings.Contains(stderr, "no farm.config.ts") {
+	if code, _, stderr := runCLI(t, "trust", "--root", t.TempDir()); code == 0 || !strings.Contains(stderr, "farm.config") {
 		t.Errorf("trust of a non-workspace: code %d %q", code, stderr)
 	}
 	if code, _, _ := runCLI(t, "trust", "extra"); code != 2 {
