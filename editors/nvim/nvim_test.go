@@ -129,6 +129,11 @@ func testEndToEnd(t *testing.T, nv neovim) {
 	cmd.Stdout = &output
 	cmd.Stderr = &output
 	runErr := cmd.Run()
+	// Neovim warns once per deprecated function the plugin calls
+	// (vim.deprecate: "… is deprecated, use … instead").
+	if bytes.Contains(bytes.ToLower(output.Bytes()), []byte("deprecated")) {
+		t.Errorf("the plugin uses an API deprecated in Neovim %s:\n%s", nv.name, output.String())
+	}
 
 	report := func() string {
 		logTail, _ := os.ReadFile(logPath)
