@@ -24,14 +24,9 @@ import {
   ReloadResultNotification,
   StatusRequest,
 } from './protocol';
-import { commandMessage, idleView, planSummary, planView, resultLines, resultSummary, resultView, StatusBarView, statusItems } from './status';
+import { commandMessage, idleView, planSummary, ReloadTracker, resultLines, resultSummary, resultView, StatusBarView, statusItems } from './status';
 
 let client: LanguageClient | undefined;
-
-interface LastReload {
-  plan?: ReloadPlan;
-  result?: ReloadResult;
-}
 
 function isExecutable(file: string): boolean {
   try {
@@ -66,9 +61,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   status.show();
   context.subscriptions.push(status);
 
-  const last: LastReload = {};
+  const tracker = new ReloadTracker();
   let noConfig = false;
-  const plans = new Map<string, ReloadPlan>();
 
   // Commands are registered synchronously in activate so that the palette
   // entries work even before (or without) a running server.
@@ -134,12 +128,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   };
 
   const showLastReload = async (): Promise<void> => {
-    if (!last.result) {
+    const last = tracker.last;
+    if (!last) {
       await showStatus();
       return;
     }
     const lines = resultLines(last.result, last.plan);
-    const failed = (last.result.tasks ?? []).some((t) => t.status === 'failed');
+    const failed = tracker.lastFailed();
     const items: vscode.QuickPickItem[] = lines.map((l) => ({ label: l }));
     if (last.plan) {
       items.unshift({ label: planSummary(last.plan).replace(/^FARM: /, ''), kind: vscode.QuickPickItemKind.Separator });
@@ -191,7 +186,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       }
       try {
         const body = await c.sendRequest<FarmStatus>(StatusRequest);
-        applyView(status, last.result && body.enabled ? resultView(last.result, last.plan) : idleView(body.enabled));
+        applyView(status, body.enabled ? tracker.current(true) : idleView(false));
         void vscode.window.showInformationMessage(`FARM hot reload ${body.enabled ? 'enabled' : 'disabled'}`);
       } catch {
         // the toggle itself succeeded; the status bar catches up on the next result
@@ -265,26 +260,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       register({ ...data, registerOptions: { ...data.registerOptions, commands: commandsToForward(data.registerOptions.commands) } });
 
     client.onNotification(ReloadPlanNotification, (plan: ReloadPlan) => {
-      plans.set(plan.planId, plan);
-      if (plans.size > 50) {
-        const oldest = plans.keys().next().value;
-        if (oldest !== undefined) {
-          plans.delete(oldest);
-        }
-      }
-      const view = planView(plan);
+      const view = tracker.onPlan(plan);
       if (view) {
         applyView(status, view);
       }
       output.appendLine(`[farm] ${planSummary(plan)}`);
     });
     client.onNotification(ReloadResultNotification, (result: ReloadResult) => {
-      const plan = plans.get(result.planId);
-      plans.delete(result.planId);
-      last.plan = plan;
-      last.result = result;
-      status.command = 'farm.showLastReload';
-      applyView(status, resultView(result, plan));
+      const plan = tracker.plan(result.planId);
+      const view = tracker.onResult(result);
+      if (view) {
+        status.command = 'farm.showLastReload';
+        applyView(status, view);
+      }
       output.appendLine(`[farm] ${resultSummary(result)}`);
       for (const line of resultLines(result, plan)) {
         output.appendLine(`[farm]   ${line}`);
@@ -298,7 +286,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
           status.command = 'farm.showOutput';
         } else if (e.newState === State.Running) {
           status.command = 'farm.showLastReload';
-          applyView(status, last.result ? resultView(last.result, last.plan) : idleView(vscode.workspace.getConfiguration('farm').get<boolean>('hotReload.enabled', true)));
+          applyView(status, tracker.current(vscode.workspace.getConfiguration('farm').get<boolean>('hotReload.enabled', true)));
         }
       }),
       vscode.workspace.onDidChangeConfiguration(async (e) => {

@@ -197,3 +197,55 @@ export function commandMessage(command: string, reply: unknown): { text: string;
       return message ? { text: `FARM: ${firstLine(message)}`, error: false } : undefined;
   }
 }
+
+/** The last finished reload, for the status bar's quick pick. */
+export interface LastReload {
+  plan?: ReloadPlan;
+  result: ReloadResult;
+}
+
+/**
+ * Follows farm/reloadPlan and farm/reloadResult and says what the status
+ * bar shows. Each method returns the new view, or undefined to keep the
+ * one shown.
+ */
+export class ReloadTracker {
+  private readonly plans = new Map<string, ReloadPlan>();
+  /** The last finished reload shown in the status bar. */
+  last?: LastReload;
+
+  constructor(private readonly maxPlans = 50) {}
+
+  onPlan(plan: ReloadPlan): StatusBarView | undefined {
+    this.plans.set(plan.planId, plan);
+    if (this.plans.size > this.maxPlans) {
+      const oldest = this.plans.keys().next().value;
+      if (oldest !== undefined) {
+        this.plans.delete(oldest);
+      }
+    }
+    return planView(plan);
+  }
+
+  /** The plan a result belongs to, while it runs. */
+  plan(planId: string): ReloadPlan | undefined {
+    return this.plans.get(planId);
+  }
+
+  onResult(result: ReloadResult): StatusBarView | undefined {
+    const plan = this.plans.get(result.planId);
+    this.plans.delete(result.planId);
+    this.last = { plan, result };
+    return resultView(result, plan);
+  }
+
+  /** The view for the last reload, or the idle view. */
+  current(enabled: boolean): StatusBarView {
+    return this.last ? resultView(this.last.result, this.last.plan) : idleView(enabled);
+  }
+
+  /** True when the last reload has a failed task (the quick pick offers Retry). */
+  lastFailed(): boolean {
+    return tasksOf(this.last?.result.tasks).some((t) => t.status === 'failed');
+  }
+}

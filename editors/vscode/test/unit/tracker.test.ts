@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { ReloadPlan, ReloadResult } from '../../src/protocol';
+import { ReloadTracker } from '../../src/status';
+
+const plan: ReloadPlan = {
+  planId: 'p1',
+  trigger: { uri: 'file:///w/apps/api/src/models/user.py', kind: 'backend-model' },
+  tasks: [
+    { id: 't1', kind: 'type-generation', target: 'apps/web/src/types/models/index.ts' },
+    { id: 't2', kind: 'backend-reload', target: 'apps/api', dependsOn: ['t1'] },
+  ],
+};
+const failedResult: ReloadResult = {
+  planId: 'p1',
+  durationMs: 900,
+  tasks: [
+    { id: 't1', kind: 'type-generation', status: 'ok', durationMs: 9 },
+    { id: 't2', kind: 'backend-reload', status: 'failed', durationMs: 880, message: 'ImportError' },
+  ],
+};
+const okResult: ReloadResult = {
+  planId: 'p1',
+  durationMs: 14,
+  tasks: [
+    { id: 't1', kind: 'type-generation', status: 'ok', durationMs: 9 },
+    { id: 't2', kind: 'backend-reload', status: 'ok', durationMs: 5 },
+  ],
+};
+
+describe('ReloadTracker', () => {
+  it('starts idle', () => {
+    const t = new ReloadTracker();
+    assert.equal(t.current(true).text, '$(zap) FARM');
+    assert.equal(t.current(false).text, '$(circle-slash) FARM');
+    assert.equal(t.lastFailed(), false);
+  });
+
+  it('spins while a plan runs and shows its result', () => {
+    const t = new ReloadTracker();
+    assert.equal(t.onPlan(plan)?.text, '$(sync~spin) reloading');
+    const v = t.onResult(okResult);
+    assert.equal(v?.text, '$(check) 14 ms');
+    assert.ok(v?.tooltip.includes('✓ backend-reload apps/api 5 ms'), v?.tooltip);
+    assert.equal(t.current(true).text, '$(check) 14 ms');
+    assert.equal(t.last?.plan, plan);
+  });
+
+  it('a failure offers Retry', () => {
+    const t = new ReloadTracker();
+    t.onPlan(plan);
+    const v = t.onResult(failedResult);
+    assert.equal(v?.text, '$(error) failed');
+    assert.equal(v?.error, true);
+    assert.equal(t.lastFailed(), true);
+  });
+
+  it('forgets the oldest of too many unfinished plans', () => {
+    const t = new ReloadTracker(2);
+    for (const id of ['a', 'b', 'c']) {
+      t.onPlan({ ...plan, planId: id });
+    }
+    assert.equal(t.plan('a'), undefined);
+    assert.equal(t.plan('c')?.planId, 'c');
+  });
+});
