@@ -97,6 +97,25 @@ export function resultLines(result: ReloadResult, plan?: ReloadPlan): string[] {
   });
 }
 
+/**
+ * The shortest trailing part of each path that no other path in the list
+ * ends with: base names when they differ, "types/api.ts, services/api.ts"
+ * when they do not.
+ */
+export function distinctNames(paths: string[]): string[] {
+  const parts = paths.map((p) => p.split(/[\\/]/).filter(Boolean));
+  return parts.map((mine, i) => {
+    for (let n = 1; n < mine.length; n++) {
+      const tail = mine.slice(-n).join('/');
+      const clash = parts.some((other, j) => j !== i && other.slice(-n).join('/') === tail);
+      if (!clash) {
+        return tail;
+      }
+    }
+    return mine.join('/');
+  });
+}
+
 function firstLine(s: string): string {
   const i = s.indexOf('\n');
   return i < 0 ? s : s.slice(0, i);
@@ -153,7 +172,7 @@ export function statusItems(status: FarmStatus): { label: string; detail?: strin
       detail: `${status.queueLength ?? 0} queued`,
     },
     {
-      label: `$(graph) ${m.total ?? 0} reloads: ${m.ok ?? 0} ok, ${m.failed ?? 0} failed (${pct(m.successRate)})`,
+      label: `$(graph) ${m.total ?? 0} reload${m.total === 1 ? '' : 's'}: ${m.ok ?? 0} ok, ${m.failed ?? 0} failed (${pct(m.successRate)})`,
       detail: `avg ${formatDuration(m.avgMs ?? NaN)} · p50 ${formatDuration(m.p50Ms ?? NaN)} · p95 ${formatDuration(m.p95Ms ?? NaN)} · ${m.slow ?? 0} slow`,
     },
   ];
@@ -187,7 +206,7 @@ export function commandMessage(command: string, reply: unknown): { text: string;
       if (written.length === 0) {
         return { text: 'FARM: generated files are up to date', error: false };
       }
-      const names = written.map((w) => w.split(/[\\/]/).pop()).join(', ');
+      const names = distinctNames(written).join(', ');
       return { text: `FARM: regenerated ${written.length} file${written.length === 1 ? '' : 's'} (${names})`, error: false };
     }
     default:
@@ -235,6 +254,11 @@ export class ReloadTracker {
   onResult(result: ReloadResult): StatusBarView | undefined {
     const plan = this.plans.get(result.planId);
     this.plans.delete(result.planId);
+    if (tasksOf(result.tasks).length === 0) {
+      // An empty plan (a syntax error, a cosmetic edit) ran nothing: the
+      // last reload that did stays shown, and so does its Retry.
+      return undefined;
+    }
     this.last = { plan, result };
     return resultView(result, plan);
   }

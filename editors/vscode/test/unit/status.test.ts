@@ -212,3 +212,22 @@ describe('commandMessage', () => {
     it(name, () => assert.deepEqual(commandMessage(command, reply), want));
   }
 });
+
+// Issue 11, bugs 3 and 4.
+describe('wording', () => {
+  it('the Regenerate toast tells files with the same name apart', () => {
+    const msg = commandMessage('farm.regenerate', {
+      status: 'ok',
+      written: ['apps/web/src/types/models/index.ts', 'apps/web/src/types/api.ts', 'apps/web/src/services/api.ts', 'apps/web/src/hooks/api.ts'],
+    });
+    assert.deepEqual(msg, { text: 'FARM: regenerated 4 files (index.ts, types/api.ts, services/api.ts, hooks/api.ts)', error: false });
+  });
+  it('same name deeper down', () => {
+    const msg = commandMessage('farm.regenerate', { status: 'ok', written: ['a/x/api.ts', 'b/x/api.ts'] });
+    assert.deepEqual(msg, { text: 'FARM: regenerated 2 files (a/x/api.ts, b/x/api.ts)', error: false });
+  });
+  it('one reload, not "1 reloads"', () => {
+    const s: FarmStatus = { enabled: true, processing: false, queueLength: 0, lastPlan: null, metrics: { total: 1, ok: 1, failed: 0, successRate: 1 } };
+    assert.equal(statusItems(s)[2].label, '$(graph) 1 reload: 1 ok, 0 failed (100%)');
+  });
+});

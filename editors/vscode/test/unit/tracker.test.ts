@@ -64,3 +64,28 @@ describe('ReloadTracker', () => {
     assert.equal(t.plan('c')?.planId, 'c');
   });
 });
+
+// Issue 11, bug 2: an empty plan's result (a save with a syntax error, a
+// cosmetic edit) must not overwrite the status bar or the last reload.
+describe('ReloadTracker: empty plans keep the last reload', () => {
+  const empty: ReloadPlan = { planId: 'e1', trigger: { uri: 'file:///w/apps/api/src/models/user.py', kind: 'backend-model' }, tasks: [] };
+  const emptyResult: ReloadResult = { planId: 'e1', durationMs: 0, tasks: [] };
+
+  it('a syntax-error save does not turn a failure green', () => {
+    const t = new ReloadTracker();
+    t.onPlan(plan);
+    t.onResult(failedResult);
+    assert.equal(t.onPlan(empty), undefined);
+    assert.equal(t.onResult(emptyResult), undefined, 'the view is kept');
+    assert.equal(t.current(true).text, '$(error) failed');
+    assert.equal(t.lastFailed(), true, 'Retry stays offered');
+    assert.equal(t.last?.result, failedResult);
+  });
+
+  it('before any reload, a no-op save keeps the idle view', () => {
+    const t = new ReloadTracker();
+    t.onPlan(empty);
+    assert.equal(t.onResult({ planId: 'e1', durationMs: 0, tasks: null }), undefined);
+    assert.equal(t.current(true).text, '$(zap) FARM');
+  });
+});
