@@ -279,29 +279,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       }
     });
 
+    const self = client;
     context.subscriptions.push(
       client.onDidChangeState((e) => {
+        if (client !== self) {
+          return; // a replaced client stopping says nothing about the new one
+        }
         if (e.newState === State.Stopped) {
           applyView(status, { text: '$(error) farm-lsp stopped', tooltip: 'farm-lsp is not running: see the FARM output channel', error: true });
           status.command = 'farm.showOutput';
         } else if (e.newState === State.Running) {
           status.command = 'farm.showLastReload';
           applyView(status, tracker.current(vscode.workspace.getConfiguration('farm').get<boolean>('hotReload.enabled', true)));
-        }
-      }),
-      vscode.workspace.onDidChangeConfiguration(async (e) => {
-        if (e.affectsConfiguration('farm.serverPath') || e.affectsConfiguration('farm.logLevel')) {
-          const restart = 'Reload window';
-          const choice = await vscode.window.showInformationMessage('FARM: reload the window to use the new server settings.', restart);
-          if (choice === restart) {
-            await vscode.commands.executeCommand('workbench.action.reloadWindow');
-          }
-        } else if (e.affectsConfiguration('farm.hotReload.enabled') && client?.state === State.Running) {
-          const want = vscode.workspace.getConfiguration('farm').get<boolean>('hotReload.enabled', true);
-          const body = await client.sendRequest<FarmStatus>(StatusRequest);
-          if (body.enabled !== want) {
-            await execute('farm.toggle');
-          }
         }
       }),
     );
@@ -314,6 +303,43 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       applyView(status, { text: '$(error) farm-lsp', tooltip: `farm-lsp failed to start: ${msg}`, error: true });
     }
   };
+
+  // Registered before the server starts: when the server was not found (or
+  // failed to start), a corrected farm.serverPath starts it right away.
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeConfiguration(async (e) => {
+      if (e.affectsConfiguration('farm.serverPath') || e.affectsConfiguration('farm.logLevel')) {
+        if (noConfig) {
+          return; // nothing runs yet; the new settings apply when farm.config.ts appears
+        }
+        if (client && client.state !== State.Stopped) {
+          const restart = 'Reload window';
+          const choice = await vscode.window.showInformationMessage('FARM: reload the window to use the new server settings.', restart);
+          if (choice === restart) {
+            await vscode.commands.executeCommand('workbench.action.reloadWindow');
+          }
+          return;
+        }
+        const stale = client;
+        client = undefined;
+        if (stale) {
+          try {
+            await stale.dispose(2000);
+          } catch {
+            // it never ran
+          }
+        }
+        output.appendLine('[farm] server settings changed: starting farm-lsp again');
+        await startServer();
+      } else if (e.affectsConfiguration('farm.hotReload.enabled') && client?.state === State.Running) {
+        const want = vscode.workspace.getConfiguration('farm').get<boolean>('hotReload.enabled', true);
+        const body = await client.sendRequest<FarmStatus>(StatusRequest);
+        if (body.enabled !== want) {
+          await execute('farm.toggle');
+        }
+      }
+    }),
+  );
 
   const configs = await vscode.workspace.findFiles('**/farm.config.ts', '**/node_modules/**', 1);
   if (configs.length === 0) {

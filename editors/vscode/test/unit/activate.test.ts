@@ -19,10 +19,12 @@ interface Recorded {
   farmConfigs: string[];
   /** onDidCreate listeners of file system watchers. */
   onCreate: ((uri: unknown) => void)[];
+  /** workspace.onDidChangeConfiguration listeners. */
+  onConfig: ((e: { affectsConfiguration(section: string): boolean }) => unknown)[];
 }
 
 function newRecorded(farmConfigs: string[]): Recorded {
-  return { commands: new Map(), errors: [], statusTexts: [], output: [], statusVisible: false, farmConfigs, onCreate: [] };
+  return { commands: new Map(), errors: [], statusTexts: [], output: [], statusVisible: false, farmConfigs, onCreate: [], onConfig: [] };
 }
 
 /** A function that is also a constructor and answers any property with another stand-in. */
@@ -95,7 +97,10 @@ function fakeVscode(settings: Record<string, unknown>, rec: Recorded): any {
         get: (key: string, def: unknown) => (key in settings ? settings[key] : def),
         inspect: (key: string) => (key in settings ? { globalValue: settings[key] } : {}),
       }),
-      onDidChangeConfiguration: () => ({ dispose() {} }),
+      onDidChangeConfiguration: (fn: Recorded['onConfig'][number]) => {
+        rec.onConfig.push(fn);
+        return { dispose() {} };
+      },
       findFiles: (include: string) => Promise.resolve(include === '**/farm.config.ts' ? rec.farmConfigs.map((f) => ({ fsPath: f })) : []),
       createFileSystemWatcher: () => ({
         onDidCreate: (fn: (uri: unknown) => void) => {
@@ -168,6 +173,25 @@ describe('activate without VS Code', () => {
     await rec.commands.get('farm.regenerate')!();
     assert.equal(rec.errors.length, 2);
     assert.match(rec.errors[1], /not running/);
+    await ext.deactivate();
+  });
+
+  // Issue 11, bug 1: the listener used to be registered only after a
+  // server was found, so fixing farm.serverPath did nothing until a reload.
+  it('tries again when farm.serverPath changes after the server was not found', async () => {
+    const settings: Record<string, unknown> = { serverPath: '/nonexistent/farm-lsp' };
+    const rec = newRecorded(['/w/farm.config.ts']);
+    const ext = loadExtension(fakeVscode(settings, rec));
+    await ext.activate({ subscriptions: [] });
+    assert.equal(rec.errors.length, 1);
+    assert.ok(rec.onConfig.length > 0, 'a configuration listener exists although no server was found');
+
+    settings.serverPath = '/second/try/farm-lsp';
+    const event = { affectsConfiguration: (s: string) => s === 'farm' || s === 'farm.serverPath' };
+    await Promise.all(rec.onConfig.map((fn) => fn(event)));
+    assert.equal(rec.errors.length, 2, `a second attempt: ${JSON.stringify(rec.errors)}`);
+    assert.match(rec.errors[1], /\/second\/try\/farm-lsp/);
+    assert.ok(rec.output.some((l) => l.includes('/second/try/farm-lsp')), 'the FARM log says what was tried');
     await ext.deactivate();
   });
 
