@@ -23,6 +23,9 @@ import {
   ReloadResult,
   ReloadResultNotification,
   StatusRequest,
+  TaskResultMessage,
+  TaskResultNotification,
+  TrustCommand,
 } from './protocol';
 import { commandMessage, idleView, planSummary, ReloadTracker, resultLines, resultSummary, resultView, StatusBarView, statusItems } from './status';
 
@@ -193,6 +196,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       }
     }),
     vscode.commands.registerCommand('farm.status', showStatus),
+    // The server's "Trust this workspace" (a code action on farm.config.ts)
+    // lands here: in VS Code trust is VS Code's own, so this opens its
+    // dialog; the grant reaches the server through onDidGrantWorkspaceTrust.
+    vscode.commands.registerCommand(TrustCommand, async () => {
+      if (!vscode.workspace.isTrusted) {
+        await vscode.commands.executeCommand('workbench.trust.manage');
+        return undefined;
+      }
+      return execute(TrustCommand);
+    }),
     vscode.commands.registerCommand('farm.showLastReload', showLastReload),
     vscode.commands.registerCommand('farm.showOutput', () => output.show(true)),
   );
@@ -245,7 +258,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       // The server's stderr (its log) and the client's own messages go here;
       // farm.trace.server adds the JSON-RPC trace.
       outputChannel: output,
-      initializationOptions: initializationOptions({ hotReloadEnabled: explicitValue(cfg.inspect<boolean>('hotReload.enabled')) }),
+      initializationOptions: initializationOptions({
+        hotReloadEnabled: explicitValue(cfg.inspect<boolean>('hotReload.enabled')),
+        trusted: vscode.workspace.isTrusted,
+      }),
     };
 
     client = new LanguageClient('farm', 'FARM', serverOptions, clientOptions);
@@ -265,6 +281,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         applyView(status, view);
       }
       output.appendLine(`[farm] ${planSummary(plan)}`);
+    });
+    client.onNotification(TaskResultNotification, (msg: TaskResultMessage) => {
+      const view = tracker.onTaskResult(msg);
+      if (view) {
+        applyView(status, view);
+      }
     });
     client.onNotification(ReloadResultNotification, (result: ReloadResult) => {
       const plan = tracker.plan(result.planId);
@@ -303,6 +325,32 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       applyView(status, { text: '$(error) farm-lsp', tooltip: `farm-lsp failed to start: ${msg}`, error: true });
     }
   };
+
+  // Restricted Mode: the server started with `trusted: false` analyses and
+  // generates types but runs nothing; when the user trusts the folder it is
+  // told so and starts what the workspace configures.
+  context.subscriptions.push(
+    vscode.workspace.onDidGrantWorkspaceTrust(async () => {
+      const c = client;
+      if (!c) {
+        return; // not started yet: it starts with isTrusted, now true
+      }
+      try {
+        if (c.state === State.Starting) {
+          await c.start();
+        }
+        if (c.state !== State.Running) {
+          return;
+        }
+        output.appendLine('[farm] workspace trusted: telling farm-lsp');
+        await c.sendRequest(ExecuteCommandRequest.type, { command: TrustCommand });
+      } catch (err) {
+        const msg = err instanceof Error ? err.message : String(err);
+        output.appendLine(`[farm] ${TrustCommand} failed: ${msg}`);
+        void vscode.window.showErrorMessage(`FARM: telling farm-lsp about the trusted workspace failed: ${msg}`);
+      }
+    }),
+  );
 
   // Registered before the server starts: when the server was not found (or
   // failed to start), a corrected farm.serverPath starts it right away.

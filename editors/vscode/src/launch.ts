@@ -97,16 +97,23 @@ export function serverArgs(logLevel: string | undefined): string[] {
 }
 
 /**
- * initializationOptions sent to the server, in farm.config.ts's shape (the
- * server merges them over the project's config). Only what the user set
+ * initializationOptions sent to the server: `trusted` (VS Code's workspace
+ * trust), and overrides in farm.config.ts's shape (the server merges them
+ * over the project's config). Only what the user set
  * explicitly is sent: the setting's default must not override a project
  * whose farm.config.ts disables hot reload.
  */
-export function initializationOptions(settings: { hotReloadEnabled?: boolean }): Record<string, unknown> {
-  if (settings.hotReloadEnabled === undefined) {
-    return {};
+export function initializationOptions(settings: { hotReloadEnabled?: boolean; trusted?: boolean }): Record<string, unknown> {
+  const opts: Record<string, unknown> = {};
+  if (settings.trusted !== undefined) {
+    // VS Code's workspace trust: the server runs nothing from the
+    // workspace (backend, migrations, pulls) while it is false.
+    opts.trusted = settings.trusted;
   }
-  return { development: { hotReload: { enabled: settings.hotReloadEnabled } } };
+  if (settings.hotReloadEnabled !== undefined) {
+    opts.development = { hotReload: { enabled: settings.hotReloadEnabled } };
+  }
+  return opts;
 }
 
 /** The value of a setting the user set explicitly (any scope), else undefined. */

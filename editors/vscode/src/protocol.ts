@@ -3,6 +3,9 @@
 
 export const ReloadPlanNotification = 'farm/reloadPlan';
 export const ReloadResultNotification = 'farm/reloadResult';
+export const TaskResultNotification = 'farm/taskResult';
+/** Tells the server the user trusted the workspace (VS Code granted it). */
+export const TrustCommand = 'farm.trust';
 export const StatusRequest = 'farm/status';
 
 export interface Position {
@@ -39,7 +42,7 @@ export interface ReloadPlan {
   tasks: PlanTask[] | null;
 }
 
-export type TaskStatus = 'ok' | 'failed' | 'skipped';
+export type TaskStatus = 'ok' | 'failed' | 'skipped' | 'superseded';
 
 export interface TaskResult {
   id: string;
@@ -49,6 +52,12 @@ export interface TaskResult {
   message?: string;
   /** Present when the server echoes it; otherwise looked up in the plan. */
   target?: string;
+}
+
+/** Body of the farm/taskResult notification: one task ended, before its plan's summary. */
+export interface TaskResultMessage {
+  planId: string;
+  task: TaskResult & { target?: string; attempt?: number };
 }
 
 /** Body of the farm/reloadResult notification. */
@@ -90,6 +99,7 @@ export const OwnCommands: readonly string[] = [
   'farm.restartBackend',
   'farm.status',
   'farm.toggle',
+  'farm.trust',
 ];
 
 /** Server commands the client should still register (e.g. for code actions). */

@@ -1,7 +1,7 @@
 // Pure formatting of reload plans, results and status for the status bar,
 // notifications and the status quick pick. No vscode import.
 
-import type { FarmStatus, PlanTask, ReloadPlan, ReloadResult, TaskResult } from './protocol';
+import type { FarmStatus, PlanTask, ReloadPlan, ReloadResult, TaskResult, TaskResultMessage } from './protocol';
 
 export interface StatusBarView {
   /** Status bar text with a codicon, e.g. "$(check) 14 ms". */
@@ -66,7 +66,29 @@ export function resultView(result: ReloadResult, plan?: ReloadPlan): StatusBarVi
   return { text: `$(check) ${formatDuration(result.durationMs)}`, tooltip: lines.join('\n'), error: false };
 }
 
-const statusMark: Record<string, string> = { ok: '✓', failed: '✗', skipped: '–' };
+/** The view of a running plan some of whose tasks have ended. */
+export function progressView(plan: ReloadPlan, ended: TaskResult[]): StatusBarView {
+  const tasks = tasksOf(plan.tasks);
+  const byId = new Map(ended.map((t) => [t.id, t]));
+  const last = ended[ended.length - 1];
+  const done = tasks.filter((t) => byId.has(t.id)).length;
+  const lines = [`farm-lsp: reload ${plan.planId}: ${done} of ${tasks.length} task${tasks.length === 1 ? '' : 's'} done`];
+  for (const t of tasks) {
+    const r = byId.get(t.id);
+    if (r) {
+      lines.push(resultLines({ planId: plan.planId, durationMs: 0, tasks: [r] }, plan)[0]);
+    } else {
+      lines.push(`… ${t.kind}${t.target ? ` ${t.target}` : ''}`);
+    }
+  }
+  return {
+    text: `$(sync~spin) ${done}/${tasks.length} · ${last.kind} ${statusMark[last.status] ?? '?'}`,
+    tooltip: lines.join('\n'),
+    error: ended.some((t) => t.status === 'failed'),
+  };
+}
+
+const statusMark: Record<string, string> = { ok: '✓', failed: '✗', skipped: '–', superseded: '↷' };
 
 function targetOf(task: TaskResult, plan?: ReloadPlan): string {
   if (task.target) {
@@ -230,6 +252,8 @@ export interface LastReload {
  */
 export class ReloadTracker {
   private readonly plans = new Map<string, ReloadPlan>();
+  /** Tasks of running plans that have ended (farm/taskResult), in arrival order. */
+  private readonly ended = new Map<string, TaskResult[]>();
   /** The last finished reload shown in the status bar. */
   last?: LastReload;
 
@@ -241,9 +265,27 @@ export class ReloadTracker {
       const oldest = this.plans.keys().next().value;
       if (oldest !== undefined) {
         this.plans.delete(oldest);
+        this.ended.delete(oldest);
       }
     }
     return planView(plan);
+  }
+
+  /**
+   * One task of a running plan ended: "$(sync~spin) 1/2 · type-generation ✓"
+   * while the others go on (the generated types are usable before the
+   * backend has restarted). Undefined for a plan not running (its summary
+   * came already, or it was never seen).
+   */
+  onTaskResult(msg: TaskResultMessage): StatusBarView | undefined {
+    const plan = this.plans.get(msg.planId);
+    if (!plan || !msg.task) {
+      return undefined;
+    }
+    const ended = (this.ended.get(msg.planId) ?? []).filter((t) => t.id !== msg.task.id);
+    ended.push(msg.task);
+    this.ended.set(msg.planId, ended);
+    return progressView(plan, ended);
   }
 
   /** The plan a result belongs to, while it runs. */
@@ -254,6 +296,7 @@ export class ReloadTracker {
   onResult(result: ReloadResult): StatusBarView | undefined {
     const plan = this.plans.get(result.planId);
     this.plans.delete(result.planId);
+    this.ended.delete(result.planId);
     if (tasksOf(result.tasks).length === 0) {
       // An empty plan (a syntax error, a cosmetic edit) ran nothing: the
       // last reload that did stays shown, and so does its Retry.

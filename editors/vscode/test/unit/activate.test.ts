@@ -19,12 +19,16 @@ interface Recorded {
   farmConfigs: string[];
   /** onDidCreate listeners of file system watchers. */
   onCreate: ((uri: unknown) => void)[];
+  /** Commands run through vscode.commands.executeCommand. */
+  executed: string[];
+  /** workspace.onDidGrantWorkspaceTrust listeners. */
+  onGrant: (() => unknown)[];
   /** workspace.onDidChangeConfiguration listeners. */
   onConfig: ((e: { affectsConfiguration(section: string): boolean }) => unknown)[];
 }
 
 function newRecorded(farmConfigs: string[]): Recorded {
-  return { commands: new Map(), errors: [], statusTexts: [], output: [], statusVisible: false, farmConfigs, onCreate: [], onConfig: [] };
+  return { commands: new Map(), errors: [], statusTexts: [], output: [], statusVisible: false, farmConfigs, onCreate: [], onConfig: [], executed: [], onGrant: [] };
 }
 
 /** A function that is also a constructor and answers any property with another stand-in. */
@@ -89,10 +93,18 @@ function fakeVscode(settings: Record<string, unknown>, rec: Recorded): any {
         rec.commands.set(id, fn);
         return { dispose() {} };
       },
-      executeCommand: () => Promise.resolve(undefined),
+      executeCommand: (id: string) => {
+        rec.executed.push(id);
+        return Promise.resolve(undefined);
+      },
     },
     workspace: {
       workspaceFolders: undefined,
+      isTrusted: false,
+      onDidGrantWorkspaceTrust: (fn: () => unknown) => {
+        rec.onGrant.push(fn);
+        return { dispose() {} };
+      },
       getConfiguration: () => ({
         get: (key: string, def: unknown) => (key in settings ? settings[key] : def),
         inspect: (key: string) => (key in settings ? { globalValue: settings[key] } : {}),
@@ -195,6 +207,19 @@ describe('activate without VS Code', () => {
     await ext.deactivate();
   });
 
+  it("farm.trust (the server's code action) opens VS Code's trust dialog in Restricted Mode", async () => {
+    const rec = newRecorded(['/w/farm.config.ts']);
+    const ext = loadExtension(fakeVscode({ serverPath: '/nonexistent/farm-lsp' }, rec));
+    await ext.activate({ subscriptions: [] });
+    assert.ok(rec.commands.has('farm.trust'));
+    assert.equal(rec.onGrant.length, 1, 'listens for the grant');
+    await rec.commands.get('farm.trust')!();
+    assert.deepEqual(rec.executed, ['workbench.trust.manage']);
+    await rec.onGrant[0](); // no server running: nothing to tell, no error
+    assert.equal(rec.errors.length, 1, JSON.stringify(rec.errors));
+    await ext.deactivate();
+  });
+
   it('does not start farm-lsp in a workspace without farm.config.ts until one appears', async () => {
     const rec = newRecorded([]);
     const ext = loadExtension(fakeVscode({ serverPath: '/nonexistent/farm-lsp' }, rec));
@@ -233,6 +258,10 @@ describe('activate without VS Code', () => {
       'FARM: Toggle Hot Reload',
     ]);
     assert.equal(pkg.main, './dist/extension.js');
+    // Restricted Mode: enabled with limits (the server gates side effects),
+    // and a workspace cannot point farm.serverPath at a binary of its own.
+    assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
+    assert.deepEqual(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations, ['farm.serverPath']);
     for (const s of ['typecheck', 'build', 'package', 'test']) {
       assert.ok(pkg.scripts[s], `npm script ${s}`);
     }

@@ -102,6 +102,13 @@ describe('initializationOptions', () => {
   it('sends no override when the setting is left at its default', () => {
     assert.deepEqual(initializationOptions({}), {});
   });
+  it("passes VS Code's workspace trust as a top-level `trusted`", () => {
+    assert.deepEqual(initializationOptions({ trusted: false }), { trusted: false });
+    assert.deepEqual(initializationOptions({ trusted: true, hotReloadEnabled: false }), {
+      trusted: true,
+      development: { hotReload: { enabled: false } },
+    });
+  });
 });
 
 describe('explicitValue', () => {

@@ -89,3 +89,51 @@ describe('ReloadTracker: empty plans keep the last reload', () => {
     assert.equal(t.current(true).text, '$(zap) FARM');
   });
 });
+
+// farm/taskResult: each task's result as it ends, before the plan's summary.
+describe('ReloadTracker: farm/taskResult', () => {
+  it('shows codegen done while the backend still starts', () => {
+    const t = new ReloadTracker();
+    t.onPlan(plan);
+    const v = t.onTaskResult({
+      planId: 'p1',
+      task: { id: 't1', kind: 'type-generation', target: 'apps/web/src/types/models/index.ts', status: 'ok', durationMs: 9, attempt: 1 },
+    });
+    assert.equal(v?.text, '$(sync~spin) 1/2 · type-generation ✓');
+    assert.equal(v?.error, false);
+    assert.ok(v?.tooltip.includes('1 of 2 tasks done'), v?.tooltip);
+    assert.ok(v?.tooltip.includes('✓ type-generation apps/web/src/types/models/index.ts 9 ms'), v?.tooltip);
+    assert.ok(v?.tooltip.includes('… backend-reload apps/api'), v?.tooltip);
+    assert.equal(t.last, undefined, 'not finished: no last reload yet');
+
+    const done = t.onResult(okResult);
+    assert.equal(done?.text, '$(check) 14 ms');
+  });
+
+  it('a failed task shows at once, with the error background', () => {
+    const t = new ReloadTracker();
+    t.onPlan(plan);
+    const v = t.onTaskResult({ planId: 'p1', task: { id: 't2', kind: 'backend-reload', status: 'failed', durationMs: 880, message: 'ImportError' } });
+    assert.equal(v?.text, '$(sync~spin) 1/2 · backend-reload ✗');
+    assert.equal(v?.error, true);
+    assert.ok(v?.tooltip.includes('✗ backend-reload apps/api 880 ms — ImportError'), v?.tooltip);
+  });
+
+  it('a retried task counts once; superseded is marked', () => {
+    const t = new ReloadTracker();
+    t.onPlan(plan);
+    t.onTaskResult({ planId: 'p1', task: { id: 't2', kind: 'backend-reload', status: 'failed', durationMs: 1, attempt: 1 } });
+    const v = t.onTaskResult({ planId: 'p1', task: { id: 't2', kind: 'backend-reload', status: 'superseded', durationMs: 1, attempt: 2 } });
+    assert.equal(v?.text, '$(sync~spin) 1/2 · backend-reload ↷');
+    assert.equal(v?.error, false);
+  });
+
+  it('ignores a task of a plan that is not running', () => {
+    const t = new ReloadTracker();
+    t.onPlan(plan);
+    t.onResult(okResult);
+    assert.equal(t.onTaskResult({ planId: 'p1', task: { id: 't1', kind: 'type-generation', status: 'ok', durationMs: 1 } }), undefined);
+    assert.equal(t.onTaskResult({ planId: 'nope', task: { id: 't1', kind: 'type-generation', status: 'ok', durationMs: 1 } }), undefined);
+    assert.equal(t.current(true).text, '$(check) 14 ms');
+  });
+});
