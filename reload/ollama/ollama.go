@@ -4,6 +4,15 @@
 // reporter, skipping models already installed), unloads removed models
 // (keep_alive 0, never deleted) and tells an optional backend hook about
 // the new provider configuration.
+//
+// development.hotReload.aiModels.hotSwap (default true) is the swapping
+// at runtime: when false, Run changes nothing while farm-lsp runs (no pull,
+// no unload, no hook) and says so; the changes stay pending and apply once
+// hotSwap is true again, or at the next start through Preload.
+// aiModels.preloadModels (default true) is Preload: at start, pull the
+// configured models Ollama lacks and load each into memory. Preload is a
+// side effect on the user's machine (downloads); the caller decides whether
+// the workspace is trusted before calling it.
 package ollama
 
 import (
@@ -60,6 +69,13 @@ type Provider struct {
 	// Ranges locates each model string (models items and defaultModel)
 	// in farm.config.ts.
 	Ranges map[string]facts.Range `json:"-"`
+	// AIModels is development.hotReload.aiModels.enabled (default true;
+	// `aiModels: false` turns it off).
+	AIModels bool `json:"-"`
+	// HotSwap is aiModels.hotSwap (default true).
+	HotSwap bool `json:"-"`
+	// Preload is aiModels.preloadModels (default true).
+	Preload bool `json:"-"`
 	// raw is the provider object as JSON, for the hook.
 	raw any
 }
@@ -69,7 +85,16 @@ type Provider struct {
 // enabled. defaultModel counts as a configured model.
 func ReadConfig(cfg *facts.Value) Provider {
 	p := Provider{URL: DefaultURL, Ranges: map[string]facts.Range{},
-		HookURL: cfg.Get("development.hotReload.aiModels.hookUrl").String("")}
+		HookURL:  cfg.Get("development.hotReload.aiModels.hookUrl").String(""),
+		AIModels: true, HotSwap: true, Preload: true}
+	switch am := cfg.Get("development.hotReload.aiModels"); {
+	case am != nil && am.Kind == facts.ValueBool:
+		p.AIModels = am.Bool
+	case am != nil && am.Kind == facts.ValueObject:
+		p.AIModels = am.Get("enabled").Boolean(true)
+		p.HotSwap = am.Get("hotSwap").Boolean(true)
+		p.Preload = am.Get("preloadModels").Boolean(true)
+	}
 	v := cfg.Get("ai.providers.ollama")
 	if v == nil || v.Kind != facts.ValueObject {
 		return p
@@ -199,6 +224,12 @@ func (e *Executor) Run(ctx context.Context, task plan.Task, r executor.Reporter)
 		}
 	}
 	changed := prevCanonical(prev) != prevCanonical(cur)
+	if !cur.HotSwap && (len(added)+len(removed) > 0 || changed) {
+		// Nothing is swapped at runtime; prev stays what Ollama has, so
+		// the changes apply once hotSwap is true again.
+		return executor.Result{Status: executor.Skipped, Message: "aiModels.hotSwap is false: " +
+			describe(added, removed) + " not applied while farm-lsp runs (they apply at the next start, or when hotSwap is true)"}
+	}
 	e.prev = ReadConfig(e.opts.Config())
 
 	for m := range e.failed {
@@ -237,6 +268,85 @@ func (e *Executor) Run(ctx context.Context, task plan.Task, r executor.Reporter)
 	}
 	res.Message = strings.Join(notes, "; ")
 	return res
+}
+
+// describe lists model changes for a message.
+func describe(added, removed []string) string {
+	var parts []string
+	if len(added) > 0 {
+		parts = append(parts, "added "+strings.Join(added, ", "))
+	}
+	if len(removed) > 0 {
+		parts = append(parts, "removed "+strings.Join(removed, ", "))
+	}
+	if len(parts) == 0 {
+		return "the provider change"
+	}
+	return "model changes (" + strings.Join(parts, "; ") + ")"
+}
+
+// Preload is aiModels.preloadModels: it pulls the configured models Ollama
+// does not have (progress to r) and loads every configured model into
+// memory (POST /api/generate without a prompt). It does nothing, Skipped,
+// when preloadModels or aiModels is off or the provider is disabled, and
+// is Skipped (transient) when Ollama is not reachable.
+func (e *Executor) Preload(ctx context.Context, r executor.Reporter) executor.Result {
+	if r == nil {
+		r = executor.NopReporter{}
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	cur := ReadConfig(e.opts.Config())
+	switch {
+	case !cur.Enabled:
+		return executor.Result{Status: executor.Skipped, Message: "ai.providers.ollama is not enabled: nothing to preload"}
+	case !cur.AIModels:
+		return executor.Result{Status: executor.Skipped, Message: "aiModels is disabled: nothing preloaded"}
+	case !cur.Preload:
+		return executor.Result{Status: executor.Skipped, Message: "aiModels.preloadModels is false: models load on first use"}
+	case len(cur.Models) == 0:
+		return executor.Result{Status: executor.OK, Message: "no Ollama models configured"}
+	}
+	installed, err := e.tags(ctx, cur.URL)
+	if err != nil {
+		return executor.Result{Status: executor.Skipped, Transient: true,
+			Message: fmt.Sprintf("ollama not reachable at %s: %v", cur.URL, err)}
+	}
+	res := executor.Result{Status: executor.OK}
+	var notes []string
+	for i, m := range cur.Models {
+		if !installed[normalize(m)] {
+			if err := e.pull(ctx, cur.URL, m, scaledReporter{r: r, index: i, count: len(cur.Models)}); err != nil {
+				e.failed[m] = true
+				res.Status = executor.Failed
+				res.Transient = res.Transient || isTransient(err)
+				notes = append(notes, err.Error())
+				continue
+			}
+			notes = append(notes, "pulled "+m)
+		}
+		r.Report("loading "+m, -1)
+		if err := e.load(ctx, cur.URL, m); err != nil {
+			res.Status = executor.Failed
+			notes = append(notes, fmt.Sprintf("load %s: %v", m, err))
+			continue
+		}
+		notes = append(notes, "loaded "+m)
+	}
+	res.Message = "preload: " + strings.Join(notes, "; ")
+	return res
+}
+
+// load asks Ollama to load a model into memory: /api/generate with no
+// prompt (Ollama's documented way), not bounded by Options.Timeout since
+// loading a large model takes a while.
+func (e *Executor) load(ctx context.Context, base, model string) error {
+	resp, err := e.do(ctx, http.MethodPost, base+"/api/generate", map[string]any{"model": model, "stream": false}, false)
+	if err != nil {
+		return err
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return resp.Body.Close()
 }
 
 func prevCanonical(p Provider) string {

@@ -26,6 +26,7 @@ type fakeOllama struct {
 	deletes []string
 	hooks   []map[string]any
 	tags    []string
+	loads   []string
 }
 
 func newFake(t *testing.T, installed ...string) *fakeOllama {
@@ -79,6 +80,14 @@ func newFake(t *testing.T, installed ...string) *fakeOllama {
 	mux.HandleFunc("POST /api/generate", func(w http.ResponseWriter, r *http.Request) {
 		var req map[string]any
 		_ = json.NewDecoder(r.Body).Decode(&req)
+		if _, ok := req["keep_alive"]; !ok && req["prompt"] == nil {
+			// No prompt: load the model into memory (Ollama's documented way).
+			f.mu.Lock()
+			f.loads = append(f.loads, req["model"].(string))
+			f.mu.Unlock()
+			fmt.Fprintf(w, `{"model":%q,"response":"","done":true,"done_reason":"load"}`, req["model"])
+			return
+		}
 		if ka, ok := req["keep_alive"]; !ok || ka != float64(0) {
 			http.Error(w, `{"error":"unexpected generate"}`, http.StatusBadRequest)
 			return
@@ -386,5 +395,86 @@ func TestProviderRemovedUnloadsAndNotifies(t *testing.T) {
 	}
 	if len(hooks) != 1 || hooks[0]["config"] != nil {
 		t.Errorf("hooks = %v, want one call with a null config", hooks)
+	}
+}
+
+// withAIModels adds development.hotReload.aiModels to a config value.
+func withAIModels(root *facts.Value, aiModels *facts.Value) *facts.Value {
+	root.Keys = append(root.Keys, "development")
+	root.Fields["development"] = obj("hotReload", obj("aiModels", aiModels))
+	return root
+}
+
+// TestHotSwapFalseChangesNothingAtRuntime: aiModels.hotSwap false → a
+// model change neither pulls, unloads nor calls the hook; it applies once
+// hotSwap is true again.
+func TestHotSwapFalseChangesNothingAtRuntime(t *testing.T) {
+	f := newFake(t, "old:latest")
+	hook := f.URL + "/hook"
+	c := &cfgHolder{}
+	c.set(withAIModels(config(f.URL, "", "old"), obj("hotSwap", boolean(false), "hookUrl", str(hook, 9, 4))))
+	ex := New(Options{Config: c.get})
+	c.set(withAIModels(config(f.URL, "", "new"), obj("hotSwap", boolean(false), "hookUrl", str(hook, 9, 4))))
+	res, _ := run(t, ex)
+	if res.Status != executor.Skipped || !strings.Contains(res.Message, "aiModels.hotSwap is false") ||
+		!strings.Contains(res.Message, "added new; removed old") {
+		t.Fatalf("result = %+v", res)
+	}
+	pulls, unloads, _, hooks := f.snapshot()
+	if len(pulls)+len(unloads)+len(hooks) != 0 {
+		t.Fatalf("hotSwap false still swapped: pulls %v unloads %v hooks %d", pulls, unloads, len(hooks))
+	}
+	// hotSwap back on: the pending change applies.
+	c.set(withAIModels(config(f.URL, "", "new"), obj("hotSwap", boolean(true), "hookUrl", str(hook, 9, 4))))
+	if res, _ := run(t, ex); res.Status != executor.OK {
+		t.Fatalf("after hotSwap true: %+v", res)
+	}
+	pulls, unloads, _, _ = f.snapshot()
+	if !slices.Equal(pulls, []string{"new"}) || !slices.Equal(unloads, []string{"old"}) {
+		t.Errorf("after hotSwap true: pulls %v unloads %v, want [new] [old]", pulls, unloads)
+	}
+}
+
+// TestPreload: aiModels.preloadModels → Preload pulls what is missing and
+// loads every configured model; false → nothing.
+func TestPreload(t *testing.T) {
+	f := newFake(t, "present:latest")
+	c := &cfgHolder{}
+	c.set(config(f.URL, "", "present", "llama3.2")) // preloadModels defaults to true
+	ex := New(Options{Config: c.get})
+	rec := &recorder{}
+	res := ex.Preload(context.Background(), rec)
+	if res.Status != executor.OK || res.Message != "preload: loaded present; pulled llama3.2; loaded llama3.2" {
+		t.Fatalf("result = %+v", res)
+	}
+	f.mu.Lock()
+	pulls, loads := slices.Clone(f.pulls), slices.Clone(f.loads)
+	f.mu.Unlock()
+	if !slices.Equal(pulls, []string{"llama3.2"}) || !slices.Equal(loads, []string{"present", "llama3.2"}) {
+		t.Errorf("pulls %v loads %v", pulls, loads)
+	}
+	if len(rec.reports) == 0 {
+		t.Error("no progress reported")
+	}
+
+	for name, ai := range map[string]*facts.Value{
+		"preloadModels false": obj("preloadModels", boolean(false)),
+		"aiModels false":      boolean(false),
+	} {
+		g := newFake(t)
+		c.set(withAIModels(config(g.URL, "", "llama3.2"), ai))
+		res := ex.Preload(context.Background(), nil)
+		g.mu.Lock()
+		n := len(g.pulls) + len(g.loads)
+		g.mu.Unlock()
+		if res.Status != executor.Skipped || n != 0 {
+			t.Errorf("%s: %+v, %d requests", name, res, n)
+		}
+	}
+	closed := newFake(t)
+	closed.Close()
+	c.set(config(closed.URL, "", "llama3.2"))
+	if res := ex.Preload(context.Background(), nil); res.Status != executor.Skipped || !res.Transient || !strings.Contains(res.Message, "not reachable") {
+		t.Errorf("unreachable: %+v", res)
 	}
 }

@@ -2,7 +2,13 @@
 // recursively, following directories created later (and reporting the
 // files already inside them), never following symlinked directories, and
 // skipping ignored paths (the seed's defaults plus configured patterns,
-// doublestar globs on the root-relative slash path).
+// doublestar globs on the root-relative slash path). A Filter built from
+// development.hotReload.watch.paths narrows the files reported further.
+//
+// With Options.Poll (watch.usePolling, for Docker bind mounts, WSL and
+// network file systems where inotify sees nothing) the tree is walked every
+// Options.Interval (watch.interval) instead and changes of size, mtime or
+// type are reported with the same events; fsnotify has no polling mode.
 //
 // The watcher reports paths only; it never reads files. Consumers read the
 // content and use Hashes to drop events whose content they have already
@@ -20,6 +26,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/bmatcuk/doublestar/v4"
 	"github.com/fsnotify/fsnotify"
@@ -81,16 +88,34 @@ type Options struct {
 	Buffer int
 	// Logger (nil: slog.Default()).
 	Logger *slog.Logger
+	// Filter narrows the files reported (watch.paths); nil: all files.
+	// Directories are always followed.
+	Filter *Filter
+	// Poll walks the tree every Interval instead of using fsnotify
+	// (watch.usePolling).
+	Poll bool
+	// Interval between polls (watch.interval; 0: DefaultInterval).
+	Interval time.Duration
 }
+
+// DefaultInterval is watch.interval's default.
+const DefaultInterval = time.Second
 
 // Watcher watches a directory tree. Create it with New, then call Run
 // (which closes everything when its context ends) or Close.
 type Watcher struct {
 	root     string
 	patterns []string
-	fsw      *fsnotify.Watcher
+	fsw      *fsnotify.Watcher // nil when polling
+	filter   *Filter
 	events   chan Event
 	log      *slog.Logger
+
+	// Polling: the last walk's stamps, the interval, and stop (closed by
+	// Close).
+	interval time.Duration
+	snap     map[string]stamp
+	stop     chan struct{}
 
 	mu   sync.Mutex
 	dirs map[string]bool // watched directories (absolute)
@@ -124,10 +149,6 @@ func New(root string, opts Options) (*Watcher, error) {
 			return nil, fmt.Errorf("watch: bad ignore pattern %q", p)
 		}
 	}
-	fsw, err := fsnotify.NewWatcher()
-	if err != nil {
-		return nil, fmt.Errorf("watch: %w", err)
-	}
 	buf := opts.Buffer
 	if buf <= 0 {
 		buf = 1024
@@ -135,15 +156,29 @@ func New(root string, opts Options) (*Watcher, error) {
 	w := &Watcher{
 		root:     abs,
 		patterns: patterns,
-		fsw:      fsw,
+		filter:   opts.Filter,
 		events:   make(chan Event, buf),
 		log:      opts.Logger,
 		dirs:     map[string]bool{},
 		gone:     map[string]bool{},
+		stop:     make(chan struct{}),
 	}
 	if w.log == nil {
 		w.log = slog.Default()
 	}
+	if opts.Poll {
+		w.interval = opts.Interval
+		if w.interval <= 0 {
+			w.interval = DefaultInterval
+		}
+		w.snap = w.walk(context.Background())
+		return w, nil
+	}
+	fsw, err := fsnotify.NewWatcher()
+	if err != nil {
+		return nil, fmt.Errorf("watch: %w", err)
+	}
+	w.fsw = fsw
 	if err := w.fsw.Add(abs); err != nil {
 		_ = fsw.Close()
 		return nil, fmt.Errorf("watch: %s: %w", abs, err)
@@ -172,9 +207,17 @@ func (w *Watcher) Ignored(path string) bool {
 	return ok && Match(w.patterns, rel)
 }
 
+// Polling reports whether the watcher polls instead of using fsnotify.
+func (w *Watcher) Polling() bool { return w.fsw == nil }
+
 // Close stops watching. Run calls it when its context ends.
 func (w *Watcher) Close() error {
-	w.closeOnce.Do(func() { w.closeErr = w.fsw.Close() })
+	w.closeOnce.Do(func() {
+		close(w.stop)
+		if w.fsw != nil {
+			w.closeErr = w.fsw.Close()
+		}
+	})
 	return w.closeErr
 }
 
@@ -184,6 +227,10 @@ func (w *Watcher) Close() error {
 func (w *Watcher) Run(ctx context.Context) error {
 	defer close(w.events)
 	defer w.Close()
+	if w.fsw == nil {
+		w.runPoll(ctx)
+		return nil
+	}
 	for {
 		select {
 		case <-ctx.Done():
@@ -220,11 +267,11 @@ func (w *Watcher) handle(ctx context.Context, ev fsnotify.Event) {
 			w.emit(ctx, Event{Path: path, Op: Create, Dir: true})
 			w.addTree(ctx, path, true)
 		} else {
-			w.emit(ctx, Event{Path: path, Op: Create})
+			w.emitFile(ctx, Event{Path: path, Op: Create})
 		}
 	}
 	if ev.Has(fsnotify.Write) {
-		w.emit(ctx, Event{Path: path, Op: Write})
+		w.emitFile(ctx, Event{Path: path, Op: Write})
 	}
 	for _, op := range []struct {
 		fs fsnotify.Op
@@ -232,7 +279,11 @@ func (w *Watcher) handle(ctx context.Context, ev fsnotify.Event) {
 	}{{fsnotify.Remove, Remove}, {fsnotify.Rename, Rename}} {
 		if ev.Has(op.fs) {
 			if dir, dup := w.forget(path); !dup {
-				w.emit(ctx, Event{Path: path, Op: op.op, Dir: dir})
+				if dir {
+					w.emit(ctx, Event{Path: path, Op: op.op, Dir: true})
+				} else {
+					w.emitFile(ctx, Event{Path: path, Op: op.op})
+				}
 			}
 		}
 	}
@@ -264,7 +315,7 @@ func (w *Watcher) addTree(ctx context.Context, dir string, report bool) {
 		}
 		if !d.IsDir() {
 			if report {
-				w.emit(ctx, Event{Path: p, Op: Create})
+				w.emitFile(ctx, Event{Path: p, Op: Create})
 			}
 			return nil
 		}
@@ -321,6 +372,14 @@ func (w *Watcher) forget(path string) (isDir, dup bool) {
 		_ = w.fsw.Remove(d)
 	}
 	return isDir, dup
+}
+
+// emitFile emits a file's event when the filter watches it.
+func (w *Watcher) emitFile(ctx context.Context, ev Event) {
+	if rel, ok := w.rel(ev.Path); ok && !w.filter.Watched(rel) {
+		return
+	}
+	w.emit(ctx, ev)
 }
 
 func (w *Watcher) emit(ctx context.Context, ev Event) {
