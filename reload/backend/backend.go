@@ -632,7 +632,11 @@ func lastLine(s string) string {
 func loaderError(stderr string) string {
 	for _, l := range strings.Split(stderr, "\n") {
 		if i := strings.Index(l, ": No module named "); i >= 0 && !strings.HasPrefix(l, " ") {
-			return strings.TrimSpace(l) // python3 -m of a missing module
+			msg := strings.TrimSpace(l) // python3 -m of a missing module
+			if mod := strings.Trim(l[i+len(": No module named "):], "' \r"); mod == "uvicorn" || mod == "fastapi" {
+				msg += " (" + serverInstall + ")"
+			}
+			return msg
 		}
 		for _, marker := range []string{"Error loading ASGI app.", "Application startup failed."} {
 			if i := strings.Index(l, marker); i >= 0 {

@@ -713,7 +713,9 @@ func TestExternal(t *testing.T) {
 	}{
 		{"healthy", strings.TrimPrefix(ok.URL, "http://"), nil, executor.OK, false, "healthy"},
 		{"server error", strings.TrimPrefix(failing.URL, "http://"), nil, executor.Failed, false, "HTTP 500"},
-		{"not running", closedAddr, nil, executor.Skipped, false, "skipped: backend not reachable"},
+		{"not running", closedAddr, nil, executor.Skipped, false, "skipped: backend not reachable at " + closedAddr},
+		{"not running names the command and the install", closedAddr, nil, executor.Skipped, false,
+			"`python3 -m uvicorn src.main:app --reload --port " + closedAddr[strings.LastIndexByte(closedAddr, ':')+1:] + "` (needs FastAPI and uvicorn: `apt-get install -y python3-fastapi python3-uvicorn`"},
 		{"hangs", strings.TrimPrefix(hanging.URL, "http://"), nil, executor.Failed, true, "not responding"},
 		{"broken tree", strings.TrimPrefix(ok.URL, "http://"), []string{"api/main.py"}, executor.Failed, false, "api/main.py"},
 	}
@@ -764,5 +766,15 @@ func TestWithoutReloader(t *testing.T) {
 		if got := withoutReloader(tt.in, quietLogger()); !slices.Equal(got, tt.want) {
 			t.Errorf("withoutReloader(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+func TestLoaderErrorNamesTheInstall(t *testing.T) {
+	got := loaderError("/usr/bin/python3: No module named uvicorn\n")
+	if !strings.HasPrefix(got, "/usr/bin/python3: No module named uvicorn (") || !strings.Contains(got, "apt-get install -y python3-fastapi python3-uvicorn") {
+		t.Errorf("loaderError = %q", got)
+	}
+	if got := loaderError("/usr/bin/python3: No module named mything\n"); got != "/usr/bin/python3: No module named mything" {
+		t.Errorf("another module: %q", got)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"syscall"
 	"time"
@@ -44,7 +45,7 @@ func (m *Manager) checkExternal(ctx context.Context, r executor.Reporter) execut
 		case errors.Is(err, syscall.ECONNREFUSED):
 			// A reloader keeps its socket while it restarts: nothing
 			// listening means the user is not running a backend.
-			return executor.Result{Status: executor.Skipped, Message: "skipped: backend not reachable at " + m.opts.PublicAddr}
+			return executor.Result{Status: executor.Skipped, Message: "skipped: backend not reachable at " + m.opts.PublicAddr + startHint(m.opts.PublicAddr)}
 		}
 		last = err
 		select {
@@ -72,3 +73,17 @@ func (m *Manager) probe(ctx context.Context, url string) (int, error) {
 	resp.Body.Close()
 	return resp.StatusCode, nil
 }
+
+// startHint says how to run the backend farm-lsp found no one running at
+// addr, and what to install for it.
+func startHint(addr string) string {
+	port := "8000"
+	if _, p, err := net.SplitHostPort(addr); err == nil {
+		port = p
+	}
+	return " — start it in the API directory: `python3 -m uvicorn src.main:app --reload --port " + port + "`" +
+		" (" + serverInstall + "), or set development.backend in farm.config.ts and farm-lsp runs it"
+}
+
+// serverInstall names how to install the backend's server packages.
+const serverInstall = "needs FastAPI and uvicorn: `apt-get install -y python3-fastapi python3-uvicorn` on Debian/Ubuntu, else `pip install fastapi uvicorn`"

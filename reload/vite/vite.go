@@ -142,7 +142,7 @@ func (e *Executor) Run(ctx context.Context, task plan.Task, r executor.Reporter)
 	r.Report("asking Vite for a "+describe(req), 50)
 	reply, err := e.Send(ctx, req)
 	if err != nil {
-		return errorResult(err)
+		return e.errorResult(err)
 	}
 	return executor.Result{Status: executor.OK, Message: summary(req, reply)}
 }
@@ -237,11 +237,12 @@ func isUnreachable(err error) bool {
 		(errors.As(err, &op) && op.Op == "dial")
 }
 
-func errorResult(err error) executor.Result {
+func (e *Executor) errorResult(err error) executor.Result {
 	var se *StatusError
 	switch {
 	case errors.Is(err, ErrUnreachable):
-		return executor.Result{Status: executor.Skipped, Message: "skipped: dev server not reachable"}
+		return executor.Result{Status: executor.Skipped, Message: fmt.Sprintf(
+			"skipped: dev server not reachable at %s (start Vite there, e.g. `npm run dev` in the web app, or set development.frontend.url)", e.base)}
 	case errors.Is(err, ErrNoPlugin):
 		return executor.Result{Status: executor.Failed, Message: err.Error()}
 	case errors.As(err, &se):

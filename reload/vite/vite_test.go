@@ -87,7 +87,7 @@ func TestUnreachableAndNoPlugin(t *testing.T) {
 		status executor.Status
 		msg    string
 	}{
-		{"not running", closed, executor.Skipped, "skipped: dev server not reachable"},
+		{"not running", closed, executor.Skipped, "skipped: dev server not reachable at " + closed + " (start Vite there"},
 		{"spa fallback", spa.URL, executor.Failed, "plugin is not installed"},
 		{"404", notFound.URL, executor.Failed, "plugin is not installed"},
 	}
