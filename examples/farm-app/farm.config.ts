@@ -36,7 +36,14 @@ export default defineConfig({
         debounceMs: 100,
         usePolling: false,
         interval: 1000,
-        paths: [{ pattern: 'apps/api/src/**/*.py', ignore: ['**/test_*.py'] }],
+        // The files farm-lsp acts on (farm.config.ts always): an entry's
+        // pattern minus its ignores. Editing a test_*.py plans nothing.
+        paths: [
+          { pattern: 'apps/api/**/*.py', ignore: ['**/test_*.py', '**/tests/**'] },
+          { pattern: 'apps/api/migrations/*.json' },
+          { pattern: 'apps/web/**/*.{ts,tsx,js,jsx,json}', ignore: ['**/*.test.*'] },
+          { pattern: 'plugins/**' },
+        ],
       },
       typeGeneration: {
         enabled: true,
