@@ -82,6 +82,9 @@ const (
 	CodeFieldInUse     = "field-in-use"
 	CodeFileSkipped    = "file-skipped"
 	CodeConfig         = "config"
+	// CodeUnknownValue: a value FastAPI computes at import time (a router
+	// prefix, a path) that a static reader cannot know.
+	CodeUnknownValue = "unknown-value"
 )
 
 // Related points a diagnostic at another place (relatedInformation).

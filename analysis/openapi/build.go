@@ -72,6 +72,7 @@ type builder struct {
 	display    map[string]string    // component key -> short name
 	long       map[string]string    // component key -> module-qualified name
 	reached    map[string]bool      // component keys reached from the routes
+	schemes    map[string]ordered   // security schemes by name
 
 	py        []*facts.File
 	fieldMemo map[string][]field
@@ -129,6 +130,7 @@ func (bl *Builder) build(files []*facts.File, opts Options) (*Document, []facts.
 		enums:      map[string]*enumInfo{},
 		kinds:      map[string]facts.ModelKind{},
 		enumByName: map[string]*enumInfo{},
+		schemes:    map[string]ordered{},
 		memo:       map[[2]string]string{},
 		display:    map[string]string{},
 		long:       map[string]string{},
@@ -217,6 +219,7 @@ func (bl *Builder) build(files []*facts.File, opts Options) (*Document, []facts.
 		}
 	}
 	doc.Components.Schemas = b.finish()
+	doc.Components.SecuritySchemes = b.securitySchemes()
 	bl.end(b)
 	sort.SliceStable(b.diags, func(i, j int) bool {
 		a, c := b.diags[i], b.diags[j]
@@ -638,6 +641,7 @@ func (b *builder) exprSensitive(e *expr) bool {
 // objectSchema builds a model's object schema.
 func (b *builder) objectSchema(name string, subst map[string]*expr, md mode) *Schema {
 	obj := &Schema{Type: "object", Title: className(name), Properties: []Property{}}
+	style := b.aliasStyle(name, 0)
 	for _, fl := range b.fields(name, subst, 0) {
 		f := fl.f
 		if f.Computed && (b.v1 || md == modeIn) {
@@ -652,6 +656,8 @@ func (b *builder) objectSchema(name string, subst map[string]*expr, md mode) *Sc
 		pname := f.Name
 		if f.Alias != "" {
 			pname = f.Alias
+		} else if style != "" && !fl.synth {
+			pname = applyAlias(style, f.Name)
 		}
 		required := !f.HasDefault
 		if b.v1 && required && f.Default != "..." && b.allowsNone(ann, st) {

@@ -48,6 +48,10 @@ type cached struct {
 	refs   []refPatch
 	diags  []facts.Diagnostic
 	deps   []dep
+	// files are the other files an operation's dependencies were read
+	// from (path -> hash), schemes the security schemes it uses.
+	files   map[string]string
+	schemes map[string]ordered
 }
 
 // dep is a component a cached schema refers to.
@@ -98,8 +102,14 @@ func (b *builder) cachedOperation(r registered) *Operation {
 			}
 		}
 		key = r.file.Path + "@" + r.file.Hash + "#" + strconv.Itoa(idx) + "|" + r.path
+		for _, d := range r.deps {
+			key += "|" + d.ctx + ":" + d.src
+		}
 	}
-	if c := b.prevOps[key]; key != "" && c != nil && b.depsValid(c) {
+	if c := b.prevOps[key]; key != "" && c != nil && b.depsValid(c) && b.filesValid(c) {
+		for n, s := range c.schemes {
+			b.schemes[n] = s
+		}
 		b.nextOps[key] = c
 		b.refs = append(b.refs, c.refs...)
 		b.replayDiags(c)
@@ -115,6 +125,12 @@ func (b *builder) cachedOperation(r registered) *Operation {
 	b.cur = &cached{}
 	op := b.operation(r)
 	b.cur.op = op
+	for _, sr := range op.Security {
+		if b.cur.schemes == nil {
+			b.cur.schemes = map[string]ordered{}
+		}
+		b.cur.schemes[sr.Scheme] = b.schemes[sr.Scheme]
+	}
 	if key != "" {
 		b.nextOps[key] = b.cur
 	}
@@ -130,6 +146,18 @@ func (b *builder) depsValid(c *cached) bool {
 	}
 	for _, d := range c.deps {
 		if !d.enum && b.sensitive(d.name, d.args) != (d.mode == modeOut) {
+			return false
+		}
+	}
+	return true
+}
+
+// filesValid reports whether the files an operation's dependencies were
+// read from are unchanged.
+func (b *builder) filesValid(c *cached) bool {
+	for p, h := range c.files {
+		f := b.ix.File(p)
+		if f == nil || f.Hash != h || h == "" {
 			return false
 		}
 	}

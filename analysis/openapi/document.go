@@ -29,6 +29,9 @@ type Info struct {
 // Components holds the named schemas.
 type Components struct {
 	Schemas []*NamedSchema
+	// SecuritySchemes are the schemes of the security dependencies
+	// routes use (OAuth2PasswordBearer, HTTPBearer…), sorted by name.
+	SecuritySchemes []SecurityScheme
 }
 
 // NamedSchema is one entry of components.schemas.
@@ -62,6 +65,9 @@ type Operation struct {
 	Parameters  []*Parameter
 	RequestBody *RequestBody
 	Responses   []*Response
+	// Security lists the security requirements of the operation's
+	// dependencies, in FastAPI's order.
+	Security []SecurityRequirement
 
 	// Handler is the Python function name; File and Range locate the route.
 	Handler string
@@ -162,11 +168,19 @@ func (d *Document) tree(all bool) ordered {
 			schemas = append(schemas, kv{s.Name, s.Schema})
 		}
 	}
+	comps := ordered{{"schemas", schemas}}
+	if len(d.Components.SecuritySchemes) > 0 {
+		ss := ordered{}
+		for _, s := range d.Components.SecuritySchemes {
+			ss = append(ss, kv{s.Name, s.Schema})
+		}
+		comps = append(comps, kv{"securitySchemes", ss})
+	}
 	return ordered{
 		{"openapi", d.OpenAPI},
 		{"info", ordered{{"title", d.Info.Title}, {"version", d.Info.Version}}},
 		{"paths", paths},
-		{"components", ordered{{"schemas", schemas}}},
+		{"components", comps},
 	}
 }
 
@@ -194,7 +208,19 @@ func (o *Operation) tree() ordered {
 		}
 		rs = append(rs, kv{r.Status, resp})
 	}
-	return append(out, kv{"responses", rs})
+	out = append(out, kv{"responses", rs})
+	if len(o.Security) > 0 {
+		sec := make([]any, 0, len(o.Security))
+		for _, r := range o.Security {
+			scopes := r.Scopes
+			if scopes == nil {
+				scopes = []string{}
+			}
+			sec = append(sec, ordered{{r.Scheme, scopes}})
+		}
+		out = append(out, kv{"security", sec})
+	}
+	return out
 }
 
 // Schema is a JSON Schema (the subset FastAPI and Pydantic emit).

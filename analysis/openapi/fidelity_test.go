@@ -117,3 +117,295 @@ func TestUnreachedModelsOnlyForTypeScript(t *testing.T) {
 		t.Errorf("Unused should stay in the document, marked unreached: %+v", ns)
 	}
 }
+
+func ops(t *testing.T, doc map[string]any, path, method string) map[string]any {
+	t.Helper()
+	op, _ := at(doc, "paths", path, method).(map[string]any)
+	if op == nil {
+		t.Fatalf("no %s %s in %v", method, path, keys(at(doc, "paths")))
+	}
+	return op
+}
+
+func paramSet(op map[string]any) string {
+	var out []string
+	ps, _ := op["parameters"].([]any)
+	for _, p := range ps {
+		m := p.(map[string]any)
+		req := ""
+		if m["required"] == true {
+			req = "!"
+		}
+		out = append(out, m["in"].(string)+":"+m["name"].(string)+req)
+	}
+	return strings.Join(sortStrings(out), ",")
+}
+
+// Item 3: parameters declared by dependencies (functions, sub-dependencies,
+// classes, Annotated[..., Depends(...)], router-level dependencies) are
+// flattened into the operation.
+func TestDependencyParametersFlattened(t *testing.T) {
+	_, doc := build(t, map[string]string{
+		"api/src/deps.py": `from typing import Annotated, Optional
+from fastapi import Depends, Header, Query
+
+def paging(skip: int = 0, limit: int = Query(20)):
+    return skip, limit
+
+async def get_note(note_id: str, page=Depends(paging)):
+    ...
+
+class Filters:
+    def __init__(self, q: Optional[str] = None):
+        self.q = q
+
+def tenant(x_tenant: str = Header(...)):
+    ...
+`,
+		"api/src/main.py": `from typing import Annotated
+from fastapi import APIRouter, Depends, FastAPI
+from .deps import Filters, get_note, tenant
+
+app = FastAPI()
+router = APIRouter(dependencies=[Depends(tenant)])
+
+@router.get("/notes/{note_id}")
+def read_note(note=Depends(get_note), filters: Filters = Depends()):
+    ...
+
+@router.get("/a/{note_id}")
+def read_annotated(note: Annotated[dict, Depends(get_note)]):
+    ...
+
+app.include_router(router)
+`,
+	}, 1)
+	want := "header:x-tenant!,path:note_id!,query:limit,query:q,query:skip"
+	if got := paramSet(ops(t, doc, "/notes/{note_id}", "get")); got != want {
+		t.Errorf("params = %s\nwant     %s", got, want)
+	}
+	if got := paramSet(ops(t, doc, "/a/{note_id}", "get")); got != "header:x-tenant!,path:note_id!,query:limit,query:skip" {
+		t.Errorf("annotated: params = %s", got)
+	}
+}
+
+// Item 4: markers not written inline — a module-level Body(embed=True), an
+// Annotated alias, Form/File bodies, security dependencies.
+func TestMarkersNotInline(t *testing.T) {
+	src := map[string]string{
+		"api/src/main.py": `from typing import Annotated
+from fastapi import Body, Depends, FastAPI, File, Form, Path, UploadFile
+from fastapi.security import OAuth2PasswordBearer, OAuth2PasswordRequestForm
+
+app = FastAPI()
+embed = Body(..., embed=True)
+UserId = Annotated[str, Path(min_length=3)]
+oauth2 = OAuth2PasswordBearer(tokenUrl="/token")
+
+def current_user(token: str = Depends(oauth2)):
+    ...
+
+@app.post("/reset")
+def reset(email: str = embed):
+    ...
+
+@app.get("/users/{uid}")
+def user(uid: UserId, me=Depends(current_user)):
+    ...
+
+@app.post("/token")
+def token(form: OAuth2PasswordRequestForm = Depends()):
+    ...
+
+@app.post("/upload")
+def upload(file: UploadFile = File(...), note: str = Form("")):
+    ...
+`,
+	}
+	_, doc := build(t, src, 1)
+	reset := ops(t, doc, "/reset", "post")
+	if paramSet(reset) != "" || at(reset, "requestBody", "content", "application/json", "schema", "$ref") != "#/components/schemas/Body_reset_reset_post" {
+		t.Errorf("embed marker: %s", js(reset))
+	}
+	if got := keys(at(doc, "components", "schemas", "Body_reset_reset_post", "properties")); strings.Join(got, ",") != "email" {
+		t.Errorf("Body_reset properties = %v", got)
+	}
+	user := ops(t, doc, "/users/{uid}", "get")
+	if got := paramSet(user); got != "path:uid!" {
+		t.Errorf("annotated alias: params = %s", got)
+	}
+	if sec := js(user["security"]); sec != `[{"OAuth2PasswordBearer":[]}]` {
+		t.Errorf("security = %s", sec)
+	}
+	if s := js(at(doc, "components", "securitySchemes")); s != `{"OAuth2PasswordBearer":{"flows":{"password":{"scopes":{},"tokenUrl":"/token"}},"type":"oauth2"}}` {
+		t.Errorf("securitySchemes = %s", s)
+	}
+	tok := ops(t, doc, "/token", "post")
+	if paramSet(tok) != "" || at(tok, "requestBody", "content", "application/x-www-form-urlencoded") == nil {
+		t.Errorf("password form must be a form body, not query: %s", js(tok))
+	}
+	if got := strings.Join(keys(at(doc, "components", "schemas", "Body_token_token_post", "properties")), ","); got != "client_id,client_secret,grant_type,password,scope,username" {
+		t.Errorf("form fields = %s", got)
+	}
+	up := ops(t, doc, "/upload", "post")
+	if at(up, "requestBody", "content", "multipart/form-data") == nil {
+		t.Errorf("file upload: %s", js(up))
+	}
+	if f := js(at(doc, "components", "schemas", "Body_upload_upload_post", "properties", "file")); f != `{"format":"binary","title":"File","type":"string"}` && f != `{"format":"binary","type":"string"}` {
+		t.Errorf("file property = %s", f)
+	}
+}
+
+// Item 11: prefixes that are not literals are evaluated; an unknown one is
+// a warning at the expression and its routes are left out.
+func TestPrefixValues(t *testing.T) {
+	d, doc := build(t, map[string]string{
+		"api/src/__init__.py": "",
+		"api/src/core/config.py": `from pydantic import BaseSettings
+API_V1_STR = "/api/v1"
+VERSION = 2
+
+class Settings(BaseSettings):
+    api_prefix: str = "/svc"
+
+settings = Settings()
+`,
+		"api/src/routes/users.py": "from fastapi import APIRouter\nfrom ..core.config import API_V1_STR\nrouter = APIRouter(prefix=API_V1_STR + \"/users\")\n\n@router.get(\"/\")\ndef users():\n    ...\n",
+		"api/src/routes/items.py": "from fastapi import APIRouter\nrouter = APIRouter()\n\n@router.get(\"/items\")\ndef items():\n    ...\n",
+		"api/src/routes/misc.py":  "from fastapi import APIRouter\nrouter = APIRouter()\n\n@router.get(\"/misc\")\ndef misc():\n    ...\n",
+		"api/src/main.py": `from fastapi import FastAPI
+from src.core import config
+from src.core.config import settings
+from .routes import items, misc, users
+import os
+
+app = FastAPI()
+app.include_router(users.router)
+app.include_router(items.router, prefix=f"{settings.api_prefix}/v{config.VERSION}")
+app.include_router(misc.router, prefix=os.environ["PREFIX"])
+`,
+	}, 1)
+	var got []string
+	for p := range at(doc, "paths").(map[string]any) {
+		got = append(got, p)
+	}
+	if g := strings.Join(sortStrings(got), ","); g != "/api/v1/users/,/svc/v2/items" {
+		t.Errorf("paths = %s", g)
+	}
+	if len(d.Paths) != 2 {
+		t.Errorf("document paths = %d", len(d.Paths))
+	}
+}
+
+// Item 11: the warning for a prefix that cannot be known.
+func TestUnknownPrefixWarns(t *testing.T) {
+	b := map[string][]byte{
+		"api/main.py": []byte("import os\nfrom fastapi import FastAPI, APIRouter\napp = FastAPI()\nr = APIRouter()\n\n@r.get(\"/x\")\ndef x():\n    ...\n\napp.include_router(r, prefix=os.environ[\"P\"])\n"),
+	}
+	files, err := fixture.FromSources(context.Background(), b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, diags := openapi.Build(files, openapi.Options{Pydantic: 1})
+	if len(doc.Paths) != 0 {
+		t.Errorf("a path was made up: %s", doc.Paths[0].Path)
+	}
+	if len(diags) != 1 || diags[0].Code != "unknown-value" || diags[0].Range.Start.Line != 9 || diags[0].Range.Start.Char != 29 {
+		t.Errorf("diags = %+v", diags)
+	}
+}
+
+// Item 12: route name=, alias generators (v1 Config, v2 model_config),
+// custom types' schema hooks, v2 embedded body property names.
+func TestNamingAndSchemaHooks(t *testing.T) {
+	common := map[string]string{
+		"api/src/util.py": "def to_camel(s: str) -> str:\n    first, *rest = s.split('_')\n    return first + ''.join(w.capitalize() for w in rest)\n",
+		"api/src/models/ids.py": `class ObjectIdStr(str):
+    @classmethod
+    def __modify_schema__(cls, field_schema):
+        field_schema.update(type="string", format="objectid")
+
+class ObjectIdV2(str):
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema, handler):
+        return {"type": "string", "format": "oid"}
+`,
+		"api/src/main.py": `from fastapi import Body, FastAPI
+from .models.m import Camel1, Camel2
+
+app = FastAPI()
+
+@app.post("/r/{pid}", name="add_review")
+def post_review(pid: str, rating: int = Body(...), text: str = Body(None, alias="reviewText")):
+    ...
+
+@app.get("/c1", response_model=Camel1)
+def c1():
+    ...
+
+@app.get("/c2", response_model=Camel2)
+def c2():
+    ...
+`,
+	}
+	v1 := map[string]string{"api/src/models/m.py": `from pydantic import BaseModel
+from ..util import to_camel
+from .ids import ObjectIdStr
+
+class Base(BaseModel):
+    class Config:
+        alias_generator = to_camel
+
+class Camel1(Base):
+    item_id: ObjectIdStr
+    unit_price: float
+
+class Camel2(BaseModel):
+    plain_name: str
+`}
+	v2 := map[string]string{"api/src/models/m.py": `from pydantic import BaseModel, ConfigDict
+from pydantic.alias_generators import to_camel
+from .ids import ObjectIdV2
+
+class Camel1(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel)
+    item_id: ObjectIdV2
+    unit_price: float
+
+class Camel2(BaseModel):
+    plain_name: str
+`}
+	for _, tc := range []struct {
+		v      int
+		src    map[string]string
+		format string
+		text   string
+	}{{1, v1, "objectid", "reviewText"}, {2, v2, "oid", "text"}} {
+		srcs := map[string]string{}
+		for k, v := range common {
+			srcs[k] = v
+		}
+		for k, v := range tc.src {
+			srcs[k] = v
+		}
+		_, doc := build(t, srcs, tc.v)
+		op := ops(t, doc, "/r/{pid}", "post")
+		if op["operationId"] != "add_review_r__pid__post" || op["summary"] != "Add Review" {
+			t.Errorf("v%d: operationId %v summary %v", tc.v, op["operationId"], op["summary"])
+		}
+		body := at(doc, "components", "schemas", "Body_add_review_r__pid__post", "properties")
+		if got := strings.Join(keys(body), ","); got != "rating,"+tc.text {
+			t.Errorf("v%d: body properties = %s", tc.v, got)
+		}
+		c1 := at(doc, "components", "schemas", "Camel1", "properties")
+		if got := strings.Join(keys(c1), ","); got != "itemId,unitPrice" {
+			t.Errorf("v%d: alias generator: %s", tc.v, got)
+		}
+		if f := at(c1, "itemId", "format"); f != tc.format {
+			t.Errorf("v%d: schema hook format = %v", tc.v, f)
+		}
+		if got := strings.Join(keys(at(doc, "components", "schemas", "Camel2", "properties")), ","); got != "plain_name" {
+			t.Errorf("v%d: no generator: %s", tc.v, got)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package openapi
 
 import (
+	"fmt"
 	"path"
 	"sort"
 	"strconv"
@@ -15,6 +16,22 @@ type registered struct {
 	path  string
 	route *facts.Route
 	file  *facts.File
+	// deps are the dependencies=[...] of the routers and include_router
+	// calls above the route, outermost first.
+	deps []depRef
+}
+
+// depRef is a dependency callable as written and the file that names it.
+type depRef struct {
+	ctx, src string
+}
+
+func depsOf(f *facts.File, srcs []string) []depRef {
+	out := make([]depRef, len(srcs))
+	for i, s := range srcs {
+		out[i] = depRef{f.Path, s}
+	}
+	return out
 }
 
 type routerKey struct {
@@ -89,7 +106,7 @@ func (b *builder) paths(py []*facts.File) []*PathItem {
 	}
 	var regs []registered
 	for _, k := range roots {
-		regs = append(regs, b.expand(byPath[k.file], k.v, "", py, 0)...)
+		regs = append(regs, b.expand(byPath[k.file], k.v, "", nil, py, 0)...)
 	}
 	return b.operations(regs)
 }
@@ -101,21 +118,45 @@ func before(a, c facts.Pos) bool {
 	return a.Char < c.Char
 }
 
-func routerPrefix(f *facts.File, v string) string {
+// routerPrefix is a router's own prefix, evaluated; ok is false (and a
+// warning is at the expression) when it cannot be known statically.
+func (b *builder) routerPrefix(f *facts.File, v string) (string, bool) {
 	for _, r := range f.Routers {
 		if r.Var == v {
-			return r.Prefix
+			return b.prefixValue(f, r.Prefix, r.PrefixExpr, r.PrefixRange)
 		}
 	}
-	return ""
+	return "", true
+}
+
+// prefixValue evaluates a prefix or path argument that is not a literal.
+func (b *builder) prefixValue(f *facts.File, lit, src string, rng facts.Range) (string, bool) {
+	if src == "" {
+		return lit, true
+	}
+	if v, ok := b.evalString(f.Path, src); ok {
+		return v, true
+	}
+	b.diag(site{path: f.Path, rng: rng}, facts.CodeUnknownValue,
+		fmt.Sprintf("cannot evaluate %s statically (only literals, module constants, f-strings, + and settings defaults); the routes under it are left out", src))
+	return "", false
 }
 
 // expand lists a router's routes and included routers' routes in source order.
-func (b *builder) expand(f *facts.File, v, prefix string, py []*facts.File, depth int) []registered {
+func (b *builder) expand(f *facts.File, v, prefix string, deps []depRef, py []*facts.File, depth int) []registered {
 	if f == nil || depth > 16 {
 		return nil
 	}
-	prefix += routerPrefix(f, v)
+	own, ok := b.routerPrefix(f, v)
+	if !ok {
+		return nil
+	}
+	prefix += own
+	for _, r := range f.Routers {
+		if r.Var == v {
+			deps = append(deps[:len(deps):len(deps)], depsOf(f, r.Dependencies)...)
+		}
+	}
 	type ev struct {
 		pos   facts.Pos
 		route *facts.Route
@@ -136,11 +177,18 @@ func (b *builder) expand(f *facts.File, v, prefix string, py []*facts.File, dept
 	var out []registered
 	for _, e := range evs {
 		if e.route != nil {
-			out = append(out, registered{path: prefix + e.route.Path, route: e.route, file: f})
+			p, ok := b.prefixValue(f, e.route.Path, e.route.PathExpr, e.route.PathRange)
+			if ok {
+				out = append(out, registered{path: prefix + p, route: e.route, file: f, deps: deps})
+			}
+			continue
+		}
+		ip, ok := b.prefixValue(f, e.inc.Prefix, e.inc.PrefixExpr, e.inc.PrefixRange)
+		if !ok {
 			continue
 		}
 		if g, w, ok := b.resolveRouter(f, e.inc.Router, py); ok {
-			out = append(out, b.expand(g, w, prefix+e.inc.Prefix, py, depth+1)...)
+			out = append(out, b.expand(g, w, prefix+ip, append(deps[:len(deps):len(deps)], depsOf(f, e.inc.Dependencies)...), py, depth+1)...)
 		}
 	}
 	return out
@@ -274,6 +322,14 @@ func moduleFiles(from, mod string, level int) []string {
 	return []string{base + ".py", path.Join(base, "__init__.py")}
 }
 
+// routeName is the route's name= or, by default, the handler's name.
+func routeName(rt *facts.Route) string {
+	if rt.Name != "" {
+		return rt.Name
+	}
+	return rt.Handler
+}
+
 // OperationID is FastAPI's generate_unique_id:
 // re.sub(r"\W", "_", name + path_format) + "_" + method.
 func OperationID(handler, fullPath, method string) string {
@@ -393,8 +449,8 @@ func (b *builder) operation(r registered) *Operation {
 	op := &Operation{
 		Method:      method,
 		Path:        full,
-		OperationID: OperationID(rt.Handler, full, method),
-		Summary:     summary(rt.Handler),
+		OperationID: OperationID(routeName(rt), full, method),
+		Summary:     summary(routeName(rt)),
 		Handler:     rt.Handler,
 		File:        r.file.Path,
 		Range:       rt.Range,
@@ -411,10 +467,15 @@ func (b *builder) operation(r registered) *Operation {
 		source   string
 	}
 	var bodies []bodyParam
-	for _, p := range rt.Params {
-		if p.Source == "Depends" || p.Name == "self" {
-			continue
-		}
+	extra := append(r.deps[:len(r.deps):len(r.deps)], depsOf(r.file, rt.Dependencies)...)
+	fd := b.flattenDeps(r.file.Path, rt.Params, extra)
+	op.Security = fd.security
+	if b.cur != nil {
+		b.cur.files = fd.files
+	}
+	seenParam := map[string]bool{}
+	for _, fp := range fd.params {
+		p := fp.p
 		ann := parseExpr(p.Annotation)
 		core := ann
 		for core != nil && core.Kind == exSubscript && core.head() == "Annotated" && len(core.Args) > 0 {
@@ -423,7 +484,10 @@ func (b *builder) operation(r registered) *Operation {
 		if core != nil && ignoredParamTypes[core.head()] {
 			continue
 		}
-		st := site{ctx: r.file.Path, path: r.file.Path, rng: p.Range, code: facts.CodeUnsupported}
+		st := site{ctx: fp.ctx, path: r.file.Path, rng: p.Range, code: facts.CodeUnsupported}
+		if fp.ctx != r.file.Path {
+			st.path = "" // a dependency's parameter: reported at its own file, not here
+		}
 		name := p.Name
 		if a, ok := b.literal(parseExpr(p.Args["alias"])); ok {
 			if s, isStr := a.(string); isStr {
@@ -449,7 +513,7 @@ func (b *builder) operation(r registered) *Operation {
 			switch {
 			case inPath[p.Name]:
 				in = "path"
-			case b.isScalar(core, r.file.Path):
+			case b.isScalar(core, fp.ctx):
 				in = "query"
 			default:
 				in = "body"
@@ -465,9 +529,23 @@ func (b *builder) operation(r registered) *Operation {
 		}
 		required := !p.HasDefault || in == "path"
 		if in == "body" {
-			bodies = append(bodies, bodyParam{name: name, required: required, schema: sch, embed: p.Args["embed"] == "True", source: p.Source})
+			if p.HasDefault {
+				if v, isNone := b.evalDefault(parseExpr(p.Default)); !isNone {
+					sch = withSiblings(sch, b.v1)
+					sch.Default, sch.HasDefault = v, true
+				}
+			}
+			bname := name
+			if !b.v1 {
+				bname = p.Name // FastAPI ≥ 0.100 names embedded body properties after the parameter
+			}
+			bodies = append(bodies, bodyParam{name: bname, required: required, schema: sch, embed: p.Args["embed"] == "True", source: p.Source})
 			continue
 		}
+		if seenParam[in+" "+name] {
+			continue // FastAPI keeps a parameter name once
+		}
+		seenParam[in+" "+name] = true
 		if p.HasDefault {
 			if v, isNone := b.evalDefault(parseExpr(p.Default)); !isNone {
 				sch = withSiblings(sch, b.v1)

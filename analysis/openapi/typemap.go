@@ -23,7 +23,7 @@ var scalarFormats = map[string][2]string{
 	"IPvAnyNetwork": {"string", "ipvanynetwork"}, "IPvAnyInterface": {"string", "ipvanyinterface"},
 	"Color": {"string", "color"}, "Pattern": {"string", "regex"},
 	"PydanticObjectId": {"string", ""}, "ObjectId": {"string", ""}, "BeanieObjectId": {"string", ""},
-	"bytes": {"string", "binary"}, "StrictBytes": {"string", "binary"}, "conbytes": {"string", "binary"}, "SecretBytes": {"string", "password"},
+	"bytes": {"string", "binary"}, "UploadFile": {"string", "binary"}, "StrictBytes": {"string", "binary"}, "conbytes": {"string", "binary"}, "SecretBytes": {"string", "password"},
 	"int": {"integer", ""}, "StrictInt": {"integer", ""}, "conint": {"integer", ""}, "PositiveInt": {"integer", ""}, "NegativeInt": {"integer", ""},
 	"NonNegativeInt": {"integer", ""}, "NonPositiveInt": {"integer", ""}, "ConstrainedInt": {"integer", ""},
 	"float": {"number", ""}, "StrictFloat": {"number", ""}, "confloat": {"number", ""}, "PositiveFloat": {"number", ""}, "NegativeFloat": {"number", ""},

@@ -1,0 +1,4 @@
+API_PREFIX = "/api"
+VERSION = "v1"
+API_V1 = API_PREFIX + "/" + VERSION
+NOTES_PATH = f"{API_V1}/notes"

@@ -1,0 +1,2 @@
+from .note import Note, NoteStatus
+from .user import User

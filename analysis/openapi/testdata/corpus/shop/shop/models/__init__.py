@@ -1,0 +1,2 @@
+from .catalog import Category, Product, ProductCreate, Review
+from .orders import Address, Customer, Order, OrderCreate, OrderLine

@@ -1,0 +1,10 @@
+from pydantic import BaseSettings
+
+
+class ShopSettings(BaseSettings):
+    api_prefix: str = "/shop"
+    api_version: int = 2
+    debug: bool = False
+
+
+settings = ShopSettings()

@@ -1,0 +1,373 @@
+package openapi
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+
+	"github.com/farm-stack/farm-lsp/analysis/facts"
+	"github.com/farm-stack/farm-lsp/analysis/pymod"
+)
+
+// Static evaluation of the values FastAPI reads at import time: router
+// prefixes and paths, security scheme arguments, marker defaults. What a
+// static reader can know: literals, module constants (imported or not),
+// f-strings, `+` concatenation, str(), and the literal defaults of a
+// BaseSettings class read through its instance (`settings.api_prefix`).
+// Anything else is unknown: the caller warns at the expression and never
+// makes a value up.
+
+// evalString evaluates src (read in the file ctx) to a string.
+func (b *builder) evalString(ctx, src string) (string, bool) {
+	v, ok := b.eval(ctx, src, 0)
+	s, isStr := v.(string)
+	return s, ok && isStr
+}
+
+// eval evaluates src to a JSON-like value (string, json.Number, bool, nil).
+func (b *builder) eval(ctx, src string, depth int) (any, bool) {
+	src = strings.TrimSpace(src)
+	if src == "" || depth > 24 {
+		return nil, false
+	}
+	if parts := splitTopLevel(src, '+'); len(parts) > 1 {
+		var sb strings.Builder
+		for _, p := range parts {
+			s, ok := b.eval(ctx, p, depth+1)
+			str, isStr := s.(string)
+			if !ok || !isStr {
+				return nil, false
+			}
+			sb.WriteString(str)
+		}
+		return sb.String(), true
+	}
+	if body, ok := fstringBody(src); ok {
+		return b.fstring(ctx, body, depth)
+	}
+	e := parseExpr(src)
+	if e == nil {
+		return nil, false
+	}
+	switch e.Kind {
+	case exStr, exNum, exBool, exNone, exList, exTuple, exDict:
+		return b.literal(e)
+	case exCall:
+		if e.Base.Kind == exName && e.Base.Text == "str" && len(e.Args) == 1 {
+			v, ok := b.eval(ctx, e.Args[0].String(), depth+1)
+			if !ok {
+				return nil, false
+			}
+			switch x := v.(type) {
+			case string:
+				return x, true
+			case json.Number:
+				return string(x), true
+			case bool:
+				if x {
+					return "True", true
+				}
+				return "False", true
+			}
+			return nil, false
+		}
+	case exName:
+		return b.evalName(ctx, e.Text, depth)
+	}
+	return nil, false
+}
+
+// evalName evaluates a (dotted) name: a module constant, or an attribute
+// of a settings instance.
+func (b *builder) evalName(ctx, name string, depth int) (any, bool) {
+	if s := b.ix.Resolve(ctx, name); s.File != nil {
+		if a := assignOf(s.File, s.Name); a != nil {
+			return b.eval(s.File.Path, a.Value, depth+1)
+		}
+		return nil, false
+	}
+	i := strings.LastIndexByte(name, '.')
+	if i < 0 {
+		return nil, false
+	}
+	obj, attr := name[:i], name[i+1:]
+	s := b.ix.Resolve(ctx, obj)
+	if s.File == nil {
+		return nil, false
+	}
+	a := assignOf(s.File, s.Name)
+	if a == nil {
+		return nil, false
+	}
+	// settings = Settings(): the class's literal default for attr.
+	call := parseExpr(a.Value)
+	if call == nil || call.Kind != exCall || call.Base.Kind != exName || len(call.Args) > 0 || len(call.KwName) > 0 {
+		return nil, false
+	}
+	cls := b.ix.Resolve(s.File.Path, call.Base.Text)
+	m := b.ix.Model(cls)
+	if m == nil {
+		return nil, false
+	}
+	if fw := b.ix.Role(cls); fw == nil || fw.Role != pymod.RoleSettings {
+		return nil, false
+	}
+	for _, f := range b.settingsFields(cls, 0) {
+		if f.f.Name == attr {
+			if !f.f.HasDefault || f.f.DefaultFactory != "" {
+				return nil, false
+			}
+			return b.eval(f.file, f.f.Default, depth+1)
+		}
+	}
+	return nil, false
+}
+
+type fieldIn struct {
+	f    *facts.Field
+	file string
+}
+
+// settingsFields lists a settings class's fields, base classes first.
+func (b *builder) settingsFields(s pymod.Symbol, depth int) []fieldIn {
+	m := b.ix.Model(s)
+	if m == nil || depth > 16 {
+		return nil
+	}
+	var out []fieldIn
+	for _, base := range m.Bases {
+		if bs := b.ix.Base(s.File.Path, base); bs.File != nil && bs.ID() != s.ID() {
+			out = append(out, b.settingsFields(bs, depth+1)...)
+		}
+	}
+	for i := range m.Fields {
+		out = append(out, fieldIn{&m.Fields[i], s.File.Path})
+	}
+	// later definitions win
+	for i := len(out) - 1; i >= 0; i-- {
+		for j := 0; j < i; j++ {
+			if out[j].f.Name == out[i].f.Name {
+				out[j] = out[i]
+			}
+		}
+	}
+	return out
+}
+
+func assignOf(f *facts.File, name string) *facts.Assign {
+	var last *facts.Assign
+	for i := range f.Assigns {
+		if f.Assigns[i].Name == name {
+			last = &f.Assigns[i] // the last assignment wins at import time
+		}
+	}
+	return last
+}
+
+// fstringBody returns the text between the quotes of an f-string literal.
+func fstringBody(src string) (string, bool) {
+	i := 0
+	isF := false
+	for i < len(src) && i < 2 && strings.ContainsRune("fFrR", rune(src[i])) {
+		if src[i] == 'f' || src[i] == 'F' {
+			isF = true
+		}
+		i++
+	}
+	if !isF || i >= len(src) || (src[i] != '"' && src[i] != '\'') {
+		return "", false
+	}
+	q := src[i : i+1]
+	if strings.HasPrefix(src[i:], strings.Repeat(q, 3)) {
+		q = strings.Repeat(q, 3)
+	}
+	rest := src[i+len(q):]
+	if !strings.HasSuffix(rest, q) {
+		return "", false
+	}
+	return rest[:len(rest)-len(q)], true
+}
+
+// fstring evaluates an f-string body: {expr} replacement fields (with
+// conversions and format specs ignored) and {{ }} escapes.
+func (b *builder) fstring(ctx, body string, depth int) (any, bool) {
+	var sb strings.Builder
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		switch {
+		case c == '{' && i+1 < len(body) && body[i+1] == '{':
+			sb.WriteByte('{')
+			i++
+		case c == '}' && i+1 < len(body) && body[i+1] == '}':
+			sb.WriteByte('}')
+			i++
+		case c == '{':
+			j := strings.IndexByte(body[i:], '}')
+			if j < 0 {
+				return nil, false
+			}
+			inner := body[i+1 : i+j]
+			if k := strings.IndexAny(inner, "!:"); k >= 0 {
+				inner = inner[:k]
+			}
+			v, ok := b.eval(ctx, inner, depth+1)
+			if !ok {
+				return nil, false
+			}
+			switch x := v.(type) {
+			case string:
+				sb.WriteString(x)
+			case json.Number:
+				sb.WriteString(string(x))
+			case bool:
+				sb.WriteString(strconv.FormatBool(x))
+			default:
+				return nil, false
+			}
+			i += j
+		case c == '\\' && i+1 < len(body):
+			sb.WriteByte(body[i+1])
+			i++
+		default:
+			sb.WriteByte(c)
+		}
+	}
+	return sb.String(), true
+}
+
+// splitTopLevel splits src at sep outside strings and brackets.
+func splitTopLevel(src string, sep byte) []string {
+	var out []string
+	depth := 0
+	var quote byte
+	start := 0
+	for i := 0; i < len(src); i++ {
+		c := src[i]
+		switch {
+		case quote != 0:
+			if c == '\\' {
+				i++
+			} else if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '(' || c == '[' || c == '{':
+			depth++
+		case c == ')' || c == ']' || c == '}':
+			depth--
+		case c == sep && depth == 0:
+			out = append(out, src[start:i])
+			start = i + 1
+		}
+	}
+	return append(out, src[start:])
+}
+
+// callSource splits the source of a call `f(a, k=v)` into its callee and
+// argument sources (f-strings kept as written, unlike parseExpr).
+func callSource(src string) (callee string, pos []string, kw map[string]string, ok bool) {
+	src = strings.TrimSpace(src)
+	i := strings.IndexByte(src, '(')
+	if i <= 0 || !strings.HasSuffix(src, ")") {
+		return "", nil, nil, false
+	}
+	callee = strings.TrimSpace(src[:i])
+	inner := strings.TrimSpace(src[i+1 : len(src)-1])
+	kw = map[string]string{}
+	if inner == "" {
+		return callee, nil, kw, true
+	}
+	for _, a := range splitTopLevel(inner, ',') {
+		a = strings.TrimSpace(a)
+		if a == "" {
+			continue
+		}
+		if eq := strings.IndexByte(a, '='); eq > 0 && isIdentText(strings.TrimSpace(a[:eq])) && (eq+1 >= len(a) || a[eq+1] != '=') {
+			kw[strings.TrimSpace(a[:eq])] = strings.TrimSpace(a[eq+1:])
+			continue
+		}
+		pos = append(pos, a)
+	}
+	return callee, pos, kw, true
+}
+
+func isIdentText(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, r := range s {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// aliasStyle is how a model's alias_generator (Config.alias_generator /
+// model_config['alias_generator'], inherited from base classes) renames
+// fields: "camel", "pascal", "snake" or "" (none, or not known). The
+// generator is recognised by what it is: pydantic's own generators by
+// their import, a workspace or other function by its name (to_camel,
+// camelize, to_pascal…).
+func (b *builder) aliasStyle(id string, depth int) string {
+	mi := b.models[id]
+	if mi == nil || depth > 16 {
+		return ""
+	}
+	if src, ok := mi.m.Config["alias_generator"]; ok {
+		return b.generatorStyle(mi.file.Path, src)
+	}
+	for _, base := range mi.m.Bases {
+		if bs := b.ix.Base(mi.file.Path, base); bs.File != nil && bs.ID() != id {
+			if st := b.aliasStyle(bs.ID(), depth+1); st != "" {
+				return st
+			}
+		}
+	}
+	return ""
+}
+
+func (b *builder) generatorStyle(ctx, src string) string {
+	s := b.ix.Resolve(ctx, src)
+	name := strings.ToLower(src)
+	if s.External != "" {
+		ext := s.External
+		switch {
+		case strings.HasPrefix(ext, "pydantic.utils.to_camel"), ext == "pydantic.to_camel" && b.v1:
+			return "pascal" // Pydantic 1's to_camel capitalises every word
+		case strings.HasPrefix(ext, "pydantic"):
+			name = strings.ToLower(ext)
+		}
+	}
+	switch {
+	case strings.Contains(name, "pascal"):
+		return "pascal"
+	case strings.Contains(name, "camel"):
+		return "camel"
+	case strings.Contains(name, "snake"):
+		return "snake"
+	}
+	return ""
+}
+
+// applyAlias renames a snake_case field name in a style.
+func applyAlias(style, name string) string {
+	switch style {
+	case "camel", "pascal":
+		words := strings.Split(name, "_")
+		var sb strings.Builder
+		for i, w := range words {
+			if w == "" {
+				continue
+			}
+			if i == 0 && style == "camel" {
+				sb.WriteString(w)
+				continue
+			}
+			sb.WriteString(strings.ToUpper(w[:1]) + strings.ToLower(w[1:]))
+		}
+		return sb.String()
+	}
+	return name
+}
