@@ -670,7 +670,9 @@ func (b *builder) objectSchema(name string, subst map[string]*expr, md mode) *Sc
 		}
 		if f.HasDefault && f.DefaultFactory == "" {
 			v, isNone := b.evalDefault(parseExpr(f.Default))
-			if !(isNone && b.v1) {
+			// FastAPI renders no `default: null` (0.92 / Pydantic 1.10 and
+			// 0.115 / Pydantic 2.10 alike).
+			if !isNone {
 				ps = withSiblings(ps, b.v1)
 				ps.Default, ps.HasDefault = v, true
 			}

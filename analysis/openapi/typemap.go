@@ -142,7 +142,7 @@ func (b *builder) nameSchema(e *expr, md mode, s site) *Schema {
 	case "Link":
 		return linkSchema()
 	case "BackLink":
-		return &Schema{Type: "object", AdditionalTrue: true}
+		return &Schema{Type: "object"}
 	}
 	if arrayNames[h] {
 		return &Schema{Type: "array", Items: &Schema{}}
@@ -154,10 +154,7 @@ func (b *builder) nameSchema(e *expr, md mode, s site) *Schema {
 		return &Schema{Type: "array", Items: &Schema{}}
 	}
 	if dictNames[h] {
-		if b.v1 {
-			return &Schema{Type: "object"}
-		}
-		return &Schema{Type: "object", AdditionalTrue: true}
+		return &Schema{Type: "object"} // also Pydantic 2.10 (2.11 adds additionalProperties: true)
 	}
 	b.unsupported(e, s)
 	return &Schema{}
@@ -166,7 +163,7 @@ func (b *builder) nameSchema(e *expr, md mode, s site) *Schema {
 func linkSchema() *Schema {
 	return &Schema{AnyOf: []*Schema{
 		{Type: "object", Properties: []Property{{"id", &Schema{Type: "string"}}, {"collection", &Schema{Type: "string"}}}, Required: []string{"id", "collection"}},
-		{Type: "object", AdditionalTrue: true},
+		{Type: "object"},
 	}}
 }
 
@@ -221,7 +218,7 @@ func (b *builder) subscriptSchema(e *expr, md mode, s site) *Schema {
 	case h == "Link":
 		return linkSchema()
 	case h == "BackLink":
-		return &Schema{Type: "object", AdditionalTrue: true}
+		return &Schema{Type: "object"}
 	case h == "Type", h == "Callable":
 		b.unsupported(e, s)
 		return &Schema{}
@@ -256,10 +253,7 @@ func (b *builder) subscriptSchema(e *expr, md mode, s site) *Schema {
 		}
 		vs := b.typeSchema(val, md, s)
 		if val == nil || isEmpty(vs) {
-			if b.v1 {
-				return &Schema{Type: "object"}
-			}
-			return &Schema{Type: "object", AdditionalTrue: true}
+			return &Schema{Type: "object"} // also Pydantic 2.10 (2.11 adds additionalProperties: true)
 		}
 		return &Schema{Type: "object", AdditionalProperties: vs}
 	}
@@ -316,7 +310,13 @@ func (b *builder) union(members []*expr, md mode, s site) *Schema {
 			hasNone = true
 			continue
 		}
-		items = append(items, b.typeSchema(x, md, s))
+		m := b.typeSchema(x, md, s)
+		if !b.v1 && m.AnyOf != nil && m.Ref == "" && !m.refKey && m.Type == "" && m.Properties == nil && m.AllOf == nil && !m.HasDefault {
+			// A member that is itself a union (Link[T]): Pydantic v2 splices its members.
+			items = append(items, m.AnyOf...)
+			continue
+		}
+		items = append(items, m)
 	}
 	if hasNone && !b.v1 {
 		items = append(items, &Schema{Type: "null"})
