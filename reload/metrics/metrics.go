@@ -23,10 +23,13 @@ const (
 // fast says nothing about reload speed), as the seed's report does; Slow
 // counts every outcome above the threshold.
 type Summary struct {
-	Total       int     `json:"total"`
-	OK          int     `json:"ok"`
-	Failed      int     `json:"failed"`
-	SuccessRate float64 `json:"successRate"` // percent, 0..100
+	Total   int `json:"total"`
+	OK      int `json:"ok"`
+	Failed  int `json:"failed"`
+	Skipped int `json:"skipped"` // every task skipped: nothing ran, nothing failed
+	// SuccessRate is ok / (ok + failed) in percent, 0..100; skipped
+	// outcomes count neither way (0 when nothing ran).
+	SuccessRate float64 `json:"successRate"`
 	AvgMs       float64 `json:"avgMs"`
 	P50Ms       float64 `json:"p50Ms"`
 	P95Ms       float64 `json:"p95Ms"`
@@ -34,11 +37,21 @@ type Summary struct {
 }
 
 type outcome struct {
-	kind string
-	d    time.Duration
-	ok   bool
-	slow bool
+	kind   string
+	d      time.Duration
+	status Status
+	slow   bool
 }
+
+// Status is an outcome's status.
+type Status int
+
+// Outcome statuses.
+const (
+	StatusOK Status = iota
+	StatusFailed
+	StatusSkipped
+)
 
 // Ring holds the last N outcomes. It is safe for concurrent use; the zero
 // value is not usable, use New.
@@ -83,10 +96,20 @@ func (r *Ring) SetThreshold(threshold time.Duration) {
 // it was slow (longer than the threshold). The oldest outcome is dropped
 // once the ring is full.
 func (r *Ring) Record(kind string, d time.Duration, ok bool) (slow bool) {
+	st := StatusOK
+	if !ok {
+		st = StatusFailed
+	}
+	return r.RecordStatus(kind, d, st)
+}
+
+// RecordStatus is Record with a status: a skipped outcome (nothing ran)
+// counts in Total and Skipped but not in the success rate or durations.
+func (r *Ring) RecordStatus(kind string, d time.Duration, status Status) (slow bool) {
 	r.mu.Lock()
 	slow = d > r.slow
 	threshold := r.slow
-	r.buf[r.next] = outcome{kind: kind, d: d, ok: ok, slow: slow}
+	r.buf[r.next] = outcome{kind: kind, d: d, status: status, slow: slow}
 	r.next++
 	if r.next == len(r.buf) {
 		r.next = 0
@@ -114,17 +137,20 @@ func (r *Ring) Summary() Summary {
 		if o.slow {
 			s.Slow++
 		}
-		if o.ok {
+		switch o.status {
+		case StatusOK:
 			s.OK++
 			okDur = append(okDur, o.d)
-		} else {
+		case StatusFailed:
 			s.Failed++
+		default:
+			s.Skipped++
 		}
 	}
 	r.mu.Unlock()
 
-	if s.Total > 0 {
-		s.SuccessRate = float64(s.OK) / float64(s.Total) * 100
+	if ran := s.OK + s.Failed; ran > 0 {
+		s.SuccessRate = float64(s.OK) / float64(ran) * 100
 	}
 	if len(okDur) > 0 {
 		var sum time.Duration

@@ -77,7 +77,7 @@ func TestSummaryJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"total":1,"ok":0,"failed":0,"successRate":0,"avgMs":0,"p50Ms":0,"p95Ms":0,"slow":0}`
+	want := `{"total":1,"ok":0,"failed":0,"skipped":0,"successRate":0,"avgMs":0,"p50Ms":0,"p95Ms":0,"slow":0}`
 	if string(b) != want {
 		t.Errorf("json %s, want %s", b, want)
 	}

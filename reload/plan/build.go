@@ -296,10 +296,8 @@ func (b *builder) apply(c *facts.Change) {
 		if b.opts.typesOnModelChange() {
 			g := b.add(TypeGeneration, TargetTypes, prioCodegen, c)
 			b.hmr(HMRFull, "TypeScript types were regenerated", c, g)
-			b.backend(c, g)
-		} else {
-			b.backend(c)
 		}
+		b.backend(c)
 	case storage[c.Kind]:
 		if c.ModelKind == facts.ModelDocument && !b.opts.DisableDatabase {
 			s := b.add(DatabaseSchemaUpdate, modelName(c), prioSchema, c)
@@ -312,11 +310,9 @@ func (b *builder) apply(c *facts.Change) {
 	case routeSignature[c.Kind]:
 		if b.opts.clientOnRouteChange() {
 			g := b.add(APIClientGeneration, TargetClient, prioCodegen, c)
-			b.backend(c, g)
 			b.hmr(HMRFull, "the API client was regenerated", c, g)
-		} else {
-			b.backend(c)
 		}
+		b.backend(c)
 	case aiChange[c.Kind]:
 		if b.opts.DisableAI {
 			b.note(fmt.Sprintf("AI hot reload is disabled: %s is not applied until the next start.", describe(c)))
@@ -348,11 +344,12 @@ func (b *builder) modelShape(c *facts.Change) {
 	if c.ModelKind == facts.ModelDocument && !b.opts.DisableDatabase {
 		prev = append(prev, b.add(DatabaseSchemaUpdate, modelName(c), prioSchema, c))
 	}
+	// Type generation reads the models, not the database: it does not
+	// wait for the migration. The backend does (it may query the new
+	// field or index); the page waits for the types it imports.
 	if b.opts.typesOnModelChange() {
-		g := b.add(TypeGeneration, TargetTypes, prioCodegen, c, prev...)
+		g := b.add(TypeGeneration, TargetTypes, prioCodegen, c)
 		b.hmr(HMRFull, "TypeScript types were regenerated", c, g)
-		b.backend(c, g)
-		return
 	}
 	b.backend(c, prev...)
 }

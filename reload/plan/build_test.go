@@ -64,18 +64,18 @@ type ruleCase struct {
 func ruleCases() []ruleCase {
 	docChain := []string{
 		"t1 database-schema-update:User",
-		"t2 type-generation:types<-t1",
-		"t3 backend-reload:api<-t2",
+		"t2 type-generation:types",
+		"t3 backend-reload:api<-t1",
 		"t4 frontend-hmr:web(full)<-t2",
 	}
 	baseChain := []string{
 		"t1 type-generation:types",
-		"t2 backend-reload:api<-t1",
+		"t2 backend-reload:api",
 		"t3 frontend-hmr:web(full)<-t1",
 	}
 	routeChain := []string{
 		"t1 api-client-generation:api-client",
-		"t2 backend-reload:api<-t1",
+		"t2 backend-reload:api",
 		"t3 frontend-hmr:web(full)<-t1",
 	}
 	backendOnly := []string{"t1 backend-reload:api"}
@@ -162,7 +162,7 @@ func ruleCases() []ruleCase {
 		{"no types on model change: basemodel", []facts.Change{base(facts.FieldAdded, "UserIn.email")}, Options{NoTypesOnModelChange: true}, backendOnly},
 		{"no client on route change", []facts.Change{route(facts.RouteAdded, "GET /x")}, Options{NoClientOnRouteChange: true}, backendOnly},
 		{"no database", []facts.Change{doc(facts.FieldAdded, "User.email")}, Options{DisableDatabase: true},
-			[]string{"t1 type-generation:types", "t2 backend-reload:api<-t1", "t3 frontend-hmr:web(full)<-t1"}},
+			[]string{"t1 type-generation:types", "t2 backend-reload:api", "t3 frontend-hmr:web(full)<-t1"}},
 		{"ai disabled", []facts.Change{cfg(facts.AIModelAdded, "ai.providers.ollama.models.x")}, Options{DisableAI: true}, []string{}},
 		{"two documents: one type generation after both schema updates", []facts.Change{
 			doc(facts.FieldAdded, "User.email"),
@@ -170,8 +170,8 @@ func ruleCases() []ruleCase {
 		}, Options{}, []string{
 			"t1 database-schema-update:User",
 			"t2 database-schema-update:Post",
-			"t3 type-generation:types<-t1,t2",
-			"t4 backend-reload:api<-t3",
+			"t3 type-generation:types",
+			"t4 backend-reload:api<-t1,t2",
 			"t5 frontend-hmr:web(full)<-t3",
 		}},
 		{"burst: model, route, body, tsx, ai", []facts.Change{
@@ -183,7 +183,7 @@ func ruleCases() []ruleCase {
 		}, Options{}, []string{
 			"t1 type-generation:types",
 			"t2 api-client-generation:api-client",
-			"t3 backend-reload:api<-t1,t2",
+			"t3 backend-reload:api",
 			"t4 frontend-hmr:web(full)<-t1,t2",
 			"t5 ai-model-reload:ollama",
 		}},
@@ -249,7 +249,7 @@ func TestBuildDedupMerges(t *testing.T) {
 		tsx(facts.HooksChanged, "UserCard"),
 	}
 	p := Build("p7", Trigger{Path: userPy, Kind: facts.KindBackendModel}, changes, Options{})
-	want := []string{"t1 type-generation:types", "t2 backend-reload:api<-t1", "t3 frontend-hmr:web(full)<-t1"}
+	want := []string{"t1 type-generation:types", "t2 backend-reload:api", "t3 frontend-hmr:web(full)<-t1"}
 	if got := shape(p); !reflect.DeepEqual(got, want) {
 		t.Fatalf("tasks %q, want %q", got, want)
 	}
