@@ -17,6 +17,7 @@ import (
 const (
 	MethodReloadPlan   = "farm/reloadPlan"
 	MethodReloadResult = "farm/reloadResult"
+	MethodTaskResult   = "farm/taskResult"
 	MethodStatus       = "farm/status"
 )
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/farm-stack/farm-lsp/analysis/facts"
 	"github.com/farm-stack/farm-lsp/reload/coordinator"
+	"github.com/farm-stack/farm-lsp/reload/executor"
 	"github.com/farm-stack/farm-lsp/reload/plan"
 )
 
@@ -55,7 +56,34 @@ type ResultMsg struct {
 	Tasks      []TaskResultMsg `json:"tasks"`
 }
 
-// TaskResultMsg is one task's outcome: status is "ok", "failed" or "skipped".
+// TaskDoneMsg is the farm/taskResult notification: one task's outcome,
+// sent as the task ends, before its plan's farm/reloadResult.
+type TaskDoneMsg struct {
+	PlanID string         `json:"planId"`
+	Task   TaskOutcomeMsg `json:"task"`
+}
+
+// TaskOutcomeMsg is the task of a farm/taskResult. Attempt counts the
+// executor runs (retries included; 0 when it never ran).
+type TaskOutcomeMsg struct {
+	ID         string  `json:"id"`
+	Kind       string  `json:"kind"`
+	Target     string  `json:"target"`
+	Status     string  `json:"status"`
+	DurationMs float64 `json:"durationMs"`
+	Message    string  `json:"message"`
+	Attempt    int     `json:"attempt"`
+}
+
+func taskDoneMsg(planID string, t executor.TaskResult) TaskDoneMsg {
+	return TaskDoneMsg{PlanID: planID, Task: TaskOutcomeMsg{
+		ID: t.ID, Kind: string(t.Kind), Target: t.Target, Status: string(t.Status),
+		DurationMs: millis(t.Duration), Message: t.Message, Attempt: t.Attempts,
+	}}
+}
+
+// TaskResultMsg is one task's outcome in farm/reloadResult: status is
+// "ok", "failed", "skipped" or "superseded".
 type TaskResultMsg struct {
 	ID         string  `json:"id"`
 	Kind       string  `json:"kind"`

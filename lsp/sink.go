@@ -11,6 +11,7 @@ import (
 
 	"github.com/farm-stack/farm-lsp/analysis/facts"
 	"github.com/farm-stack/farm-lsp/reload/coordinator"
+	"github.com/farm-stack/farm-lsp/reload/executor"
 	"github.com/farm-stack/farm-lsp/reload/plan"
 )
 
@@ -75,6 +76,11 @@ func (s *rootSink) Plan(root string, p plan.Plan) {
 // Result implements coordinator.Sink: farm/reloadResult.
 func (s *rootSink) Result(_ string, r coordinator.PlanResult) {
 	s.n.c.out.notify(MethodReloadResult, resultMsg(r))
+}
+
+// TaskResult implements coordinator.Sink: farm/taskResult.
+func (s *rootSink) TaskResult(_, planID string, r executor.TaskResult) {
+	s.n.c.out.notify(MethodTaskResult, taskDoneMsg(planID, r))
 }
 
 // Diagnostics implements coordinator.Sink: textDocument/publishDiagnostics,

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 
 	"github.com/farm-stack/farm-lsp/reload/coordinator"
+	"github.com/farm-stack/farm-lsp/reload/scheduler"
 )
 
 // status is the body of farm/status. One root: that root's Status. Several
@@ -43,15 +44,22 @@ func (c *conn) status() any {
 // StatusMsg is coordinator.Status on the wire: lastPlan has the shape of
 // farm/reloadPlan (URIs, dependsOn never null), or null before any plan.
 type StatusMsg struct {
-	Enabled     bool     `json:"enabled"`
-	Processing  bool     `json:"processing"`
-	QueueLength int      `json:"queueLength"`
-	LastPlan    *PlanMsg `json:"lastPlan"`
-	Metrics     any      `json:"metrics"`
+	Enabled     bool                            `json:"enabled"`
+	Indexing    bool                            `json:"indexing"`
+	Processing  bool                            `json:"processing"`
+	QueueLength int                             `json:"queueLength"`
+	Lanes       map[string]scheduler.LaneStatus `json:"lanes"`
+	LastPlan    *PlanMsg                        `json:"lastPlan"`
+	Metrics     any                             `json:"metrics"`
+	Backend     string                          `json:"backend,omitempty"`
 }
 
 func statusMsg(root string, st coordinator.Status) StatusMsg {
-	m := StatusMsg{Enabled: st.Enabled, Processing: st.Processing, QueueLength: st.QueueLength, Metrics: st.Metrics}
+	m := StatusMsg{Enabled: st.Enabled, Indexing: st.Indexing, Processing: st.Processing, QueueLength: st.QueueLength,
+		Lanes: st.Lanes, Metrics: st.Metrics, Backend: st.Backend}
+	if m.Lanes == nil {
+		m.Lanes = map[string]scheduler.LaneStatus{}
+	}
 	if st.LastPlan != nil {
 		p := planMsg(root, *st.LastPlan)
 		m.LastPlan = &p

@@ -19,7 +19,7 @@ func TestStatus(t *testing.T) {
 		if err := fx.c.Request(lsp.MethodStatus, nil, &got); err != nil {
 			t.Fatal(err)
 		}
-		want := `{"enabled":true,"lastPlan":null,"metrics":{"total":0},"processing":false,"queueLength":2}`
+		want := `{"enabled":true,"indexing":false,"lanes":{},"lastPlan":null,"metrics":{"total":0},"processing":false,"queueLength":2}`
 		if b, _ := json.Marshal(got); string(b) != want {
 			t.Errorf("status %s, want %s", b, want)
 		}

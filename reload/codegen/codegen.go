@@ -90,25 +90,32 @@ var _ executor.Executor = (*Codegen)(nil)
 
 // Run implements executor.Executor for type-generation (models and API
 // types) and api-client-generation (API types, services and hooks).
+// A task that carries the workspace state it was planned from is generated
+// from that state, never from newer live facts.
 func (c *Codegen) Run(ctx context.Context, task plan.Task, r executor.Reporter) executor.Result {
+	files := c.files
+	if task.State != nil {
+		py := task.State.Snapshot.Python()
+		files = func() []*facts.File { return py }
+	}
 	switch task.Kind {
 	case plan.TypeGeneration:
-		return c.run(ctx, TypeOutputs, r)
+		return c.run(ctx, TypeOutputs, r, files)
 	case plan.APIClientGeneration:
-		return c.run(ctx, ClientOutputs, r)
+		return c.run(ctx, ClientOutputs, r, files)
 	}
 	return executor.Result{Status: executor.Skipped, Message: fmt.Sprintf("codegen does not run %s tasks", task.Kind)}
 }
 
 // WriteAll regenerates all four outputs (farm.regenerate, farm-lsp generate).
 func (c *Codegen) WriteAll(ctx context.Context, r executor.Reporter) executor.Result {
-	return c.run(ctx, AllOutputs, r)
+	return c.run(ctx, AllOutputs, r, c.files)
 }
 
 // Generate renders every output without writing: workspace-relative path →
 // content, plus the build diagnostics.
 func (c *Codegen) Generate() (map[string]string, []facts.Diagnostic) {
-	files, diags := c.render()
+	files, diags := c.render(c.files())
 	out := make(map[string]string, len(files))
 	for rel, content := range files {
 		out[path.Join(filepath.ToSlash(c.opts.OutDir), rel)] = content
@@ -181,10 +188,10 @@ func (c *Codegen) pydantic() int {
 // caching builder share schema nodes that the next build updates, so a
 // render must not overlap another (CheckFile and a run may come from
 // different goroutines): renders are serialised.
-func (c *Codegen) render() (map[string]string, []facts.Diagnostic) {
+func (c *Codegen) render(files []*facts.File) (map[string]string, []facts.Diagnostic) {
 	c.renderMu.Lock()
 	defer c.renderMu.Unlock()
-	doc, diags := c.builder.Build(c.files(), openapi.Options{Pydantic: c.pydantic(), Title: c.opts.Title})
+	doc, diags := c.builder.Build(files, openapi.Options{Pydantic: c.pydantic(), Title: c.opts.Title})
 	return c.gen.Generate(doc).ByPath(), diags
 }
 
@@ -195,7 +202,7 @@ func render(files []*facts.File, pydantic int, title string) (map[string]string,
 }
 
 // run renders and writes the given outputs.
-func (c *Codegen) run(ctx context.Context, outputs []string, r executor.Reporter) (res executor.Result) {
+func (c *Codegen) run(ctx context.Context, outputs []string, r executor.Reporter, files func() []*facts.File) (res executor.Result) {
 	defer func() {
 		if p := recover(); p != nil {
 			res = executor.Result{Status: executor.Failed, Message: fmt.Sprintf("codegen panicked: %v", p)}
@@ -210,7 +217,7 @@ func (c *Codegen) run(ctx context.Context, outputs []string, r executor.Reporter
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	r.Report("building OpenAPI from Python facts", 10)
-	gen, diags := c.render()
+	gen, diags := c.render(files())
 	res = executor.Result{Status: executor.OK, Diagnostics: map[string][]facts.Diagnostic{}}
 	// Build diagnostics by path; clear paths that had some last time.
 	now := map[string]bool{}

@@ -14,6 +14,7 @@ import (
 	"github.com/farm-stack/farm-lsp/analysis/facts"
 	"github.com/farm-stack/farm-lsp/reload/executor"
 	"github.com/farm-stack/farm-lsp/reload/plan"
+	"github.com/farm-stack/farm-lsp/reload/scheduler"
 )
 
 // Sink receives everything the engine reports. Calls may come from any
@@ -22,6 +23,9 @@ import (
 type Sink interface {
 	// Plan is called for every plan, including empty ones.
 	Plan(root string, p plan.Plan)
+	// TaskResult is called as each task of a plan ends (farm/taskResult),
+	// after its diagnostics were published and before the plan's Result.
+	TaskResult(root, planID string, r executor.TaskResult)
 	// Result is called when a plan finished.
 	Result(root string, r PlanResult)
 	// Diagnostics carries the full current set for one absolute path; an
@@ -63,11 +67,18 @@ type Progress struct {
 
 // Status is the body of farm/status and the farm.status command.
 type Status struct {
-	Enabled     bool       `json:"enabled"`
-	Processing  bool       `json:"processing"`
-	QueueLength int        `json:"queueLength"`
-	LastPlan    *plan.Plan `json:"lastPlan"`
-	Metrics     any        `json:"metrics"` // metrics.Summary
+	Enabled bool `json:"enabled"`
+	// Indexing is true while the initial index is built.
+	Indexing bool `json:"indexing"`
+	// Processing is true while analysis or any lane works.
+	Processing  bool                            `json:"processing"`
+	QueueLength int                             `json:"queueLength"`
+	Lanes       map[string]scheduler.LaneStatus `json:"lanes"`
+	LastPlan    *plan.Plan                      `json:"lastPlan"`
+	Metrics     any                             `json:"metrics"` // metrics.Summary
+	// Backend is the backend's public address this root uses (its own
+	// port when another root already claimed the configured one).
+	Backend string `json:"backend,omitempty"`
 }
 
 // Action is a code action the engine offers for a range of a file.

@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
+	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/farm-stack/farm-lsp/analysis/facts"
 )
@@ -62,23 +65,56 @@ func (c *Coordinator) register(name string, f command) {
 	c.mu.Unlock()
 }
 
-// Commands implements Engine.
+// lateCommands are the commands the executors register once the index is
+// built; they exist from the start (Commands lists them, Execute waits for
+// the index).
+var lateCommands = []string{"farm.regenerate", "farm.applyMigration", "farm.restartBackend", "farm.pullModel"}
+
+// readyWait bounds how long a command waits for the initial index.
+const readyWait = 2 * time.Minute
+
+// Commands implements Engine: every command, including those that need the
+// index (Execute waits for it).
 func (c *Coordinator) Commands() []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	out := make([]string, 0, len(c.commands))
+	out := make([]string, 0, len(c.commands)+len(lateCommands))
 	for n := range c.commands {
 		out = append(out, n)
+	}
+	for _, n := range lateCommands {
+		if c.commands[n] == nil {
+			out = append(out, n)
+		}
 	}
 	sort.Strings(out)
 	return out
 }
 
-// Execute implements Engine. A panic in a command is an error, not a crash.
+// Execute implements Engine. A command that needs the index waits for it
+// (at most readyWait, with a message saying so). A panic in a command is an
+// error, not a crash.
 func (c *Coordinator) Execute(ctx context.Context, name string, args []json.RawMessage) (res any, err error) {
 	c.mu.Lock()
 	f := c.commands[name]
 	c.mu.Unlock()
+	if f == nil && slices.Contains(lateCommands, name) {
+		select {
+		case <-c.ready:
+		default:
+			c.message(slog.LevelInfo, fmt.Sprintf("%s: waiting for farm-lsp to finish indexing %s", name, c.root), false)
+			select {
+			case <-c.ready:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-time.After(readyWait):
+				return nil, fmt.Errorf("%s: the workspace index is not ready after %s", name, readyWait)
+			}
+		}
+		c.mu.Lock()
+		f = c.commands[name]
+		c.mu.Unlock()
+	}
 	if f == nil {
 		return nil, fmt.Errorf("%w: %s (known: %s)", ErrUnknownCommand, name, strings.Join(c.Commands(), ", "))
 	}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/farm-stack/farm-lsp/analysis/classify"
@@ -52,17 +53,18 @@ type Coordinator struct {
 	diags  *diagStore
 	queue  *queue
 
-	mu         sync.Mutex
-	sink       Sink
-	cfg        config.Config
-	overrides  json.RawMessage
-	enabled    bool
-	planSeq    int
-	lastPlan   *plan.Plan
-	lastResult *PlanResult
-	executors  map[plan.TaskKind]executor.Executor
-	commands   map[string]command
-	closers    []func() error
+	mu          sync.Mutex
+	sink        Sink
+	cfg         config.Config
+	overrides   json.RawMessage
+	enabled     bool
+	planSeq     int
+	lastPlan    *plan.Plan
+	lastResult  *PlanResult
+	executors   map[plan.TaskKind]executor.Executor
+	commands    map[string]command
+	closers     []func() error
+	backendAddr string
 
 	actionProviders []actionProvider
 	touched         map[string]bool // files a save or disk event changed since the index
@@ -70,6 +72,12 @@ type Coordinator struct {
 	afterAI         func(ctx context.Context) // refreshes the installed-models cache
 	fieldChanges    []facts.Change            // breaking field changes still read somewhere
 	fieldUsePaths   map[string]bool           // files carrying field-in-use warnings
+
+	analysing atomic.Bool   // the analysis loop is working on a batch
+	version   atomic.Uint64 // the last workspace state handed to a plan
+	indexing  atomic.Bool   // the initial index is being built
+	ready     chan struct{} // closed once executors and commands are set up
+	readyOnce sync.Once
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -105,6 +113,7 @@ func New(opts Options) (*Coordinator, error) {
 		cfg:     config.Default(),
 		enabled: true,
 		touched: map[string]bool{},
+		ready:   make(chan struct{}),
 	}
 	c.ring = metrics.New(metrics.DefaultSize, metrics.DefaultSlow, c.log)
 	c.ws = workspace.New(workspace.Options{Classifier: classify.Default()})
@@ -138,8 +147,11 @@ func (c *Coordinator) Start(ctx context.Context, sink Sink) error {
 	c.mu.Unlock()
 
 	t0 := time.Now()
+	c.indexing.Store(true)
 	n, err := c.index(c.ctx)
+	c.indexing.Store(false)
 	if err != nil {
+		c.markReady() // commands fail at once instead of waiting
 		return fmt.Errorf("coordinator: index %s: %w", c.root, err)
 	}
 	c.loadConfig()
@@ -154,6 +166,7 @@ func (c *Coordinator) Start(ctx context.Context, sink Sink) error {
 	c.mu.Unlock()
 	c.goRun("scheduler", func(ctx context.Context) { sched.Run(ctx) })
 	c.goRun("analysis", c.analysisLoop)
+	c.markReady()
 	if !c.opts.NoWatch {
 		if err := c.startWatcher(cfg); err != nil {
 			// The editor still sends saves; out-of-editor changes go unseen.
@@ -161,6 +174,11 @@ func (c *Coordinator) Start(ctx context.Context, sink Sink) error {
 		}
 	}
 	return nil
+}
+
+// markReady releases commands waiting for the index (once).
+func (c *Coordinator) markReady() {
+	c.readyOnce.Do(func() { close(c.ready) })
 }
 
 // goRun starts an owned goroutine that recovers panics.
@@ -246,12 +264,21 @@ func (c *Coordinator) publish(rel, source string, diags []facts.Diagnostic) {
 // Status reports the engine state (farm/status).
 func (c *Coordinator) Status() Status {
 	c.mu.Lock()
-	st := Status{Enabled: c.enabled, LastPlan: c.lastPlan, Metrics: c.ring.Summary()}
+	st := Status{Enabled: c.enabled, LastPlan: c.lastPlan, Metrics: c.ring.Summary(), Backend: c.backendAddr}
 	sched := c.sched
 	c.mu.Unlock()
+	st.Indexing = c.indexing.Load()
+	queued := c.queue.len()
+	st.Processing = st.Indexing || c.analysing.Load() || queued > 0
+	st.QueueLength = queued
 	if sched != nil {
 		s := sched.Status()
-		st.Processing, st.QueueLength = s.Processing, s.QueueLength+c.queue.len()
+		st.Processing = st.Processing || s.Processing
+		st.QueueLength += s.QueueLength
+		st.Lanes = s.Lanes
+	}
+	if st.Lanes == nil {
+		st.Lanes = map[string]scheduler.LaneStatus{}
 	}
 	return st
 }

@@ -25,6 +25,7 @@ type recorder struct {
 	mu      sync.Mutex
 	plans   []plan.Plan
 	results []PlanResult
+	tasks   []executor.TaskResult // farm/taskResult, in order
 	diags   map[string][]facts.Diagnostic
 	dcount  map[string]int
 	msgs    []string
@@ -53,6 +54,13 @@ func (r *recorder) Plan(_ string, p plan.Plan) {
 func (r *recorder) Result(_ string, res PlanResult) {
 	r.mu.Lock()
 	r.results = append(r.results, res)
+	r.mu.Unlock()
+	r.poke()
+}
+
+func (r *recorder) TaskResult(_, _ string, res executor.TaskResult) {
+	r.mu.Lock()
+	r.tasks = append(r.tasks, res)
 	r.mu.Unlock()
 	r.poke()
 }

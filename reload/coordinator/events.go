@@ -1,12 +1,15 @@
 package coordinator
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
 	"os"
+	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/farm-stack/farm-lsp/analysis/facts"
@@ -31,17 +34,53 @@ type event struct {
 	text []byte // nil: read from disk
 }
 
-// queue is an unbounded FIFO: protocol handlers and the watcher enqueue and
-// return at once; the analysis loop drains it in order, so events of one
-// file are applied in the order they arrived.
+// evClass groups the events of one path that replace each other in the
+// queue: the editor's opened text, its unsaved buffer, and what is saved on
+// disk (a save, a watcher event or a deletion).
+type evClass int
+
+const (
+	classOpen evClass = iota
+	classBuffer
+	classDisk
+)
+
+func classOf(op eventOp) evClass {
+	switch op {
+	case opOpen:
+		return classOpen
+	case opChange, opClose:
+		return classBuffer
+	}
+	return classDisk
+}
+
+type queueKey struct {
+	path  string
+	class evClass
+}
+
+// queue holds the events not yet analysed, keeping only the latest of each
+// class per path: memory is bounded by the number of files, not the number
+// of edits. A replaced event moves to the end, so the events of one file
+// are still applied in the order they were last sent. Protocol handlers
+// and the watcher push and return at once.
 type queue struct {
 	mu     sync.Mutex
-	items  []event
+	items  map[queueKey]*queued
+	seq    uint64
 	signal chan struct{}
 	closed bool
 }
 
-func newQueue() *queue { return &queue{signal: make(chan struct{}, 1)} }
+type queued struct {
+	e   event
+	seq uint64
+}
+
+func newQueue() *queue {
+	return &queue{items: map[queueKey]*queued{}, signal: make(chan struct{}, 1)}
+}
 
 func (q *queue) push(e event) {
 	q.mu.Lock()
@@ -49,7 +88,15 @@ func (q *queue) push(e event) {
 		q.mu.Unlock()
 		return
 	}
-	q.items = append(q.items, e)
+	q.seq++
+	k := queueKey{e.path, classOf(e.op)}
+	if old, ok := q.items[k]; ok && old.e.op == opSave && e.op == opDisk {
+		// The watcher's echo of a save still waiting: the save (with its
+		// text, and a plan even when nothing changed) stands.
+		q.mu.Unlock()
+		return
+	}
+	q.items[k] = &queued{e: e, seq: q.seq}
 	q.mu.Unlock()
 	select {
 	case q.signal <- struct{}{}:
@@ -57,16 +104,24 @@ func (q *queue) push(e event) {
 	}
 }
 
-func (q *queue) pop() (event, bool) {
+// takeAll removes and returns every queued event in order.
+func (q *queue) takeAll() []event {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if len(q.items) == 0 {
-		return event{}, false
+		return nil
 	}
-	e := q.items[0]
-	q.items[0] = event{}
-	q.items = q.items[1:]
-	return e, true
+	all := make([]*queued, 0, len(q.items))
+	for _, it := range q.items {
+		all = append(all, it)
+	}
+	clear(q.items)
+	slices.SortFunc(all, func(a, b *queued) int { return cmp.Compare(a.seq, b.seq) })
+	out := make([]event, len(all))
+	for i, it := range all {
+		out[i] = it.e
+	}
+	return out
 }
 
 func (q *queue) len() int {
@@ -78,6 +133,7 @@ func (q *queue) len() int {
 func (q *queue) close() {
 	q.mu.Lock()
 	q.closed = true
+	clear(q.items)
 	q.mu.Unlock()
 }
 
@@ -108,17 +164,36 @@ func (c *Coordinator) FileEvent(path string, deleted bool) {
 	c.queue.push(event{op: op, path: path})
 }
 
+// maxBatchRounds bounds how many times one batch takes in events that
+// arrived while it was being analysed, so a client that never stops
+// sending cannot hold back planning forever.
+const maxBatchRounds = 8
+
+// analysisLoop is the single writer of the workspace. It analyses every
+// queued event; events that arrive meanwhile join the same batch (a "save
+// all" of 30 files is analysed together), and the batch's changes become
+// one plan at once: editor saves are never debounced.
 func (c *Coordinator) analysisLoop(ctx context.Context) {
 	for {
-		for {
-			e, ok := c.queue.pop()
-			if !ok {
+		var b batch
+		for round := 0; round < maxBatchRounds; round++ {
+			evs := c.queue.takeAll()
+			if len(evs) == 0 {
 				break
 			}
-			c.handle(ctx, e)
-			if ctx.Err() != nil {
-				return
+			c.analysing.Store(true)
+			for _, e := range evs {
+				c.handle(ctx, e, &b)
+				if ctx.Err() != nil {
+					return
+				}
 			}
+			runtime.Gosched() // let a reader that is mid-burst enqueue the rest
+		}
+		c.submit(b)
+		c.analysing.Store(false)
+		if c.queue.len() > 0 {
+			continue
 		}
 		select {
 		case <-ctx.Done():
@@ -128,8 +203,29 @@ func (c *Coordinator) analysisLoop(ctx context.Context) {
 	}
 }
 
+// batch collects the analysed results of one round of events.
+type batch struct {
+	results []workspace.Result
+	save    bool // a save was among them: plan even when nothing changed
+}
+
+func (b *batch) add(res workspace.Result, fromSave bool) {
+	if fromSave {
+		b.save = true
+	}
+	for i, r := range b.results {
+		if r.Path == res.Path {
+			// The same file twice in one batch: keep both change lists.
+			b.results[i].Changes = append(b.results[i].Changes, res.Changes...)
+			b.results[i].Unchanged = r.Unchanged && res.Unchanged
+			return
+		}
+	}
+	b.results = append(b.results, res)
+}
+
 // handle applies one event; a panic in analysis is reported, not fatal.
-func (c *Coordinator) handle(ctx context.Context, e event) {
+func (c *Coordinator) handle(ctx context.Context, e event, b *batch) {
 	defer func() {
 		if r := recover(); r != nil {
 			c.log.Error("analysis panicked", "path", e.path, "panic", r)
@@ -165,27 +261,27 @@ func (c *Coordinator) handle(ctx context.Context, e event) {
 	case opSave:
 		text := e.text
 		if text == nil {
-			b, err := c.readFile(rel)
+			data, err := c.readFile(rel)
 			if errors.Is(err, fs.ErrNotExist) {
-				c.removed(rel)
+				c.removed(rel, b)
 				return
 			}
 			if err != nil {
 				c.message(slog.LevelWarn, fmt.Sprintf("cannot read %s: %v", rel, err), false)
 				return
 			}
-			text = b
+			text = data
 		}
 		c.hashes.Remember(e.path, text)
 		// Analyse the saved state first, then drop the buffer's own set, so
 		// a broken save never flickers through an empty diagnostic list.
-		c.update(ctx, rel, text, true)
+		c.update(ctx, rel, text, true, b)
 		c.publish(rel, srcBuffer, nil)
 	case opDisk:
-		b, err := c.readFile(rel)
+		data, err := c.readFile(rel)
 		if errors.Is(err, fs.ErrNotExist) {
 			// Deleted between the event and the read: that is a removal.
-			c.removed(rel)
+			c.removed(rel, b)
 			return
 		}
 		if errors.Is(err, errTooLarge) {
@@ -197,10 +293,10 @@ func (c *Coordinator) handle(ctx context.Context, e event) {
 			c.log.Warn("cannot read changed file", "path", rel, "err", err)
 			return
 		}
-		if !c.hashes.Changed(e.path, b) {
+		if !c.hashes.Changed(e.path, data) {
 			return // the editor's own save, already planned
 		}
-		c.update(ctx, rel, b, false)
+		c.update(ctx, rel, data, false, b)
 	case opDelete:
 		if _, err := os.Lstat(e.path); err == nil {
 			return // recreated since (atomic save by rename): a write event follows
@@ -208,10 +304,10 @@ func (c *Coordinator) handle(ctx context.Context, e event) {
 		// A removed directory takes every indexed file below it along.
 		under := c.ws.Under(rel)
 		if len(under) == 0 {
-			c.removed(rel)
+			c.removed(rel, b)
 		}
 		for _, f := range under {
-			c.removed(f)
+			c.removed(f, b)
 		}
 	}
 }
@@ -271,7 +367,7 @@ func (c *Coordinator) fileSize(rel string) int64 {
 // save always produces a plan (possibly empty) so the client can tell
 // "nothing to do" from "not seen"; a disk event produces one only when
 // something changed.
-func (c *Coordinator) update(ctx context.Context, rel string, content []byte, fromSave bool) {
+func (c *Coordinator) update(ctx context.Context, rel string, content []byte, fromSave bool, b *batch) {
 	c.touch(rel)
 	res, err := c.ws.Update(ctx, rel, content)
 	if err != nil {
@@ -287,17 +383,17 @@ func (c *Coordinator) update(ctx context.Context, rel string, content []byte, fr
 		c.loadConfig()
 	}
 	c.afterUpdate(res)
-	c.submit(res)
+	b.add(res, fromSave)
 }
 
-func (c *Coordinator) removed(rel string) {
+func (c *Coordinator) removed(rel string, b *batch) {
 	c.touch(rel)
 	res := c.ws.Remove(rel)
 	c.hashes.Forget(c.abs(rel))
 	c.publish(rel, srcAnalysis, nil)
 	c.publish(rel, srcBuffer, nil)
 	c.afterUpdate(res)
-	c.submit(res)
+	b.add(res, false)
 }
 
 // afterUpdate runs the cross-file checks that depend on a change.
@@ -305,14 +401,32 @@ func (c *Coordinator) afterUpdate(res workspace.Result) {
 	c.checkFieldUse(res)
 }
 
-func (c *Coordinator) submit(res workspace.Result) {
+// submit hands an analysed batch to the scheduler as one plan, at once. A
+// batch with a save always makes a plan (possibly empty) so the client can
+// tell "nothing to do" from "not seen"; one of watcher events only when
+// something changed.
+func (c *Coordinator) submit(b batch) {
+	if len(b.results) == 0 {
+		return
+	}
+	changed := b.save
+	batches := make([]scheduler.Batch, 0, len(b.results))
+	for _, res := range b.results {
+		if len(res.Changes) > 0 || !res.Unchanged {
+			changed = true
+		}
+		batches = append(batches, scheduler.Batch{Path: res.Path, Kind: res.Kind, Changes: res.Changes})
+	}
+	if !changed {
+		return
+	}
 	c.mu.Lock()
 	sched := c.sched
 	c.mu.Unlock()
 	if sched == nil {
 		return
 	}
-	sched.Submit(scheduler.Batch{Path: res.Path, Kind: res.Kind, Changes: res.Changes})
+	sched.SubmitNow(batches...)
 }
 
 // touch records that a save or disk event was handled for a file, after

@@ -75,7 +75,6 @@ func (c *Coordinator) loadConfig() {
 	hr := cfg.Development.HotReload
 	c.ring.SetThreshold(time.Duration(hr.Performance.SlowReloadThreshold) * time.Millisecond)
 	if sched != nil {
-		sched.SetDebounce(debounceOf(cfg))
 		sched.SetRetry(retryOf(cfg))
 		sched.SetEnabled(enabled)
 	}
@@ -87,6 +86,13 @@ func debounceOf(cfg config.Config) time.Duration {
 		return scheduler.DefaultDebounce
 	}
 	return time.Duration(ms) * time.Millisecond
+}
+
+// fsDebounce is how long the tree must be quiet before file-system events
+// are read and analysed: watch.debounceMs (bursts such as a git checkout
+// become one plan), at least settleWindow. Editor saves never wait.
+func (c *Coordinator) fsDebounce() time.Duration {
+	return max(settleWindow, debounceOf(c.Config()))
 }
 
 func retryOf(cfg config.Config) scheduler.RetryPolicy {
@@ -117,9 +123,16 @@ func planOptions(cfg config.Config) plan.Options {
 func (c *Coordinator) schedulerOptions(cfg config.Config) scheduler.Options {
 	return scheduler.Options{
 		Debounce: debounceOf(cfg),
+		// Plans are built on the analysis goroutine right after their batch
+		// (SubmitNow): the state they carry is exactly what was analysed.
 		Planner: func(id string, trig plan.Trigger, files []string, changes []facts.Change) plan.Plan {
-			p := plan.Build(id, trig, mergeChanges(changes), planOptions(c.Config()))
+			cfg := c.Config()
+			p := plan.Build(id, trig, mergeChanges(changes), planOptions(cfg))
 			p.Files = files
+			st := &plan.State{Version: c.version.Add(1), Snapshot: c.ws.Snapshot(), Config: cfg}
+			for i := range p.Tasks {
+				p.Tasks[i].State = st
+			}
 			return p
 		},
 		Executors:   c.executorMap(),
@@ -205,8 +218,13 @@ func (c *Coordinator) onTaskStart(planID string, t plan.Task) {
 	}
 }
 
-func (c *Coordinator) onTaskDone(_ string, r executor.TaskResult) {
+// onTaskDone publishes a task's diagnostics and its result as it ends,
+// before the plan's other tasks finish.
+func (c *Coordinator) onTaskDone(planID string, r executor.TaskResult) {
 	c.taskFinished(r.Kind, r.Result)
+	if sink := c.sinkOrNil(); sink != nil {
+		sink.TaskResult(c.root, planID, r)
+	}
 }
 
 func (c *Coordinator) onResult(r scheduler.PlanResult) {
@@ -327,12 +345,28 @@ func heldSince(t *time.Time) time.Time {
 	return *t
 }
 
-// planRunning reports whether the scheduler is executing a plan.
+// writingLanes are the lanes whose tasks write workspace files (generated
+// code, migrations, the plugin registry).
+var writingLanes = []string{scheduler.LaneCodegen, scheduler.LaneDatabase, scheduler.LanePlugins}
+
+// planRunning reports whether a task that writes workspace files is
+// running or queued: the watcher holds its events until then, so the
+// echoes of our own writes are recognised. A model pull or a backend start
+// holds nothing back.
 func (c *Coordinator) planRunning() bool {
 	c.mu.Lock()
 	sched := c.sched
 	c.mu.Unlock()
-	return sched != nil && sched.Status().Processing
+	if sched == nil {
+		return false
+	}
+	st := sched.Status()
+	for _, l := range writingLanes {
+		if ls := st.Lanes[l]; ls.Busy || ls.Queued > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // settle collects watcher events until none arrived for settleWindow, then
@@ -359,7 +393,7 @@ func (c *Coordinator) settle(ctx context.Context, events <-chan watch.Event) {
 				order = append(order, ev.Path)
 			}
 			pending[ev.Path] = ev.Op == watch.Remove || ev.Op == watch.Rename
-			timer.Reset(settleWindow)
+			timer.Reset(c.fsDebounce())
 		case <-timer.C:
 			// While a plan runs, its executors may be writing files (a
 			// migration, generated types): their hashes are recorded when

@@ -27,6 +27,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/connstring"
 
 	"github.com/farm-stack/farm-lsp/analysis/facts"
+	analysis "github.com/farm-stack/farm-lsp/analysis/workspace"
 	"github.com/farm-stack/farm-lsp/reload/executor"
 	"github.com/farm-stack/farm-lsp/reload/plan"
 	"github.com/farm-stack/farm-lsp/reload/schema"
@@ -243,10 +244,15 @@ func (e *Executor) Run(ctx context.Context, task plan.Task, r executor.Reporter)
 	if err != nil {
 		return executor.Result{Status: executor.Failed, Message: err.Error()}
 	}
-	cur := snapshot(e.opts.Models())
+	var cur map[string][]facts.Model
+	var rawURL string
+	if st := task.State; st != nil { // the state the task was planned from
+		cur, rawURL = snapshot(ModelsOf(st.Snapshot)), st.Config.Database.URL
+	} else {
+		cur, rawURL = snapshot(e.opts.Models()), e.opts.URL()
+	}
 	ops := schema.DiffFiles(e.prev, cur)
 
-	rawURL := e.opts.URL()
 	var db *mdb.Database
 	var dbErr error
 	if rawURL != "" {
@@ -1336,4 +1342,16 @@ func (e *Executor) applyOp(ctx context.Context, db *mdb.Database, op schema.Op) 
 		return "", nil
 	}
 	return "", fmt.Errorf("unknown operation %q", op.Kind)
+}
+
+// ModelsOf is a snapshot's models keyed by file (files without models left
+// out).
+func ModelsOf(snap analysis.Snapshot) map[string][]facts.Model {
+	out := map[string][]facts.Model{}
+	for _, f := range snap.Python() {
+		if len(f.Models) > 0 {
+			out[f.Path] = f.Models
+		}
+	}
+	return out
 }

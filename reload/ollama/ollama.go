@@ -201,7 +201,15 @@ func (e *Executor) Run(ctx context.Context, task plan.Task, r executor.Reporter)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 
-	prev, cur := e.prev, ReadConfig(e.opts.Config())
+	// The farm.config the task was planned from, not the live one.
+	cfgValue := e.opts.Config()
+	if task.State != nil {
+		cfgValue = nil
+		if f := task.State.Snapshot.Files[e.opts.ConfigPath]; f != nil {
+			cfgValue = f.Config
+		}
+	}
+	prev, cur := e.prev, ReadConfig(cfgValue)
 	if !prev.Enabled {
 		prev.Models = nil
 	}
@@ -230,7 +238,7 @@ func (e *Executor) Run(ctx context.Context, task plan.Task, r executor.Reporter)
 		return executor.Result{Status: executor.Skipped, Message: "aiModels.hotSwap is false: " +
 			describe(added, removed) + " not applied while farm-lsp runs (they apply at the next start, or when hotSwap is true)"}
 	}
-	e.prev = ReadConfig(e.opts.Config())
+	e.prev = ReadConfig(cfgValue)
 
 	for m := range e.failed {
 		if !slices.Contains(cur.Models, m) {

@@ -2,7 +2,11 @@
 // topologically ordered set of tasks (DESIGN.md "Plan rules").
 package plan
 
-import "github.com/farm-stack/farm-lsp/analysis/facts"
+import (
+	"github.com/farm-stack/farm-lsp/analysis/config"
+	"github.com/farm-stack/farm-lsp/analysis/facts"
+	"github.com/farm-stack/farm-lsp/analysis/workspace"
+)
 
 // TaskKind is what a task does (the seed's ReloadTask types).
 type TaskKind string
@@ -36,6 +40,19 @@ type Task struct {
 	Mode      string         `json:"mode,omitempty"`  // frontend-hmr: HMRModules/HMRRemount/HMRFull
 	Files     []string       `json:"files,omitempty"` // workspace-relative files the task concerns
 	Changes   []facts.Change `json:"-"`               // the changes that caused it
+	// State is the analysed workspace the task was planned from (nil for a
+	// task built without one, e.g. by a one-shot command). Executors read
+	// it instead of live state, so a task never sees a newer half of the
+	// workspace than its plan did.
+	State *State `json:"-"`
+}
+
+// State is an immutable, versioned view of the workspace and its
+// configuration, taken when a batch of changes was analysed.
+type State struct {
+	Version  uint64
+	Snapshot workspace.Snapshot
+	Config   config.Config
 }
 
 // Trigger is the file whose save started the plan (the first of a burst).

@@ -15,6 +15,7 @@ import (
 	"sync"
 
 	"github.com/farm-stack/farm-lsp/analysis/facts"
+	"github.com/farm-stack/farm-lsp/analysis/workspace"
 	"github.com/farm-stack/farm-lsp/reload/atomicfile"
 	"github.com/farm-stack/farm-lsp/reload/executor"
 	"github.com/farm-stack/farm-lsp/reload/plan"
@@ -259,7 +260,11 @@ func (e *Executor) Run(ctx context.Context, task plan.Task, r executor.Reporter)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 
-	manifests, diags := Load(e.opts.Root, e.opts.Manifests())
+	raw, enabled := e.opts.Manifests(), e.opts.Enabled()
+	if st := task.State; st != nil { // the state the task was planned from
+		raw, enabled = ManifestsOf(st.Snapshot), st.Config.Plugins
+	}
+	manifests, diags := Load(e.opts.Root, raw)
 	for p := range e.diagPaths {
 		if _, ok := diags[p]; !ok {
 			diags[p] = []facts.Diagnostic{}
@@ -274,7 +279,7 @@ func (e *Executor) Run(ctx context.Context, task plan.Task, r executor.Reporter)
 		}
 	}
 	res = executor.Result{Status: executor.OK, Diagnostics: diags}
-	content, missing := Generate(e.opts.Root, e.opts.OutFile, e.opts.Enabled(), manifests)
+	content, missing := Generate(e.opts.Root, e.opts.OutFile, enabled, manifests)
 	wrote, err := e.write(content)
 	var notes []string
 	switch {
@@ -327,4 +332,16 @@ func (e *Executor) write(content []byte) (bool, error) {
 		return false, fmt.Errorf("write %s: %w", e.opts.OutFile, err)
 	}
 	return true, nil
+}
+
+// ManifestsOf is every plugin manifest's evaluated value in a snapshot, by
+// workspace-relative path.
+func ManifestsOf(snap workspace.Snapshot) map[string]*facts.Value {
+	out := map[string]*facts.Value{}
+	for rel, f := range snap.Files {
+		if f.Kind == facts.KindPluginConfig && f.Config != nil {
+			out[rel] = f.Config
+		}
+	}
+	return out
 }

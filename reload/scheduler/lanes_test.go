@@ -185,7 +185,10 @@ func TestGateSkipsTask(t *testing.T) {
 	ran := make(chan string, 10)
 	h := start(t, Options{
 		Executors: map[plan.TaskKind]executor.Executor{
-			plan.BackendReload:  executor.Func(func(_ context.Context, t plan.Task, _ executor.Reporter) executor.Result { ran <- t.ID; return executor.Result{} }),
+			plan.BackendReload: executor.Func(func(_ context.Context, t plan.Task, _ executor.Reporter) executor.Result {
+				ran <- t.ID
+				return executor.Result{}
+			}),
 			plan.TypeGeneration: ok("types written"),
 		},
 		Gate: func(_ context.Context, t plan.Task) string {
