@@ -26,6 +26,10 @@ func (c *conn) addFolder(folder string, start bool) {
 			c.notes.message(slog.LevelError, fmt.Sprintf("farm-lsp: cannot serve %s: %v", p, err), true)
 			continue
 		}
+		if ia, ok := eng.(interface{ SetInputPending(func() bool) }); ok && c.inputPending != nil {
+			// Saves the client sent together are analysed together.
+			ia.SetInputPending(c.inputPending)
+		}
 		r := &root{path: p, engine: eng}
 		if !c.st.addRoot(r) {
 			_ = eng.Close()

@@ -1,6 +1,9 @@
 package lsp
 
-import "sync"
+import (
+	"sync"
+	"sync/atomic"
+)
 
 // queue is an unbounded FIFO drained by one goroutine, so the producer
 // (the JSON-RPC read loop, or an engine calling the Sink) never blocks on
@@ -11,7 +14,12 @@ type queue[T any] struct {
 	signal chan struct{} // capacity 1: "items may be non-empty"
 	closed bool
 	done   chan struct{} // closed when the worker returned
+	// active counts items pushed whose f has not returned yet.
+	active atomic.Int64
 }
+
+// busy reports whether an item is queued or being handled.
+func (q *queue[T]) busy() bool { return q.active.Load() > 0 }
 
 // newQueue starts the worker, which calls f for each item in order until
 // close is called; items still queued at close are passed to drop (may be nil).
@@ -28,6 +36,7 @@ func (q *queue[T]) push(it T) bool {
 		return false
 	}
 	q.items = append(q.items, it)
+	q.active.Add(1)
 	q.mu.Unlock()
 	select {
 	case q.signal <- struct{}{}:
@@ -62,6 +71,7 @@ func (q *queue[T]) run(f func(T), drop func(T)) {
 			q.items = q.items[1:]
 			q.mu.Unlock()
 			f(it)
+			q.active.Add(-1)
 		}
 	}
 }

@@ -88,6 +88,7 @@ func Serve(ctx context.Context, rwc io.ReadWriteCloser, opts Options) error {
 	stream := wire.NewStream(rwc, log)
 	rpc := jsonrpc2.NewConn(stream)
 	c := newConn(ctx, rpc, opts, log)
+	c.inputPending = func() bool { return stream.Pending() || c.in.busy() }
 	// jsonrpc2 v0.10.0 fails the connection with whatever the handler
 	// returns and keeps it in an atomic.Value that panics when two failures
 	// differ in type; a failed reply (a closed pipe) is logged, never
@@ -152,6 +153,10 @@ type conn struct {
 	inflight   map[string]context.CancelFunc
 
 	bg sync.WaitGroup // background work: engine starts, commands, registration
+
+	// inputPending reports client messages that have arrived but not yet
+	// reached the engines (nil: none known).
+	inputPending func() bool
 
 	exitOnce sync.Once
 	exited   chan struct{} // closed on the exit notification

@@ -85,6 +85,7 @@ func Code(err error) int64 {
 type (
 	PlanMsg        = lsp.PlanMsg
 	ResultMsg      = lsp.ResultMsg
+	TaskDoneMsg    = lsp.TaskDoneMsg
 	DiagnosticsMsg = lsp.PublishDiagnosticsParams
 )
 
@@ -661,6 +662,24 @@ func (c *Client) AwaitResult(planID string) ResultMsg {
 			return false
 		}
 		if planID != "" && r.PlanID != planID {
+			return false
+		}
+		out = r
+		return true
+	})
+	return out
+}
+
+// AwaitTaskResult awaits a farm/taskResult matching pred (nil: any).
+func (c *Client) AwaitTaskResult(pred func(TaskDoneMsg) bool) TaskDoneMsg {
+	c.t.Helper()
+	var out TaskDoneMsg
+	c.Await("farm/taskResult", func(m Message) bool {
+		var r TaskDoneMsg
+		if !isNotification(m, lsp.MethodTaskResult) || json.Unmarshal(m.Params, &r) != nil {
+			return false
+		}
+		if pred != nil && !pred(r) {
 			return false
 		}
 		out = r

@@ -55,6 +55,10 @@ func NewReader(r io.Reader) *Reader {
 	return &Reader{in: bufio.NewReaderSize(r, 64<<10)}
 }
 
+// Buffered is the number of bytes read from the input and not yet
+// returned (only the goroutine calling Next may ask).
+func (r *Reader) Buffered() int { return r.in.Buffered() }
+
 // Next returns the next frame's body. On a *FrameError the caller may call
 // Next again; any other error ends the stream.
 func (r *Reader) Next() ([]byte, error) {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 
 	"go.lsp.dev/jsonrpc2"
 )
@@ -22,7 +23,15 @@ type Stream struct {
 	log *slog.Logger
 
 	wmu sync.Mutex // one frame per Write call, never interleaved
+
+	// buffered is how many bytes the reader already holds after the last
+	// frame it returned: more input that has arrived but is not yet read.
+	buffered atomic.Int64
 }
+
+// Pending reports whether input has arrived that Read has not returned yet
+// (a burst of messages the client wrote together).
+func (s *Stream) Pending() bool { return s.buffered.Load() > 0 }
 
 var _ jsonrpc2.Stream = (*Stream)(nil)
 
@@ -73,6 +82,7 @@ func (s *Stream) read(ctx context.Context) (jsonrpc2.Message, int64, error) {
 		if err != nil {
 			return nil, 0, err
 		}
+		s.buffered.Store(int64(s.r.Buffered()))
 		msg, ok := s.decode(body)
 		if ok {
 			return msg, int64(len(body)), nil

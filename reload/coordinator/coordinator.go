@@ -75,9 +75,11 @@ type Coordinator struct {
 
 	analysing atomic.Bool   // the analysis loop is working on a batch
 	version   atomic.Uint64 // the last workspace state handed to a plan
-	indexing  atomic.Bool   // the initial index is being built
-	ready     chan struct{} // closed once executors and commands are set up
-	readyOnce sync.Once
+	// inputPending reports client messages not yet queued (SetInputPending).
+	inputPending atomic.Pointer[func() bool]
+	indexing     atomic.Bool   // the initial index is being built
+	ready        chan struct{} // closed once executors and commands are set up
+	readyOnce    sync.Once
 
 	ctx    context.Context
 	cancel context.CancelFunc

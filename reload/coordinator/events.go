@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/farm-stack/farm-lsp/analysis/facts"
 	"github.com/farm-stack/farm-lsp/analysis/workspace"
@@ -189,6 +190,9 @@ func (c *Coordinator) analysisLoop(ctx context.Context) {
 				}
 			}
 			runtime.Gosched() // let a reader that is mid-burst enqueue the rest
+			if c.queue.len() == 0 {
+				c.awaitBurst(ctx)
+			}
 		}
 		c.submit(b)
 		c.analysing.Store(false)
@@ -200,6 +204,32 @@ func (c *Coordinator) analysisLoop(ctx context.Context) {
 			return
 		case <-c.queue.signal:
 		}
+	}
+}
+
+// burstWait bounds how long a batch waits for client messages that have
+// arrived but not reached the queue yet.
+const burstWait = 50 * time.Millisecond
+
+// awaitBurst waits, while the client has sent messages that have not yet
+// reached the queue (a "save all" written in one go), until one arrives.
+// It never waits on a client that sent nothing more.
+func (c *Coordinator) awaitBurst(ctx context.Context) {
+	pending := c.inputPending.Load()
+	if pending == nil {
+		return
+	}
+	deadline := time.Now().Add(burstWait)
+	for (*pending)() && c.queue.len() == 0 && time.Now().Before(deadline) && ctx.Err() == nil {
+		time.Sleep(50 * time.Microsecond)
+	}
+}
+
+// SetInputPending tells the engine how to see client messages that have
+// arrived but not reached it yet (lsp sets it).
+func (c *Coordinator) SetInputPending(f func() bool) {
+	if f != nil {
+		c.inputPending.Store(&f)
 	}
 }
 
