@@ -8,56 +8,90 @@
 // settings too). MissingPlugins diagnoses `plugins` entries without a
 // manifest; FindRoot finds the app holding a directory.
 //
-// The recognised keys, their types and defaults (DESIGN.md "Configuration"
-// and the seed's "Configuration Integration"):
+// The recognised keys, their types, defaults and what they do (DESIGN.md
+// "Configuration" and the seed's "Configuration Integration"). Every key
+// here changes what farm-lsp does; a change to development.hotReload
+// applies live.
 //
-//	name, template                     string; informational, not used
-//	features, build, deployment        FARM framework sections; accepted, not used by farm-lsp
-//	database.type                      string, "mongodb"
-//	database.url                       string, "mongodb://127.0.0.1:27017/app"
-//	                                   (process.env.DATABASE_URL || '…' records the variable in Env)
-//	ai.providers.<name>.enabled        bool, true
-//	ai.providers.<name>.url            string; "http://127.0.0.1:11434" for ollama,
-//	                                   "https://api.openai.com/v1" for openai, else ""
-//	ai.providers.<name>.apiKey         string, ""; usually process.env.X (recorded in Env)
-//	ai.providers.<name>.models         string[] (or [{name}]), []
-//	ai.providers.<name>.defaultModel   string, the first model
-//	ai.providers.<name>.hookUrl        string, ""; after a change of the provider, farm-lsp POSTs
+//	name                               string; the OpenAPI document's title (farm-lsp openapi)
+//	database.type                      "mongodb" (the only one; another value is a warning)
+//	database.url                       string, "mongodb://127.0.0.1:27017/app": where migrations are
+//	                                   applied (process.env.DATABASE_URL || '…' records the variable
+//	                                   in Env; the server prefers the variable when set)
+//	ai.providers.ollama.enabled        bool, true; false: no model is pulled or unloaded
+//	ai.providers.ollama.url            string, "http://127.0.0.1:11434": the Ollama server
+//	ai.providers.ollama.models         string[] (or [{name}]), []: added models are pulled, removed
+//	                                   ones unloaded (never deleted)
+//	ai.providers.ollama.defaultModel   string, the first model; pulled like the models
+//	ai.providers.ollama.hookUrl        string, ""; after a change of the provider, farm-lsp POSTs
 //	                                   {"provider", "config"} there (overrides aiModels.hookUrl)
-//	plugins                            string[] of enabled plugin names (plugins/<name>/);
-//	                                   entries may also be ['name', {options}] or {name}
-//	development.ports.frontend         int, 3000
-//	development.ports.backend          int, 8000 (the public port; farm-lsp's proxy when managed)
-//	development.backend                object | true | false; absent/false → external mode (nil)
+//	plugins                            string[] of enabled plugin names; entries may also be
+//	                                   ['name', {options}] or {name}. The plugin registry module
+//	                                   imports their components; a name no manifest declares
+//	                                   (paths.plugins) gets a warning at the entry
+//	development.ports.frontend         int, 3000; the default of frontend.url
+//	development.ports.backend          int, 8000: the backend's public port (farm-lsp's proxy when
+//	                                   managed, the port it checks in external mode)
+//	development.backend                object | true | false; absent/false → external mode (nil):
+//	                                   you run the backend, farm-lsp checks it after a reload
 //	development.backend.command        string[] (or one string, split on spaces),
 //	                                   python3 -m uvicorn src.main:app --host {host} --port {port}
 //	development.backend.cwd            string, "apps/api"
-//	development.backend.health         string, "/openapi.json"
+//	development.backend.health         string, "/openapi.json": GET that must answer < 400
 //	development.backend.startTimeoutMs int, 15000
 //	development.backend.env            {NAME: string}, extra environment for the backend process
-//	development.frontend.url           string, "http://127.0.0.1:<ports.frontend>"
-//	development.hotReload              object | bool (bool = enabled)
-//	  .enabled                         bool, true
-//	  .watch                           object | bool: enabled true, debounceMs 100, usePolling false,
-//	                                   interval 1000, paths [] ([{pattern, ignore[]}] or strings;
-//	                                   empty = the whole workspace)
-//	  .typeGeneration                  object | bool: enabled true, debounceMs 500,
-//	                                   generateOnModelChange true, generateOnRouteChange true,
-//	                                   outDir "apps/web/src", pydantic 2 (1 or 2)
-//	  .aiModels                        object | bool: enabled true, hotSwap true, preloadModels true
-//	  .database                        object | bool: enabled true, autoApply "additive" ('additive' | 'none' | 'all'),
-//	                                   allowRemote false (true lets automatic migrations write to a
-//	                                   database.url whose host is not loopback)
-//	  .performance                     object | bool: enabled true, slowReloadThreshold 5000 (ms),
-//	                                   maxRetries 3, cooldownPeriod 5000 (ms)
-//	  .errorRecovery                   object | bool: enabled true, fallbackToRestart true, logErrors true
+//	development.frontend.url           string, "http://127.0.0.1:<ports.frontend>": the Vite dev
+//	                                   server with the farm-reload plugin
+//	development.hotReload              object | bool (bool = enabled); false: saves are analysed
+//	                                   (diagnostics) but nothing is planned
+//	  .watch                           object | bool (bool = enabled)
+//	    .enabled                       true; false: no file watcher, only editor saves count
+//	    .debounceMs                    100: quiet time before out-of-editor changes are planned
+//	    .usePolling                    false; true: the watcher walks the tree every interval
+//	                                   instead of using inotify (Docker bind mounts, WSL, NFS)
+//	    .interval                      1000 (ms), the polling interval
+//	    .paths                         [] = the whole workspace; else [{pattern, ignore[]}] (or
+//	                                   pattern strings): only files an entry's pattern matches and
+//	                                   none of its ignores do are planned, from saves and the watcher
+//	                                   alike (farm.config is always); others still get diagnostics
+//	  .typeGeneration                  object | bool: enabled true (false: no type generation),
+//	                                   debounceMs 500, generateOnModelChange true,
+//	                                   generateOnRouteChange true, outDir "apps/web/src" (where the
+//	                                   paths.types… outputs go), pydantic 2 (1 or 2: the rules the
+//	                                   generated types follow)
+//	  .aiModels                        object | bool (bool = enabled; false: ai changes plan nothing)
+//	    .hotSwap                       true; false: a model change is not applied while farm-lsp
+//	                                   runs (no pull, unload or hook) but at the next start
+//	    .preloadModels                 true: at start, once the workspace is trusted, configured
+//	                                   models Ollama lacks are pulled and all are loaded
+//	    .hookUrl                       string, "": see ai.providers.ollama.hookUrl
+//	  .database                        object | bool (bool = enabled; false: no migrations)
+//	    .autoApply                     "additive" ('additive' | 'none' | 'all'): which migration
+//	                                   ops apply without the "Apply migration" code action
+//	    .allowRemote                   false; true lets automatic migrations write to a
+//	                                   database.url whose host is not loopback
+//	  .performance                     object | bool (bool = enabled; false: no slow-reload warning)
+//	    .slowReloadThreshold           5000 (ms): a plan slower than this is reported
+//	    .maxRetries                    3: retries of a transiently failed task
+//	    .cooldownPeriod                5000 (ms) between retries
+//	  .errorRecovery                   object | bool (bool = enabled; false: no retries)
+//	    .fallbackToRestart             true: after the retries, the full version of the task
+//	                                   (backend restart, full regeneration, page reload)
+//	    .logErrors                     true: a failed reload task is logged (level error) with its
+//	                                   message; false: only the editor shows it
 //	paths.models|routes|ai|backend|migrations|components|pages|hooks|frontend|vite|plugins
 //	                                   doublestar globs classifying files (defaults: classify.DefaultPaths,
-//	                                   e.g. models "apps/api/src/models/**/*.py")
+//	                                   e.g. models "apps/api/src/models/**/*.py", migrations
+//	                                   "apps/api/migrations/*.json")
 //	paths.types|apiTypes|client|queryHooks|pluginRegistry
 //	                                   generated outputs relative to typeGeneration.outDir:
 //	                                   types/models/index.ts, types/api.ts, services/api.ts,
 //	                                   hooks/api.ts, plugins/registry.ts
+//
+// Keys of the FARM framework that farm-lsp leaves to it are accepted
+// without a diagnostic and have no effect here: template, features, build,
+// deployment; ai providers other than ollama, and a provider's apiKey,
+// baseUrl, organization, timeout, rateLimiting and options.
 package config
 
 import (

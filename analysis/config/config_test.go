@@ -449,3 +449,11 @@ func TestDatabaseAllowRemote(t *testing.T) {
 		t.Errorf("Merge allowRemote: %v %+v", err, m.Development.HotReload.Database)
 	}
 }
+
+func TestDatabaseTypeIsMongoDB(t *testing.T) {
+	c, diags := read(t, "export default defineConfig({ database: { type: 'postgres' } });")
+	if len(diags) != 1 || diags[0].Severity != facts.SeverityWarning ||
+		!strings.Contains(diags[0].Message, `database.type: "postgres" is not one of mongodb; using "mongodb"`) || c.Database.Type != "mongodb" {
+		t.Errorf("type postgres: %+v %q", diags, c.Database.Type)
+	}
+}

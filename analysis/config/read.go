@@ -368,7 +368,7 @@ func (r *reader) root(v *facts.Value) {
 		"name":     r.str(&c.Name),
 		"template": r.str(&c.Template),
 		"database": r.object(func() map[string]handler {
-			return map[string]handler{"type": r.str(&c.Database.Type), "url": r.str(&c.Database.URL)}
+			return map[string]handler{"type": r.enum(&c.Database.Type, "mongodb"), "url": r.str(&c.Database.URL)}
 		}),
 		"ai":          r.object(func() map[string]handler { return map[string]handler{"providers": r.providers} }),
 		"plugins":     r.plugins,
