@@ -457,3 +457,21 @@ func TestDatabaseTypeIsMongoDB(t *testing.T) {
 		t.Errorf("type postgres: %+v %q", diags, c.Database.Type)
 	}
 }
+
+func TestWatchPathsGlobsChecked(t *testing.T) {
+	c, diags := read(t, `export default defineConfig({ development: { hotReload: { watch: { paths: [
+  'apps/[', { pattern: 'apps/api/**/*.py', ignore: ['**/test_*.py', 'x/['] }, { pattern: 'b/[' } ] } } } });`)
+	want := []string{`paths[0]: "apps/[" is not a valid glob`, `paths[1].ignore[1]: "x/[" is not a valid glob`, `paths[2].pattern: "b/[" is not a valid glob`}
+	if len(diags) != len(want) {
+		t.Fatalf("diags = %+v", diags)
+	}
+	for i, w := range want {
+		if !strings.Contains(diags[i].Message, w) || diags[i].Range.Start.Line != 1 {
+			t.Errorf("diag %d = %+v, want %q on line 1", i, diags[i], w)
+		}
+	}
+	got := c.Development.HotReload.Watch.Paths
+	if len(got) != 1 || got[0].Pattern != "apps/api/**/*.py" || !reflect.DeepEqual(got[0].Ignore, []string{"**/test_*.py"}) {
+		t.Errorf("paths = %+v", got)
+	}
+}

@@ -577,6 +577,10 @@ func (r *reader) watchPaths(v *facts.Value, key string) {
 	for i, it := range v.Items {
 		sub := fmt.Sprintf("%s[%d]", key, i)
 		if it != nil && it.Kind == facts.ValueString {
+			if !doublestar.ValidatePattern(it.Str) {
+				r.diag(it.Range, facts.SeverityWarning, "%s: %q is not a valid glob; the entry is skipped", sub, it.Str)
+				continue
+			}
 			out = append(out, WatchPath{Pattern: it.Str})
 			continue
 		}
@@ -592,6 +596,26 @@ func (r *reader) watchPaths(v *facts.Value, key string) {
 			r.diag(it.Range, facts.SeverityWarning, "%s: no pattern; the entry is skipped", sub)
 			continue
 		}
+		if !doublestar.ValidatePattern(p.Pattern) {
+			r.diag(it.Get("pattern").Range, facts.SeverityWarning, "%s.pattern: %q is not a valid glob; the entry is skipped", sub, p.Pattern)
+			continue
+		}
+		var keep []string
+		var ignores []*facts.Value
+		if ig := it.Get("ignore"); ig != nil && ig.Kind == facts.ValueArray {
+			ignores = ig.Items
+		}
+		for i, iv := range ignores {
+			if iv == nil || iv.Kind != facts.ValueString {
+				continue // reported by strs
+			}
+			if doublestar.ValidatePattern(iv.Str) {
+				keep = append(keep, iv.Str)
+			} else {
+				r.diag(iv.Range, facts.SeverityWarning, "%s.ignore[%d]: %q is not a valid glob; it is skipped", sub, i, iv.Str)
+			}
+		}
+		p.Ignore = keep
 		out = append(out, p)
 	}
 	w.Paths = out
