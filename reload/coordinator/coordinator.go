@@ -52,6 +52,8 @@ type Coordinator struct {
 	ring   *metrics.Ring
 	diags  *diagStore
 	queue  *queue
+	// watching is the watch.paths filter and the file watcher (settings.go).
+	watching watchState
 
 	mu          sync.Mutex
 	sink        Sink

@@ -409,10 +409,13 @@ func (c *Coordinator) update(ctx context.Context, rel string, content []byte, fr
 		return
 	}
 	c.checkGenerated(res, content)
-	if res.Kind == facts.KindFarmConfig && !res.SyntaxError && !res.Unchanged {
-		c.loadConfig()
+	if (res.Kind == facts.KindFarmConfig || res.Kind == facts.KindPluginConfig) && !res.SyntaxError && !res.Unchanged {
+		c.loadConfig() // a manifest changes which `plugins` entries are missing
 	}
 	c.afterUpdate(res)
+	if c.unwatched(&res, fromSave) {
+		return
+	}
 	b.add(res, fromSave)
 }
 
@@ -423,6 +426,9 @@ func (c *Coordinator) removed(rel string, b *batch) {
 	c.publish(rel, srcAnalysis, nil)
 	c.publish(rel, srcBuffer, nil)
 	c.afterUpdate(res)
+	if c.unwatched(&res, false) {
+		return
+	}
 	b.add(res, false)
 }
 

@@ -31,6 +31,7 @@ func (c *Coordinator) loadConfig() {
 		var diags []facts.Diagnostic
 		if f.Config != nil {
 			cfg, diags = config.FromValue(f.Config, cfgPath)
+			diags = append(diags, c.pluginDiagnostics(f.Config, cfgPath)...)
 		} else {
 			diags = []facts.Diagnostic{{Path: cfgPath, Severity: facts.SeverityWarning, Code: facts.CodeConfig,
 				Message: "farm.config: no `export default defineConfig({...})` object found; using defaults"}}
@@ -72,6 +73,7 @@ func (c *Coordinator) loadConfig() {
 	sched := c.sched
 	c.mu.Unlock()
 
+	c.applyWatch(cfg)
 	hr := cfg.Development.HotReload
 	c.ring.SetThreshold(time.Duration(hr.Performance.SlowReloadThreshold) * time.Millisecond)
 	if sched != nil {
@@ -221,6 +223,7 @@ func (c *Coordinator) onTaskStart(planID string, t plan.Task) {
 // onTaskDone publishes a task's diagnostics and its result as it ends,
 // before the plan's other tasks finish.
 func (c *Coordinator) onTaskDone(planID string, r executor.TaskResult) {
+	c.logTaskFailure(planID, r)
 	c.taskFinished(r.Kind, r.Result)
 	if sink := c.sinkOrNil(); sink != nil {
 		sink.TaskResult(c.root, planID, r)
@@ -272,8 +275,9 @@ func (c *Coordinator) onResult(r scheduler.PlanResult) {
 		}
 		sink.Progress(c.root, Progress{Token: r.PlanID, Kind: ProgressEnd, Message: msg, Percent: 100})
 	}
-	threshold := time.Duration(c.Config().Development.HotReload.Performance.SlowReloadThreshold) * time.Millisecond
-	if threshold > 0 && r.Duration > threshold && len(r.Tasks) > 0 {
+	perf := c.Config().Development.HotReload.Performance
+	threshold := time.Duration(perf.SlowReloadThreshold) * time.Millisecond
+	if perf.Enabled && threshold > 0 && r.Duration > threshold && len(r.Tasks) > 0 {
 		c.message(slog.LevelWarn, fmt.Sprintf("slow reload: plan %s took %d ms (threshold %d ms)",
 			r.PlanID, r.Duration.Milliseconds(), threshold.Milliseconds()), true)
 	}
@@ -312,21 +316,6 @@ func (c *Coordinator) fallback(t plan.Task, last executor.Result) (plan.Task, bo
 	}
 	t.Reason = "fallback after retries: " + last.Message
 	return t, true
-}
-
-// startWatcher runs fsnotify over the root for changes made outside the
-// editor (git checkout, codegen by other tools, a terminal).
-func (c *Coordinator) startWatcher(cfg config.Config) error {
-	// Our generated outputs are indexed when we write them (onTaskDone);
-	// the watcher need not report them back.
-	ignore := append([]string{"**/.venv/**", "**/venv/**"}, cfg.Outputs().All()...)
-	w, err := watch.New(c.root, watch.Options{Ignore: ignore, Logger: c.log})
-	if err != nil {
-		return err
-	}
-	c.goRun("watcher", func(ctx context.Context) { w.Run(ctx) })
-	c.goRun("watch-events", func(ctx context.Context) { c.settle(ctx, w.Events()) })
-	return nil
 }
 
 // settleWindow is how long the tree must be quiet before out-of-editor
