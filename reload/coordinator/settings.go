@@ -146,14 +146,15 @@ func (c *Coordinator) startWatcher(cfg config.Config) error {
 	return nil
 }
 
-// Watching reports whether the file watcher runs and whether it polls.
-func (c *Coordinator) Watching() (running, polling bool) {
+// Watching reports whether the file watcher runs, whether it polls and
+// at which interval.
+func (c *Coordinator) Watching() (running, polling bool, interval time.Duration) {
 	c.watching.mu.Lock()
 	defer c.watching.mu.Unlock()
 	if c.watching.w == nil {
-		return false, false
+		return false, false, 0
 	}
-	return true, c.watching.w.Polling()
+	return true, c.watching.w.Polling(), c.watching.w.Interval()
 }
 
 // logTaskFailure logs a failed task when errorRecovery.logErrors is on.

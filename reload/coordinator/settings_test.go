@@ -89,7 +89,7 @@ func TestWatchPathsWatcherEvents(t *testing.T) {
 // which sees such a write; a live config change switches between them.
 func TestWatchEnabledAndPolling(t *testing.T) {
 	c, rec, root := start(t, Options{}, setWatch(t, "{ enabled: false }"))
-	if running, _ := c.Watching(); running {
+	if running, _, _ := c.Watching(); running {
 		t.Fatal("watch.enabled false, yet a watcher runs")
 	}
 	cfgPath := filepath.Join(root, "farm.config.ts")
@@ -100,7 +100,10 @@ func TestWatchEnabledAndPolling(t *testing.T) {
 	rec.awaitPlan(t, 0)
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		if running, polling := c.Watching(); running && polling {
+		if running, polling, interval := c.Watching(); running && polling {
+			if interval != 30*time.Millisecond {
+				t.Fatalf("polling every %v, want watch.interval 30 ms", interval)
+			}
 			break
 		}
 		if time.Now().After(deadline) {
@@ -203,4 +206,50 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// TestPerformanceEnabled: a plan slower than slowReloadThreshold is
+// reported, unless performance.enabled is false.
+func TestPerformanceEnabled(t *testing.T) {
+	for _, on := range []bool{true, false} {
+		t.Run(map[bool]string{true: "on", false: "off"}[on], func(t *testing.T) {
+			slow := executor.Func(func(ctx context.Context, _ plan.Task, _ executor.Reporter) executor.Result {
+				select { // longer than the 1 ms threshold
+				case <-time.After(50 * time.Millisecond):
+				case <-ctx.Done():
+				}
+				return executor.Result{Status: executor.OK}
+			})
+			c, rec, root := start(t, Options{NoWatch: true, Executors: map[plan.TaskKind]executor.Executor{plan.BackendReload: slow}},
+				func(root string) {
+					p := filepath.Join(root, "farm.config.ts")
+					b, _ := os.ReadFile(p)
+					perf := "performance: { enabled: " + map[bool]string{true: "true", false: "false"}[on] + ", slowReloadThreshold: 1, maxRetries: 3, cooldownPeriod: 5000 }"
+					os.WriteFile(p, []byte(strings.Replace(string(b), "performance: { slowReloadThreshold: 5000, maxRetries: 3, cooldownPeriod: 5000 }", perf, 1)), 0o644)
+				})
+			abs, text := edit(t, root, "apps/api/src/routes/users.py", "    role: Optional[Role] = None,\n):", "    role: Optional[Role] = None,\n    q: str = \"\",\n):")
+			c.Save(abs, text)
+			rec.awaitPlan(t, 0)
+			warned := func() bool {
+				for _, m := range rec.msgs {
+					if strings.Contains(m, "slow reload") {
+						return true
+					}
+				}
+				return false
+			}
+			if on {
+				rec.await(t, "the slow-reload warning", warned)
+				return
+			}
+			// A later plan's result comes after the first one's warning.
+			c.Save(abs, text)
+			rec.awaitPlan(t, 1)
+			rec.mu.Lock()
+			defer rec.mu.Unlock()
+			if warned() {
+				t.Error("performance.enabled false, yet a slow-reload warning")
+			}
+		})
+	}
 }

@@ -207,6 +207,9 @@ func (w *Watcher) Ignored(path string) bool {
 	return ok && Match(w.patterns, rel)
 }
 
+// Interval is the polling interval (0 when not polling).
+func (w *Watcher) Interval() time.Duration { return w.interval }
+
 // Polling reports whether the watcher polls instead of using fsnotify.
 func (w *Watcher) Polling() bool { return w.fsw == nil }
 
