@@ -173,8 +173,16 @@ func testEndToEnd(t *testing.T, nv neovim) {
 	if serverHas(t, root, `"farm/taskResult"`) && res.TaskResults == 0 {
 		t.Errorf("the server sends farm/taskResult but the plugin received none")
 	}
-	if serverHas(t, root, `"farm.trust"`) && !res.TrustOffered {
-		t.Errorf("the server has farm.trust but did not offer it in executeCommandProvider")
+	if serverHas(t, root, `"farm.trust"`) {
+		// The copy is untrusted (a private XDG_STATE_HOME) and names a
+		// backend: the server must have asked, and the answer given through
+		// vim.ui.select let the save's backend-reload run.
+		if !res.TrustOffered {
+			t.Errorf("the server has farm.trust but did not offer it in executeCommandProvider")
+		}
+		if res.Questions == 0 {
+			t.Errorf("the server has a trust gate but asked nothing (window/showMessageRequest) in an untrusted workspace")
+		}
 	}
 	byName := map[string]stepResult{}
 	for _, s := range res.Steps {

@@ -424,6 +424,9 @@ local function run()
     end)
     local reply = farm.state.responses['farm.trust']
     assert(reply.err == nil, 'farm.trust failed: ' .. vim.inspect(reply.err))
+    if type(reply.result) == 'table' and reply.result.trusted ~= nil then
+      assert(reply.result.trusted == true, 'farm.trust answered ' .. vim.inspect(reply.result))
+    end
     local asked = {}
     for _, q in ipairs(questions) do
       table.insert(asked, q.prompt)

@@ -49,9 +49,14 @@ M.state = {
 
 local MAX_KEEP = 50
 
--- vim.ui.select as Neovim defines it (before anyone replaces it): without a
--- UI it waits for typed input forever.
-local builtin_select = vim.ui and vim.ui.select
+-- Whether vim.ui.select is Neovim's own (defined in $VIMRUNTIME/lua/vim/ui.lua,
+-- not replaced by a picker plugin or a script): without a UI it waits for
+-- typed input forever.
+local function builtin_select()
+  local info = debug.getinfo(vim.ui.select, 'S')
+  local src = info and info.source or ''
+  return src:match('vim[/\\]ui%.lua$') ~= nil
+end
 
 local function notify(msg, level)
   if level == nil or level == false then
@@ -171,7 +176,7 @@ local function message_request(_, params)
     notify(message, vim.log.levels.INFO)
     return answer(nil)
   end
-  if #vim.api.nvim_list_uis() == 0 and vim.ui.select == builtin_select then
+  if #vim.api.nvim_list_uis() == 0 and builtin_select() then
     notify(message .. '\n(no UI to answer; :FarmTrust allows the workspace)', vim.log.levels.WARN)
     return answer(nil)
   end
