@@ -27,6 +27,7 @@ type oracleMode struct {
 
 var corpusModes = []oracleMode{
 	{name: "debian12-fastapi0.92-pydantic1", pydantic: 1, openapi: debianOpenAPI},
+	{name: "trixie-fastapi0.115-pydantic2", pydantic: 2, openapi: trixieOpenAPI},
 }
 
 // corpusApps are FastAPI apps shaped like public ones (full-stack

@@ -76,7 +76,9 @@ func form(name, ann, def string) facts.Param {
 }
 
 var passwordForm = []facts.Param{
-	form("grant_type", "str", "None"), form("username", "str", ""), form("password", "str", ""),
+	// grant_type: `str = Form(None)` in FastAPI 0.92, `Union[str, None]` in
+	// 0.115; Optional renders as both do (v1 drops the None).
+	form("grant_type", "Optional[str]", "None"), form("username", "str", ""), form("password", "str", ""),
 	form("scope", "str", `""`), form("client_id", "Optional[str]", "None"), form("client_secret", "Optional[str]", "None"),
 }
 
