@@ -17,7 +17,8 @@
 // plan, generate and openapi work on the FARM app holding the directory
 // given (the nearest farm.config.ts at or above it) and refuse to run
 // outside one; they print farm.config's diagnostics (file:line:col) to
-// stderr, and generate refuses to write while the config has errors.
+// stderr (serve writes them to its log), and generate refuses to write
+// while the config has errors.
 // SIGINT/SIGTERM cancel every command (exit 130 for the one-shot ones).
 package main
 

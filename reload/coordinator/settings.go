@@ -178,3 +178,17 @@ func (c *Coordinator) pluginDiagnostics(v *facts.Value, cfgPath string) []facts.
 	}
 	return config.MissingPlugins(v, cfgPath, func(n string) bool { return names[n] })
 }
+
+// logConfigDiagnostics writes farm.config's diagnostics to the log as
+// path:line:col, so `farm-lsp serve` shows them in its log (stderr or
+// --log-file) too, not only the editor.
+func (c *Coordinator) logConfigDiagnostics(diags []facts.Diagnostic) {
+	for _, d := range diags {
+		level := slog.LevelWarn
+		if d.Severity == facts.SeverityError {
+			level = slog.LevelError
+		}
+		c.log.Log(context.Background(), level, fmt.Sprintf("%s:%d:%d: %s", c.abs(d.Path), d.Range.Start.Line+1, d.Range.Start.Char+1, d.Message),
+			"code", d.Code)
+	}
+}

@@ -3,6 +3,7 @@ package coordinator
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -251,5 +252,23 @@ func TestPerformanceEnabled(t *testing.T) {
 				t.Error("performance.enabled false, yet a slow-reload warning")
 			}
 		})
+	}
+}
+
+// TestConfigDiagnosticsLogged: the server's log shows farm.config's
+// diagnostics at file:line:col, as the CLI commands print them.
+func TestConfigDiagnosticsLogged(t *testing.T) {
+	var buf syncBuffer
+	log := slog.New(slog.NewTextHandler(&buf, nil))
+	_, _, root := start(t, Options{NoWatch: true, Logger: log}, func(root string) {
+		p := filepath.Join(root, "farm.config.ts")
+		b, _ := os.ReadFile(p)
+		os.WriteFile(p, []byte(strings.Replace(string(b), "hotReload: {", "hotRelaod: {", 1)), 0o644)
+	})
+	b, _ := os.ReadFile(filepath.Join(root, "farm.config.ts"))
+	line := strings.Count(string(b)[:strings.Index(string(b), "hotRelaod")], "\n") + 1
+	want := fmt.Sprintf("%s:%d:5: development.hotRelaod: unknown key, ignored; did you mean", filepath.Join(root, "farm.config.ts"), line)
+	if !strings.Contains(buf.String(), want) {
+		t.Errorf("log lacks %q:\n%s", want, buf.String())
 	}
 }

@@ -37,6 +37,7 @@ func (c *Coordinator) loadConfig() {
 				Message: "farm.config: no `export default defineConfig({...})` object found; using defaults"}}
 		}
 		c.publish(cfgPath, srcConfig, diags)
+		c.logConfigDiagnostics(diags)
 	} else {
 		cfgPath = ""
 	}
