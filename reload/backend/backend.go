@@ -67,9 +67,9 @@ type Options struct {
 	// address in external mode (default 127.0.0.1:8000). Port 0 picks a
 	// free port; Addr reports it.
 	PublicAddr string
-	// ExternalSettle is how long external mode waits after a change before
-	// polling, so the user's reloader has noticed it (default 400 ms).
-	ExternalSettle time.Duration
+	// InitialFiles are the workspace's Python facts when the manager is
+	// created: external mode compares the first change's API with them.
+	InitialFiles []*facts.File
 	// NoStandby disables the warm standby interpreter.
 	NoStandby bool
 	// Logger receives farm-lsp's own log records (default slog.Default()).
@@ -95,6 +95,12 @@ type Manager struct {
 	ln     net.Listener
 	srv    *http.Server
 	client *http.Client
+
+	// External mode: the static API last confirmed served, and the one a
+	// running check waits for.
+	extMu      sync.Mutex
+	lastAPI    *apiShape
+	pendingAPI *apiShape
 
 	ctx    context.Context // cancelled by Close
 	cancel context.CancelFunc
@@ -138,9 +144,6 @@ func New(opts Options) (*Manager, error) {
 	}
 	if opts.PublicAddr == "" {
 		opts.PublicAddr = DefaultPublicAddr
-	}
-	if opts.ExternalSettle <= 0 {
-		opts.ExternalSettle = 400 * time.Millisecond
 	}
 	log := opts.Logger
 	if log == nil {
@@ -226,7 +229,7 @@ func (m *Manager) Run(ctx context.Context, task plan.Task, r executor.Reporter) 
 		r = executor.NopReporter{}
 	}
 	if !m.Managed() {
-		return m.checkExternal(ctx, r)
+		return m.checkExternal(ctx, task, r)
 	}
 	return m.reload(ctx, r, nil)
 }

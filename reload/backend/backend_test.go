@@ -721,7 +721,7 @@ func TestExternal(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m := newTestManager(t, Options{Root: t.TempDir(), PublicAddr: tt.addr, ExternalSettle: time.Millisecond,
+			m := newTestManager(t, Options{Root: t.TempDir(), PublicAddr: tt.addr,
 				StartTimeout: 500 * time.Millisecond, Broken: func() []string { return tt.broken }})
 			if m.Managed() {
 				t.Fatal("no command but managed")

@@ -130,7 +130,24 @@ func (c *Coordinator) setupExecutors() {
 // configured, external (it checks the user's own server) otherwise.
 func (c *Coordinator) newBackend() (*backend.Manager, error) {
 	cfg := c.Config()
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.Development.Ports.Backend))
+	port := cfg.Development.Ports.Backend
+	if cfg.Development.Backend != nil && len(cfg.Development.Backend.Command) > 0 {
+		// Managed: the proxy listens on the port. Another root of this
+		// process with the same (default) port gets a port of its own.
+		p, other, err := claimPort(c.root, port)
+		if err != nil {
+			return nil, err
+		}
+		if other != "" {
+			c.message(slog.LevelWarn, fmt.Sprintf("backend port %d is used by %s: the backend of %s is served on port %d", port, other, c.root, p), true)
+		}
+		port = p
+		c.addCloser(func() error { releasePort(c.root); return nil })
+	}
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	c.mu.Lock()
+	c.backendAddr = addr
+	c.mu.Unlock()
 	opts := backend.Options{
 		Root:       c.root,
 		PublicAddr: addr,
@@ -161,6 +178,10 @@ func (c *Coordinator) newBackend() (*backend.Manager, error) {
 			opts.Env = append(opts.Env, k+"="+v)
 		}
 		sort.Strings(opts.Env)
+	} else {
+		// External mode confirms a change by the API it serves, compared
+		// with the API the workspace had at start.
+		opts.InitialFiles = c.ws.Snapshot().Python()
 	}
 	m, err := backend.New(opts)
 	if err != nil {
@@ -239,4 +260,40 @@ func (c *Coordinator) modelsByFile() map[string][]facts.Model {
 		}
 	}
 	return out
+}
+
+// ports claimed by the managed backends of this process's roots.
+var (
+	portsMu sync.Mutex
+	ports   = map[string]int{} // root → port
+)
+
+// claimPort claims the backend port for root; when another root of this
+// process has it, a free port is picked instead and that root is named.
+func claimPort(root string, want int) (port int, other string, err error) {
+	portsMu.Lock()
+	defer portsMu.Unlock()
+	for r, p := range ports {
+		if p == want && r != root {
+			other = r
+		}
+	}
+	if other == "" {
+		ports[root] = want
+		return want, "", nil
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, "", fmt.Errorf("backend port %d is used by %s and no free port was found: %w", want, other, err)
+	}
+	port = l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	ports[root] = port
+	return port, other, nil
+}
+
+func releasePort(root string) {
+	portsMu.Lock()
+	delete(ports, root)
+	portsMu.Unlock()
 }
