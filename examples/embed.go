@@ -7,8 +7,10 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // FarmApp is examples/farm-app: its sources, not what installing it adds
@@ -46,4 +48,43 @@ func CopyFarmApp(dir string) (string, error) {
 		return "", fmt.Errorf("copy example app: %w", err)
 	}
 	return dir, nil
+}
+
+// IsolatePorts rewrites a copied example's farm.config.ts so that its
+// backend and frontend ports (3000 and 8000 as shipped) are ports nothing
+// listens on right now: tests then never talk to, or collide with,
+// whatever else runs on this machine. It returns the two ports.
+func IsolatePorts(dir string) (backend, frontend int, err error) {
+	path := filepath.Join(dir, "farm.config.ts")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, 0, err
+	}
+	if backend, err = closedPort(); err != nil {
+		return 0, 0, err
+	}
+	if frontend, err = closedPort(); err != nil {
+		return 0, 0, err
+	}
+	s := string(b)
+	for _, r := range [][2]string{
+		{"ports: { frontend: 3000, backend: 8000 }", fmt.Sprintf("ports: { frontend: %d, backend: %d }", frontend, backend)},
+		{"frontend: { url: 'http://127.0.0.1:3000' }", fmt.Sprintf("frontend: { url: 'http://127.0.0.1:%d' }", frontend)},
+	} {
+		if !strings.Contains(s, r[0]) {
+			return 0, 0, fmt.Errorf("IsolatePorts: %q not found in %s", r[0], path)
+		}
+		s = strings.Replace(s, r[0], r[1], 1)
+	}
+	return backend, frontend, os.WriteFile(path, []byte(s), 0o644)
+}
+
+// closedPort is a loopback port that was free a moment ago.
+func closedPort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
 }

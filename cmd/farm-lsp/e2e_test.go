@@ -28,6 +28,9 @@ func session(t testing.TB, initOpts any) (*lsptest.Client, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, _, err := examples.IsolatePorts(root); err != nil {
+		t.Fatal(err)
+	}
 	root, _ = filepath.EvalSymlinks(root)
 	c := lsptest.New(t, serverOptions(slog.New(slog.DiscardHandler)))
 	params := &protocol.InitializeParams{

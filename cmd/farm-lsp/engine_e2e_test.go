@@ -153,10 +153,7 @@ func TestFailingPullRetriesWithoutBlockingOtherLanes(t *testing.T) {
 // planned once.
 func TestSaveAllIsOnePlan(t *testing.T) {
 	dir := t.TempDir()
-	root, err := examples.CopyFarmApp(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	root := isolatedApp(t, dir)
 	root, _ = filepath.EvalSymlinks(root)
 	var rels []string
 	for i := 0; i < 30; i++ {
@@ -212,10 +209,7 @@ func frame(method string, params any) []byte {
 // type-generation executor held open until cancelled, so the overlap does
 // not depend on how fast generation is on this machine.
 func TestNewerSaveSupersedesRunningCodegen(t *testing.T) {
-	root, err := examples.CopyFarmApp(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	root := isolatedApp(t, t.TempDir())
 	root, _ = filepath.EvalSymlinks(root)
 	var runs atomic.Int32
 	running := make(chan struct{}, 1)
@@ -257,10 +251,7 @@ func TestNewerSaveSupersedesRunningCodegen(t *testing.T) {
 // TestRegenerateRightAfterInitialized: farm.regenerate is advertised from
 // initialize on and works when sent before the index is built.
 func TestRegenerateRightAfterInitialized(t *testing.T) {
-	root, err := examples.CopyFarmApp(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	root := isolatedApp(t, t.TempDir())
 	os.Remove(filepath.Join(root, "apps/web/src/services/api.ts"))
 	c := lsptest.New(t, serverOptions(slog.New(slog.DiscardHandler)))
 	res, err := c.InitializeWith(&protocol.InitializeParams{RootURI: protocol.DocumentURI(lsptest.URI(root))})
@@ -295,4 +286,18 @@ func trusted(opts map[string]any) map[string]any {
 	}
 	opts["trusted"] = true
 	return opts
+}
+
+// isolatedApp copies the example into dir with its backend and frontend
+// ports moved to ports nothing listens on.
+func isolatedApp(t *testing.T, dir string) string {
+	t.Helper()
+	root, err := examples.CopyFarmApp(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := examples.IsolatePorts(root); err != nil {
+		t.Fatal(err)
+	}
+	return root
 }

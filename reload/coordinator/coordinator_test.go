@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -144,6 +146,9 @@ func start(t *testing.T, opts Options, prep ...func(root string)) (*Coordinator,
 	t.Helper()
 	root, err := examples.CopyFarmApp(t.TempDir())
 	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := examples.IsolatePorts(root); err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range prep {
@@ -757,4 +762,44 @@ func TestFieldReorderRegeneratesTypes(t *testing.T) {
 	if a, i := strings.Index(user, "address"), strings.Index(user, "is_active"); a < 0 || i < 0 || a > i {
 		t.Errorf("generated User does not follow the new field order:\n%.600s", user)
 	}
+}
+
+// TestTwoRootsDoNotShareABackendPort: two roots served by one process with
+// the same backend port: the first keeps it, the second gets its own, and
+// each root's status says which.
+func TestTwoRootsDoNotShareABackendPort(t *testing.T) {
+	var port int
+	managed := func(root string) {
+		if port == 0 {
+			l, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			port = l.Addr().(*net.TCPAddr).Port
+			l.Close()
+		}
+		p := filepath.Join(root, "farm.config.ts")
+		b, _ := os.ReadFile(p)
+		s := regexp.MustCompile(`backend: \d+ }`).ReplaceAllString(string(b), fmt.Sprintf("backend: %d }", port))
+		s = strings.Replace(s, "    // backend: {\n", "    backend: { command: ['sh', '-c', 'exit 3'], startTimeoutMs: 200 },\n    // backend: {\n", 1)
+		os.WriteFile(p, []byte(s), 0o644)
+	}
+	a, recA, _ := start(t, Options{NoWatch: true}, managed)
+	b, recB, _ := start(t, Options{NoWatch: true}, managed)
+	want := fmt.Sprintf("127.0.0.1:%d", port)
+	if got := a.Status().Backend; got != want {
+		t.Errorf("first root's backend %q, want %q", got, want)
+	}
+	if got := b.Status().Backend; got == want || got == "" {
+		t.Errorf("second root's backend %q: it must not claim %s", got, want)
+	}
+	recB.await(t, "a message naming the other root", func() bool {
+		for _, m := range recB.msgs {
+			if strings.Contains(m, "is used by "+a.Root()) {
+				return true
+			}
+		}
+		return false
+	})
+	_ = recA
 }
