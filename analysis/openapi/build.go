@@ -67,12 +67,13 @@ type builder struct {
 	// enumByName is the first enum of each bare name (for literal
 	// defaults such as Color.RED, read without an import context).
 	enumByName map[string]*enumInfo
-	memo       map[[2]string]string // (ctx, name) -> model/enum ID or ""
-	qual       map[string]string    // qualified-name token -> ID (kept by the Builder: cached expressions hold tokens)
-	display    map[string]string    // component key -> short name
-	long       map[string]string    // component key -> module-qualified name
-	reached    map[string]bool      // component keys reached from the routes
-	schemes    map[string]ordered   // security schemes by name
+	memo       map[string]map[string]string // ctx -> name -> model/enum ID or ""
+	classNames map[string]bool              // class names and import aliases of the workspace
+	qual       map[string]string            // qualified-name token -> ID (kept by the Builder: cached expressions hold tokens)
+	display    map[string]string            // component key -> short name
+	long       map[string]string            // component key -> module-qualified name
+	reached    map[string]bool              // component keys reached from the routes
+	schemes    map[string]ordered           // security schemes by name
 
 	py        []*facts.File
 	fieldMemo map[string][]field
@@ -131,7 +132,7 @@ func (bl *Builder) build(files []*facts.File, opts Options) (*Document, []facts.
 		kinds:      map[string]facts.ModelKind{},
 		enumByName: map[string]*enumInfo{},
 		schemes:    map[string]ordered{},
-		memo:       map[[2]string]string{},
+		memo:       map[string]map[string]string{},
 		display:    map[string]string{},
 		long:       map[string]string{},
 		fieldMemo:  map[string][]field{},
@@ -151,6 +152,20 @@ func (bl *Builder) build(files []*facts.File, opts Options) (*Document, []facts.
 	}
 	sort.SliceStable(py, func(i, j int) bool { return py[i].Path < py[j].Path })
 	b.ix = pymod.New(py)
+	b.classNames = map[string]bool{}
+	for _, f := range py {
+		for _, imp := range f.Imports {
+			for local := range imp.Aliases {
+				b.classNames[local] = true
+			}
+		}
+		for i := range f.Models {
+			b.classNames[f.Models[i].Name] = true
+		}
+		for i := range f.Enums {
+			b.classNames[f.Enums[i].Name] = true
+		}
+	}
 	for _, f := range py {
 		for i := range f.Models {
 			m := &f.Models[i]
@@ -269,11 +284,24 @@ func diagKey(d facts.Diagnostic) string {
 // workspace model or enum, "" when it is neither. Qualified-name tokens
 // (see qualify) stand for their ID.
 func (b *builder) lookup(ctx, name string) string {
-	if id, ok := b.qual[name]; ok {
-		return id
+	if strings.HasPrefix(name, "Q_") {
+		if id, ok := b.qual[name]; ok {
+			return id
+		}
 	}
-	k := [2]string{ctx, name}
-	if id, ok := b.memo[k]; ok {
+	last := name
+	if i := strings.LastIndexByte(name, '.'); i >= 0 {
+		last = name[i+1:]
+	}
+	if !b.classNames[last] {
+		return "" // names no class is called (nor imported as): int, List…
+	}
+	memo := b.memo[ctx]
+	if memo == nil {
+		memo = map[string]string{}
+		b.memo[ctx] = memo
+	}
+	if id, ok := memo[name]; ok {
 		return id
 	}
 	id := ""
@@ -282,7 +310,7 @@ func (b *builder) lookup(ctx, name string) string {
 			id = c
 		}
 	}
-	b.memo[k] = id
+	memo[name] = id
 	return id
 }
 
@@ -862,22 +890,26 @@ func (b *builder) finish() []*NamedSchema {
 	// Class names shared by several components (two modules' Item) take
 	// FastAPI's module-qualified names; among the components routes reach
 	// only those clash that are reached, unreached ones with anything.
-	users := map[string]map[string]bool{}
-	reachedUsers := map[string]map[string]bool{}
+	type seen struct {
+		first string
+		clash bool
+	}
+	all, reached := map[string]*seen{}, map[string]*seen{}
+	note := func(m map[string]*seen, d, n string) {
+		if x := m[d]; x == nil {
+			m[d] = &seen{first: n}
+		} else if x.first != n {
+			x.clash = true
+		}
+	}
 	for k := range b.comps {
 		d, ok := b.display[k.name]
 		if !ok {
 			continue
 		}
-		if users[d] == nil {
-			users[d] = map[string]bool{}
-		}
-		users[d][k.name] = true
+		note(all, d, k.name)
 		if b.reached == nil || b.reached[k.name] {
-			if reachedUsers[d] == nil {
-				reachedUsers[d] = map[string]bool{}
-			}
-			reachedUsers[d][k.name] = true
+			note(reached, d, k.name)
 		}
 	}
 	base := func(n string) string {
@@ -885,9 +917,9 @@ func (b *builder) finish() []*NamedSchema {
 		if !ok {
 			return n
 		}
-		clash := len(users[d]) > 1
+		clash := all[d].clash
 		if b.reached == nil || b.reached[n] {
-			clash = len(reachedUsers[d]) > 1
+			clash = reached[d].clash
 		}
 		if clash {
 			return b.long[n]

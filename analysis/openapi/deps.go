@@ -235,7 +235,7 @@ func (b *builder) securitySchemes() []SecurityScheme {
 // alias (`UserId = Annotated[str, Path(...)]`) used as the annotation.
 func (b *builder) resolveMarker(fp flatParam) flatParam {
 	p := fp.p
-	if p.Source == "" && p.HasDefault {
+	if p.Source == "" && p.HasDefault && b.ix.Assigned(p.Default) {
 		if d := parseExpr(p.Default); d != nil && d.Kind == exName {
 			if s := b.ix.Resolve(fp.ctx, d.Text); s.File != nil {
 				if a := assignOf(s.File, s.Name); a != nil {
@@ -249,6 +249,10 @@ func (b *builder) resolveMarker(fp flatParam) flatParam {
 				}
 			}
 		}
+	}
+	if !b.ix.Assigned(p.Annotation) {
+		fp.p = p
+		return fp
 	}
 	if ann := parseExpr(p.Annotation); ann != nil && ann.Kind == exName && !strings.Contains(ann.Text, "[") {
 		if s := b.ix.Resolve(fp.ctx, ann.Text); s.File != nil {

@@ -36,15 +36,20 @@ func (s Symbol) ID() string {
 // Index resolves names across one set of Python files. It is built once per
 // set of files and memoises lookups; it is not safe for concurrent use.
 type Index struct {
-	byPath map[string]*facts.File
-	dirs   map[string]bool // every directory holding a .py file
-	pyDirs map[string]bool // directories holding a .py file directly
-	mods   map[string]string
-	defs   map[string]map[string]bool // path -> names it defines
-	binds  map[string]map[string]binding
-	memo   map[[2]string]Symbol
-	models map[string]*facts.Model // symbol ID -> model
-	kinds  map[string]facts.ModelKind
+	byPath   map[string]*facts.File
+	dirs     map[string]bool // every directory holding a .py file
+	pyDirs   map[string]bool // directories holding a .py file directly
+	mods     map[string]string
+	defs     map[string]map[string]bool // path -> names it defines
+	binds    map[string]map[string]binding
+	memo     map[[2]string]Symbol
+	inMemo   map[[2]string]Symbol // inModule results (no fallbacks)
+	modMemo  map[modKey]modResult
+	exp      map[string]map[string]string // star exports by module path
+	star     map[string]map[string]string // starred by module path
+	assigned map[string]bool              // names of module-level assignments anywhere
+	models   map[string]*facts.Model      // symbol ID -> model
+	kinds    map[*facts.Model]facts.ModelKind
 	// global is the first class of each bare name by path (fallback for
 	// names that are neither defined nor imported).
 	global map[string]*facts.File
@@ -61,16 +66,21 @@ type binding struct {
 // New indexes the Python files among files (others are ignored).
 func New(files []*facts.File) *Index {
 	ix := &Index{
-		byPath: map[string]*facts.File{},
-		dirs:   map[string]bool{},
-		pyDirs: map[string]bool{},
-		mods:   map[string]string{},
-		defs:   map[string]map[string]bool{},
-		binds:  map[string]map[string]binding{},
-		memo:   map[[2]string]Symbol{},
-		models: map[string]*facts.Model{},
-		kinds:  map[string]facts.ModelKind{},
-		global: map[string]*facts.File{},
+		byPath:   map[string]*facts.File{},
+		dirs:     map[string]bool{},
+		pyDirs:   map[string]bool{},
+		mods:     map[string]string{},
+		defs:     map[string]map[string]bool{},
+		binds:    map[string]map[string]binding{},
+		memo:     map[[2]string]Symbol{},
+		inMemo:   map[[2]string]Symbol{},
+		modMemo:  map[modKey]modResult{},
+		exp:      map[string]map[string]string{},
+		star:     map[string]map[string]string{},
+		assigned: map[string]bool{},
+		models:   map[string]*facts.Model{},
+		kinds:    map[*facts.Model]facts.ModelKind{},
+		global:   map[string]*facts.File{},
 	}
 	for _, f := range files {
 		if f == nil || !strings.HasSuffix(f.Path, ".py") {
@@ -118,6 +128,7 @@ func New(files []*facts.File) *Index {
 		}
 		for _, a := range f.Assigns {
 			defs[a.Name] = true
+			ix.assigned[a.Name] = true
 		}
 		ix.defs[f.Path] = defs
 		bs := map[string]binding{}
@@ -205,9 +216,29 @@ func (ix *Index) File(p string) *facts.File { return ix.byPath[p] }
 // Files returns the indexed Python files sorted by path.
 func (ix *Index) Files() []*facts.File { return ix.files }
 
+type modKey struct {
+	dir, mod string
+	level    int
+}
+
+type modResult struct {
+	p  string
+	ok bool
+}
+
 // modulePath finds the file (or "dir/" for a namespace package) of a
-// module imported from the file at from.
+// module imported from the file at from (memoised by directory).
 func (ix *Index) modulePath(from, mod string, level int) (string, bool) {
+	k := modKey{path.Dir(from), mod, level}
+	if r, ok := ix.modMemo[k]; ok {
+		return r.p, r.ok
+	}
+	p, ok := ix.modulePathUncached(from, mod, level)
+	ix.modMemo[k] = modResult{p, ok}
+	return p, ok
+}
+
+func (ix *Index) modulePathUncached(from, mod string, level int) (string, bool) {
 	if level == 0 {
 		_, p, ok := ix.absolute(from, mod)
 		return p, ok
@@ -304,31 +335,31 @@ func (ix *Index) resolve(from, name string, depth int) Symbol {
 	if depth > 16 {
 		return Symbol{}
 	}
-	segs := strings.Split(name, ".")
-	if ix.defs[from][segs[0]] {
-		if len(segs) == 1 {
+	first, tail := name, ""
+	if i := strings.IndexByte(name, '.'); i >= 0 {
+		first, tail = name[:i], name[i+1:]
+	}
+	if ix.defs[from][first] {
+		if tail == "" {
 			return Symbol{File: ix.byPath[from], Name: name}
 		}
 		return Symbol{} // an attribute of a local object
 	}
-	b, ok := ix.binds[from][segs[0]]
+	b, ok := ix.binds[from][first]
 	if !ok {
-		// star imports
-		if f := ix.byPath[from]; f != nil && len(segs) == 1 {
-			for _, imp := range f.Imports {
-				if len(imp.Names) == 1 && imp.Names[0] == "*" {
-					if p, ok := ix.modulePath(from, imp.Module, imp.Level); ok && !strings.HasSuffix(p, "/") {
-						if s := ix.inModule(p, name, depth+1); s.Found() {
-							return s
-						}
-					}
-				}
+		// star imports: the module (in)directly exporting the name
+		if tail == "" {
+			if e := ix.starred(from)[name]; e != "" {
+				return ix.inModule(e, name, depth+1)
 			}
 		}
 		return Symbol{}
 	}
 	mod := b.module
-	rest := segs[1:]
+	var rest []string
+	if tail != "" {
+		rest = strings.Split(tail, ".")
+	}
 	if b.attr != "" {
 		rest = append([]string{b.attr}, rest...)
 	} else if b.level == 0 && len(rest) > 0 {
@@ -400,14 +431,95 @@ func (ix *Index) inModule(p, name string, depth int) Symbol {
 		return Symbol{File: ix.byPath[p], Name: name}
 	}
 	k := [2]string{p, name}
-	if s, ok := ix.memo[k]; ok {
+	if s, ok := ix.inMemo[k]; ok {
 		return s
 	}
 	s := ix.resolve(p, name, depth)
 	if !s.Found() {
 		s = Symbol{}
 	}
+	if depth <= 16 { // a result cut short by the depth bound is not memoised
+		ix.inMemo[k] = s
+	}
 	return s
+}
+
+// Assigned reports whether some file assigns name at module level (a
+// cheap test before resolving a name as a constant or alias).
+func (ix *Index) Assigned(name string) bool {
+	if i := strings.LastIndexByte(name, '.'); i >= 0 {
+		name = name[i+1:]
+	}
+	return ix.assigned[name]
+}
+
+// starred maps the names the star imports of the file at p bring in to
+// the module defining or importing each (the last star import wins).
+func (ix *Index) starred(p string) map[string]string {
+	if m, ok := ix.star[p]; ok {
+		return m
+	}
+	m := ix.starredUncached(p)
+	ix.star[p] = m
+	return m
+}
+
+func (ix *Index) starredUncached(p string) map[string]string {
+	f := ix.byPath[p]
+	if f == nil {
+		return nil
+	}
+	var out map[string]string
+	for _, imp := range f.Imports {
+		if len(imp.Names) != 1 || imp.Names[0] != "*" {
+			continue
+		}
+		q, ok := ix.modulePath(p, imp.Module, imp.Level)
+		if !ok || strings.HasSuffix(q, "/") {
+			continue
+		}
+		ex := ix.exports(q)
+		if out == nil {
+			out = ex
+			continue
+		}
+		merged := make(map[string]string, len(out)+len(ex))
+		for k, v := range out {
+			merged[k] = v
+		}
+		for k, v := range ex {
+			merged[k] = v
+		}
+		out = merged
+	}
+	return out
+}
+
+// exports is what `from <module at p> import *` brings in: the public
+// names the module defines or imports, and those of its own star imports
+// (memoised; read-only).
+func (ix *Index) exports(p string) map[string]string {
+	if m, ok := ix.exp[p]; ok {
+		return m
+	}
+	ix.exp[p] = nil // cycle guard
+	st := ix.starred(p)
+	m := make(map[string]string, len(st)+len(ix.defs[p])+len(ix.binds[p]))
+	for k, v := range st {
+		m[k] = v
+	}
+	for n := range ix.binds[p] {
+		if !strings.HasPrefix(n, "_") {
+			m[n] = p
+		}
+	}
+	for n := range ix.defs[p] {
+		if !strings.HasPrefix(n, "_") {
+			m[n] = p
+		}
+	}
+	ix.exp[p] = m
+	return m
 }
 
 // Model returns the model a symbol names (nil if it is not a class of the
@@ -457,11 +569,10 @@ func (ix *Index) kind(s Symbol, depth int) facts.ModelKind {
 	if m == nil || depth > 32 {
 		return facts.ModelUnknown
 	}
-	id := s.ID()
-	if k, ok := ix.kinds[id]; ok {
+	if k, ok := ix.kinds[m]; ok {
 		return k
 	}
-	ix.kinds[id] = facts.ModelUnknown // cycle guard
+	ix.kinds[m] = facts.ModelUnknown // cycle guard
 	k := facts.ModelUnknown
 	for _, b := range m.Bases {
 		bs := ix.Base(s.File.Path, b)
@@ -473,7 +584,7 @@ func (ix *Index) kind(s Symbol, depth int) facts.ModelKind {
 			k = bk
 		}
 	}
-	ix.kinds[id] = k
+	ix.kinds[m] = k
 	return k
 }
 
