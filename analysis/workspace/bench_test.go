@@ -62,6 +62,11 @@ func BenchmarkNesting(b *testing.B) {
 						if err != nil {
 							b.Fatal(err)
 						}
+						if strings.Contains(res.Skipped, "tree-sitter gave up") {
+							// parse.ParseTimeout is wall time: on a loaded
+							// machine the deepest inputs can pass it.
+							b.Skipf("parse over its time bound here: %s", res.Skipped)
+						}
 						if res.Skipped != "" {
 							b.Fatalf("skipped: %s", res.Skipped)
 						}
