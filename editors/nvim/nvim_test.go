@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -31,20 +32,48 @@ func repoRoot(t *testing.T) string {
 	return root
 }
 
-// buildServer returns $FARM_LSP_BIN or builds ./cmd/farm-lsp into dir.
-func buildServer(t *testing.T, root, dir string) string {
+// The server is built once per test binary (four end-to-end runs use it).
+var (
+	serverOnce sync.Once
+	serverBin  string
+	serverErr  error
+	serverDir  string
+)
+
+// TestMain removes the built server.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if serverDir != "" {
+		os.RemoveAll(serverDir)
+	}
+	os.Exit(code)
+}
+
+// buildServer returns $FARM_LSP_BIN or ./cmd/farm-lsp built once.
+func buildServer(t *testing.T, root string) string {
 	t.Helper()
 	if bin := os.Getenv("FARM_LSP_BIN"); bin != "" {
 		return bin
 	}
-	bin := filepath.Join(dir, "farm-lsp")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/farm-lsp")
-	cmd.Dir = root
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build ./cmd/farm-lsp: %v\n%s", err, out)
+	serverOnce.Do(func() {
+		serverDir, serverErr = os.MkdirTemp("", "farm-lsp-nvim-test-")
+		if serverErr != nil {
+			return
+		}
+		bin := filepath.Join(serverDir, "farm-lsp")
+		cmd := exec.Command("go", "build", "-o", bin, "./cmd/farm-lsp")
+		cmd.Dir = root
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			serverErr = fmt.Errorf("go build ./cmd/farm-lsp: %v\n%s", err, out)
+			return
+		}
+		serverBin = bin
+	})
+	if serverErr != nil {
+		t.Fatal(serverErr)
 	}
-	return bin
+	return serverBin
 }
 
 type stepResult struct {
@@ -83,11 +112,23 @@ func TestNeovimEndToEnd(t *testing.T) {
 	}
 }
 
-func testEndToEnd(t *testing.T, nv neovim) {
+// e2eRun is one run of test/e2e.lua.
+type e2eRun struct {
+	res    e2eResult
+	root   string // the repository
+	runErr error
+	report func() string // nvim's output and the server log's tail
+}
+
+// runE2E runs test/e2e.lua's scenario in nv on a fresh copy of the example
+// app with a managed backend, a private HOME and XDG directories (so a
+// fresh trust store), and returns the result file.
+func runE2E(t *testing.T, nv neovim, scenario string) e2eRun {
+	t.Helper()
 	nvim := nv.path
 	root := repoRoot(t)
 	tmp := t.TempDir()
-	bin := buildServer(t, root, tmp)
+	bin := buildServer(t, root)
 
 	ws := filepath.Join(tmp, "farm-app")
 	// The embedded sources, not the directory: after `npm ci` it holds
@@ -119,6 +160,7 @@ func testEndToEnd(t *testing.T, nv neovim) {
 		"FARM_TEST_BIN="+bin,
 		"FARM_TEST_LOG="+logPath,
 		"FARM_TEST_RESULT="+resultPath,
+		"FARM_TEST_SCENARIO="+scenario,
 		"HOME="+home,
 		"XDG_CONFIG_HOME="+filepath.Join(home, "config"),
 		"XDG_DATA_HOME="+filepath.Join(home, "data"),
@@ -167,41 +209,19 @@ func testEndToEnd(t *testing.T, nv neovim) {
 	}
 	t.Logf("Neovim %s, client started with vim.lsp.%s; %d farm/taskResult, %d questions answered, farm.trust offered: %v",
 		res.Version, res.Attach, res.TaskResults, res.Questions, res.TrustOffered)
-	// The steps on farm/taskResult and farm.trust pass vacuously against a
-	// server without them; once the server's source has them, they must
-	// have been exercised.
-	if serverHas(t, root, `"farm/taskResult"`) && res.TaskResults == 0 {
-		t.Errorf("the server sends farm/taskResult but the plugin received none")
-	}
-	if serverHas(t, root, `"farm.trust"`) {
-		// The copy is untrusted (a private XDG_STATE_HOME) and names a
-		// backend: the server must have asked, and the answer given through
-		// vim.ui.select let the save's backend-reload run.
-		if !res.TrustOffered {
-			t.Errorf("the server has farm.trust but did not offer it in executeCommandProvider")
-		}
-		if res.Questions == 0 {
-			t.Errorf("the server has a trust gate but asked nothing (window/showMessageRequest) in an untrusted workspace")
-		}
-	}
+	return e2eRun{res: res, root: root, runErr: runErr, report: report}
+}
+
+// requireSteps fails t unless every named step ran and passed, and the
+// result agrees with nvim's exit status.
+func (r e2eRun) requireSteps(t *testing.T, names ...string) {
+	t.Helper()
 	byName := map[string]stepResult{}
-	for _, s := range res.Steps {
+	for _, s := range r.res.Steps {
 		byName[s.Name] = s
 	}
-
 	failed := false
-	for _, name := range []string{
-		"attach",
-		"save model with an added field",
-		"syntax error shows in vim.diagnostic",
-		"fixing the syntax error clears it",
-		":FarmRegenerate",
-		":FarmStatus",
-		":FarmToggle",
-		"farm/taskResult drives the statusline",
-		":FarmTrust",
-		"statusline",
-	} {
+	for _, name := range names {
 		s, ok := byName[name]
 		switch {
 		case !ok:
@@ -219,16 +239,80 @@ func testEndToEnd(t *testing.T, nv neovim) {
 		failed = true
 	}
 	var exitErr *exec.ExitError
-	if runErr != nil && !errors.As(runErr, &exitErr) {
-		t.Errorf("running nvim: %v", runErr)
+	if r.runErr != nil && !errors.As(r.runErr, &exitErr) {
+		t.Errorf("running nvim: %v", r.runErr)
 		failed = true
 	}
-	if res.OK != (runErr == nil) {
-		t.Errorf("result ok=%v but nvim exit: %v", res.OK, runErr)
+	if r.res.OK != (r.runErr == nil) {
+		t.Errorf("result ok=%v but nvim exit: %v", r.res.OK, r.runErr)
 		failed = true
 	}
-	if failed {
-		t.Log(report())
+	if failed || t.Failed() {
+		t.Log(r.report())
+	}
+}
+
+func testEndToEnd(t *testing.T, nv neovim) {
+	r := runE2E(t, nv, "main")
+	res := r.res
+	// The steps on farm/taskResult and farm.trust pass vacuously against a
+	// server without them; once the server's source has them, they must
+	// have been exercised.
+	if serverHas(t, r.root, `"farm/taskResult"`) && res.TaskResults == 0 {
+		t.Errorf("the server sends farm/taskResult but the plugin received none")
+	}
+	if serverHas(t, r.root, `"farm.trust"`) {
+		// The copy is untrusted (a private XDG_STATE_HOME) and names a
+		// backend: the server must have asked, and the answer given through
+		// vim.ui.select let the save's backend-reload run.
+		if !res.TrustOffered {
+			t.Errorf("the server has farm.trust but did not offer it in executeCommandProvider")
+		}
+		if res.Questions == 0 {
+			t.Errorf("the server has a trust gate but asked nothing (window/showMessageRequest) in an untrusted workspace")
+		}
+	}
+	r.requireSteps(t,
+		"attach",
+		"save model with an added field",
+		"syntax error shows in vim.diagnostic",
+		"fixing the syntax error clears it",
+		":FarmRegenerate",
+		":FarmStatus",
+		":FarmToggle",
+		"farm/taskResult drives the statusline",
+		":FarmTrust",
+		"statusline",
+	)
+}
+
+// TestNeovimTrust runs test/e2e.lua's "trust" scenario: Neovim's own
+// vim.ui.select, headless, so the plugin answers the server's trust
+// question "no choice"; the backend must not run on a save; :FarmTrust
+// allows it and the next save restarts it. Skipped (with the reason) while
+// the server has no trust gate.
+func TestNeovimTrust(t *testing.T) {
+	for _, nv := range neovims() {
+		t.Run(nv.name, func(t *testing.T) {
+			nv = nv.require(t)
+			if os.Getenv("FARM_LSP_BIN") == "" && !serverHas(t, repoRoot(t), `"farm.trust"`) {
+				t.Skip("the server has no trust gate (no farm.trust command)")
+			}
+			r := runE2E(t, nv, "trust")
+			if !r.res.TrustOffered {
+				if serverHas(t, r.root, `"farm.trust"`) {
+					t.Fatalf("the server has farm.trust but did not offer it in executeCommandProvider\n%s", r.report())
+				}
+				t.Skip("the server has no trust gate (no farm.trust command)")
+			}
+			r.requireSteps(t,
+				"attach",
+				"the trust question is answered without a UI",
+				"untrusted: the save runs no backend",
+				":FarmTrust",
+				"trusted: the save restarts the backend",
+			)
+		})
 	}
 }
 

@@ -11,6 +11,12 @@ local root = assert(os.getenv('FARM_TEST_ROOT'), 'FARM_TEST_ROOT')
 local bin = assert(os.getenv('FARM_TEST_BIN'), 'FARM_TEST_BIN')
 local log = assert(os.getenv('FARM_TEST_LOG'), 'FARM_TEST_LOG')
 local result_file = assert(os.getenv('FARM_TEST_RESULT'), 'FARM_TEST_RESULT')
+-- "main": every feature, the server's questions answered through a picker;
+-- "trust": Neovim's own picker, headless (see run_trust).
+local scenario = os.getenv('FARM_TEST_SCENARIO') or 'main'
+if scenario == '' then
+  scenario = 'main'
+end
 
 vim.opt.runtimepath:prepend(plugin_dir)
 vim.opt.swapfile = false
@@ -72,7 +78,7 @@ end
 -- asynchronously where Neovim can wait for it (0.10+), else at once. The
 -- answer is the action offering trust, else the first.
 local questions = {}
-vim.ui.select = function(items, opts, on_choice)
+local picker = function(items, opts, on_choice)
   local pick = items[1]
   for _, it in ipairs(items) do
     local title = opts.format_item and opts.format_item(it) or tostring(it)
@@ -89,6 +95,9 @@ vim.ui.select = function(items, opts, on_choice)
   else
     on_choice(pick)
   end
+end
+if scenario == 'main' then
+  vim.ui.select = picker
 end
 
 -- Snapshots of the statusline at each farm/taskResult.
@@ -205,9 +214,10 @@ local saved_plan -- the plan of the save with an added field
 local task_results_seen = 0
 local trust_offered = false
 
-local function run()
-  local bufnr, client
+local bufnr, client
 
+-- Opens the model and waits for the client and the server's first index.
+local function attach_step()
   step('attach', function()
     vim.cmd('edit ' .. vim.fn.fnameescape(MODEL))
     bufnr = vim.api.nvim_get_current_buf()
@@ -234,55 +244,69 @@ local function run()
       tostring(vim.version().major .. '.' .. vim.version().minor .. '.' .. vim.version().patch))
   end, true)
 
-  step('save model with an added field', function()
-    local lnum = line_of(bufnr, '    login_count: int = 0')
-    vim.api.nvim_buf_set_lines(bufnr, lnum + 1, lnum + 1, false, { '    nickname: Optional[str] = None' })
-    local seen = #farm.state.results
-    vim.cmd('write')
-    local plan
-    wait_for('a farm/reloadPlan for user.py naming nickname', 30000, function()
-      for _, id in ipairs(farm.state.plan_order) do
-        local p = farm.state.plans[id]
-        if type(p.trigger) == 'table' and same_file(p.trigger.uri, MODEL) and vim.inspect(p.changes):find('nickname', 1, true) then
-          plan = p
-          return true
-        end
-      end
-      return false
-    end)
-    assert(type(plan.tasks) == 'table' and #plan.tasks > 0, 'the plan has tasks')
-    local result
-    wait_for('farm/reloadResult for plan ' .. plan.planId, 60000, function()
-      for i = seen + 1, #farm.state.results do
-        if farm.state.results[i].planId == plan.planId then
-          result = farm.state.results[i]
-          return true
-        end
-      end
-      -- results are bounded: also look at the last one
-      local last = farm.state.last_result
-      if last and last.planId == plan.planId then
-        result = last
+end
+
+-- Inserts new_line after the line `after` of the model, saves, and waits
+-- for the plan naming needle, its result and its progress end. Returns
+-- plan, result and the result's task of kind (or nil).
+local function save_and_wait(after, new_line, needle, kind)
+  local lnum = line_of(bufnr, after)
+  vim.api.nvim_buf_set_lines(bufnr, lnum + 1, lnum + 1, false, { new_line })
+  local seen = #farm.state.results
+  vim.cmd('write')
+  local plan
+  wait_for('a farm/reloadPlan for user.py naming ' .. needle, 30000, function()
+    for _, id in ipairs(farm.state.plan_order) do
+      local p = farm.state.plans[id]
+      if type(p.trigger) == 'table' and same_file(p.trigger.uri, MODEL) and vim.inspect(p.changes):find(needle, 1, true) then
+        plan = p
         return true
       end
-      return false
-    end)
-    -- Work-done progress for the plan (token = planId), as Neovim 0.7-0.9
-    -- record it in client.messages.progress.
-    wait_for('$/progress end for ' .. plan.planId .. ' (seen: ' .. table.concat(progress_seen, ' ') .. ')', 30000, function()
-      if has_progress_autocmd then
-        return progress_ended[plan.planId] == true
-      end
-      local p = client.messages.progress[plan.planId]
-      return p ~= nil and p.done == true
-    end)
-    -- nvim_test.go configures a managed backend: its restart must have run.
-    local backend
-    for _, t in ipairs(result.tasks or {}) do
-      if t.kind == 'backend-reload' then
-        backend = t
+    end
+    return false
+  end)
+  assert(type(plan.tasks) == 'table' and #plan.tasks > 0, 'the plan has tasks')
+  local result
+  wait_for('farm/reloadResult for plan ' .. plan.planId, 60000, function()
+    for i = seen + 1, #farm.state.results do
+      if farm.state.results[i].planId == plan.planId then
+        result = farm.state.results[i]
+        return true
       end
     end
+    -- results are bounded: also look at the last one
+    local last = farm.state.last_result
+    if last and last.planId == plan.planId then
+      result = last
+      return true
+    end
+    return false
+  end)
+  -- Work-done progress for the plan (token = planId), as Neovim 0.7-0.9
+  -- record it in client.messages.progress.
+  wait_for('$/progress end for ' .. plan.planId .. ' (seen: ' .. table.concat(progress_seen, ' ') .. ')', 30000, function()
+    if has_progress_autocmd then
+      return progress_ended[plan.planId] == true
+    end
+    local p = client.messages.progress[plan.planId]
+    return p ~= nil and p.done == true
+  end)
+  local task
+  for _, t in ipairs(result.tasks or {}) do
+    if t.kind == kind then
+      task = t
+    end
+  end
+  return plan, result, task
+end
+
+local function run()
+  attach_step()
+
+  step('save model with an added field', function()
+    local plan, result, backend = save_and_wait('    login_count: int = 0', '    nickname: Optional[str] = None', 'nickname',
+      'backend-reload')
+    -- nvim_test.go configures a managed backend: its restart must have run.
     assert(backend and backend.status == 'ok', 'backend-reload: ' .. vim.inspect(backend))
     wait_for('the generated types to contain nickname', 30000, function()
       local s = read(GENERATED)
@@ -441,6 +465,65 @@ local function run()
   end)
 end
 
+-- Headless with Neovim's own vim.ui.select, as `nvim --headless` scripts
+-- run: the plugin answers the server's trust question "no choice" rather
+-- than wait forever; the backend stays off, the generated types are still
+-- written; :FarmTrust allows it and the next save restarts the backend.
+local function run_trust()
+  attach_step()
+  if not trust_offered then
+    return -- nvim_test.go skips: the server has no trust gate
+  end
+
+  step('untrusted: the save runs no backend', function()
+    local _, result, backend = save_and_wait('    login_count: int = 0', '    nickname: Optional[str] = None', 'nickname',
+      'backend-reload')
+    assert(backend and backend.status == 'skipped', 'backend-reload: ' .. vim.inspect(backend))
+    assert(tostring(backend.message):lower():find('trust', 1, true), 'skipped for another reason: ' .. tostring(backend.message))
+    wait_for('the generated types to contain nickname (written untrusted)', 30000, function()
+      local s = read(GENERATED)
+      return s ~= nil and s:find('nickname', 1, true) ~= nil
+    end)
+    return require('farm.format').result_summary(result) .. '; backend-reload: ' .. tostring(backend.message)
+  end)
+
+  step('the trust question is answered without a UI', function()
+    wait_for('a window/showMessageRequest', 15000, function()
+      return #farm.state.requests > 0 and farm.state.requests[1].answer ~= nil
+    end)
+    local r = farm.state.requests[1]
+    assert(#vim.api.nvim_list_uis() == 0, 'headless')
+    assert(r.answer == vim.NIL, 'answered ' .. vim.inspect(r.answer))
+    assert(#r.actions > 0, 'the question offers actions')
+    local titles = {}
+    for _, a in ipairs(r.actions) do
+      table.insert(titles, a.title)
+    end
+    return string.format('%d question(s); %q offering %s → no choice', #farm.state.requests,
+      r.message:match('^[^\n]*'), table.concat(titles, ' / '))
+  end)
+
+  step(':FarmTrust', function()
+    vim.cmd('FarmTrust')
+    wait_for('the farm.trust reply', 15000, function()
+      return farm.state.responses['farm.trust'] ~= nil
+    end)
+    local reply = farm.state.responses['farm.trust']
+    assert(reply.err == nil, 'farm.trust failed: ' .. vim.inspect(reply.err))
+    if type(reply.result) == 'table' and reply.result.trusted ~= nil then
+      assert(reply.result.trusted == true, 'farm.trust answered ' .. vim.inspect(reply.result))
+    end
+    return 'reply ' .. vim.inspect(reply.result):gsub('%s+', ' ')
+  end, true)
+
+  step('trusted: the save restarts the backend', function()
+    local _, result, backend = save_and_wait('    nickname: Optional[str] = None', '    bio: Optional[str] = None', 'bio',
+      'backend-reload')
+    assert(backend and backend.status == 'ok', 'backend-reload: ' .. vim.inspect(backend))
+    return require('farm.format').result_summary(result)
+  end)
+end
+
 local function finish()
   local ok_all = #steps > 0
   for _, s in ipairs(steps) do
@@ -456,7 +539,7 @@ local function finish()
       attach = attach_calls[1] or '',
       taskResults = task_results_seen,
       trustOffered = trust_offered,
-      questions = #questions,
+      questions = scenario == 'main' and #questions or #farm.state.requests,
     }))
     f:close()
   end
@@ -477,7 +560,7 @@ vim.api.nvim_create_autocmd('VimEnter', {
   once = true,
   callback = function()
     vim.schedule(function()
-      local ok, err = pcall(run)
+      local ok, err = pcall(scenario == 'trust' and run_trust or run)
       if not ok and err ~= Abort then
         table.insert(steps, { name = 'harness', ok = false, detail = tostring(err) })
       end
