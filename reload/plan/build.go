@@ -351,7 +351,20 @@ func (b *builder) modelShape(c *facts.Change) {
 		g := b.add(TypeGeneration, TargetTypes, prioCodegen, c)
 		b.hmr(HMRFull, "TypeScript types were regenerated", c, g)
 	}
+	// A route's signature names models: when one appears, disappears or
+	// stops being a model (a rename is both), the client's parameters and
+	// body types change too (a body model that no longer resolves becomes
+	// a query parameter).
+	if modelIdentity[c.Kind] && b.opts.clientOnRouteChange() {
+		cl := b.add(APIClientGeneration, TargetClient, prioCodegen, c)
+		b.hmr(HMRFull, "the API client was regenerated", c, cl)
+	}
 	b.backend(c, prev...)
+}
+
+// modelIdentity are the model changes that can change a route's signature.
+var modelIdentity = map[facts.ChangeKind]bool{
+	facts.ModelAdded: true, facts.ModelRemoved: true, facts.BaseChanged: true,
 }
 
 func (b *builder) plugin(name string, c *facts.Change) {

@@ -73,6 +73,21 @@ func ruleCases() []ruleCase {
 		"t2 backend-reload:api",
 		"t3 frontend-hmr:web(full)<-t1",
 	}
+	// A model appearing, disappearing or changing base can change route
+	// signatures: the client is regenerated too.
+	docIdentityChain := []string{
+		"t1 database-schema-update:User",
+		"t2 type-generation:types",
+		"t3 api-client-generation:api-client",
+		"t4 backend-reload:api<-t1",
+		"t5 frontend-hmr:web(full)<-t2,t3",
+	}
+	baseIdentityChain := []string{
+		"t1 type-generation:types",
+		"t2 api-client-generation:api-client",
+		"t3 backend-reload:api",
+		"t4 frontend-hmr:web(full)<-t1,t2",
+	}
 	routeChain := []string{
 		"t1 api-client-generation:api-client",
 		"t2 backend-reload:api",
@@ -92,9 +107,9 @@ func ruleCases() []ruleCase {
 		{"document alias", []facts.Change{doc(facts.FieldAliasChanged, "User.age")}, Options{}, docChain},
 		{"document field order (no database task)", []facts.Change{doc(facts.FieldOrderChanged, "User")}, Options{}, baseChain},
 		{"document field order, types off", []facts.Change{doc(facts.FieldOrderChanged, "User")}, Options{NoTypesOnModelChange: true}, backendOnly},
-		{"document model added", []facts.Change{doc(facts.ModelAdded, "User")}, Options{}, docChain},
-		{"document model removed", []facts.Change{doc(facts.ModelRemoved, "User")}, Options{}, docChain},
-		{"document base changed", []facts.Change{doc(facts.BaseChanged, "User")}, Options{}, docChain},
+		{"document model added", []facts.Change{doc(facts.ModelAdded, "User")}, Options{}, docIdentityChain},
+		{"document model removed", []facts.Change{doc(facts.ModelRemoved, "User")}, Options{}, docIdentityChain},
+		{"document base changed", []facts.Change{doc(facts.BaseChanged, "User")}, Options{}, docIdentityChain},
 		{"document enum member", []facts.Change{doc(facts.EnumMemberAdded, "User.Role")}, Options{}, docChain},
 		{"document index added", []facts.Change{doc(facts.IndexAdded, "User.email_1")},
 			Options{}, []string{"t1 database-schema-update:User", "t2 backend-reload:api<-t1"}},
@@ -103,7 +118,9 @@ func ruleCases() []ruleCase {
 		{"document collection renamed", []facts.Change{doc(facts.CollectionRenamed, "User")},
 			Options{}, []string{"t1 database-schema-update:User", "t2 backend-reload:api<-t1"}},
 		{"basemodel field added", []facts.Change{base(facts.FieldAdded, "UserIn.email")}, Options{}, baseChain},
-		{"basemodel model removed", []facts.Change{base(facts.ModelRemoved, "UserIn")}, Options{}, baseChain},
+		{"basemodel model removed", []facts.Change{base(facts.ModelRemoved, "UserIn")}, Options{}, baseIdentityChain},
+		{"basemodel renamed (removed + added)", []facts.Change{base(facts.ModelRemoved, "UserIn"), base(facts.ModelAdded, "UserCreate")}, Options{}, baseIdentityChain},
+		{"basemodel removed, client off", []facts.Change{base(facts.ModelRemoved, "UserIn")}, Options{NoClientOnRouteChange: true}, baseChain},
 		{"enum member removed (no model kind)", []facts.Change{{Kind: facts.EnumMemberRemoved, Path: userPy, FileKind: facts.KindBackendModel, Subject: "Role.ADMIN"}}, Options{}, baseChain},
 		{"validator", []facts.Change{doc(facts.ValidatorChanged, "User.check_email")}, Options{}, backendOnly},
 		{"handler body", []facts.Change{route(facts.HandlerBodyChanged, "GET /users")}, Options{}, backendOnly},
