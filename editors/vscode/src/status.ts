@@ -66,23 +66,40 @@ export function resultView(result: ReloadResult, plan?: ReloadPlan): StatusBarVi
   return { text: `$(check) ${formatDuration(result.durationMs)}`, tooltip: lines.join('\n'), error: false };
 }
 
-/** The view of a running plan some of whose tasks have ended. */
+/** Task kinds whose output the editor uses at once: shown as soon as they end. */
+const codegenKinds = new Set(['type-generation', 'api-client-generation']);
+
+/**
+ * The view of a running plan some of whose tasks have ended: "3/4 ·
+ * type-generation ✓ · backend-reload…" — the generated code and any
+ * failure as soon as they are known, then what is still running.
+ */
 export function progressView(plan: ReloadPlan, ended: TaskResult[]): StatusBarView {
   const tasks = tasksOf(plan.tasks);
   const byId = new Map(ended.map((t) => [t.id, t]));
-  const last = ended[ended.length - 1];
   const done = tasks.filter((t) => byId.has(t.id)).length;
   const lines = [`farm-lsp: reload ${plan.planId}: ${done} of ${tasks.length} task${tasks.length === 1 ? '' : 's'} done`];
+  const parts = [`${done}/${tasks.length}`];
+  const pending: string[] = [];
   for (const t of tasks) {
     const r = byId.get(t.id);
     if (r) {
       lines.push(resultLines({ planId: plan.planId, durationMs: 0, tasks: [r] }, plan)[0]);
+      if (codegenKinds.has(r.kind) || r.status === 'failed') {
+        parts.push(`${r.kind} ${statusMark[r.status] ?? '?'}`);
+      }
     } else {
       lines.push(`… ${t.kind}${t.target ? ` ${t.target}` : ''}`);
+      if (!pending.includes(t.kind)) {
+        pending.push(t.kind);
+      }
     }
   }
+  if (pending.length > 0) {
+    parts.push(`${pending.join(', ')}…`);
+  }
   return {
-    text: `$(sync~spin) ${done}/${tasks.length} · ${last.kind} ${statusMark[last.status] ?? '?'}`,
+    text: `$(sync~spin) ${parts.join(' · ')}`,
     tooltip: lines.join('\n'),
     error: ended.some((t) => t.status === 'failed'),
   };
@@ -272,8 +289,8 @@ export class ReloadTracker {
   }
 
   /**
-   * One task of a running plan ended: "$(sync~spin) 1/2 · type-generation ✓"
-   * while the others go on (the generated types are usable before the
+   * One task of a running plan ended: "$(sync~spin) 1/2 · type-generation ✓ ·
+   * backend-reload…" while the others go on (the generated types are usable before the
    * backend has restarted). Undefined for a plan not running (its summary
    * came already, or it was never seen).
    */

@@ -99,7 +99,7 @@ describe('ReloadTracker: farm/taskResult', () => {
       planId: 'p1',
       task: { id: 't1', kind: 'type-generation', target: 'apps/web/src/types/models/index.ts', status: 'ok', durationMs: 9, attempt: 1 },
     });
-    assert.equal(v?.text, '$(sync~spin) 1/2 · type-generation ✓');
+    assert.equal(v?.text, '$(sync~spin) 1/2 · type-generation ✓ · backend-reload…');
     assert.equal(v?.error, false);
     assert.ok(v?.tooltip.includes('1 of 2 tasks done'), v?.tooltip);
     assert.ok(v?.tooltip.includes('✓ type-generation apps/web/src/types/models/index.ts 9 ms'), v?.tooltip);
@@ -114,7 +114,7 @@ describe('ReloadTracker: farm/taskResult', () => {
     const t = new ReloadTracker();
     t.onPlan(plan);
     const v = t.onTaskResult({ planId: 'p1', task: { id: 't2', kind: 'backend-reload', status: 'failed', durationMs: 880, message: 'ImportError' } });
-    assert.equal(v?.text, '$(sync~spin) 1/2 · backend-reload ✗');
+    assert.equal(v?.text, '$(sync~spin) 1/2 · backend-reload ✗ · type-generation…');
     assert.equal(v?.error, true);
     assert.ok(v?.tooltip.includes('✗ backend-reload apps/api 880 ms — ImportError'), v?.tooltip);
   });
@@ -124,8 +124,26 @@ describe('ReloadTracker: farm/taskResult', () => {
     t.onPlan(plan);
     t.onTaskResult({ planId: 'p1', task: { id: 't2', kind: 'backend-reload', status: 'failed', durationMs: 1, attempt: 1 } });
     const v = t.onTaskResult({ planId: 'p1', task: { id: 't2', kind: 'backend-reload', status: 'superseded', durationMs: 1, attempt: 2 } });
-    assert.equal(v?.text, '$(sync~spin) 1/2 · backend-reload ↷');
+    assert.equal(v?.text, '$(sync~spin) 1/2 · type-generation…');
     assert.equal(v?.error, false);
+  });
+
+  it('codegen stays shown when a later task ends first in the same update', () => {
+    const four: ReloadPlan = {
+      planId: 'p4',
+      tasks: [
+        { id: 'a', kind: 'database-schema-update', target: 'users' },
+        { id: 'b', kind: 'type-generation', target: 'apps/web/src/types/models/index.ts', dependsOn: ['a'] },
+        { id: 'c', kind: 'frontend-hmr', target: 'apps/web', dependsOn: ['b'] },
+        { id: 'd', kind: 'backend-reload', target: 'apps/api' },
+      ],
+    };
+    const t = new ReloadTracker();
+    t.onPlan(four);
+    t.onTaskResult({ planId: 'p4', task: { id: 'a', kind: 'database-schema-update', status: 'skipped', durationMs: 0 } });
+    t.onTaskResult({ planId: 'p4', task: { id: 'b', kind: 'type-generation', status: 'ok', durationMs: 7 } });
+    const v = t.onTaskResult({ planId: 'p4', task: { id: 'c', kind: 'frontend-hmr', status: 'skipped', durationMs: 0 } });
+    assert.equal(v?.text, '$(sync~spin) 3/4 · type-generation ✓ · backend-reload…');
   });
 
   it('ignores a task of a plan that is not running', () => {
