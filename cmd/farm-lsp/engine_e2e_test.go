@@ -290,7 +290,7 @@ func trusted(opts map[string]any) map[string]any {
 
 // isolatedApp copies the example into dir with its backend and frontend
 // ports moved to ports nothing listens on.
-func isolatedApp(t *testing.T, dir string) string {
+func isolatedApp(t testing.TB, dir string) string {
 	t.Helper()
 	root, err := examples.CopyFarmApp(dir)
 	if err != nil {

@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/farm-stack/farm-lsp/analysis/facts"
+	"github.com/farm-stack/farm-lsp/analysis/openapi"
 	"github.com/farm-stack/farm-lsp/reload/executor"
 	"github.com/farm-stack/farm-lsp/reload/plan"
 	"github.com/farm-stack/farm-lsp/reload/traceback"
@@ -101,6 +102,7 @@ type Manager struct {
 	extMu      sync.Mutex
 	lastAPI    *apiShape
 	pendingAPI *apiShape
+	apiBuilder *openapi.Builder
 
 	ctx    context.Context // cancelled by Close
 	cancel context.CancelFunc

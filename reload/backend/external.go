@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/farm-stack/farm-lsp/analysis/facts"
 	"github.com/farm-stack/farm-lsp/analysis/openapi"
 	"github.com/farm-stack/farm-lsp/reload/executor"
 	"github.com/farm-stack/farm-lsp/reload/plan"
@@ -89,10 +90,16 @@ func (m *Manager) checkExternal(ctx context.Context, task plan.Task, r executor.
 // the task's state. ok is false when there is no such difference (or no
 // state to compare).
 func (m *Manager) expectedAPI(task plan.Task) (apiDelta, bool) {
-	if task.State == nil {
+	if task.State == nil || !apiRelevant(task.Changes) {
 		return apiDelta{}, false
 	}
-	doc, _ := openapi.Build(task.State.Snapshot.Python(), openapi.Options{Pydantic: 2})
+	m.extMu.Lock()
+	if m.apiBuilder == nil {
+		m.apiBuilder = openapi.NewBuilder()
+	}
+	builder := m.apiBuilder
+	m.extMu.Unlock()
+	doc, _ := builder.Build(task.State.Snapshot.Python(), openapi.Options{Pydantic: 2})
 	b, err := json.Marshal(doc)
 	if err != nil {
 		return apiDelta{}, false
@@ -113,6 +120,23 @@ func (m *Manager) expectedAPI(task plan.Task) (apiDelta, bool) {
 	}
 	d := diffAPI(*prev, cur)
 	return d, !d.empty()
+}
+
+// apiRelevant reports whether changes may alter the backend's API: not when
+// every one is a handler or validator body (nothing the API shows). A task
+// without its changes (a command) may.
+func apiRelevant(changes []facts.Change) bool {
+	if len(changes) == 0 {
+		return true
+	}
+	for _, c := range changes {
+		switch c.Kind {
+		case facts.HandlerBodyChanged, facts.ValidatorChanged:
+		default:
+			return true
+		}
+	}
+	return false
 }
 
 // initialAPI is the static API of the workspace when the manager started.
