@@ -38,6 +38,11 @@ type Options struct {
 	Getenv func(string) string
 	// Executors overrides or adds executors by task kind (tests, demo).
 	Executors map[plan.TaskKind]executor.Executor
+	// Gate, when set, is asked before every planned task runs; a non-empty
+	// answer skips the task with that message (the workspace trust gate:
+	// "skipped: workspace not trusted"). It runs on the task's lane and may
+	// block to ask the user.
+	Gate func(ctx context.Context, t plan.Task) (skip string)
 }
 
 // Coordinator is the Engine of one workspace root.

@@ -149,6 +149,7 @@ func (c *Coordinator) schedulerOptions(cfg config.Config) scheduler.Options {
 		Reporter: func(planID string, t plan.Task) executor.Reporter {
 			return &taskReporter{c: c, token: planID, task: t}
 		},
+		Gate:     c.opts.Gate,
 		Metrics:  c.ring,
 		Retry:    retryOf(cfg),
 		Fallback: c.fallback,
