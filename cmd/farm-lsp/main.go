@@ -46,6 +46,7 @@ const usage = `farm-lsp — a language server for FARM-stack apps
 Usage:
   farm-lsp [serve]                                   run the language server on stdio
   farm-lsp demo [--keep]                             narrated session on the bundled example app
+  farm-lsp devdb [--root DIR] [--port N]             a dev database (embedded FerretDB) for the app
   farm-lsp plan [--root DIR] --before OLD FILE [--json]  semantic changes and plan for FILE (was OLD)
   farm-lsp generate [--root DIR] [--check]           write generated TypeScript (--check: exit 1 if stale)
   farm-lsp openapi [--root DIR]                      print the static OpenAPI document
@@ -123,6 +124,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return serve(ctx, rest, stdin, stdout, stderr)
 	case "demo":
 		err = demoCmd(ctx, rest, stdout, stderr)
+	case "devdb":
+		err = devdbCmd(ctx, rest, stdout, stderr)
 	case "plan":
 		err = planCmd(ctx, rest, stdin, stdout, stderr)
 	case "generate":
