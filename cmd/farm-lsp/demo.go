@@ -31,8 +31,21 @@ type demoStep struct {
 	edit  func(string) (string, error) // old content -> new content
 	// expect checks what came back; nil accepts anything.
 	expect func(p lsp.PlanMsg, r lsp.ResultMsg, diags []protocol.Diagnostic) error
-	// after narrates something observed outside the protocol.
-	after func(out io.Writer)
+	// after narrates (and checks) something observed outside the
+	// protocol, or acts on the result (a code action).
+	after func(ctx context.Context, out io.Writer, env *demoEnv) error
+}
+
+// demoEnv is what a step's after may use.
+type demoEnv struct {
+	client  *demoClient
+	root    string
+	timeout time.Duration
+	call    func(method string, params, result any) error
+	// uri and diags are the step's file and the diagnostics published for
+	// it in answer to the save.
+	uri   string
+	diags []protocol.Diagnostic
 }
 
 // replaceOnce returns an edit that replaces old with new exactly once.
@@ -160,8 +173,9 @@ func backendSteps(base string) []demoStep {
 				}
 				return fmt.Errorf("backend-reload did not fail: %+v", r.Tasks)
 			},
-			after: func(out io.Writer) {
+			after: func(_ context.Context, out io.Writer, _ *demoEnv) error {
 				fmt.Fprintf(out, "   GET %s/health → 200 (the previous backend is still serving)\n", base)
+				return nil
 			},
 		},
 		{
@@ -358,9 +372,20 @@ func runDemo(ctx context.Context, out io.Writer, log *slog.Logger, keep bool, ti
 	}
 	steps := demoSteps
 	initOpts, base, withBackend := demoBackend()
+	db, stopDB, err := startDemoDB(ctx, out, root)
+	if err != nil {
+		fmt.Fprintf(out, "The embedded dev database did not start (%v): database steps are left out.\n", err)
+	} else {
+		defer stopDB()
+		if initOpts == nil {
+			initOpts = map[string]any{}
+		}
+		initOpts["database"] = map[string]any{"url": db.url}
+		steps = append(append([]demoStep(nil), steps...), databaseSteps(db)...)
+	}
 	if withBackend {
 		fmt.Fprintf(out, "Debian's FastAPI is installed: farm-lsp runs the example's backend behind its proxy at %s.\n", base)
-		steps = append(append([]demoStep(nil), demoSteps...), backendSteps(base)...)
+		steps = append(append([]demoStep(nil), steps...), backendSteps(base)...)
 	} else {
 		fmt.Fprintln(out, "FastAPI/uvicorn not installed (apt-get install python3-fastapi python3-uvicorn): backend steps are left out.")
 	}
@@ -411,8 +436,9 @@ func runDemo(ctx context.Context, out io.Writer, log *slog.Logger, keep bool, ti
 	}
 
 	opened := map[string]int{}
+	env := &demoEnv{client: client, root: root, timeout: timeout, call: call}
 	for i, step := range steps {
-		if err := runStep(ctx, out, client, root, i+1, step, opened, timeout); err != nil {
+		if err := runStep(ctx, out, env, i+1, step, opened); err != nil {
 			return fmt.Errorf("step %d (%s): %w", i+1, step.title, err)
 		}
 	}
@@ -450,7 +476,8 @@ func runDemo(ctx context.Context, out io.Writer, log *slog.Logger, keep bool, ti
 	return nil
 }
 
-func runStep(ctx context.Context, out io.Writer, client *demoClient, root string, num int, step demoStep, opened map[string]int, timeout time.Duration) error {
+func runStep(ctx context.Context, out io.Writer, env *demoEnv, num int, step demoStep, opened map[string]int) error {
+	client, root, timeout := env.client, env.root, env.timeout
 	abs := filepath.Join(root, filepath.FromSlash(step.file))
 	uri := lsp.URIFromPath(abs)
 	before, err := os.ReadFile(abs)
@@ -545,7 +572,10 @@ func runStep(ctx context.Context, out io.Writer, client *demoClient, root string
 		}
 	}
 	if step.after != nil {
-		step.after(out)
+		env.uri, env.diags = uri, diags
+		if err := step.after(ctx, out, env); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -233,6 +234,31 @@ func TestDemo(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "Demo complete") {
 		t.Errorf("demo did not complete:\n%s", out.String())
+	}
+	// The database steps run against the embedded dev database, each
+	// checked with the driver: a backfill, an index, a held removal
+	// applied through its code action.
+	for _, want := range []string{
+		"Dev database: FerretDB v",
+		"seeded 25 users",
+		"✓ database-schema-update   ok",
+		"applied add-field users.newsletter (25 documents backfilled)",
+		"checked with the MongoDB driver: 25 of 25 users have newsletter = false",
+		"applied create-index users.is_active_1",
+		"checked with the MongoDB driver: users has index is_active_1",
+		"pending remove-field users.login_count",
+		"[migration-pending] Pending migration 0004_user_remove_field_login_count",
+		"checked with the MongoDB driver: all 25 users still have login_count",
+		`code action at apps/api/src/models/user.py:26: "Apply migration 0004_user_remove_field_login_count.json"`,
+		"workspace/executeCommand farm.applyMigration → {\"applied\":\"apps/api/migrations/0004_user_remove_field_login_count.json\"}",
+		"checked with the MongoDB driver: login_count removed from all 25 users; the diagnostic cleared",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("demo output lacks %q", want)
+		}
+	}
+	if strings.Contains(out.String(), "did not start") || regexp.MustCompile(`database-schema-update +(skipped|failed)`).MatchString(out.String()) {
+		t.Errorf("a database step did not run:\n%s", out.String())
 	}
 }
 
