@@ -372,14 +372,17 @@ func runDemo(ctx context.Context, out io.Writer, log *slog.Logger, keep bool, ti
 	}
 	steps := demoSteps
 	initOpts, base, withBackend := demoBackend()
+	// The demo's own temporary copy of the bundled app: trusted, as an
+	// editor declares a workspace it trusts (reload/trust).
+	if initOpts == nil {
+		initOpts = map[string]any{}
+	}
+	initOpts["trusted"] = true
 	db, stopDB, err := startDemoDB(ctx, out, root)
 	if err != nil {
 		fmt.Fprintf(out, "The embedded dev database did not start (%v): database steps are left out.\n", err)
 	} else {
 		defer stopDB()
-		if initOpts == nil {
-			initOpts = map[string]any{}
-		}
 		initOpts["database"] = map[string]any{"url": db.url}
 		steps = append(append([]demoStep(nil), steps...), databaseSteps(db)...)
 	}
