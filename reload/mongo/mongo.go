@@ -96,8 +96,10 @@ type Executor struct {
 	mu        sync.Mutex
 	autoApply string
 	prev      map[string][]facts.Model
-	client    *mdb.Client
-	clientURL string
+	// stateVersion is the newest task state diffed (plan.State.Version).
+	stateVersion uint64
+	client       *mdb.Client
+	clientURL    string
 	// known is the ledger as last read (and since recorded), nil before
 	// the database was first reached.
 	known ledger
@@ -240,16 +242,21 @@ func (e *Executor) Run(ctx context.Context, task plan.Task, r executor.Reporter)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 
-	dir, err := e.migrationsDir()
+	var cur map[string][]facts.Model
+	rawURL, glob := e.opts.URL(), e.opts.Migrations()
+	if st := task.State; st != nil { // the state the task was planned from
+		rawURL, glob = st.Config.Database.URL, st.Config.Paths.Migrations
+		cur = e.prev // a state older than one already diffed changes no model
+		if st.Version > e.stateVersion {
+			e.stateVersion = st.Version
+			cur = snapshot(ModelsOf(st.Snapshot))
+		}
+	} else {
+		cur = snapshot(e.opts.Models())
+	}
+	dir, err := schema.DirOfGlob(glob)
 	if err != nil {
 		return executor.Result{Status: executor.Failed, Message: err.Error()}
-	}
-	var cur map[string][]facts.Model
-	var rawURL string
-	if st := task.State; st != nil { // the state the task was planned from
-		cur, rawURL = snapshot(ModelsOf(st.Snapshot)), st.Config.Database.URL
-	} else {
-		cur, rawURL = snapshot(e.opts.Models()), e.opts.URL()
 	}
 	ops := schema.DiffFiles(e.prev, cur)
 

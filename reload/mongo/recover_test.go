@@ -15,7 +15,9 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"github.com/farm-stack/farm-lsp/analysis/config"
 	"github.com/farm-stack/farm-lsp/analysis/facts"
+	analysis "github.com/farm-stack/farm-lsp/analysis/workspace"
 	"github.com/farm-stack/farm-lsp/reload/executor"
 	"github.com/farm-stack/farm-lsp/reload/plan"
 	"github.com/farm-stack/farm-lsp/reload/schema"
@@ -419,5 +421,46 @@ func TestMigrationsDirFromConfig(t *testing.T) {
 	res = ex.Run(context.Background(), plan.Task{Kind: plan.DatabaseSchemaUpdate}, nil)
 	if res.Status != executor.Failed || !strings.Contains(res.Message, "outside the workspace") {
 		t.Errorf("escaping paths.migrations: %+v", res)
+	}
+}
+
+// A task carrying its planned state is diffed and configured from it:
+// paths.migrations and database.url of that state, and a state older than
+// one already diffed changes no model.
+func TestTaskStateConfiguresRun(t *testing.T) {
+	f := newFixture(t, "")
+	f.insert(bson.D{{Key: "name", Value: "ada"}})
+	ctx := context.Background()
+	ws := analysis.New(analysis.Options{})
+	state := func(version uint64, src string) *plan.State {
+		if _, err := ws.Update(ctx, modelPath, []byte(src)); err != nil {
+			t.Fatal(err)
+		}
+		cfg := config.Default()
+		cfg.Database.URL = f.url
+		cfg.Paths.Migrations = "db/migrations/*.json"
+		return &plan.State{Version: version, Snapshot: ws.Snapshot(), Config: cfg}
+	}
+	const v1 = "from beanie import Document\n\nclass User(Document):\n    name: str\n\n    class Settings:\n        name = \"users\"\n"
+	const v2 = "from beanie import Document\n\nclass User(Document):\n    name: str\n    level: int = 4\n\n    class Settings:\n        name = \"users\"\n"
+	// The executor's live closures know nothing: only the state counts.
+	older := state(1, v1)
+	initial := ModelsOf(older.Snapshot)
+	if len(initial[modelPath]) != 1 {
+		t.Fatalf("models of v1 = %+v", initial)
+	}
+	ex := New(Options{Root: f.root, Models: func() map[string][]facts.Model { return initial }})
+	t.Cleanup(func() { _ = ex.Close(ctx) })
+	newer := state(2, v2)
+	res := ex.Run(ctx, plan.Task{Kind: plan.DatabaseSchemaUpdate, State: newer}, nil)
+	if res.Status != executor.OK || len(res.Written) != 1 || !strings.HasPrefix(res.Written[0], "db/migrations/") {
+		t.Fatalf("run with state: %+v", res)
+	}
+	if f.docs()["ada"]["level"] != int64(4) {
+		t.Errorf("level not backfilled from the task's state: %v", f.docs()["ada"])
+	}
+	res = ex.Run(ctx, plan.Task{Kind: plan.DatabaseSchemaUpdate, State: older}, nil)
+	if res.Status != executor.OK || len(res.Written) != 0 {
+		t.Errorf("an older state wrote a migration (a reverse diff): %+v", res)
 	}
 }
