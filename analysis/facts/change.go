@@ -89,4 +89,7 @@ type Change struct {
 	After   string `json:"after,omitempty"`
 	// ModelKind is set for model changes once bases are resolved.
 	ModelKind ModelKind `json:"modelKind,omitempty"`
+	// EmbeddedIn lists, for a model change, the Documents whose stored
+	// shape includes the model (a field of its type, a subclass), sorted.
+	EmbeddedIn []string `json:"embeddedIn,omitempty"`
 }

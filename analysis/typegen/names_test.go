@@ -148,3 +148,26 @@ def create_plain(plain: Plain):
 		t.Errorf("Plain needs no input variant (its only default is null):\n%s", out.Models)
 	}
 }
+
+// TestAliasedEmbeddedModel: a Document's field typed by an aliased import
+// (`from .base import Audit as AuditInfo`) is the embedded model's
+// interface, not unknown.
+func TestAliasedEmbeddedModel(t *testing.T) {
+	files, err := fixture.FromSources(context.Background(), map[string][]byte{
+		"apps/api/src/__init__.py":        []byte(""),
+		"apps/api/src/models/__init__.py": []byte(""),
+		"apps/api/src/models/base.py":     []byte("from pydantic import BaseModel\n\n\nclass Audit(BaseModel):\n    by: str\n"),
+		"apps/api/src/models/user.py":     []byte("from beanie import Document\n\nfrom .base import Audit as AuditInfo\n\n\nclass User(Document):\n    name: str\n    audit: AuditInfo\n"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, diags := openapi.Build(files, openapi.Options{Pydantic: 2})
+	if len(diags) > 0 {
+		t.Errorf("diagnostics: %v", diags)
+	}
+	models := typegen.Generate(doc).Models
+	if !strings.Contains(models, "  audit: Audit;\n") || !strings.Contains(models, "export interface Audit {\n  by: string;\n}") {
+		t.Errorf("aliased import not resolved:\n%s", models)
+	}
+}

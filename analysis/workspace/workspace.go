@@ -100,6 +100,9 @@ type Workspace struct {
 	files   map[string]*entry
 	graph   *imports.Graph
 	kinds   map[string]facts.ModelKind // resolved kind of every class, by name
+	// embeds maps a model name to the models that store it: that name a
+	// field of its type (not through Link/BackLink) or subclass it.
+	embeds map[string][]string
 }
 
 // New returns an empty workspace.
@@ -374,7 +377,8 @@ func (w *Workspace) diff(old, cur *facts.File, rel string, kind facts.Kind) []fa
 	return changes
 }
 
-// stampModelKinds fills Change.ModelKind from the resolved models.
+// stampModelKinds fills Change.ModelKind from the resolved models, and
+// Change.EmbeddedIn for model changes.
 func (w *Workspace) stampModelKinds(changes []facts.Change) {
 	if len(changes) == 0 {
 		return
@@ -382,15 +386,111 @@ func (w *Workspace) stampModelKinds(changes []facts.Change) {
 	kinds := w.kinds
 	for i := range changes {
 		c := &changes[i]
-		if c.ModelKind != "" {
-			continue
-		}
 		name := c.Subject
 		if j := strings.IndexByte(name, '.'); j > 0 {
 			name = name[:j]
 		}
-		if k, ok := kinds[name]; ok {
-			c.ModelKind = k
+		if c.ModelKind == "" {
+			if k, ok := kinds[name]; ok {
+				c.ModelKind = k
+			}
+		}
+		if c.ModelKind != "" && c.FileKind.IsPython() {
+			c.EmbeddedIn = w.embeddedIn(name)
+		}
+	}
+}
+
+// embeddedIn lists, sorted, the Documents other than name whose stored
+// shape includes model name: through fields and subclasses, transitively.
+func (w *Workspace) embeddedIn(name string) []string {
+	seen := map[string]bool{name: true}
+	queue := []string{name}
+	var docs []string
+	for len(queue) > 0 {
+		m := queue[0]
+		queue = queue[1:]
+		for _, by := range w.embeds[m] {
+			if seen[by] {
+				continue
+			}
+			seen[by] = true
+			queue = append(queue, by)
+			if w.kinds[by] == facts.ModelDocument {
+				docs = append(docs, by)
+			}
+		}
+	}
+	sort.Strings(docs)
+	return docs
+}
+
+// addEmbeds records which models m stores: the models its field
+// annotations name (resolved through the imports, so `Audit as AuditInfo`
+// counts) outside Link[...]/BackLink[...], and its bases.
+func (w *Workspace) addEmbeds(ix *pymod.Index, from string, m facts.Model) {
+	add := func(name string) {
+		s := ix.Resolve(from, name)
+		if s.File == nil {
+			return
+		}
+		if mm := ix.Model(s); mm != nil && mm.Name != m.Name {
+			w.embeds[mm.Name] = append(w.embeds[mm.Name], m.Name)
+		}
+	}
+	for _, b := range m.Bases {
+		if i := strings.IndexByte(b, '['); i >= 0 {
+			b = b[:i]
+		}
+		add(strings.TrimSpace(b))
+	}
+	for _, f := range m.Fields {
+		if f.ClassVar || f.Computed {
+			continue
+		}
+		annotationNames(f.Annotation, add)
+	}
+}
+
+// annotationNames calls f with every dotted name in a type annotation,
+// skipping the arguments of Link[...] and BackLink[...] (references to
+// other documents, not stored inside). Linear in the annotation's length.
+func annotationNames(ann string, f func(string)) {
+	skipDepth := 0 // bracket depth at which a Link's arguments end; 0: not skipping
+	depth := 0
+	for i := 0; i < len(ann); {
+		c := ann[i]
+		switch {
+		case c == '[':
+			depth++
+			i++
+		case c == ']':
+			if skipDepth > 0 && depth == skipDepth {
+				skipDepth = 0
+			}
+			depth--
+			i++
+		case c == '"' || c == '\'':
+			i++ // forward references are names like any other
+		case c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+			j := i
+			for j < len(ann) && (ann[j] == '_' || ann[j] == '.' || ann[j] >= 'a' && ann[j] <= 'z' || ann[j] >= 'A' && ann[j] <= 'Z' || ann[j] >= '0' && ann[j] <= '9') {
+				j++
+			}
+			name := ann[i:j]
+			i = j
+			if skipDepth > 0 {
+				continue
+			}
+			if base := name[strings.LastIndexByte(name, '.')+1:]; base == "Link" || base == "BackLink" {
+				if i < len(ann) && ann[i] == '[' {
+					skipDepth = depth + 1
+				}
+				continue
+			}
+			f(name)
+		default:
+			i++
 		}
 	}
 }
@@ -551,12 +651,14 @@ func (w *Workspace) resolveKinds() {
 	}
 	ix := pymod.New(py)
 	w.kinds = map[string]facts.ModelKind{}
+	w.embeds = map[string][]string{}
 	for _, f := range ix.Files() {
 		if len(f.Models) == 0 {
 			continue
 		}
 		var models []facts.Model
 		for i, m := range f.Models {
+			w.addEmbeds(ix, f.Path, m)
 			k := ix.Kind(f.Path, m.Name)
 			if prev, seen := w.kinds[m.Name]; !seen || prev == facts.ModelUnknown {
 				w.kinds[m.Name] = k

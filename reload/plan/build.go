@@ -344,6 +344,13 @@ func (b *builder) modelShape(c *facts.Change) {
 	if c.ModelKind == facts.ModelDocument && !b.opts.DisableDatabase {
 		prev = append(prev, b.add(DatabaseSchemaUpdate, modelName(c), prioSchema, c))
 	}
+	// A model stored inside Documents (an embedded BaseModel, a base class)
+	// changes their stored shape too.
+	if !b.opts.DisableDatabase && c.Kind != facts.ModelAdded {
+		for _, d := range c.EmbeddedIn {
+			prev = append(prev, b.add(DatabaseSchemaUpdate, d, prioSchema, c))
+		}
+	}
 	// Type generation reads the models, not the database: it does not
 	// wait for the migration. The backend does (it may query the new
 	// field or index); the page waits for the types it imports.

@@ -60,6 +60,12 @@ type ruleCase struct {
 	want    []string
 }
 
+// embedded says which Documents store the changed model.
+func embedded(c facts.Change, docs ...string) facts.Change {
+	c.EmbeddedIn = docs
+	return c
+}
+
 // ruleCases is DESIGN.md's plan-rules table, change kind by change kind.
 func ruleCases() []ruleCase {
 	docChain := []string{
@@ -119,6 +125,14 @@ func ruleCases() []ruleCase {
 			Options{}, []string{"t1 database-schema-update:User", "t2 backend-reload:api<-t1"}},
 		{"basemodel field added", []facts.Change{base(facts.FieldAdded, "UserIn.email")}, Options{}, baseChain},
 		{"basemodel model removed", []facts.Change{base(facts.ModelRemoved, "UserIn")}, Options{}, baseIdentityChain},
+		{"embedded basemodel field added", []facts.Change{embedded(base(facts.FieldAdded, "Audit.reason"), "Account", "User")}, Options{}, []string{
+			"t1 database-schema-update:Account",
+			"t2 database-schema-update:User",
+			"t3 type-generation:types",
+			"t4 backend-reload:api<-t1,t2",
+			"t5 frontend-hmr:web(full)<-t3",
+		}},
+		{"embedded basemodel, no database", []facts.Change{embedded(base(facts.FieldAdded, "Audit.reason"), "User")}, Options{DisableDatabase: true}, baseChain},
 		{"basemodel renamed (removed + added)", []facts.Change{base(facts.ModelRemoved, "UserIn"), base(facts.ModelAdded, "UserCreate")}, Options{}, baseIdentityChain},
 		{"basemodel removed, client off", []facts.Change{base(facts.ModelRemoved, "UserIn")}, Options{NoClientOnRouteChange: true}, baseChain},
 		{"enum member removed (no model kind)", []facts.Change{{Kind: facts.EnumMemberRemoved, Path: userPy, FileKind: facts.KindBackendModel, Subject: "Role.ADMIN"}}, Options{}, baseChain},
