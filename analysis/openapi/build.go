@@ -28,6 +28,9 @@ type Options struct {
 	// Title and Version fill info; defaults "FastAPI" and "0.1.0".
 	Title   string
 	Version string
+	// ReadFile reads a workspace-relative file (the committed .env a
+	// BaseSettings class reads); nil means settings use their defaults.
+	ReadFile func(rel string) ([]byte, error)
 }
 
 // mode is the Pydantic JSON-schema mode: validation (request bodies) or
@@ -74,6 +77,7 @@ type builder struct {
 	long       map[string]string            // component key -> module-qualified name
 	reached    map[string]bool              // component keys reached from the routes
 	schemes    map[string]ordered           // security schemes by name
+	readFile   func(string) ([]byte, error)
 
 	py        []*facts.File
 	fieldMemo map[string][]field
@@ -132,6 +136,7 @@ func (bl *Builder) build(files []*facts.File, opts Options) (*Document, []facts.
 		kinds:      map[string]facts.ModelKind{},
 		enumByName: map[string]*enumInfo{},
 		schemes:    map[string]ordered{},
+		readFile:   opts.ReadFile,
 		memo:       map[string]map[string]string{},
 		display:    map[string]string{},
 		long:       map[string]string{},

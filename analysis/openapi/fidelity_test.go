@@ -3,6 +3,8 @@ package openapi_test
 import (
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -407,5 +409,50 @@ class Camel2(BaseModel):
 		if got := strings.Join(keys(at(doc, "components", "schemas", "Camel2", "properties")), ","); got != "plain_name" {
 			t.Errorf("v%d: no generator: %s", tc.v, got)
 		}
+	}
+}
+
+// Item 11: a settings class that reads a committed .env takes its value
+// from there (env_prefix, case-insensitive names); without the file, the
+// literal default.
+func TestSettingsDotEnv(t *testing.T) {
+	b := map[string][]byte{
+		"apps/api/src/__init__.py": nil,
+		"apps/api/src/config.py": []byte(`from pydantic_settings import BaseSettings, SettingsConfigDict
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_prefix="APP_")
+    api_prefix: str = "/default"
+
+settings = Settings()
+`),
+		"apps/api/src/main.py": []byte("from fastapi import FastAPI, APIRouter\nfrom .config import settings\napp = FastAPI()\nr = APIRouter()\n\n@r.get(\"/x\")\ndef x():\n    ...\n\napp.include_router(r, prefix=settings.api_prefix)\n"),
+	}
+	files, err := fixture.FromSources(context.Background(), b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, "apps/api"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ env, want string }{
+		{"", "/default/x"},
+		{"# local\nexport app_api_prefix='/from-env'\n", "/from-env/x"},
+	} {
+		envPath := filepath.Join(root, "apps/api/.env")
+		os.Remove(envPath)
+		if tc.env != "" {
+			if err := os.WriteFile(envPath, []byte(tc.env), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		doc, diags := openapi.Build(files, openapi.Options{Pydantic: 2, ReadFile: openapi.DirReader(root)})
+		if len(doc.Paths) != 1 || doc.Paths[0].Path != tc.want || len(diags) != 0 {
+			t.Errorf(".env %q: paths %v diags %v, want %s", tc.env, doc.Paths, diags, tc.want)
+		}
+	}
+	if _, err := openapi.DirReader(root)("../outside/.env"); err == nil {
+		t.Error("DirReader read outside the workspace")
 	}
 }

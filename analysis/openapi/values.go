@@ -2,6 +2,10 @@ package openapi
 
 import (
 	"encoding/json"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -114,11 +118,98 @@ func (b *builder) evalName(ctx, name string, depth int) (any, bool) {
 	}
 	for _, f := range b.settingsFields(cls, 0) {
 		if f.f.Name == attr {
+			if v, ok := b.dotenv(cls, f.f); ok {
+				return v, true
+			}
 			if !f.f.HasDefault || f.f.DefaultFactory != "" {
 				return nil, false
 			}
 			return b.eval(f.file, f.f.Default, depth+1)
 		}
+	}
+	return nil, false
+}
+
+// settingsConfig returns a settings class's configuration key (its own or
+// inherited), as source.
+func (b *builder) settingsConfig(s pymod.Symbol, key string, depth int) (string, bool) {
+	m := b.ix.Model(s)
+	if m == nil || depth > 16 {
+		return "", false
+	}
+	if v, ok := m.Config[key]; ok {
+		return v, true
+	}
+	for _, base := range m.Bases {
+		if bs := b.ix.Base(s.File.Path, base); bs.File != nil && bs.ID() != s.ID() {
+			if v, ok := b.settingsConfig(bs, key, depth+1); ok {
+				return v, true
+			}
+		}
+	}
+	return "", false
+}
+
+// dotenv reads a settings field from the committed .env file the class
+// reads (env_file, relative to the app's root: the directory its modules
+// are imported from), honouring env_prefix and case_sensitive.
+func (b *builder) dotenv(cls pymod.Symbol, f *facts.Field) (any, bool) {
+	if b.readFile == nil {
+		return nil, false
+	}
+	src, ok := b.settingsConfig(cls, "env_file", 0)
+	if !ok {
+		return nil, false
+	}
+	name, ok := b.evalString(cls.File.Path, src)
+	if !ok || name == "" {
+		return nil, false
+	}
+	prefix := ""
+	if p, ok := b.settingsConfig(cls, "env_prefix", 0); ok {
+		prefix, _ = b.evalString(cls.File.Path, p)
+	}
+	cs, _ := b.settingsConfig(cls, "case_sensitive", 0)
+	root := path.Dir(cls.File.Path)
+	for range strings.Split(b.ix.Module(cls.File.Path), ".")[1:] {
+		root = path.Dir(root)
+	}
+	data, err := b.readFile(path.Join(root, name))
+	if err != nil {
+		return nil, false
+	}
+	want := prefix + f.Name
+	for _, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "export "))
+		eq := strings.IndexByte(line, '=')
+		if line == "" || line[0] == '#' || eq <= 0 {
+			continue
+		}
+		k, v := strings.TrimSpace(line[:eq]), strings.TrimSpace(line[eq+1:])
+		if !(k == want || (cs != "True" && strings.EqualFold(k, want))) {
+			continue
+		}
+		if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
+			v = v[1 : len(v)-1]
+		} else if i := strings.Index(v, " #"); i >= 0 {
+			v = strings.TrimSpace(v[:i])
+		}
+		switch strings.TrimSpace(f.Annotation) {
+		case "int", "float":
+			if _, err := strconv.ParseFloat(v, 64); err == nil {
+				return json.Number(v), true
+			}
+			return nil, false
+		case "bool":
+			switch strings.ToLower(v) {
+			case "1", "true", "yes", "on":
+				return true, true
+			case "0", "false", "no", "off":
+				return false, true
+			}
+			return nil, false
+		}
+		return v, true
 	}
 	return nil, false
 }
@@ -370,4 +461,19 @@ func applyAlias(style, name string) string {
 		return sb.String()
 	}
 	return name
+}
+
+// DirReader returns an Options.ReadFile reading workspace-relative paths
+// under root; paths that leave root are refused. An empty root gives nil.
+func DirReader(root string) func(rel string) ([]byte, error) {
+	if root == "" {
+		return nil
+	}
+	return func(rel string) ([]byte, error) {
+		clean := path.Clean(rel)
+		if path.IsAbs(clean) || clean == ".." || strings.HasPrefix(clean, "../") {
+			return nil, fmt.Errorf("%s is outside the workspace", rel)
+		}
+		return os.ReadFile(filepath.Join(root, filepath.FromSlash(clean)))
+	}
 }

@@ -191,13 +191,13 @@ func (c *Codegen) pydantic() int {
 func (c *Codegen) render(files []*facts.File) (map[string]string, []facts.Diagnostic) {
 	c.renderMu.Lock()
 	defer c.renderMu.Unlock()
-	doc, diags := c.builder.Build(files, openapi.Options{Pydantic: c.pydantic(), Title: c.opts.Title})
+	doc, diags := c.builder.Build(files, openapi.Options{Pydantic: c.pydantic(), Title: c.opts.Title, ReadFile: openapi.DirReader(c.opts.Root)})
 	return c.gen.Generate(doc).ByPath(), diags
 }
 
 // render builds the document and the outputs keyed by OutDir-relative path.
-func render(files []*facts.File, pydantic int, title string) (map[string]string, []facts.Diagnostic) {
-	doc, diags := openapi.Build(files, openapi.Options{Pydantic: pydantic, Title: title})
+func render(root string, files []*facts.File, pydantic int, title string) (map[string]string, []facts.Diagnostic) {
+	doc, diags := openapi.Build(files, openapi.Options{Pydantic: pydantic, Title: title, ReadFile: openapi.DirReader(root)})
 	return typegen.Generate(doc).ByPath(), diags
 }
 
@@ -316,7 +316,7 @@ func Check(root string, files []*facts.File, opts Options) (stale []string, err 
 	if opts.Pydantic != nil && opts.Pydantic() == 1 {
 		pyd = 1
 	}
-	gen, _ := render(files, pyd, opts.Title)
+	gen, _ := render(root, files, pyd, opts.Title)
 	abs, err := filepath.Abs(root)
 	if err != nil {
 		return nil, fmt.Errorf("check: %w", err)

@@ -382,7 +382,7 @@ func PlanFor(ctx context.Context, root, file string, before []byte) (plan.Plan, 
 
 // OpenAPI is the backend's OpenAPI document derived statically.
 func (c *Coordinator) OpenAPI() (*openapi.Document, []facts.Diagnostic) {
-	return openapi.Build(c.ws.Snapshot().Python(), openapi.Options{Pydantic: c.pydanticMode(), Title: c.Config().Name})
+	return openapi.Build(c.ws.Snapshot().Python(), openapi.Options{Pydantic: c.pydanticMode(), Title: c.Config().Name, ReadFile: openapi.DirReader(c.root)})
 }
 
 // Generate writes the generated TypeScript (check=false) or lists the

@@ -7,4 +7,4 @@ API_ROOT = settings.api_prefix + "/v" + str(settings.api_version)
 
 app = FastAPI()
 app.include_router(products.router, prefix=settings.api_prefix)
-app.include_router(orders.router, prefix=f"{settings.api_prefix}/v2")
+app.include_router(orders.router, prefix=API_ROOT)

@@ -6,5 +6,9 @@ class ShopSettings(BaseSettings):
     api_version: int = 2
     debug: bool = False
 
+    class Config:
+        env_file = ".env"
+        env_prefix = "SHOP_"
+
 
 settings = ShopSettings()
