@@ -119,7 +119,10 @@ func TestCLIHelpExitsZero(t *testing.T) {
 			t.Errorf("%q: code %d stdout %q stderr %q, want the overview and 0", args, code, stdout, stderr)
 		}
 	}
-	for cmd := range synopses { // every command with a usage
+	for cmd := range synopses { // every command with a usage, in the overview too
+		if !strings.Contains(usage, "\n  farm-lsp "+cmd+" ") && !strings.Contains(usage, "\n  farm-lsp ["+cmd+"] ") {
+			t.Errorf("the overview does not list %s", cmd)
+		}
 		for _, args := range [][]string{{cmd, "--help"}, {cmd, "-h"}, {"help", cmd}} {
 			code, stdout, stderr := runCLI(t, args...)
 			if code != 0 || !strings.HasPrefix(stdout, "Usage: farm-lsp ") || !strings.Contains(stdout, cmd) || stderr != "" {

@@ -54,8 +54,8 @@ Usage:
   farm-lsp version                                   print the version
   farm-lsp help [COMMAND]                            this overview, or COMMAND's usage (also -h, --help)
 
-plan, generate and openapi need a FARM app: the nearest directory at or above
---root (default: the current one) holding farm.config.ts.
+plan, generate, openapi, devdb and trust work on a FARM app: the nearest
+directory at or above --root (default: the current one) holding farm.config.ts.
 
 Global flags:
   --log-file PATH     write logs to PATH (default: stderr)
