@@ -170,6 +170,14 @@ func TestCLIStopsOnSignal(t *testing.T) {
 		}
 	})
 
+	t.Run("demo", func(t *testing.T) {
+		p := startProc(t, "demo", "--log-level", "debug")
+		p.awaitLine(t, "indexed")
+		if code := p.signalAndWait(t, syscall.SIGINT); code != 130 || !strings.Contains(p.stderr.String(), "farm-lsp demo: interrupted") {
+			t.Errorf("exit %d, stderr:\n%s", code, p.stderr.String())
+		}
+	})
+
 	t.Run("serve", func(t *testing.T) {
 		p := startProc(t, "serve", "--log-level", "info")
 		p.awaitLine(t, "farm-lsp starting")
