@@ -40,6 +40,12 @@ func TestKillDuringRegeneration(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
+	// The server's state (the trust store) and caches go to a temporary
+	// home, not the developer's.
+	home := t.TempDir()
+	for k, d := range map[string]string{"HOME": "", "XDG_STATE_HOME": "state", "XDG_CONFIG_HOME": "config", "XDG_CACHE_HOME": "cache"} {
+		t.Setenv(k, filepath.Join(home, d))
+	}
 	root, err := examples.CopyFarmApp(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
