@@ -91,3 +91,59 @@ func nonNil(d []facts.Diagnostic) []facts.Diagnostic {
 	}
 	return d
 }
+
+// TestBuilderMatchesFreshBuildAcrossModules: edits in modules other than
+// the routes' (dependencies, markers, constants) invalidate the cached
+// operations that read them.
+func TestBuilderMatchesFreshBuildAcrossModules(t *testing.T) {
+	root := "testdata/corpus/notes"
+	srcs := map[string][]byte{}
+	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || filepath.Ext(p) != ".py" {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(root, p)
+		srcs[filepath.ToSlash(rel)] = b
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	edits := []struct{ name, path, old, new string }{
+		{"unchanged", "", "", ""},
+		{"dependency parameter added", "src/deps.py", "limit: int = Query(20, le=100)", "limit: int = Query(20, le=100), order: str = \"asc\""},
+		{"router dependency header renamed", "src/deps.py", "x_tenant_id: str = Header(...)", "x_org: str = Header(...)"},
+		{"constant prefix changed", "src/config.py", "API_PREFIX = \"/api\"", "API_PREFIX = \"/service\""},
+		{"module-level marker no longer embeds", "src/routes/notes.py", "embed = Body(..., embed=True)", "embed = Body(...)"},
+		{"security removed", "src/routes/auth.py", "credentials: HTTPBasicCredentials = Depends(security)", "credentials: HTTPBasicCredentials"},
+	}
+	for _, v := range []int{1, 2} {
+		bl := openapi.NewBuilder()
+		cur := map[string][]byte{}
+		for k, b := range srcs {
+			cur[k] = b
+		}
+		for _, e := range edits {
+			if e.path != "" {
+				s := string(cur[e.path])
+				if !strings.Contains(s, e.old) {
+					t.Fatalf("%s: %q not in %s", e.name, e.old, e.path)
+				}
+				cur[e.path] = []byte(strings.Replace(s, e.old, e.new, 1))
+			}
+			files, err := fixture.FromSources(context.Background(), cur)
+			if err != nil {
+				t.Fatal(err)
+			}
+			opts := openapi.Options{Pydantic: v}
+			want, _ := openapi.Build(files, opts)
+			got, _ := bl.Build(files, opts)
+			wj, _ := want.FullJSON()
+			gj, _ := got.FullJSON()
+			if string(wj) != string(gj) {
+				t.Errorf("v%d %s: cached build differs from a fresh build\n%s", v, e.name, firstDiff(string(wj), string(gj)))
+			}
+		}
+	}
+}

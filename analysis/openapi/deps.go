@@ -70,7 +70,7 @@ func (b *builder) flattenInto(fd *flatDeps, ctx string, params []facts.Param, ex
 		if p.Name == "self" {
 			continue
 		}
-		fp := b.resolveMarker(flatParam{p: p, ctx: ctx})
+		fp := b.resolveMarker(flatParam{p: p, ctx: ctx}, fd.files)
 		if fp.p.Source == "Depends" {
 			var scopes []string
 			if v, ok := b.literal(parseExpr(fp.p.Args["scopes"])); ok {
@@ -233,11 +233,12 @@ func (b *builder) securitySchemes() []SecurityScheme {
 // resolveMarker reads markers that are not written inline: a module-level
 // `embed = Body(..., embed=True)` used as the default, and an Annotated
 // alias (`UserId = Annotated[str, Path(...)]`) used as the annotation.
-func (b *builder) resolveMarker(fp flatParam) flatParam {
+func (b *builder) resolveMarker(fp flatParam, files map[string]string) flatParam {
 	p := fp.p
 	if p.Source == "" && p.HasDefault && b.ix.Assigned(p.Default) {
 		if d := parseExpr(p.Default); d != nil && d.Kind == exName {
 			if s := b.ix.Resolve(fp.ctx, d.Text); s.File != nil {
+				files[s.File.Path] = s.File.Hash
 				if a := assignOf(s.File, s.Name); a != nil {
 					if src, args, def, ok := markerCall(parseExpr(a.Value)); ok {
 						p.Source, p.Args = src, args
@@ -256,6 +257,7 @@ func (b *builder) resolveMarker(fp flatParam) flatParam {
 	}
 	if ann := parseExpr(p.Annotation); ann != nil && ann.Kind == exName && !strings.Contains(ann.Text, "[") {
 		if s := b.ix.Resolve(fp.ctx, ann.Text); s.File != nil {
+			files[s.File.Path] = s.File.Hash
 			if a := assignOf(s.File, s.Name); a != nil {
 				if v := parseExpr(a.Value); v != nil && v.Kind == exSubscript && v.head() == "Annotated" && len(v.Args) > 0 {
 					p.Annotation = a.Value
