@@ -301,3 +301,36 @@ func isolatedApp(t testing.TB, dir string) string {
 	}
 	return root
 }
+
+// TestEarlySaveWritesItsMigration: a field removed and saved right after
+// initialized (before the index is built) still writes its migration.
+func TestEarlySaveWritesItsMigration(t *testing.T) {
+	for i := 0; i < 3; i++ {
+		root := isolatedApp(t, t.TempDir())
+		root, _ = filepath.EvalSymlinks(root)
+		c := lsptest.New(t, serverOptions(slog.New(slog.DiscardHandler)))
+		if _, err := c.Initialize(lsptest.URI(root), protocol.ClientCapabilities{}); err != nil {
+			t.Fatal(err)
+		}
+		c.Notify("initialized", map[string]any{})
+		rel := "apps/api/src/models/user.py"
+		orig := read(t, root, rel)
+		abs := filepath.Join(root, rel)
+		c.Open(abs, orig)
+		save(t, c, root, rel, strings.Replace(orig, "    login_count: int = 0\n", "", 1))
+		p, r := planFor(c, abs)
+		if taskStatus(r, "database-schema-update") == "" {
+			t.Fatalf("run %d: plan %v has no database task", i, p.Tasks)
+		}
+		entries, _ := os.ReadDir(filepath.Join(root, "apps/api/migrations"))
+		found := false
+		for _, e := range entries {
+			b, _ := os.ReadFile(filepath.Join(root, "apps/api/migrations", e.Name()))
+			found = found || strings.Contains(string(b), "login_count")
+		}
+		if !found {
+			t.Errorf("run %d: no migration for the removed login_count (%d files)", i, len(entries))
+		}
+		c.Shutdown()
+	}
+}

@@ -276,6 +276,10 @@ func (c *Codegen) run(ctx context.Context, outputs []string, r executor.Reporter
 		}
 		c.written[wrel] = content
 		res.Written = append(res.Written, wrel)
+		if res.Contents == nil {
+			res.Contents = map[string][]byte{}
+		}
+		res.Contents[wrel] = content
 	}
 	r.Report("done", 100)
 	sort.Strings(res.Written)

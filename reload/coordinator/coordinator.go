@@ -163,6 +163,14 @@ func (c *Coordinator) Start(ctx context.Context, sink Sink) error {
 		c.markReady() // commands fail at once instead of waiting
 		return fmt.Errorf("coordinator: index %s: %w", c.root, err)
 	}
+	// Files the editor opened while the index was built: their opened
+	// text is the baseline (a save may already be on disk), and it must be
+	// in place before the executors take their first view of the models,
+	// or a save made right after start-up diffs to nothing.
+	for _, e := range c.queue.takeOpens() {
+		var none batch
+		c.handle(c.ctx, e, &none)
+	}
 	c.loadConfig()
 	c.removeLeftovers()
 	c.message(slog.LevelInfo, fmt.Sprintf("farm-lsp: indexed %d files of %s in %d ms", n, c.root, time.Since(t0).Milliseconds()), false)

@@ -803,3 +803,68 @@ func TestTwoRootsDoNotShareABackendPort(t *testing.T) {
 	})
 	_ = recA
 }
+
+// TestNewPackageFromCheckoutIsPlanned: a directory created together with
+// the files in it (a git checkout adding a package) is planned.
+func TestNewPackageFromCheckoutIsPlanned(t *testing.T) {
+	_, rec, root := start(t, Options{})
+	dir := filepath.Join(root, "apps/api/src/models/billing")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "__init__.py"), nil, 0o644)
+	os.WriteFile(filepath.Join(dir, "invoice.py"), []byte("from beanie import Document\n\n\nclass Invoice(Document):\n    total: int = 0\n"), 0o644)
+	rec.await(t, "a plan adding Invoice", func() bool {
+		for _, p := range rec.plans {
+			for _, ch := range p.Changes {
+				if ch.Kind == facts.ModelAdded && strings.Contains(ch.Subject, "Invoice") {
+					return true
+				}
+			}
+		}
+		return false
+	})
+}
+
+// TestDeletedOrEditedOutputIsRestored: a generated file deleted or edited
+// by hand outside the editor is reported stale-generated and written anew.
+func TestDeletedOrEditedOutputIsRestored(t *testing.T) {
+	_, rec, root := start(t, Options{})
+	out := filepath.Join(root, "apps/web/src/services/api.ts")
+	want, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(out); err != nil {
+		t.Fatal(err)
+	}
+	rec.await(t, "the deleted api.ts written again", func() bool {
+		b, err := os.ReadFile(out)
+		return err == nil && string(b) == string(want)
+	})
+	if err := os.WriteFile(out, append(append([]byte(nil), want...), "\nexport const hacked = 1;\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if t.Failed() {
+			rec.mu.Lock()
+			t.Logf("messages: %q", rec.msgs)
+			for _, p := range rec.plans {
+				t.Logf("plan %s %s %v notes %q", p.ID, p.Trigger.Path, changeKinds(p), p.Notes)
+			}
+			rec.mu.Unlock()
+		}
+	}()
+	rec.await(t, "the hand-edited api.ts reported stale and written again", func() bool {
+		b, err := os.ReadFile(out)
+		if err != nil || string(b) != string(want) {
+			return false
+		}
+		for _, m := range rec.msgs {
+			if strings.Contains(m, "api.ts") && strings.Contains(m, "edited by hand") {
+				return true
+			}
+		}
+		return false
+	})
+}

@@ -105,6 +105,25 @@ func (q *queue) push(e event) {
 	}
 }
 
+// takeOpens removes and returns the queued didOpen events in order.
+func (q *queue) takeOpens() []event {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	var all []*queued
+	for k, it := range q.items {
+		if k.class == classOpen {
+			all = append(all, it)
+			delete(q.items, k)
+		}
+	}
+	slices.SortFunc(all, func(a, b *queued) int { return cmp.Compare(a.seq, b.seq) })
+	out := make([]event, len(all))
+	for i, it := range all {
+		out[i] = it.e
+	}
+	return out
+}
+
 // takeAll removes and returns every queued event in order.
 func (q *queue) takeAll() []event {
 	q.mu.Lock()
@@ -312,6 +331,9 @@ func (c *Coordinator) handle(ctx context.Context, e event, b *batch) {
 		if errors.Is(err, fs.ErrNotExist) {
 			// Deleted between the event and the read: that is a removal.
 			c.removed(rel, b)
+			if c.isOutput(rel) {
+				c.restoreOutput(rel, "was deleted")
+			}
 			return
 		}
 		if errors.Is(err, errTooLarge) {
@@ -326,10 +348,17 @@ func (c *Coordinator) handle(ctx context.Context, e event, b *batch) {
 		if !c.hashes.Changed(e.path, data) {
 			return // the editor's own save, already planned
 		}
-		c.update(ctx, rel, data, false, b)
+		if c.update(ctx, rel, data, false, b) && c.isOutput(rel) {
+			c.restoreOutput(rel, "was edited by hand")
+		}
 	case opDelete:
 		if _, err := os.Lstat(e.path); err == nil {
 			return // recreated since (atomic save by rename): a write event follows
+		}
+		if c.isOutput(rel) {
+			c.removed(rel, b)
+			c.restoreOutput(rel, "was deleted")
+			return
 		}
 		// A removed directory takes every indexed file below it along.
 		under := c.ws.Under(rel)
@@ -397,26 +426,28 @@ func (c *Coordinator) fileSize(rel string) int64 {
 // save always produces a plan (possibly empty) so the client can tell
 // "nothing to do" from "not seen"; a disk event produces one only when
 // something changed.
-func (c *Coordinator) update(ctx context.Context, rel string, content []byte, fromSave bool, b *batch) {
+// It reports whether rel is a generated output that is stale.
+func (c *Coordinator) update(ctx context.Context, rel string, content []byte, fromSave bool, b *batch) (staleOutput bool) {
 	c.touch(rel)
 	res, err := c.ws.Update(ctx, rel, content)
 	if err != nil {
 		c.log.Warn("analysis failed", "path", rel, "err", err)
-		return
+		return false
 	}
 	c.publish(rel, srcAnalysis, res.Diagnostics)
 	if res.Unchanged && !fromSave {
-		return
+		return false
 	}
-	c.checkGenerated(res, content)
+	staleOutput = c.checkGenerated(res, content)
 	if (res.Kind == facts.KindFarmConfig || res.Kind == facts.KindPluginConfig) && !res.SyntaxError && !res.Unchanged {
 		c.loadConfig() // a manifest changes which `plugins` entries are missing
 	}
 	c.afterUpdate(res)
 	if c.unwatched(&res, fromSave) {
-		return
+		return staleOutput
 	}
 	b.add(res, fromSave)
+	return staleOutput
 }
 
 func (c *Coordinator) removed(rel string, b *batch) {

@@ -130,9 +130,10 @@ func (c *Coordinator) startWatcher(cfg config.Config) error {
 		return nil
 	}
 	w := cfg.Development.HotReload.Watch
-	// Our generated outputs are indexed when we write them (onTaskDone);
-	// the watcher need not report them back.
-	ignore := append([]string{"**/.venv/**", "**/venv/**"}, cfg.Outputs().All()...)
+	// Our generated outputs are watched too: a write of ours is recognised
+	// by its hash (recorded when the task ends), a deletion or a hand edit
+	// is written again.
+	ignore := []string{"**/.venv/**", "**/venv/**"}
 	wt, err := watch.New(c.root, watch.Options{Ignore: ignore, Logger: c.log,
 		Poll: w.UsePolling, Interval: time.Duration(w.Interval) * time.Millisecond})
 	if err != nil {

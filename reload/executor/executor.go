@@ -33,6 +33,10 @@ type Result struct {
 	Diagnostics map[string][]facts.Diagnostic
 	// Written lists workspace-relative files the task wrote.
 	Written []string
+	// Contents holds what the task wrote to some of Written, so the engine
+	// recognises its own writes by what it wrote, not by what the file
+	// holds when it looks (a hand edit right after would pass as ours).
+	Contents map[string][]byte
 }
 
 // Reporter receives progress while a task runs. Percent is 0..100, or -1

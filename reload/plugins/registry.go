@@ -288,6 +288,7 @@ func (e *Executor) Run(ctx context.Context, task plan.Task, r executor.Reporter)
 		notes = append(notes, err.Error())
 	case wrote:
 		res.Written = []string{e.opts.OutFile}
+		res.Contents = map[string][]byte{e.opts.OutFile: []byte(content)}
 		notes = append(notes, "wrote "+e.opts.OutFile)
 		if r != nil {
 			r.Report("wrote "+e.opts.OutFile, 100)
