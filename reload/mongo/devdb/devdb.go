@@ -104,7 +104,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if err != nil {
 		unlock()
 		if strings.Contains(err.Error(), "address already in use") {
-			return nil, fmt.Errorf("devdb: %s is in use (is MongoDB or another devdb running?); pick another port", opts.Addr)
+			return nil, fmt.Errorf("devdb: %s is in use (is MongoDB or another devdb running?); use another port (farm-lsp devdb --port N, 0 for any free one)", opts.Addr)
 		}
 		return nil, fmt.Errorf("devdb: %w", err)
 	}
