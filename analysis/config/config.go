@@ -57,8 +57,10 @@
 //	  .typeGeneration                  object | bool: enabled true (false: no type generation),
 //	                                   debounceMs 500, generateOnModelChange true,
 //	                                   generateOnRouteChange true, outDir "apps/web/src" (where the
-//	                                   paths.types… outputs go), pydantic 2 (1 or 2: the rules the
-//	                                   generated types follow)
+//	                                   paths.types… outputs go), pydantic (1 or 2: the rules the
+//	                                   generated types follow; when set it wins over the pin in
+//	                                   apps/api/requirements.txt or pyproject.toml, which decides
+//	                                   otherwise (2 when none), and a conflict warns at the setting)
 //	  .aiModels                        object | bool (bool = enabled; false: ai changes plan nothing)
 //	    .hotSwap                       true; false: a model change is not applied while farm-lsp
 //	                                   runs (no pull, unload or hook) but at the next start
@@ -101,6 +103,7 @@ import (
 	"strings"
 
 	"github.com/farm-stack/farm-lsp/analysis/classify"
+	"github.com/farm-stack/farm-lsp/analysis/facts"
 )
 
 // Config is farm.config.ts with defaults applied.
@@ -219,6 +222,12 @@ type TypeGeneration struct {
 	GenerateOnRouteChange bool   `json:"generateOnRouteChange"`
 	OutDir                string `json:"outDir"`   // "apps/web/src"
 	Pydantic              int    `json:"pydantic"` // 1 or 2
+	// PydanticSet says pydantic was given explicitly: it then wins over
+	// the version the backend's requirements pin. PydanticPath and
+	// PydanticRange locate the value, for diagnostics.
+	PydanticSet   bool        `json:"-"`
+	PydanticPath  string      `json:"-"`
+	PydanticRange facts.Range `json:"-"`
 }
 
 // AIModels is hotReload.aiModels.

@@ -534,7 +534,14 @@ func (r *reader) hotReload() map[string]handler {
 				"generateOnModelChange": r.boolean(&t.GenerateOnModelChange),
 				"generateOnRouteChange": r.boolean(&t.GenerateOnRouteChange),
 				"outDir":                r.str(&t.OutDir),
-				"pydantic":              r.integer(&t.Pydantic, 1, 2),
+				"pydantic": func(v *facts.Value, key string) {
+					before := len(r.diags)
+					r.integer(&t.Pydantic, 1, 2)(v, key)
+					if !unset(v) && v.Kind == facts.ValueNumber && len(r.diags) == before {
+						t.PydanticSet = true
+						t.PydanticPath, t.PydanticRange = r.path, v.Range
+					}
+				},
 			}
 		}),
 		"aiModels": r.toggle(&h.AIModels.Enabled, func() map[string]handler {

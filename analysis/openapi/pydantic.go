@@ -39,6 +39,40 @@ func DetectPydantic(requirementsOrPyproject []byte) int {
 	return 2
 }
 
+// PydanticPin returns the Pydantic major version a requirements.txt or
+// pyproject.toml pins: 1 when its constraints exclude 2.x, 2 when they
+// exclude 1.x (`pydantic>=2`, `==2.10.*`, `^2.5`), 0 when it pins neither
+// (unversioned or not mentioned).
+func PydanticPin(requirementsOrPyproject []byte) int {
+	if DetectPydantic(requirementsOrPyproject) == 1 {
+		return 1
+	}
+	src := string(requirementsOrPyproject)
+	var specs []string
+	for _, line := range strings.Split(src, "\n") {
+		if i := strings.IndexByte(line, '#'); i >= 0 {
+			line = line[:i]
+		}
+		for _, m := range pydanticReq.FindAllStringSubmatch(line, -1) {
+			specs = append(specs, m[1])
+		}
+	}
+	for _, m := range pydanticTOML.FindAllStringSubmatch(src, -1) {
+		specs = append(specs, m[1])
+	}
+	for _, spec := range specs {
+		for _, m := range specRe.FindAllStringSubmatch(spec, -1) {
+			switch op, major := m[1], m[2]; op {
+			case ">=", ">", "==", "~=", "^", "~":
+				if major != "0" && major != "1" {
+					return 2
+				}
+			}
+		}
+	}
+	return 0
+}
+
 // excludesV2 reports whether a version specifier set rules out 2.x.
 func excludesV2(spec string) bool {
 	for _, m := range specRe.FindAllStringSubmatch(spec, -1) {

@@ -31,6 +31,10 @@ var scalarFormats = map[string][2]string{
 	"bool": {"boolean", ""}, "StrictBool": {"boolean", ""},
 }
 
+// metadataTypes are the Pydantic types that, used as Annotated metadata,
+// replace the annotated type's schema under Pydantic 2.
+var metadataTypes = map[string]bool{"EmailStr": true, "NameEmail": true}
+
 // scalarSchemas are shared, never-mutated schemas for scalarFormats
 // (withSiblings copies before adding keywords).
 var scalarSchemas = func() map[string]*Schema {
@@ -212,7 +216,18 @@ func (b *builder) subscriptSchema(e *expr, md mode, s site) *Schema {
 	case h == "Union":
 		return b.union(args, md, s)
 	case h == "Annotated", h == "Required", h == "NotRequired", h == "Final", h == "ReadOnly":
-		return b.typeSchema(arg(0), md, s)
+		out := b.typeSchema(arg(0), md, s)
+		if h == "Annotated" && !b.v1 {
+			// Pydantic 2 applies a type given as metadata (its
+			// __get_pydantic_core_schema__): Annotated[str, EmailStr] is an
+			// email. Pydantic 1 ignores metadata that is not a FieldInfo.
+			for _, m := range args[1:] {
+				if m != nil && m.Kind == exName && metadataTypes[m.head()] {
+					out = b.nameSchema(&expr{Kind: exName, Text: m.head()}, md, s)
+				}
+			}
+		}
+		return out
 	case h == "Literal":
 		return b.literalSchema(args)
 	case h == "Link":

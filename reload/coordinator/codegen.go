@@ -2,13 +2,15 @@ package coordinator
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
-	"slices"
-	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
+	"github.com/farm-stack/farm-lsp/analysis/config"
 	"github.com/farm-stack/farm-lsp/analysis/facts"
 	"github.com/farm-stack/farm-lsp/analysis/openapi"
 	"github.com/farm-stack/farm-lsp/analysis/typegen"
@@ -24,18 +26,58 @@ const srcGenerated = "generated"
 // pydanticFiles are where a workspace pins its Pydantic version.
 var pydanticFiles = []string{"apps/api/requirements.txt", "apps/api/pyproject.toml", "requirements.txt", "pyproject.toml"}
 
-// pydanticMode follows farm.config.ts when it asks for v1, else what the
-// backend's requirements pin (TYPEMAP.md: v1 when pydantic<2 is pinned).
+// pydanticMode is the Pydantic version the generated types follow (see
+// pydanticChoice); a conflict between the setting and the pin is a warning
+// at the setting in farm.config.ts.
 func (c *Coordinator) pydanticMode() int {
-	if v := c.Config().Development.HotReload.TypeGeneration.Pydantic; v == 1 {
-		return 1
+	tg := c.Config().Development.HotReload.TypeGeneration
+	mode, warn := pydanticChoice(tg, func(rel string) ([]byte, error) { return os.ReadFile(filepath.Join(c.root, rel)) })
+	path := tg.PydanticPath
+	if !tg.PydanticSet || strings.HasPrefix(path, "initializationOptions") {
+		path = "" // no file to put a warning in
 	}
+	c.mu.Lock()
+	prev := c.pydanticWarnPath
+	c.pydanticWarnPath = path
+	c.mu.Unlock()
+	if prev != "" && prev != path {
+		c.publish(prev, srcPydantic, nil)
+	}
+	if path != "" {
+		var ds []facts.Diagnostic
+		if warn != nil {
+			ds = []facts.Diagnostic{*warn}
+		}
+		c.publish(path, srcPydantic, ds)
+	}
+	return mode
+}
+
+// pydanticChoice decides the Pydantic major version (TYPEMAP.md): an
+// explicit typeGeneration.pydantic wins; otherwise what the backend's
+// requirements pin (pydanticFiles, the first that exists); otherwise 2.
+// When the explicit setting contradicts the pin, warn says so at the
+// setting.
+func pydanticChoice(tg config.TypeGeneration, read func(rel string) ([]byte, error)) (mode int, warn *facts.Diagnostic) {
+	pin, pinFile := 0, ""
 	for _, f := range pydanticFiles {
-		if b, err := os.ReadFile(filepath.Join(c.root, f)); err == nil {
-			return openapi.DetectPydantic(b)
+		if b, err := read(f); err == nil {
+			pin, pinFile = openapi.PydanticPin(b), f
+			break
 		}
 	}
-	return 2
+	if tg.PydanticSet && (tg.Pydantic == 1 || tg.Pydantic == 2) {
+		if pin != 0 && pin != tg.Pydantic {
+			warn = &facts.Diagnostic{Path: tg.PydanticPath, Range: tg.PydanticRange, Severity: facts.SeverityWarning, Code: facts.CodeConfig,
+				Message: fmt.Sprintf("typeGeneration.pydantic is %d but %s pins Pydantic %d: the generated types follow Pydantic %d (this setting wins)",
+					tg.Pydantic, pinFile, pin, tg.Pydantic)}
+		}
+		return tg.Pydantic, warn
+	}
+	if pin != 0 {
+		return pin, nil
+	}
+	return 2, nil
 }
 
 // newCodegen builds the type-generation / api-client-generation executor

@@ -73,12 +73,13 @@ type Coordinator struct {
 	closers     []func() error
 	backendAddr string
 
-	actionProviders []actionProvider
-	touched         map[string]bool // files a save or disk event changed since the index
-	codegen         *codegen.Codegen
-	afterAI         func(ctx context.Context) // refreshes the installed-models cache
-	fieldChanges    []facts.Change            // breaking field changes still read somewhere
-	fieldUsePaths   map[string]bool           // files carrying field-in-use warnings
+	actionProviders  []actionProvider
+	touched          map[string]bool // files a save or disk event changed since the index
+	codegen          *codegen.Codegen
+	afterAI          func(ctx context.Context) // refreshes the installed-models cache
+	fieldChanges     []facts.Change            // breaking field changes still read somewhere
+	fieldUsePaths    map[string]bool           // files carrying field-in-use warnings
+	pydanticWarnPath string                    // farm.config file carrying the pydantic-pin warning
 
 	analysing atomic.Bool   // the analysis loop is working on a batch
 	version   atomic.Uint64 // the last workspace state handed to a plan

@@ -19,6 +19,7 @@ const (
 	srcTaskPref = "task:"        // + task kind: executor diagnostics
 	srcFieldUse = "field-in-use" // components still reading a removed field
 	srcVite     = "vite"         // compile errors Vite reported over its HMR socket
+	srcPydantic = "pydantic"     // typeGeneration.pydantic contradicting the requirements' pin
 )
 
 // diagStore unions diagnostics per absolute path over sources and
