@@ -121,6 +121,16 @@ func TestPendingMigrationAppliesWhenDatabaseComesBack(t *testing.T) {
 		t.Errorf("no Apply migration action on the pending diagnostic: %+v", actions)
 	}
 
+	// farm.retry tries the database again at once (still down here).
+	var retried map[string]any
+	if err := c.Request("workspace/executeCommand", map[string]any{"command": "farm.retry"}, &retried); err != nil {
+		t.Fatal(err)
+	}
+	if msg, _ := retried["database"].(string); retried["retried"] != true ||
+		!strings.HasPrefix(msg, "skipped: database not reachable at "+url) || !strings.Contains(msg, "1 operation(s) pending") {
+		t.Errorf("farm.retry while down = %v", retried)
+	}
+
 	// The database comes back on that port, with its data.
 	var back *devdb.Server
 	for i := 0; i < 50 && back == nil; i++ {
