@@ -5,6 +5,7 @@ import (
 
 	"github.com/farm-stack/farm-lsp/reload/coordinator"
 	"github.com/farm-stack/farm-lsp/reload/scheduler"
+	"github.com/farm-stack/farm-lsp/reload/trust"
 )
 
 // status is the body of farm/status. One root: that root's Status. Several
@@ -52,11 +53,12 @@ type StatusMsg struct {
 	LastPlan    *PlanMsg                        `json:"lastPlan"`
 	Metrics     any                             `json:"metrics"`
 	Backend     string                          `json:"backend,omitempty"`
+	Trust       *trust.State                    `json:"trust,omitempty"`
 }
 
 func statusMsg(root string, st coordinator.Status) StatusMsg {
 	m := StatusMsg{Enabled: st.Enabled, Indexing: st.Indexing, Processing: st.Processing, QueueLength: st.QueueLength,
-		Lanes: st.Lanes, Metrics: st.Metrics, Backend: st.Backend}
+		Lanes: st.Lanes, Metrics: st.Metrics, Backend: st.Backend, Trust: st.Trust}
 	if m.Lanes == nil {
 		m.Lanes = map[string]scheduler.LaneStatus{}
 	}

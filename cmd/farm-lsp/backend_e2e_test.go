@@ -78,7 +78,7 @@ func TestManagedBackendThroughTheEngine(t *testing.T) {
 			"startTimeoutMs": 30000,
 		},
 	}}
-	c, root := session(t, opts)
+	c, root := session(t, trusted(opts))
 	c.AwaitLog("backend start: ok")
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	if code, body := get(base + "/health"); code != 200 {

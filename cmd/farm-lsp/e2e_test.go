@@ -25,6 +25,8 @@ import (
 // fresh copy of the example app and initializes it.
 func session(t testing.TB, initOpts any) (*lsptest.Client, string) {
 	t.Helper()
+	// Allows are remembered per user: never the real user's in a test.
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
 	root, err := examples.CopyFarmApp(t.TempDir())
 	if err != nil {
 		t.Fatal(err)

@@ -83,7 +83,7 @@ func TestOllamaPullProgressOverTheProtocol(t *testing.T) {
 	}))
 	defer srv.Close()
 
-	c, root := session(t, nil)
+	c, root := session(t, trusted(nil))
 	cfg := read(t, root, "farm.config.ts")
 	cfg = strings.Replace(cfg, "url: 'http://127.0.0.1:11434'", "url: '"+srv.URL+"'", 1)
 	// Point the provider at the local server first (a config change of the

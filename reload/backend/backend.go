@@ -85,6 +85,10 @@ type Options struct {
 	// Broken returns the workspace-relative Python files that currently
 	// have syntax errors; when any does, a reload fails at once.
 	Broken func() []string
+	// Allowed, when set, is asked before any process starts (the backend
+	// and the warm standby): false starts nothing (the workspace is not
+	// trusted, reload/trust). It must not block.
+	Allowed func() bool
 }
 
 // Manager runs the backend behind the proxy. It implements
@@ -383,8 +387,8 @@ func (m *Manager) prespawn() {
 		return
 	}
 	argv, ok := standbyArgs(m.opts.Command)
-	if !ok {
-		return
+	if !ok || m.opts.Allowed != nil && !m.opts.Allowed() {
+		return // not trusted yet: the first reload after trust prespawns
 	}
 	m.mu.Lock()
 	if m.closed || m.standbyOff || (m.standby != nil && m.standby.running()) {
@@ -458,6 +462,9 @@ func (m *Manager) spawn(argv []string, extra map[string]string, withStdin bool) 
 	m.mu.Unlock()
 	if closed {
 		return nil, errors.New("backend manager closed")
+	}
+	if m.opts.Allowed != nil && !m.opts.Allowed() {
+		return nil, errors.New("workspace not trusted")
 	}
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Dir = m.cwd

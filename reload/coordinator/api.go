@@ -15,6 +15,7 @@ import (
 	"github.com/farm-stack/farm-lsp/reload/executor"
 	"github.com/farm-stack/farm-lsp/reload/plan"
 	"github.com/farm-stack/farm-lsp/reload/scheduler"
+	"github.com/farm-stack/farm-lsp/reload/trust"
 )
 
 // Sink receives everything the engine reports. Calls may come from any
@@ -79,6 +80,8 @@ type Status struct {
 	// Backend is the backend's public address this root uses (its own
 	// port when another root already claimed the configured one).
 	Backend string `json:"backend,omitempty"`
+	// Trust is the workspace trust gate's decision (reload/trust).
+	Trust *trust.State `json:"trust,omitempty"`
 }
 
 // Action is a code action the engine offers for a range of a file.

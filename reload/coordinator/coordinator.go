@@ -23,6 +23,7 @@ import (
 	"github.com/farm-stack/farm-lsp/reload/metrics"
 	"github.com/farm-stack/farm-lsp/reload/plan"
 	"github.com/farm-stack/farm-lsp/reload/scheduler"
+	"github.com/farm-stack/farm-lsp/reload/trust"
 	"github.com/farm-stack/farm-lsp/reload/watch"
 )
 
@@ -38,11 +39,16 @@ type Options struct {
 	Getenv func(string) string
 	// Executors overrides or adds executors by task kind (tests, demo).
 	Executors map[plan.TaskKind]executor.Executor
-	// Gate, when set, is asked before every planned task runs; a non-empty
-	// answer skips the task with that message (the workspace trust gate:
-	// "skipped: workspace not trusted"). It runs on the task's lane and may
-	// block to ask the user.
+	// Gate, when set, is asked before every planned task runs, after the
+	// workspace trust gate (trust.go); a non-empty answer skips the task
+	// with that message. It runs on the task's lane and may block.
 	Gate func(ctx context.Context, t plan.Task) (skip string)
+	// Trusted runs the workspace's side effects without asking (tests, CI,
+	// the demo on its own copy); otherwise they wait for the trust gate.
+	Trusted bool
+	// TrustStore remembers the user's allows (default: the store in
+	// $XDG_STATE_HOME/farm-lsp).
+	TrustStore *trust.Store
 }
 
 // Coordinator is the Engine of one workspace root.
@@ -53,6 +59,7 @@ type Coordinator struct {
 
 	ws     *workspace.Workspace
 	hashes *watch.Hashes
+	trust  trustState
 	sched  *scheduler.Scheduler
 	ring   *metrics.Ring
 	diags  *diagStore
@@ -128,6 +135,7 @@ func New(opts Options) (*Coordinator, error) {
 	c.ring = metrics.New(metrics.DefaultSize, metrics.DefaultSlow, c.log)
 	c.ws = workspace.New(workspace.Options{Classifier: classify.Default()})
 	c.commands = c.builtinCommands()
+	c.setupTrust()
 	return c, nil
 }
 
@@ -182,6 +190,7 @@ func (c *Coordinator) Start(ctx context.Context, sink Sink) error {
 	c.mu.Lock()
 	c.sched = sched
 	c.mu.Unlock()
+	c.goRun("trust", c.watchTrust)
 	c.goRun("scheduler", func(ctx context.Context) { sched.Run(ctx) })
 	c.goRun("analysis", c.analysisLoop)
 	c.markReady()
@@ -228,6 +237,7 @@ func (c *Coordinator) Close() error {
 	if cancel != nil {
 		cancel()
 	}
+	c.trust.gate.Close() // withdraws a question still open
 	c.queue.close()
 	c.wg.Wait()
 	var errs []error
@@ -285,6 +295,8 @@ func (c *Coordinator) Status() Status {
 	st := Status{Enabled: c.enabled, LastPlan: c.lastPlan, Metrics: c.ring.Summary(), Backend: c.backendAddr}
 	sched := c.sched
 	c.mu.Unlock()
+	ts := c.trust.gate.State()
+	st.Trust = &ts
 	st.Indexing = c.indexing.Load()
 	queued := c.queue.len()
 	st.Processing = st.Indexing || c.analysing.Load() || queued > 0

@@ -20,6 +20,7 @@ import (
 	"github.com/farm-stack/farm-lsp/examples"
 	"github.com/farm-stack/farm-lsp/reload/executor"
 	"github.com/farm-stack/farm-lsp/reload/plan"
+	"github.com/farm-stack/farm-lsp/reload/trust"
 )
 
 // recorder is a Sink that keeps everything and lets tests await events.
@@ -156,6 +157,9 @@ func start(t *testing.T, opts Options, prep ...func(root string)) (*Coordinator,
 	}
 	root, _ = filepath.EvalSymlinks(root)
 	opts.Root = root
+	if opts.TrustStore == nil { // never the real user's allows
+		opts.TrustStore = trust.OpenStore(t.TempDir())
+	}
 	c, err := New(opts)
 	if err != nil {
 		t.Fatal(err)
@@ -362,7 +366,7 @@ func TestBadInputs(t *testing.T) {
 	if err := os.Symlink(root, filepath.Join(root, "apps", "loop")); err != nil {
 		t.Fatal(err)
 	}
-	c2, err := New(Options{Root: root, NoWatch: true})
+	c2, err := New(Options{Root: root, NoWatch: true, TrustStore: trust.OpenStore(t.TempDir())})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -654,7 +658,7 @@ func fakeOllama(t *testing.T, installed ...string) (*httptest.Server, *sync.Map)
 
 func TestAIModelAddedIsPulled(t *testing.T) {
 	srv, pulled := fakeOllama(t, "llama3.1:latest")
-	c, rec, root := start(t, Options{NoWatch: true}, func(root string) {
+	c, rec, root := start(t, Options{NoWatch: true, Trusted: true}, func(root string) {
 		p := filepath.Join(root, "farm.config.ts")
 		b, _ := os.ReadFile(p)
 		os.WriteFile(p, []byte(strings.Replace(string(b), "url: 'http://127.0.0.1:11434'", "url: '"+srv.URL+"'", 1)), 0o644)

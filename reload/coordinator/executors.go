@@ -18,6 +18,7 @@ import (
 	"github.com/farm-stack/farm-lsp/reload/executor"
 	"github.com/farm-stack/farm-lsp/reload/mongo"
 	"github.com/farm-stack/farm-lsp/reload/plan"
+	"github.com/farm-stack/farm-lsp/reload/trust"
 	"github.com/farm-stack/farm-lsp/reload/vite"
 )
 
@@ -51,7 +52,7 @@ func (c *Coordinator) setupExecutors() {
 	db := mongo.New(mongo.Options{
 		Root:       c.root,
 		Migrations: func() string { return c.Config().Paths.Migrations },
-		URL:        func() string { return c.Config().Database.URL },
+		URL:        c.databaseURL, // "" while untrusted or remote (trust.go)
 		AutoApply:  cfg.Development.HotReload.Database.AutoApply,
 		Models:     c.modelsByFile,
 		Logger:     c.log,
@@ -73,6 +74,12 @@ func (c *Coordinator) setupExecutors() {
 		}
 		if len(args) == 0 || json.Unmarshal(args[0], &a) != nil || a.Path == "" {
 			return nil, fmt.Errorf("%w: farm.applyMigration takes {\"path\": \"apps/api/migrations/NNNN_x.json\"}", ErrInvalidArgs)
+		}
+		if err := c.commandTrust(ctx, "farm.applyMigration"); err != nil {
+			return nil, err
+		}
+		if err := trust.CheckDatabaseWrite(c.Config()); err != nil {
+			return nil, err
 		}
 		if err := db.Apply(ctx, a.Path); err != nil {
 			return nil, err
@@ -168,6 +175,8 @@ func (c *Coordinator) newBackend() (*backend.Manager, error) {
 			}
 			return py
 		},
+		// No process, not even the warm standby, before trust.
+		Allowed: c.trust.gate.Trusted,
 	}
 	if b := cfg.Development.Backend; b != nil {
 		opts.Command = b.Command
@@ -189,6 +198,9 @@ func (c *Coordinator) newBackend() (*backend.Manager, error) {
 	}
 	c.addCloser(m.Close)
 	c.register("farm.restartBackend", func(ctx context.Context, _ []json.RawMessage) (any, error) {
+		if err := c.commandTrust(ctx, "farm.restartBackend"); err != nil {
+			return nil, err
+		}
 		res := m.Restart(ctx)
 		c.publishTaskDiagnostics(plan.BackendReload, res)
 		if res.Status == executor.Failed {
@@ -199,11 +211,26 @@ func (c *Coordinator) newBackend() (*backend.Manager, error) {
 	if m.Managed() {
 		// Start the first backend now, in the background: the editor is
 		// usable while it boots.
-		c.goRun("backend-start", func(ctx context.Context) {
+		// Only once the workspace is trusted: this is the first side
+		// effect of opening a folder, so an undecided workspace asks here.
+		var start func(ctx context.Context)
+		start = func(ctx context.Context) {
+			if msg := c.requireTrust(ctx); msg != "" {
+				c.trust.backendWaiting.Store(true)
+				c.message(slog.LevelInfo, "backend start: skipped: "+msg, false)
+				// Trusted meanwhile: watchTrust may have looked before the
+				// flag was set.
+				if ctx.Err() == nil && c.trust.gate.Trusted() && c.trust.backendWaiting.CompareAndSwap(true, false) {
+					start(ctx)
+				}
+				return
+			}
 			res := m.Restart(ctx)
 			c.publishTaskDiagnostics(plan.BackendReload, res)
 			c.message(slog.LevelInfo, fmt.Sprintf("backend start: %s %s", res.Status, res.Message), res.Status == executor.Failed)
-		})
+		}
+		c.trust.startBackend.Store(&start)
+		c.goRun("backend-start", start)
 	}
 	return m, nil
 }

@@ -45,6 +45,9 @@ func (c *Coordinator) newOllama() *ollama.Executor {
 	})
 	installed := &modelCache{}
 	refresh := func(ctx context.Context) {
+		if !c.trust.gate.Trusted() {
+			return // a request to a URL of the repository's choosing
+		}
 		rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
 		if models, err := ox.Installed(rctx); err == nil {
@@ -63,6 +66,9 @@ func (c *Coordinator) newOllama() *ollama.Executor {
 		}
 		if a.Provider != "" && a.Provider != "ollama" {
 			return nil, fmt.Errorf("%w: only the ollama provider can pull models, not %q", ErrInvalidArgs, a.Provider)
+		}
+		if err := c.commandTrust(ctx, "farm.pullModel"); err != nil {
+			return nil, err
 		}
 		token := "pull-" + a.Model
 		sink := c.sinkOrNil()

@@ -73,6 +73,7 @@ func (c *Coordinator) loadConfig() {
 	enabled := c.enabled
 	sched := c.sched
 	c.mu.Unlock()
+	c.trustConfigured(cfg)
 
 	c.applyWatch(cfg)
 	hr := cfg.Development.HotReload
@@ -139,6 +140,7 @@ func (c *Coordinator) schedulerOptions(cfg config.Config) scheduler.Options {
 			return p
 		},
 		Executors:   c.executorMap(),
+		Gate:        c.gateTask,
 		OnPlan:      c.onPlan,
 		OnTaskStart: c.onTaskStart,
 		OnTaskDone:  c.onTaskDone,
@@ -149,7 +151,6 @@ func (c *Coordinator) schedulerOptions(cfg config.Config) scheduler.Options {
 		Reporter: func(planID string, t plan.Task) executor.Reporter {
 			return &taskReporter{c: c, token: planID, task: t}
 		},
-		Gate:     c.opts.Gate,
 		Metrics:  c.ring,
 		Retry:    retryOf(cfg),
 		Fallback: c.fallback,

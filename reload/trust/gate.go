@@ -67,6 +67,10 @@ type State struct {
 	Asking bool `json:"asking,omitempty"`
 	// Client is "true" or "false" when the client declared trust, else "".
 	Client string `json:"client,omitempty"`
+	// Reason is why the settings may not run ("refused", "client",
+	// "no-asker", "ask-failed: …"); "" when trusted or not decided yet (the
+	// first side effect will ask).
+	Reason string `json:"reason,omitempty"`
 }
 
 // Gate decides whether one workspace root may run its side effects. It is
@@ -203,8 +207,8 @@ func (g *Gate) Trusted() bool {
 func (g *Gate) State() State {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	src, _ := g.decide()
-	st := State{Trusted: src != "", Source: src, Hash: g.hash, Asking: g.asking}
+	src, reason := g.decide()
+	st := State{Trusted: src != "", Source: src, Hash: g.hash, Asking: g.asking, Reason: reason}
 	_, st.Refused = g.refused[g.hash]
 	if g.client != nil {
 		st.Client = fmt.Sprint(*g.client)

@@ -183,7 +183,7 @@ func TestGateRefusalLastsTheSession(t *testing.T) {
 		}
 	}
 	u.noQuestion(t)
-	if st := g.State(); st.Trusted || !st.Refused {
+	if st := g.State(); st.Trusted || !st.Refused || st.Reason != "refused" {
 		t.Errorf("state = %+v", st)
 	}
 	if ok, _ := store.Allowed(s.Root, s.Hash()); ok {
