@@ -86,17 +86,24 @@ func (c *Coordinator) trustConfigured(cfg config.Config) {
 	c.publishTrust()
 }
 
-// watchTrust follows the gate (Start): its diagnostics change with it, and
-// trust granted after a held-back backend start starts the backend.
+// watchTrust follows the gate (Start): its diagnostics change with it,
+// trust granted after a held-back backend start starts the backend, and the
+// installed-models probe skipped while untrusted runs.
 func (c *Coordinator) watchTrust(ctx context.Context) {
+	was := false
 	for {
 		ch := c.trust.gate.Changed()
 		c.publishTrust()
-		if c.trust.gate.Trusted() && c.trust.backendWaiting.CompareAndSwap(true, false) {
+		now := c.trust.gate.Trusted()
+		if now && c.trust.backendWaiting.CompareAndSwap(true, false) {
 			if f := c.trust.startBackend.Load(); f != nil {
 				c.goRun("backend-start", *f)
 			}
 		}
+		if now && !was && c.afterAI != nil {
+			c.goRun("ollama-tags", c.afterAI) // skipped while untrusted
+		}
+		was = now
 		select {
 		case <-ch:
 		case <-ctx.Done():
