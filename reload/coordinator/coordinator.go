@@ -208,9 +208,17 @@ func (c *Coordinator) markReady() {
 	c.readyOnce.Do(func() { close(c.ready) })
 }
 
-// goRun starts an owned goroutine that recovers panics.
+// goRun starts an owned goroutine that recovers panics. After Close began
+// it starts nothing: Close's wg.Wait must not race with an Add (a Start
+// still setting up when the client shuts down).
 func (c *Coordinator) goRun(name string, f func(ctx context.Context)) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
 	c.wg.Add(1)
+	c.mu.Unlock()
 	go func() {
 		defer c.wg.Done()
 		defer func() {

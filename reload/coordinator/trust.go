@@ -127,8 +127,9 @@ func (c *Coordinator) requireTrust(ctx context.Context) string {
 }
 
 // gateTask is scheduler.Options.Gate: the trust gate, then Options.Gate.
-// Tasks with side effects wait for trust, and an automatic migration never writes to a database that is not
-// local unless hotReload.database.allowRemote says so. Executors given in
+// Tasks with side effects wait for trust, and an automatic migration never
+// writes to a database that is not local unless
+// hotReload.database.allowRemote says so. Executors given in
 // Options.Executors are the embedding program's own and run as given.
 func (c *Coordinator) gateTask(ctx context.Context, t plan.Task) string {
 	if msg := c.trustTask(ctx, t); msg != "" || c.opts.Gate == nil {
