@@ -438,7 +438,7 @@ func TestRemoteDatabaseNotMigrated(t *testing.T) {
 	if withAllow == remote {
 		t.Fatal("the example's hotReload.database section moved")
 	}
-	save(t, c, root, "farm.config.ts", withAllow)
+	planFor(c, save(t, c, root, "farm.config.ts", withAllow))
 	c.AwaitDiagnostics(cfgURI, func(d lsptest.DiagnosticsMsg) bool { return !hasDiag("remote-database")(d) })
 	abs = save(t, c, root, rel, strings.Replace(read(t, root, rel), "    nickname: str = \"x\"\n", "    nickname: str = \"x\"\n    motto: str = \"y\"\n", 1))
 	_, r = planFor(c, abs)
