@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -18,12 +19,36 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
+// lockedBuf is a buffer written by one goroutine and read by another.
+type lockedBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuf) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuf) WriteString(s string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.b.WriteString(s)
+}
+
+func (l *lockedBuf) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
 // devdbProc is `farm-lsp devdb` running as a child process.
 type devdbProc struct {
 	cmd    *exec.Cmd
 	url    string
-	stdout *bytes.Buffer
-	stderr *bytes.Buffer
+	stdout *lockedBuf
+	stderr *lockedBuf
 	done   chan error
 }
 
@@ -35,7 +60,7 @@ func startDevdb(t *testing.T, root string) *devdbProc {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &devdbProc{cmd: cmd, stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}, done: make(chan error, 1)}
+	p := &devdbProc{cmd: cmd, stdout: &lockedBuf{}, stderr: &lockedBuf{}, done: make(chan error, 1)}
 	cmd.Stderr = p.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -57,11 +82,8 @@ func startDevdb(t *testing.T, root string) *devdbProc {
 		<-copied
 		p.done <- cmd.Wait()
 	}()
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			_ = cmd.Process.Kill()
-		}
-	})
+	// Kill after Wait reaped it is a no-op ("process already finished").
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
 	select {
 	case p.url = <-urls:
 	case err := <-p.done:
