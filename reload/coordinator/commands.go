@@ -65,10 +65,10 @@ func (c *Coordinator) register(name string, f command) {
 	c.mu.Unlock()
 }
 
-// lateCommands are the commands the executors register once the index is
+// lateCommands are the commands the providers register once the index is
 // built; they exist from the start (Commands lists them, Execute waits for
 // the index).
-var lateCommands = []string{"farm.regenerate", "farm.applyMigration", "farm.restartBackend", "farm.pullModel"}
+var lateCommands = providerCommands()
 
 // readyWait bounds how long a command waits for the initial index.
 const readyWait = 2 * time.Minute

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -18,37 +19,129 @@ import (
 	"github.com/farm-stack/farm-lsp/reload/executor"
 	"github.com/farm-stack/farm-lsp/reload/mongo"
 	"github.com/farm-stack/farm-lsp/reload/plan"
+	"github.com/farm-stack/farm-lsp/reload/scheduler"
 	"github.com/farm-stack/farm-lsp/reload/trust"
 	"github.com/farm-stack/farm-lsp/reload/vite"
 )
 
-// setupExecutors builds the executors the configuration asks for. Tests and
-// the demo may override any kind through Options.Executors. An executor
-// whose service is absent reports "skipped" with the reason when it runs.
+// provider is what one executor contributes to the engine: the task kinds
+// it runs, their lane, whether a newer task may cancel a running one, the
+// commands it registers, its fallback after retries, and how it is built
+// (build also registers its commands and code actions). The engine is
+// assembled from providers: adding an executor is one provider and one
+// line in that list.
+type provider struct {
+	name        string
+	kinds       []plan.TaskKind
+	lane        string
+	cancellable bool
+	commands    []string
+	// fallback turns a task that still fails after its retries into the
+	// task to run once instead (nil: none).
+	fallback func(t plan.Task) (plan.Task, bool)
+	build    func(c *Coordinator) (executor.Executor, error)
+}
+
+// providers is every executor the engine has.
+var providers = []provider{
+	{name: "codegen", kinds: []plan.TaskKind{plan.TypeGeneration, plan.APIClientGeneration},
+		lane: scheduler.LaneCodegen, cancellable: true, commands: []string{"farm.regenerate"},
+		fallback: func(t plan.Task) (plan.Task, bool) { t.Mode = "full"; return t, true },
+		build:    func(c *Coordinator) (executor.Executor, error) { return c.newCodegen(), nil }},
+	{name: "database", kinds: []plan.TaskKind{plan.DatabaseSchemaUpdate},
+		lane: scheduler.LaneDatabase, commands: []string{"farm.applyMigration"},
+		build: func(c *Coordinator) (executor.Executor, error) { return c.newDatabase(), nil }},
+	{name: "backend", kinds: []plan.TaskKind{plan.BackendReload},
+		lane: scheduler.LaneBackend, cancellable: true, commands: []string{"farm.restartBackend"},
+		fallback: func(t plan.Task) (plan.Task, bool) { t.Mode = "restart"; return t, true },
+		build: func(c *Coordinator) (executor.Executor, error) {
+			m, err := c.newBackend()
+			if err != nil {
+				return nil, err
+			}
+			return m, nil
+		}},
+	{name: "frontend", kinds: []plan.TaskKind{plan.FrontendHMR}, lane: scheduler.LaneFrontend,
+		fallback: func(t plan.Task) (plan.Task, bool) { t.Mode = plan.HMRFull; return t, true },
+		build:    func(c *Coordinator) (executor.Executor, error) { return c.newVite() }},
+	{name: "ai", kinds: []plan.TaskKind{plan.AIModelReload}, lane: scheduler.LaneAI, commands: []string{"farm.pullModel"},
+		build: func(c *Coordinator) (executor.Executor, error) { return c.newOllama(), nil }},
+	{name: "plugins", kinds: []plan.TaskKind{plan.PluginReload}, lane: scheduler.LanePlugins,
+		build: func(c *Coordinator) (executor.Executor, error) { return c.newPlugins(), nil }},
+}
+
+// providerOf is the provider of a task kind (nil for none).
+func providerOf(kind plan.TaskKind) *provider {
+	for i := range providers {
+		if slices.Contains(providers[i].kinds, kind) {
+			return &providers[i]
+		}
+	}
+	return nil
+}
+
+// laneOf is the lane of a task kind, from its provider.
+func laneOf(kind plan.TaskKind) string {
+	if p := providerOf(kind); p != nil {
+		return p.lane
+	}
+	return scheduler.DefaultLane(kind)
+}
+
+// cancellable says whether a running task of kind may be cancelled by a
+// newer one, from its provider.
+func cancellable(kind plan.TaskKind) bool {
+	p := providerOf(kind)
+	return p != nil && p.cancellable
+}
+
+// providerCommands are the commands the providers register once built.
+func providerCommands() []string {
+	var out []string
+	for _, p := range providers {
+		out = append(out, p.commands...)
+	}
+	return out
+}
+
+// setupExecutors builds every provider's executor. Tests and the demo may
+// override any kind through Options.Executors. An executor whose service
+// is absent reports "skipped" with the reason when it runs.
 func (c *Coordinator) setupExecutors() {
-	cfg := c.Config()
 	execs := map[plan.TaskKind]executor.Executor{}
-
-	if be, err := c.newBackend(); err != nil {
-		c.message(slog.LevelWarn, "backend reload unavailable: "+err.Error(), true)
-	} else {
-		execs[plan.BackendReload] = be
+	for _, p := range providers {
+		ex, err := p.build(c)
+		if err != nil {
+			c.message(slog.LevelWarn, fmt.Sprintf("%s reload unavailable: %v", p.name, err), p.name == "backend")
+			continue
+		}
+		for _, k := range p.kinds {
+			execs[k] = ex
+		}
 	}
-
-	if vx, err := vite.New(vite.Options{URL: cfg.Development.Frontend.URL, Root: c.root, Logger: c.log}); err != nil {
-		c.message(slog.LevelWarn, "frontend reload unavailable: "+err.Error(), false)
-	} else {
-		execs[plan.FrontendHMR] = vx
-		c.goRun("vite-errors", func(ctx context.Context) { c.listenVite(ctx, vx) })
+	for k, v := range c.opts.Executors {
+		execs[k] = v
 	}
+	c.mu.Lock()
+	c.executors = execs
+	c.mu.Unlock()
+}
 
-	execs[plan.AIModelReload] = c.newOllama()
-	execs[plan.PluginReload] = c.newPlugins()
+// newVite builds the frontend-hmr executor and the listener that turns
+// Vite's compile errors into diagnostics.
+func (c *Coordinator) newVite() (*vite.Executor, error) {
+	vx, err := vite.New(vite.Options{URL: c.Config().Development.Frontend.URL, Root: c.root, Logger: c.log})
+	if err != nil {
+		return nil, err
+	}
+	c.goRun("vite-errors", func(ctx context.Context) { c.listenVite(ctx, vx) })
+	return vx, nil
+}
 
-	cg := c.newCodegen()
-	execs[plan.TypeGeneration] = cg
-	execs[plan.APIClientGeneration] = cg
-
+// newDatabase builds the database-schema-update executor, farm.applyMigration,
+// the database part of farm.retry and the "Apply migration …" action.
+func (c *Coordinator) newDatabase() *mongo.Executor {
+	cfg := c.Config()
 	db := mongo.New(mongo.Options{
 		Root:       c.root,
 		Migrations: func() string { return c.Config().Paths.Migrations },
@@ -62,7 +155,6 @@ func (c *Coordinator) setupExecutors() {
 			c.message(slog.LevelInfo, res.Message, res.Status == executor.Failed)
 		},
 	})
-	execs[plan.DatabaseSchemaUpdate] = db
 	c.addCloser(func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -124,12 +216,7 @@ func (c *Coordinator) setupExecutors() {
 		return out
 	})
 
-	for k, v := range c.opts.Executors {
-		execs[k] = v
-	}
-	c.mu.Lock()
-	c.executors = execs
-	c.mu.Unlock()
+	return db
 }
 
 // newBackend builds the backend-reload executor: managed (farm-lsp runs the

@@ -151,11 +151,13 @@ func (c *Coordinator) schedulerOptions(cfg config.Config) scheduler.Options {
 		Reporter: func(planID string, t plan.Task) executor.Reporter {
 			return &taskReporter{c: c, token: planID, task: t}
 		},
-		Metrics:  c.ring,
-		Retry:    retryOf(cfg),
-		Fallback: c.fallback,
-		Disabled: !c.Status().Enabled,
-		Logger:   c.log,
+		Lane:        laneOf,
+		Cancellable: cancellable,
+		Metrics:     c.ring,
+		Retry:       retryOf(cfg),
+		Fallback:    c.fallback,
+		Disabled:    !c.Status().Enabled,
+		Logger:      c.log,
 	}
 }
 
@@ -301,24 +303,23 @@ func (r *taskReporter) Report(message string, percent int) {
 }
 
 // fallback is the seed's last resort after retries: the full version of
-// the failed task (full backend restart, full regeneration, full frontend
-// reload), when errorRecovery.fallbackToRestart allows it.
+// the failed task, as its provider says (full backend restart, full
+// regeneration, full frontend reload), when errorRecovery.fallbackToRestart
+// allows it.
 func (c *Coordinator) fallback(t plan.Task, last executor.Result) (plan.Task, bool) {
 	if !c.Config().Development.HotReload.ErrorRecovery.FallbackToRestart {
 		return plan.Task{}, false
 	}
-	switch t.Kind {
-	case plan.BackendReload:
-		t.Mode = "restart"
-	case plan.TypeGeneration, plan.APIClientGeneration:
-		t.Mode = "full"
-	case plan.FrontendHMR:
-		t.Mode = plan.HMRFull
-	default:
+	p := providerOf(t.Kind)
+	if p == nil || p.fallback == nil {
 		return plan.Task{}, false
 	}
-	t.Reason = "fallback after retries: " + last.Message
-	return t, true
+	ft, ok := p.fallback(t)
+	if !ok {
+		return plan.Task{}, false
+	}
+	ft.Reason = "fallback after retries: " + last.Message
+	return ft, true
 }
 
 // settleWindow is how long the tree must be quiet before out-of-editor
