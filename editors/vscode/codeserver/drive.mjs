@@ -274,7 +274,7 @@ async function syntaxErrorRoundTrip() {
   }
   await save();
   await until(`${MODEL} saved back as it was`, () => readWs(MODEL) === original, 15000);
-  await until('no farm-lsp row in the Problems panel', async () => (await farmProblems()).length === 0);
+  await until('no farm-lsp syntax error in the Problems panel', async () => !(await farmProblems()).some((t) => t.includes('syntax-error')));
   ok(step);
   return { original, at };
 }
@@ -357,7 +357,12 @@ async function restricted() {
   if (!/declared the workspace's trust.*trusted=false/.test(farmOutput())) {
     await fail('farm-lsp did not log the client declaring the workspace untrusted (initializationOptions.trusted: false)');
   }
-  ok(step);
+  const untrusted = (rows) => rows.find((t) => /not trusted/i.test(t));
+  const row = await until('the "workspace not trusted" diagnostic on farm.config.ts', async () => untrusted(await farmProblems()), 30000);
+  if (fs.existsSync(marker)) {
+    await fail(`the backend ran in Restricted Mode: ${marker} exists`);
+  }
+  ok(step, row.trim());
 
   step = 'trusting the folder starts the backend';
   await palette('Workspaces: Manage Workspace Trust');
@@ -375,6 +380,7 @@ async function restricted() {
   await button.click();
   await until('the extension telling farm-lsp of the grant', () => farmOutput().includes('[farm] workspace trusted: telling farm-lsp'), 30000);
   await until(`${marker}, made by the backend command`, () => fs.existsSync(marker), 90000);
+  await until('the "workspace not trusted" diagnostic cleared', async () => !untrusted(await farmProblems()), 30000);
   ok(step);
 }
 
