@@ -552,7 +552,7 @@ func runStep(ctx context.Context, out io.Writer, env *demoEnv, num int, step dem
 	if err := json.Unmarshal(n.params, &r); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "   farm/reloadPlan after %d ms (includes the %s debounce):\n", planAt.Milliseconds(), "100 ms")
+	fmt.Fprintf(out, "   farm/reloadPlan after %d ms (saves are planned at once, not debounced):\n", planAt.Milliseconds())
 	printView(out, "     ", planViewOf(root, p))
 	if len(r.Tasks) > 0 {
 		fmt.Fprintf(out, "   farm/reloadResult after %d ms (plan ran in %.1f ms):\n", resultAt.Milliseconds(), r.DurationMs)
