@@ -480,6 +480,8 @@ local function run_trust()
       'backend-reload')
     assert(backend and backend.status == 'skipped', 'backend-reload: ' .. vim.inspect(backend))
     assert(tostring(backend.message):lower():find('trust', 1, true), 'skipped for another reason: ' .. tostring(backend.message))
+    local summary = require('farm.format').result_summary(result)
+    assert(summary:find(':FarmTrust', 1, true), 'the reload message names :FarmTrust: ' .. summary)
     wait_for('the generated types to contain nickname (written untrusted)', 30000, function()
       local s = read(GENERATED)
       return s ~= nil and s:find('nickname', 1, true) ~= nil

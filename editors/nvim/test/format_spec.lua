@@ -51,6 +51,9 @@ eq('result_summary ok', { f.result_summary(ok) }, { 'reload ok in 14 ms (1 task)
 eq('result_summary failed', { f.result_summary(bad) }, { 'reload failed: backend-reload: SyntaxError: invalid syntax', true })
 eq('result_summary skipped', { f.result_summary({ durationMs = 3, tasks = { bad.tasks[3], ok.tasks[1] } }) },
   { 'reload ok in 3 ms (2 tasks, 1 skipped)', false })
+eq('result_summary untrusted', { f.result_summary({ durationMs = 3, tasks = {
+  { kind = 'type-generation', status = 'ok' }, { kind = 'backend-reload', status = 'skipped', message = 'workspace not trusted' } } }) },
+  { 'reload ok in 3 ms (2 tasks, 1 skipped); workspace not trusted: :FarmTrust allows the rest', false })
 eq('result_lines', f.result_lines(bad, plan), {
   '✓ type-generation apps/web/src/types/models/index.ts 9 ms',
   '✗ backend-reload apps/api 880 ms — SyntaxError: invalid syntax',

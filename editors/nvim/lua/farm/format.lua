@@ -60,12 +60,14 @@ end
 --- Returns the summary line and whether any task failed.
 function M.result_summary(result)
   local tasks = list(result.tasks)
-  local failed, skipped, superseded = {}, 0, 0
+  local failed, skipped, superseded, untrusted = {}, 0, 0, false
   for _, t in ipairs(tasks) do
     if t.status == 'failed' then
       table.insert(failed, t)
     elseif t.status == 'skipped' then
       skipped = skipped + 1
+      -- the trust gate's reason: "workspace not trusted"
+      untrusted = untrusted or (type(t.message) == 'string' and t.message:find('not trusted', 1, true) ~= nil)
     elseif t.status == 'superseded' then
       superseded = superseded + 1
     end
@@ -86,7 +88,11 @@ function M.result_summary(result)
   if superseded > 0 then
     s = s .. string.format(', %d superseded', superseded)
   end
-  return s .. ')', false
+  s = s .. ')'
+  if untrusted then
+    s = s .. '; workspace not trusted: :FarmTrust allows the rest'
+  end
+  return s, false
 end
 
 local marks = { ok = '✓', failed = '✗', skipped = '–', superseded = '↷' }
