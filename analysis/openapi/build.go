@@ -74,7 +74,7 @@ type builder struct {
 	classNames map[string]bool              // class names and import aliases of the workspace
 	qual       map[string]string            // qualified-name token -> ID (kept by the Builder: cached expressions hold tokens)
 	display    map[string]string            // component key -> short name
-	long       map[string]string            // component key -> module-qualified name
+	long       map[string]string            // component key -> defining file (for module-qualified names)
 	reached    map[string]bool              // component keys reached from the routes
 	schemes    map[string]ordered           // security schemes by name
 	readFile   func(string) ([]byte, error)
@@ -578,7 +578,7 @@ func (b *builder) component(name string, args []*expr, md mode) compKey {
 	ns := &NamedSchema{Name: short, Model: mi.m.Name, File: mi.file.Path, Line: mi.m.Range.Start.Line}
 	b.comps[key] = ns
 	b.display[comp] = short
-	b.long[comp] = b.longName(mi.file.Path, short)
+	b.long[comp] = mi.file.Path
 	b.order = append(b.order, key)
 	sig := b.modelSig(name, args)
 	if c := b.prev[key]; c != nil && sig != "" && c.sig == sig {
@@ -774,7 +774,7 @@ func (b *builder) enumRef(name string) *Schema {
 	}
 	b.comps[key] = &NamedSchema{Name: ei.e.Name, Schema: s, Model: ei.e.Name, File: ei.file.Path, Line: ei.e.Range.Start.Line}
 	b.display[name] = ei.e.Name
-	b.long[name] = b.longName(ei.file.Path, ei.e.Name)
+	b.long[name] = ei.file.Path
 	b.order = append(b.order, key)
 	return ref
 }
@@ -899,12 +899,12 @@ func (b *builder) finish() []*NamedSchema {
 		first string
 		clash bool
 	}
-	all, reached := map[string]*seen{}, map[string]*seen{}
-	note := func(m map[string]*seen, d, n string) {
-		if x := m[d]; x == nil {
-			m[d] = &seen{first: n}
-		} else if x.first != n {
-			x.clash = true
+	all, reached := make(map[string]seen, len(b.display)), make(map[string]seen, len(b.display))
+	note := func(m map[string]seen, d, n string) {
+		if x, ok := m[d]; !ok {
+			m[d] = seen{first: n}
+		} else if x.first != n && !x.clash {
+			m[d] = seen{first: x.first, clash: true}
 		}
 	}
 	for k := range b.comps {
@@ -927,21 +927,34 @@ func (b *builder) finish() []*NamedSchema {
 			clash = reached[d].clash
 		}
 		if clash {
-			return b.long[n]
+			return b.longName(b.long[n], d)
 		}
 		return d
 	}
+	finalNames := make(map[compKey]string, len(b.comps))
 	final := func(k compKey) string {
-		if !split[k.name] {
-			return base(k.name)
+		if n, ok := finalNames[k]; ok {
+			return n
 		}
-		if k.mode == modeIn {
-			return base(k.name) + "-Input"
+		n := base(k.name)
+		if split[k.name] {
+			if k.mode == modeIn {
+				n += "-Input"
+			} else {
+				n += "-Output"
+			}
 		}
-		return base(k.name) + "-Output"
+		finalNames[k] = n
+		return n
 	}
+	refs := make(map[compKey]string, len(b.comps))
 	for _, r := range b.refs {
-		r.s.Ref = "#/components/schemas/" + final(r.key)
+		ref, ok := refs[r.key]
+		if !ok {
+			ref = "#/components/schemas/" + final(r.key)
+			refs[r.key] = ref
+		}
+		r.s.Ref = ref
 		r.s.refKey = false
 	}
 	byName := map[string]*NamedSchema{}
