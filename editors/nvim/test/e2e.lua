@@ -122,6 +122,8 @@ vim.api.nvim_create_autocmd('User', {
         status_during_run = {
           lines = vim.deepcopy(farm.state.last_status_lines or {}),
           backend_done = false,
+          -- the plan may (under heavy load) have ended before the reply
+          running = vim.tbl_contains(farm.state.inflight, last.planId),
         }
         for _, t in ipairs(farm.state.task_results[last.planId] or {}) do
           if t.kind == 'backend-reload' then
@@ -354,6 +356,10 @@ local function run()
     local during = table.concat(status_during_run.lines, '\n')
     local function has(pat)
       return during:find(pat, 1, true) ~= nil
+    end
+    if not status_during_run.running then
+      assert(not has('running:'), ':FarmStatus after the plan ended still lists it:\n' .. during)
+      return table.concat(lines, ' → ') .. ' → ' .. farm.statusline() .. '; the plan ended before :FarmStatus answered'
     end
     assert(has('running: user.py') and has('✓ type-generation'), ':FarmStatus during the plan:\n' .. during)
     if status_during_run.backend_done then
