@@ -309,7 +309,8 @@ func TestEarlySaveWritesItsMigration(t *testing.T) {
 		root := isolatedApp(t, t.TempDir())
 		root, _ = filepath.EvalSymlinks(root)
 		c := lsptest.New(t, serverOptions(slog.New(slog.DiscardHandler)))
-		if _, err := c.Initialize(lsptest.URI(root), protocol.ClientCapabilities{}); err != nil {
+		if _, err := c.InitializeWith(&protocol.InitializeParams{RootURI: protocol.DocumentURI(lsptest.URI(root)),
+			InitializationOptions: trusted(nil)}); err != nil {
 			t.Fatal(err)
 		}
 		c.Notify("initialized", map[string]any{})
