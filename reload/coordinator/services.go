@@ -110,6 +110,7 @@ func (c *Coordinator) newOllama() *ollama.Executor {
 		return out
 	})
 	c.afterAI = func(ctx context.Context) { refresh(ctx) }
+	c.preloadModels(ox)
 	return ox
 }
 
