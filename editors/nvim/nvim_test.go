@@ -289,8 +289,9 @@ func testEndToEnd(t *testing.T, nv neovim) {
 // TestNeovimTrust runs test/e2e.lua's "trust" scenario: Neovim's own
 // vim.ui.select, headless, so the plugin answers the server's trust
 // question "no choice"; the backend must not run on a save; :FarmTrust
-// allows it and the next save restarts it. Skipped (with the reason) while
-// the server has no trust gate.
+// allows it and the next save restarts it. Then the "declared" scenario:
+// init_options.trusted, no question, the backend runs. Skipped (with the
+// reason) while the server has no trust gate.
 func TestNeovimTrust(t *testing.T) {
 	for _, nv := range neovims() {
 		t.Run(nv.name, func(t *testing.T) {
@@ -312,6 +313,13 @@ func TestNeovimTrust(t *testing.T) {
 				":FarmTrust",
 				"trusted: the save restarts the backend",
 			)
+			// setup({ init_options = { trusted = true } }) (:help
+			// farm-trust): declared by the editor, nothing is asked.
+			d := runE2E(t, nv, "declared")
+			if d.res.Questions != 0 {
+				t.Errorf("declared trusted, yet %d question(s) asked", d.res.Questions)
+			}
+			d.requireSteps(t, "attach", "declared trusted: the save restarts the backend, nothing asked")
 		})
 	}
 }

@@ -145,6 +145,8 @@ vim.api.nvim_create_autocmd('User', {
 local farm = require('farm')
 farm.setup({
   cmd = { bin, 'serve', '--log-file', log, '--log-level', 'debug' },
+  -- "declared": the editor declares the workspace trusted (:help farm-trust).
+  init_options = scenario == 'declared' and { trusted = true } or nil,
   notify = { plan = vim.log.levels.INFO, result = vim.log.levels.INFO },
 })
 
@@ -532,6 +534,21 @@ local function run_trust()
   end)
 end
 
+-- init_options = { trusted = true }: nothing is asked, the backend runs.
+local function run_declared()
+  attach_step()
+  if not trust_offered then
+    return -- nvim_test.go skips: the server has no trust gate
+  end
+  step('declared trusted: the save restarts the backend, nothing asked', function()
+    local _, result, backend = save_and_wait('    login_count: int = 0', '    nickname: Optional[str] = None', 'nickname',
+      'backend-reload')
+    assert(backend and backend.status == 'ok', 'backend-reload: ' .. vim.inspect(backend))
+    assert(#farm.state.requests == 0, 'asked: ' .. vim.inspect(farm.state.requests))
+    return require('farm.format').result_summary(result)
+  end)
+end
+
 local function finish()
   local ok_all = #steps > 0
   for _, s in ipairs(steps) do
@@ -568,7 +585,8 @@ vim.api.nvim_create_autocmd('VimEnter', {
   once = true,
   callback = function()
     vim.schedule(function()
-      local ok, err = pcall(scenario == 'trust' and run_trust or run)
+      local runs = { main = run, trust = run_trust, declared = run_declared }
+      local ok, err = pcall(assert(runs[scenario], 'unknown FARM_TEST_SCENARIO ' .. scenario))
       if not ok and err ~= Abort then
         table.insert(steps, { name = 'harness', ok = false, detail = tostring(err) })
       end
