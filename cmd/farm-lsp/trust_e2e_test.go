@@ -283,6 +283,12 @@ func TestUntrustedWorkspaceRunsNothing(t *testing.T) {
 	if n := asked.Load(); n != 1 {
 		t.Fatalf("asked %d times; a refusal holds for the session", n)
 	}
+	var st struct {
+		Trust *trust.State `json:"trust"`
+	}
+	if err := c.Request("farm/status", nil, &st); err != nil || st.Trust == nil || st.Trust.Trusted || st.Trust.Reason != "refused" {
+		t.Errorf("farm/status trust = %+v (%v), want untrusted: refused", st.Trust, err)
+	}
 
 	// A model added to farm.config.ts changes what would run: asked again,
 	// refused again, not pulled.

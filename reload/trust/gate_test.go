@@ -346,3 +346,32 @@ func TestGateAskFailsAndCancels(t *testing.T) {
 		t.Fatalf("after Close: %v", err)
 	}
 }
+
+// The gate is asked before every task with a side effect: its decided path
+// must cost nothing next to the task.
+func BenchmarkRequireDecided(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		prep func(g *Gate)
+	}{
+		{"client", func(g *Gate) { g.Declare(true) }},
+		{"remembered", func(g *Gate) {}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			store := OpenStore(b.TempDir())
+			s := FromConfig("/w", exampleConfig())
+			if err := store.Allow(s); err != nil {
+				b.Fatal(err)
+			}
+			g := NewGate(s, GateOptions{Store: store})
+			defer g.Close()
+			tc.prep(g)
+			ctx := context.Background()
+			for b.Loop() {
+				if err := g.Require(ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
