@@ -11,11 +11,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/FerretDB/FerretDB/build/version"
@@ -95,6 +97,18 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	// FerretDB v1.24.2 leaks its SQLite backend when New fails to listen,
+	// and the backend's leak-tracking finalizer panics (the whole process)
+	// at the next garbage collection: find a taken port before New does.
+	probe, err := net.Listen("tcp", opts.Addr)
+	if err != nil {
+		unlock()
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return nil, fmt.Errorf("devdb: %s is in use (is MongoDB or another devdb running?); use another port (farm-lsp devdb --port N, 0 for any free one)", opts.Addr)
+		}
+		return nil, fmt.Errorf("devdb: listen on %s: %w", opts.Addr, err)
+	}
+	_ = probe.Close()
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: opts.Addr},
 		Logger:    opts.Logger,
