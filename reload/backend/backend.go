@@ -107,6 +107,8 @@ type Manager struct {
 	lastAPI    *apiShape
 	pendingAPI *apiShape
 	apiBuilder *openapi.Builder
+	initAPI    *apiShape // the API at start (InitialFiles), once computed
+	initDone   bool
 
 	ctx    context.Context // cancelled by Close
 	cancel context.CancelFunc

@@ -113,7 +113,14 @@ func (m *Manager) expectedAPI(task plan.Task) (apiDelta, bool) {
 	m.pendingAPI = &cur
 	m.extMu.Unlock()
 	if prev == nil {
-		prev = m.initialAPI()
+		// Nothing confirmed yet: compare with the API at start (computed
+		// once; it stays the baseline until a check confirms).
+		m.extMu.Lock()
+		if !m.initDone {
+			m.initAPI, m.initDone = m.initialAPI(), true
+		}
+		prev = m.initAPI
+		m.extMu.Unlock()
 		if prev == nil {
 			return apiDelta{}, false
 		}

@@ -174,10 +174,9 @@ func (c *Coordinator) taskFinished(kind plan.TaskKind, res executor.Result) {
 			}
 		}
 		c.hashes.Remember(c.abs(rel), b)
-		if _, err := c.ws.Update(context.Background(), rel, b); err != nil {
-			c.log.Debug("index written file", "path", rel, "err", err)
-		}
-		c.publish(rel, srcGenerated, nil)
+		// Analysis is the workspace's one writer: the file is indexed
+		// there, not on the task's lane.
+		c.queue.push(event{op: opOwn, path: c.abs(rel), text: b})
 	}
 }
 

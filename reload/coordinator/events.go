@@ -27,6 +27,7 @@ const (
 	opClose
 	opDisk   // changed outside the editor: read from disk
 	opDelete // deleted outside the editor
+	opOwn    // a file a task of ours wrote: indexed, never planned
 )
 
 type event struct {
@@ -91,9 +92,10 @@ func (q *queue) push(e event) {
 	}
 	q.seq++
 	k := queueKey{e.path, classOf(e.op)}
-	if old, ok := q.items[k]; ok && old.e.op == opSave && e.op == opDisk {
-		// The watcher's echo of a save still waiting: the save (with its
-		// text, and a plan even when nothing changed) stands.
+	if old, ok := q.items[k]; ok && (old.e.op == opSave || old.e.op == opOwn) && e.op == opDisk {
+		// The watcher's echo of a save or of our own write still waiting:
+		// the event with the text (and, for a save, a plan even when
+		// nothing changed) stands.
 		q.mu.Unlock()
 		return
 	}
@@ -305,6 +307,11 @@ func (c *Coordinator) handle(ctx context.Context, e event, b *batch) {
 		c.check(ctx, rel, e.text)
 	case opChange:
 		c.check(ctx, rel, e.text)
+	case opOwn:
+		if _, err := c.ws.Update(ctx, rel, e.text); err != nil {
+			c.log.Debug("index written file", "path", rel, "err", err)
+		}
+		c.publish(rel, srcGenerated, nil)
 	case opClose:
 		c.publish(rel, srcBuffer, nil)
 	case opSave:
