@@ -27,12 +27,14 @@ const markerScript = "touch marker; sleep 30"
 // tripwires are the services a workspace names, each recording whether
 // farm-lsp reached it: a TCP listener at database.url (any connection, let
 // alone a migration, counts), an Ollama server speaking its protocol, and
-// an HTTP server at the Vite URL counting reload requests.
+// an HTTP server at the Vite URL counting reload requests and anything else
+// (the HMR socket).
 type tripwires struct {
 	dbConns     atomic.Int32
 	ollamaReqs  atomic.Int32
 	pulls       atomic.Int32
 	viteReloads atomic.Int32
+	viteOther   atomic.Int32 // anything else, the HMR socket included
 	dbURL       string
 	ollamaURL   string
 	viteURL     string
@@ -78,7 +80,8 @@ func newTripwires(t *testing.T) *tripwires {
 			json.NewEncoder(rw).Encode(map[string]any{"ok": true, "reloaded": 0, "clients": 0})
 			return
 		}
-		http.NotFound(rw, r) // the HMR socket: not a side effect
+		w.viteOther.Add(1)
+		http.NotFound(rw, r)
 	}))
 	t.Cleanup(vite.Close)
 	w.viteURL = vite.URL
@@ -95,6 +98,9 @@ func (w *tripwires) untouched(t *testing.T) {
 	}
 	if n := w.viteReloads.Load(); n != 0 {
 		t.Errorf("%d reload request(s) to the Vite plugin of an untrusted workspace", n)
+	}
+	if n := w.viteOther.Load(); n != 0 {
+		t.Errorf("%d other request(s) (the HMR socket?) to the Vite of an untrusted workspace", n)
 	}
 }
 

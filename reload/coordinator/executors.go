@@ -333,6 +333,9 @@ func (c *Coordinator) publishTaskDiagnostics(kind plan.TaskKind, res executor.Re
 // listenVite maps compile errors Vite reports to diagnostics at their file
 // and line, and clears them when Vite pushes the next update.
 func (c *Coordinator) listenVite(ctx context.Context, vx *vite.Executor) {
+	if !c.awaitTrusted(ctx) { // the socket is at a URL the repository chose
+		return
+	}
 	var mu sync.Mutex
 	reported := map[string][]facts.Diagnostic{}
 	onError := func(d facts.Diagnostic) {

@@ -112,6 +112,23 @@ func (c *Coordinator) watchTrust(ctx context.Context) {
 	}
 }
 
+// awaitTrusted waits, without asking, until the workspace is trusted
+// (false when ctx ends first): for background connections that are no
+// reason to ask, such as Vite's HMR socket.
+func (c *Coordinator) awaitTrusted(ctx context.Context) bool {
+	for {
+		ch := c.trust.gate.Changed()
+		if c.trust.gate.Trusted() {
+			return true
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return false
+		}
+	}
+}
+
 // requireTrust waits for the gate (asking the user when nothing is
 // decided) and returns the message to skip with, or "".
 func (c *Coordinator) requireTrust(ctx context.Context) string {
