@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/bmatcuk/doublestar/v4"
 )
 
 // stamp is what a poll compares: a file whose size, mtime or type changed
@@ -39,7 +41,10 @@ func (w *Watcher) walk(ctx context.Context) map[string]stamp {
 		if p == w.root {
 			return nil
 		}
-		if w.Ignored(p) {
+		// Its directories were checked on the way down (an ignored one is
+		// skipped whole), so only the path itself is matched: a poll
+		// costs one match per entry, not one per ancestor.
+		if rel, ok := w.rel(p); ok && matchSelf(w.patterns, rel) {
 			if d.IsDir() {
 				return fs.SkipDir
 			}
@@ -141,6 +146,16 @@ func (w *Watcher) poll(ctx context.Context) {
 func under(p string, dirs []string) bool {
 	for _, d := range dirs {
 		if strings.HasPrefix(p, d+string(filepath.Separator)) {
+			return true
+		}
+	}
+	return false
+}
+
+// matchSelf reports whether one of the patterns matches rel itself.
+func matchSelf(patterns []string, rel string) bool {
+	for _, pat := range patterns {
+		if ok, _ := doublestar.Match(pat, rel); ok {
 			return true
 		}
 	}
