@@ -41,6 +41,7 @@ var corpusApps = []struct{ dir, module string }{
 	{"fullstack", "app.main"},
 	{"notes", "src.main"},
 	{"shop", "shop.main"},
+	{"catalog", "svc.main"}, // Pydantic 2 style: pydantic-settings, Annotated aliases, model_config
 }
 
 // debianOpenAPI runs Debian 12's FastAPI 0.92 / Pydantic 1.10 with the
@@ -61,6 +62,11 @@ func debianOpenAPI(t *testing.T, appDir, module string) map[string]any {
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
+		// An app written against Pydantic 2's API (pydantic-settings,
+		// pydantic.alias_generators) does not import under Pydantic 1.
+		if msg := stderr.String(); strings.Contains(msg, "No module named 'pydantic_settings'") || strings.Contains(msg, "No module named 'pydantic.alias_generators'") {
+			t.Skipf("this app uses Pydantic 2's API, so Pydantic 1 cannot import it")
+		}
 		t.Fatalf("python: %v\n%s", err, stderr.String())
 	}
 	var doc map[string]any
@@ -108,10 +114,10 @@ func TestOracleCorpus(t *testing.T) {
 				}
 				real := mode.openapi(t, dir, app.module)
 				files, err := fixture.Load(context.Background(), os.DirFS(dir))
-				// A committed .env the settings read is part of the app.
 				if err != nil {
 					t.Fatal(err)
 				}
+				// A committed .env the settings read is part of the app.
 				fsys := os.DirFS(dir)
 				doc, diags := openapi.Build(files, openapi.Options{Pydantic: mode.pydantic, ReadFile: func(rel string) ([]byte, error) {
 					return fs.ReadFile(fsys, rel)
