@@ -21,6 +21,7 @@ import (
 
 	"github.com/farm-stack/farm-lsp/examples"
 	"github.com/farm-stack/farm-lsp/lsp"
+	"github.com/farm-stack/farm-lsp/reload/atomicfile"
 	"github.com/farm-stack/farm-lsp/lsp/wire"
 )
 
@@ -507,7 +508,9 @@ func runStep(ctx context.Context, out io.Writer, env *demoEnv, num int, step dem
 	version++
 	opened[step.file] = version
 	// An editor writes the file, then sends didChange and didSave.
-	if err := os.WriteFile(abs, []byte(after), 0o644); err != nil {
+	// Written whole (temp file + rename), as editors that write safely do:
+	// the file watcher never sees it half-written.
+	if err := atomicfile.Write(abs, []byte(after), 0o644); err != nil {
 		return err
 	}
 	client.drain("textDocument/publishDiagnostics")

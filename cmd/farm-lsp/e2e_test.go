@@ -19,6 +19,7 @@ import (
 	"github.com/farm-stack/farm-lsp/examples"
 	"github.com/farm-stack/farm-lsp/lsp"
 	"github.com/farm-stack/farm-lsp/lsp/lsptest"
+	"github.com/farm-stack/farm-lsp/reload/atomicfile"
 )
 
 // session starts the real server (the production wiring) in-process on a
@@ -64,7 +65,9 @@ func read(t testing.TB, root, rel string) string {
 func save(t testing.TB, c *lsptest.Client, root, rel, text string) string {
 	t.Helper()
 	abs := filepath.Join(root, rel)
-	if err := os.WriteFile(abs, []byte(text), 0o644); err != nil {
+	// Written whole (temp + rename): on a loaded machine an in-place write
+	// can be seen by the watcher truncated, which is not what this tests.
+	if err := atomicfile.Write(abs, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	c.Change(abs, text)
