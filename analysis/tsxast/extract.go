@@ -441,7 +441,9 @@ func (x *extractor) component(name string, def bool, n, fn, declType, nameNode *
 	if propsType == nil && declType != nil {
 		propsType = fcArg(d, declType)
 	}
-	if propsType == nil {
+	if propsType == nil && n.Type() != "function_declaration" {
+		// Only a component defined by a call (const X = forwardRef<R, P>(…))
+		// can take its props from forwardRef's type arguments.
 		propsType = forwardRefArg(d, n)
 	}
 	if propsType != nil {
@@ -482,8 +484,8 @@ func forwardRefArg(d *parse.Doc, n *sitter.Node) *sitter.Node {
 	var found *sitter.Node
 	var walk func(n *sitter.Node, depth int)
 	walk = func(n *sitter.Node, depth int) {
-		if found != nil || depth > 6 {
-			return
+		if found != nil || depth > 6 || n.Type() == "statement_block" {
+			return // a function body holds the component, not its wrapper
 		}
 		if n.Type() == "call_expression" {
 			fn := n.ChildByFieldName("function")
