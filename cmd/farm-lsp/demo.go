@@ -21,8 +21,8 @@ import (
 
 	"github.com/farm-stack/farm-lsp/examples"
 	"github.com/farm-stack/farm-lsp/lsp"
-	"github.com/farm-stack/farm-lsp/reload/atomicfile"
 	"github.com/farm-stack/farm-lsp/lsp/wire"
+	"github.com/farm-stack/farm-lsp/reload/atomicfile"
 )
 
 // demoStep is one scripted edit of the example app.
