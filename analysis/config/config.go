@@ -55,7 +55,7 @@
 //	                                   none of its ignores do are planned, from saves and the watcher
 //	                                   alike (farm.config is always); others still get diagnostics
 //	  .typeGeneration                  object | bool: enabled true (false: no type generation),
-//	                                   debounceMs 500, generateOnModelChange true,
+//	                                   generateOnModelChange true,
 //	                                   generateOnRouteChange true, outDir "apps/web/src" (where the
 //	                                   paths.types… outputs go), pydantic (1 or 2: the rules the
 //	                                   generated types follow; when set it wins over the pin in
@@ -217,7 +217,6 @@ type WatchPath struct {
 // TypeGeneration is hotReload.typeGeneration.
 type TypeGeneration struct {
 	Enabled               bool   `json:"enabled"`
-	DebounceMs            int    `json:"debounceMs"` // 500
 	GenerateOnModelChange bool   `json:"generateOnModelChange"`
 	GenerateOnRouteChange bool   `json:"generateOnRouteChange"`
 	OutDir                string `json:"outDir"`   // "apps/web/src"
@@ -307,7 +306,7 @@ func Default() Config {
 			HotReload: HotReload{
 				Enabled: true,
 				Watch:   Watch{Enabled: true, DebounceMs: 100, Interval: 1000},
-				TypeGeneration: TypeGeneration{Enabled: true, DebounceMs: 500, GenerateOnModelChange: true,
+				TypeGeneration: TypeGeneration{Enabled: true, GenerateOnModelChange: true,
 					GenerateOnRouteChange: true, OutDir: "apps/web/src", Pydantic: 2},
 				AIModels:      AIModels{Enabled: true, HotSwap: true, PreloadModels: true},
 				Database:      HotReloadDatabase{Enabled: true, AutoApply: AutoApplyAdditive},

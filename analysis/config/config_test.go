@@ -61,7 +61,7 @@ func TestDefaults(t *testing.T) {
 		{"backend external", d.Development.Backend == nil, true},
 		{"frontend url", d.Development.Frontend.URL, "http://127.0.0.1:3000"},
 		{"watch", d.Development.HotReload.Watch, Watch{Enabled: true, DebounceMs: 100, Interval: 1000}},
-		{"typegen", d.Development.HotReload.TypeGeneration, TypeGeneration{Enabled: true, DebounceMs: 500,
+		{"typegen", d.Development.HotReload.TypeGeneration, TypeGeneration{Enabled: true,
 			GenerateOnModelChange: true, GenerateOnRouteChange: true, OutDir: "apps/web/src", Pydantic: 2}},
 		{"autoApply", d.Development.HotReload.Database.AutoApply, "additive"},
 		{"performance", d.Development.HotReload.Performance, Performance{true, 5000, 3, 5000}},
@@ -105,9 +105,9 @@ func TestFullConfig(t *testing.T) {
 		{"watch", h.Watch, Watch{Enabled: true, DebounceMs: 50, UsePolling: true, Interval: 500, Paths: []WatchPath{
 			{Pattern: "apps/api/src/**/*.py", Ignore: []string{"**/__pycache__/**", "**/test_*.py"}},
 			{Pattern: "farm.config.ts"}}}},
-		{"typegen", h.TypeGeneration, TypeGeneration{Enabled: true, DebounceMs: 250, GenerateOnModelChange: true,
+		{"typegen", h.TypeGeneration, TypeGeneration{Enabled: true, GenerateOnModelChange: true,
 			GenerateOnRouteChange: false, OutDir: "web/src", Pydantic: 1, PydanticSet: true, PydanticPath: "farm.config.ts",
-			PydanticRange: facts.Range{Start: facts.Pos{Line: 32, Char: 100}, End: facts.Pos{Line: 32, Char: 101}}}},
+			PydanticRange: facts.Range{Start: facts.Pos{Line: 32, Char: 83}, End: facts.Pos{Line: 32, Char: 84}}}},
 		{"aiModels false", h.AIModels, AIModels{Enabled: false, HotSwap: true, PreloadModels: true}},
 		{"database", h.Database, HotReloadDatabase{Enabled: true, AutoApply: "none"}},
 		{"performance", h.Performance, Performance{true, 3000, 5, 1000}},
@@ -474,5 +474,22 @@ func TestWatchPathsGlobsChecked(t *testing.T) {
 	got := c.Development.HotReload.Watch.Paths
 	if len(got) != 1 || got[0].Pattern != "apps/api/**/*.py" || !reflect.DeepEqual(got[0].Ignore, []string{"**/test_*.py"}) {
 		t.Errorf("paths = %+v", got)
+	}
+}
+
+// TestTypeGenerationDebounceIsReportedUnused: the seed's typeGeneration.
+// debounceMs no longer does anything (saves regenerate at once), so it is
+// a warning at the key, not a silently ignored setting.
+func TestTypeGenerationDebounceIsReportedUnused(t *testing.T) {
+	cfg, diags := read(t, `export default defineConfig({ development: { hotReload: { typeGeneration: { debounceMs: 500 } } } });`)
+	if !cfg.Development.HotReload.TypeGeneration.Enabled {
+		t.Error("typeGeneration disabled by an unused key")
+	}
+	found := false
+	for _, d := range diags {
+		found = found || strings.Contains(d.Message, "debounceMs: no longer used")
+	}
+	if !found {
+		t.Errorf("no warning for typeGeneration.debounceMs: %+v", diags)
 	}
 }

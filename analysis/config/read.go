@@ -530,7 +530,15 @@ func (r *reader) hotReload() map[string]handler {
 		"typeGeneration": r.toggle(&h.TypeGeneration.Enabled, func() map[string]handler {
 			t := &h.TypeGeneration
 			return map[string]handler{
-				"debounceMs":            r.integer(&t.DebounceMs, 0, big),
+				// The seed's debounce of type generation: gone. A save
+				// regenerates at once (a newer save supersedes a running
+				// generation) and file-system bursts follow watch.debounceMs.
+				"debounceMs": func(v *facts.Value, key string) {
+					if !unset(v) {
+						r.diag(v.Range, facts.SeverityWarning, "%s: no longer used, ignored: a save regenerates the types at once "+
+							"(a newer save cancels a running generation) and file-system bursts wait for development.hotReload.watch.debounceMs", key)
+					}
+				},
 				"generateOnModelChange": r.boolean(&t.GenerateOnModelChange),
 				"generateOnRouteChange": r.boolean(&t.GenerateOnRouteChange),
 				"outDir":                r.str(&t.OutDir),

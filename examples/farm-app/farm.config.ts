@@ -47,7 +47,6 @@ export default defineConfig({
       },
       typeGeneration: {
         enabled: true,
-        debounceMs: 500,
         generateOnModelChange: true,
         generateOnRouteChange: true,
         outDir: 'apps/web/src',

@@ -30,7 +30,7 @@ export default defineConfig({
           'farm.config.ts',
         ],
       },
-      typeGeneration: { debounceMs: 250, generateOnRouteChange: false, outDir: 'web/src', pydantic: 1 },
+      typeGeneration: { generateOnRouteChange: false, outDir: 'web/src', pydantic: 1 },
       aiModels: false,
       database: { autoApply: 'none' },
       performance: { slowReloadThreshold: 3000, maxRetries: 5, cooldownPeriod: 1000 },
