@@ -94,6 +94,7 @@ func Serve(ctx context.Context, rwc io.ReadWriteCloser, opts Options) error {
 	// differ in type; a failed reply (a closed pipe) is logged, never
 	// returned, so only the stream's own *wire.StreamError ever gets there.
 	rpc.Go(ctx, func(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request) error {
+		defer stream.Handed() // queued in the inbox by now (or answered)
 		if err := c.handle(ctx, reply, req); err != nil {
 			log.Debug("lsp: reply not sent", "method", req.Method(), "err", err)
 		}

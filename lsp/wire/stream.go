@@ -27,11 +27,22 @@ type Stream struct {
 	// buffered is how many bytes the reader already holds after the last
 	// frame it returned: more input that has arrived but is not yet read.
 	buffered atomic.Int64
+	// handing counts requests and notifications Read returned that the
+	// handler has not taken yet (Handed); responses are jsonrpc2's own.
+	handing atomic.Int64
 }
 
 // Pending reports whether input has arrived that Read has not returned yet
 // (a burst of messages the client wrote together).
-func (s *Stream) Pending() bool { return s.buffered.Load() > 0 }
+func (s *Stream) Pending() bool { return s.buffered.Load() > 0 || s.handing.Load() > 0 }
+
+// Handed says the handler has taken a request or notification Read
+// returned (it is queued where Pending's caller looks next).
+func (s *Stream) Handed() {
+	if s.handing.Add(-1) < 0 {
+		s.handing.Store(0)
+	}
+}
 
 var _ jsonrpc2.Stream = (*Stream)(nil)
 
@@ -85,6 +96,9 @@ func (s *Stream) read(ctx context.Context) (jsonrpc2.Message, int64, error) {
 		s.buffered.Store(int64(s.r.Buffered()))
 		msg, ok := s.decode(body)
 		if ok {
+			if _, isResponse := msg.(*jsonrpc2.Response); !isResponse {
+				s.handing.Add(1)
+			}
 			return msg, int64(len(body)), nil
 		}
 	}
