@@ -16,6 +16,21 @@ type Generator struct {
 	mu    sync.Mutex
 	epoch string
 	prev  *blockCache
+	ops   []*openapi.Operation // the operations plan was made for
+	plan  []*op
+	sizes [4]int // lengths of the last files, to size the next ones
+}
+
+func samePointers(a, b []*openapi.Operation) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // NewGenerator returns an empty Generator.
@@ -25,7 +40,16 @@ func NewGenerator() *Generator { return &Generator{} }
 func (g *Generator) Generate(doc *openapi.Document) Files {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	p := prepare(doc)
+	// The operations' names depend on the operations alone: when the
+	// builder handed back the same operation nodes, reuse them.
+	opsNow := doc.Operations()
+	var p prepared
+	if g.ops != nil && samePointers(opsNow, g.ops) {
+		p = prepared{ops: g.plan, n: nameDoc(doc, g.plan)}
+	} else {
+		p = prepare(doc)
+		g.ops, g.plan = opsNow, p.ops
+	}
 	// Rendered text depends on every component's identifier (and its
 	// input variant's, and its import name in types/api.ts): those are a
 	// function of the component names, the variants and the aliased imports.
@@ -42,11 +66,12 @@ func (g *Generator) Generate(doc *openapi.Document) Files {
 		sb.WriteString("\x01" + id)
 	}
 	epoch := sb.String()
-	c := &blockCache{nextModels: map[modelKey]block{}, nextOps: map[opKey]block{}}
+	c := &blockCache{nextModels: make(map[modelKey]block, len(doc.Components.Schemas)), nextOps: make(map[opKey]block, 3*len(opsNow)), sizes: g.sizes}
 	if epoch == g.epoch && g.prev != nil {
 		c.models, c.ops = g.prev.nextModels, g.prev.nextOps
 	}
 	out := generate(doc, p, c)
+	g.sizes = [4]int{len(out.Models), len(out.APITypes), len(out.Services), len(out.Hooks)}
 	g.epoch, g.prev = epoch, c
 	c.models, c.ops = nil, nil
 	return out
@@ -74,10 +99,18 @@ type opKey struct {
 // blockCache is one call's view of the cache: hits from the previous call
 // are carried over; a nil cache renders everything.
 type blockCache struct {
+	sizes      [4]int // expected file lengths (Grow hints)
 	models     map[modelKey]block
 	ops        map[opKey]block
 	nextModels map[modelKey]block
 	nextOps    map[opKey]block
+}
+
+// grow sizes b for file i (0 models, 1 api types, 2 services, 3 hooks).
+func (c *blockCache) grow(b *strings.Builder, i int) {
+	if c != nil && c.sizes[i] > 0 {
+		b.Grow(c.sizes[i] + c.sizes[i]/8)
+	}
 }
 
 func (c *blockCache) getModel(k modelKey, check string) (block, bool) {

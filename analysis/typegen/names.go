@@ -2,6 +2,7 @@ package typegen
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/farm-stack/farm-lsp/analysis/openapi"
@@ -59,8 +60,9 @@ func (a alloc) take(want string) string {
 // synthesised Name-Input / Name-Output, then input variants and the plain
 // aliases of split models) and decides how types/api.ts imports them.
 func nameDoc(doc *openapi.Document, ops []*op) *naming {
-	n := &naming{ids: map[string]string{}, input: map[string]string{}, inputOnly: map[string]bool{}, imports: map[string]string{}}
-	taken := alloc{}
+	size := len(doc.Components.Schemas)
+	n := &naming{ids: make(map[string]string, size), input: map[string]string{}, inputOnly: map[string]bool{}, imports: make(map[string]string, size)}
+	taken := make(alloc, size)
 	split := func(name string) bool {
 		return strings.HasSuffix(name, "-Input") || strings.HasSuffix(name, "-Output")
 	}
@@ -91,27 +93,33 @@ func nameDoc(doc *openapi.Document, ops []*op) *naming {
 	}
 	// types/api.ts declares XParams/XBody/XResponse/XVariables: a model
 	// identifier equal to one of those is imported under another name.
-	local := map[string]bool{}
+	typs := make(map[string]bool, len(ops))
 	for _, o := range ops {
-		for _, t := range []string{"Params", "Body", "Response", "Variables"} {
-			local[o.typ+t] = true
+		typs[o.typ] = true
+	}
+	var clash []string
+	add := func(id string) {
+		n.imports[id] = id
+		for _, t := range typeSuffixes {
+			if base, ok := strings.CutSuffix(id, t); ok && typs[base] {
+				clash = append(clash, id)
+			}
 		}
 	}
-	for _, id := range n.ids {
-		n.imports[id] = id
-	}
-	for _, v := range n.input {
-		n.imports[v] = v
+	for _, ns := range doc.Components.Schemas {
+		add(n.ids[ns.Name])
+		if v, ok := n.input[ns.Name]; ok {
+			add(v)
+		}
 	}
 	for _, a := range n.aliases {
-		n.imports[a[0]] = a[0]
+		add(a[0])
 	}
-	for _, ident := range sortedKeys(local) {
-		if _, ok := n.imports[ident]; ok {
-			// Op type names end in Params/Body/Response/Variables, so
-			// NameModel never is one; it only has to avoid the models.
-			n.imports[ident] = taken.take(ident + "Model")
-		}
+	sort.Strings(clash)
+	for _, id := range clash {
+		// Op type names end in Params/Body/Response/Variables, so
+		// NameModel never is one; it only has to avoid the models.
+		n.imports[id] = taken.take(id + "Model")
 	}
 	return n
 }

@@ -36,6 +36,9 @@ func newTypeWriter(n *naming) *typeWriter {
 // cannot appear are dropped and the next letter is upper-cased
 // ("User-Input" → "UserInput"); "Page_Item_" stays as it is.
 func tsIdent(name string) string {
+	if isPlainIdent(name) {
+		return name
+	}
 	var b strings.Builder
 	upper := false
 	for _, r := range name {
@@ -54,6 +57,21 @@ func tsIdent(name string) string {
 		s = "_" + s
 	}
 	return s
+}
+
+// isPlainIdent reports whether name is already an identifier tsIdent keeps
+// as it is (ASCII letters, digits, _ and $, not starting with a digit).
+func isPlainIdent(name string) bool {
+	if name == "" || name[0] >= '0' && name[0] <= '9' {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !(c == '_' || c == '$' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 func (w *typeWriter) refName(ref string) string {

@@ -82,6 +82,7 @@ func isBody(name string) bool { return strings.HasPrefix(name, "Body_") }
 func models(doc *openapi.Document, n *naming, c *blockCache) string {
 	w := newTypeWriter(n)
 	var b strings.Builder
+	c.grow(&b, 0)
 	b.WriteString(Header)
 	fmt.Fprintf(&b, "// Source: the FastAPI backend's models, as OpenAPI (Pydantic v%d rules).\n", doc.Pydantic)
 	for _, ns := range doc.Components.Schemas {
@@ -300,6 +301,7 @@ func apiTypes(doc *openapi.Document, p prepared, c *blockCache) string {
 		body.WriteString(text)
 	}
 	var b strings.Builder
+	c.grow(&b, 1)
 	b.WriteString(Header)
 	if imports := sortedKeys(w.used); len(imports) > 0 {
 		for i, id := range imports {
@@ -513,6 +515,7 @@ func services(doc *openapi.Document, ops []*op, c *blockCache) string {
 	}
 	sort.Strings(imports)
 	var b strings.Builder
+	c.grow(&b, 2)
 	b.WriteString(Header)
 	if len(imports) > 0 {
 		fmt.Fprintf(&b, "import type {\n")
@@ -606,6 +609,7 @@ func hooks(doc *openapi.Document, ops []*op, c *blockCache) string {
 	sort.Strings(fns)
 	sort.Strings(types)
 	var b strings.Builder
+	c.grow(&b, 3)
 	b.WriteString(Header)
 	var rq, rqTypes []string
 	if hasMutation {
