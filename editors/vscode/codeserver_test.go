@@ -279,7 +279,12 @@ func workbench(t *testing.T, node, entry, server, vsix, mode string, extra []str
 	userData := filepath.Join(dir, "user-data")
 	writeSettings(t, userData, server)
 
-	install := exec.Command(node, entry, "--extensions-dir", filepath.Join(dir, "extensions"),
+	// --config: without one code-server writes ~/.config/code-server/config.yaml.
+	cfg := filepath.Join(dir, "code-server.yaml")
+	if err := os.WriteFile(cfg, []byte("bind-addr: 127.0.0.1:0\nauth: none\ncert: false\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	install := exec.Command(node, entry, "--config", cfg, "--extensions-dir", filepath.Join(dir, "extensions"),
 		"--user-data-dir", userData, "--install-extension", vsix)
 	install.Env = append(os.Environ(), "PATH="+filepath.Dir(node)+string(os.PathListSeparator)+os.Getenv("PATH"))
 	if out, err := install.CombinedOutput(); err != nil || !strings.Contains(string(out), "successfully installed") {

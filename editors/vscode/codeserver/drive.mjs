@@ -55,6 +55,10 @@ async function fail(why) {
     const farmLog = farmOutput();
     if (farmLog) {
       fs.writeFileSync(path.join(artifacts, 'FARM-output.log'), farmLog);
+      // go test without -artifacts removes the directory: the log's tail
+      // goes to the test output too.
+      const lines = farmLog.split('\n').filter((l) => l.trim() !== '' && !/^(\[Trace|Params:|\s)/.test(l));
+      log(`FARM output channel, last lines:\n${lines.slice(-40).join('\n')}`);
     }
   } catch (e) {
     log(`(saving artifacts failed: ${e.message})`);
@@ -295,6 +299,7 @@ async function trusted() {
   await press('Enter');
   await page.keyboard.type('    nickname: Optional[str] = None');
   await save();
+  await until(`${MODEL} saved with nickname after login_count`, () => readWs(MODEL).includes('    login_count: int = 0\n    nickname: Optional[str] = None\n'), 15000);
   await until(`nickname in ${GENERATED}`, () => readWs(GENERATED).includes('nickname'));
   ok(step);
 

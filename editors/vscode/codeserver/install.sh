@@ -50,4 +50,4 @@ if [ ! -f "$mods/.complete" ]; then
 fi
 if [ -d "$here/node_modules" ] && [ ! -L "$here/node_modules" ]; then rm -rf "$here/node_modules"; fi
 ln -sfn "$mods/node_modules" "$here/node_modules"
-echo "-- code-server $("$here/node24/bin/node" "$here/node_modules/code-server/out/node/entry.js" --version 2>/dev/null | head -1)"
+echo "-- code-server $("$here/node24/bin/node" -p "require('$here/node_modules/code-server/package.json').version"), Node $("$here/node24/bin/node" --version)"
