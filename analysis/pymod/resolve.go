@@ -37,8 +37,9 @@ func (s Symbol) ID() string {
 // set of files and memoises lookups; it is not safe for concurrent use.
 type Index struct {
 	byPath   map[string]*facts.File
-	dirs     map[string]bool // every directory holding a .py file
-	pyDirs   map[string]bool // directories holding a .py file directly
+	absMemo  map[[2]string]absResult // absolute, by (importing directory, module)
+	dirs     map[string]bool         // every directory holding a .py file
+	pyDirs   map[string]bool         // directories holding a .py file directly
 	mods     map[string]string
 	defs     map[string]map[string]bool // path -> names it defines
 	binds    map[string]map[string]binding
@@ -81,6 +82,7 @@ func New(files []*facts.File) *Index {
 		models:   map[string]*facts.Model{},
 		kinds:    map[*facts.Model]facts.ModelKind{},
 		global:   map[string]*facts.File{},
+		absMemo:  map[[2]string]absResult{},
 	}
 	for _, f := range files {
 		if f == nil || !strings.HasSuffix(f.Path, ".py") {
@@ -267,6 +269,26 @@ func (ix *Index) at(base string) (string, bool) {
 // absolute resolves an absolute module against the importing file's
 // ancestor directories, nearest first (the app's root is one of them).
 func (ix *Index) absolute(from, mod string) (root, p string, ok bool) {
+	// It depends on the importing file's directory only: files of one
+	// directory share the answer (and most import the same modules).
+	k := [2]string{path.Dir(from), mod}
+	if r, hit := ix.absMemo[k]; hit {
+		return r.root, r.p, r.ok
+	}
+	root, p, ok = ix.absoluteUncached(from, mod)
+	if ix.absMemo == nil {
+		ix.absMemo = map[[2]string]absResult{}
+	}
+	ix.absMemo[k] = absResult{root, p, ok}
+	return root, p, ok
+}
+
+type absResult struct {
+	root, p string
+	ok      bool
+}
+
+func (ix *Index) absoluteUncached(from, mod string) (root, p string, ok bool) {
 	rel := strings.ReplaceAll(mod, ".", "/")
 	for dir := path.Dir(from); ; dir = path.Dir(dir) {
 		base := rel

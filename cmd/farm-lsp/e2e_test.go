@@ -322,26 +322,7 @@ func TestBinaryLifecycle(t *testing.T) {
 // 1 ms so the figure is the server's own work plus the pipe; the plan's
 // execution is not timed.
 func BenchmarkSaveToPlan2000(b *testing.B) {
-	root := b.TempDir()
-	if _, err := examples.CopyFarmApp(root); err != nil {
-		b.Fatal(err)
-	}
-	for i := 0; i < 1000; i++ {
-		py := fmt.Sprintf("from beanie import Document\nfrom typing import Optional\n\n\nclass Gen%d(Document):\n    a: int = 0\n    b: Optional[str] = None\n", i)
-		tsx := fmt.Sprintf("import { useState } from 'react';\nexport function Gen%d() {\n  const [v] = useState(0);\n  return <div>{v}</div>;\n}\n", i)
-		for p, body := range map[string]string{
-			fmt.Sprintf("apps/api/src/models/gen/g%d.py", i):      py,
-			fmt.Sprintf("apps/web/src/components/gen/G%d.tsx", i): tsx,
-		} {
-			abs := filepath.Join(root, p)
-			if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
-				b.Fatal(err)
-			}
-			if err := os.WriteFile(abs, []byte(body), 0o644); err != nil {
-				b.Fatal(err)
-			}
-		}
-	}
+	root := genWorkspace(b, 2000)
 	c := lsptest.New(b, serverOptions(slog.New(slog.DiscardHandler)))
 	if _, err := c.InitializeWith(&protocol.InitializeParams{RootURI: protocol.DocumentURI(lsptest.URI(root)),
 		InitializationOptions: map[string]any{"development": map[string]any{"hotReload": map[string]any{"watch": map[string]any{"debounceMs": 1}}}},
