@@ -7,6 +7,7 @@ import (
 )
 
 func TestDefaultKinds(t *testing.T) {
+	t.Parallel()
 	c := Default()
 	cases := map[string]facts.Kind{
 		"farm.config.ts":                             facts.KindFarmConfig,
@@ -38,6 +39,7 @@ func TestDefaultKinds(t *testing.T) {
 }
 
 func TestOverridesAndGenerated(t *testing.T) {
+	t.Parallel()
 	c, err := New(Paths{
 		Models:    "backend/app/schemas/*.py",
 		Generated: []string{"apps/web/src/types/models/index.ts"},

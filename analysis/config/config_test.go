@@ -41,6 +41,7 @@ func readFile(t *testing.T, name string) (Config, []facts.Diagnostic) {
 }
 
 func TestDefaults(t *testing.T) {
+	t.Parallel()
 	for _, src := range []string{"export default defineConfig({});", "export default {}", ""} {
 		c, diags := read(t, src)
 		if src != "" && len(diags) != 0 {
@@ -80,6 +81,7 @@ func TestDefaults(t *testing.T) {
 }
 
 func TestFullConfig(t *testing.T) {
+	t.Parallel()
 	c, diags := readFile(t, "testdata/full.farm.config.ts")
 	if len(diags) != 0 {
 		t.Fatalf("diags: %+v", diags)
@@ -139,6 +141,7 @@ func TestFullConfig(t *testing.T) {
 }
 
 func TestExampleAppConfig(t *testing.T) {
+	t.Parallel()
 	c, diags := readFile(t, "../../examples/farm-app/farm.config.ts")
 	if len(diags) != 0 {
 		t.Errorf("diags: %+v", diags)
@@ -150,6 +153,7 @@ func TestExampleAppConfig(t *testing.T) {
 }
 
 func TestShorthand(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		src   string
 		check func(c Config) bool
@@ -196,6 +200,7 @@ func TestShorthand(t *testing.T) {
 }
 
 func TestMessyConfig(t *testing.T) {
+	t.Parallel()
 	c, diags := readFile(t, "testdata/messy.farm.config.ts")
 	type key struct {
 		line int
@@ -255,6 +260,7 @@ func TestMessyConfig(t *testing.T) {
 }
 
 func TestNotAnObject(t *testing.T) {
+	t.Parallel()
 	c, diags := read(t, "export default defineConfig(makeConfig());")
 	if len(diags) != 1 || diags[0].Severity != facts.SeverityWarning {
 		t.Errorf("diags = %+v", diags)
@@ -265,6 +271,7 @@ func TestNotAnObject(t *testing.T) {
 }
 
 func TestMerge(t *testing.T) {
+	t.Parallel()
 	base, _ := readFile(t, "testdata/full.farm.config.ts")
 	tests := []struct {
 		name    string
@@ -318,6 +325,7 @@ func TestMerge(t *testing.T) {
 }
 
 func TestPluginEntriesAndModelNames(t *testing.T) {
+	t.Parallel()
 	v, _ := staticjs.ParseJSON([]byte(`{"plugins":["a",["b",{"x":1}],{"name":"c"},1,[]],"models":["m",{"name":"n"},true]}`), "x.json")
 	var names []string
 	for _, e := range PluginEntries(v.Get("plugins")) {
@@ -332,6 +340,7 @@ func TestPluginEntriesAndModelNames(t *testing.T) {
 }
 
 func TestBackendEnv(t *testing.T) {
+	t.Parallel()
 	c, err := Merge(Default(), []byte(`{"development":{"backend":{"command":["python3","-m","uvicorn","a:app"],"env":{"PYTHONPATH":"shims","DEBUG":"1"}}}}`))
 	if err != nil {
 		t.Fatal(err)
@@ -349,6 +358,7 @@ func TestBackendEnv(t *testing.T) {
 // TestUnknownKeyDidYouMean: a typo at a known level drops its section, so it
 // is a warning that names the key meant.
 func TestUnknownKeyDidYouMean(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ src, want string }{
 		{"development: { hotRelaod: { enabled: false } }", `development.hotRelaod: unknown key, ignored; did you mean "hotReload"?`},
 		{"development: { hotReload: { aiModels: { hotswap: false } } }", `did you mean "hotSwap"?`},
@@ -375,6 +385,7 @@ func TestUnknownKeyDidYouMean(t *testing.T) {
 }
 
 func TestHookURLsAreKeys(t *testing.T) {
+	t.Parallel()
 	c, diags := read(t, `export default defineConfig({ ai: { providers: { ollama: { hookUrl: 'http://h/p' } } },
   development: { hotReload: { aiModels: { hookUrl: 'http://h/a' } } } });`)
 	if len(diags) != 0 {
@@ -386,6 +397,7 @@ func TestHookURLsAreKeys(t *testing.T) {
 }
 
 func TestMissingPlugins(t *testing.T) {
+	t.Parallel()
 	src := "export default defineConfig({\n  plugins: ['analytics', ['missing', { a: 1 }], { name: 'other' }],\n});\n"
 	v := value(t, src)
 	known := func(n string) bool { return n == "analytics" }
@@ -409,6 +421,7 @@ func TestMissingPlugins(t *testing.T) {
 }
 
 func TestFindRoot(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	app := filepath.Join(dir, "app")
 	deep := filepath.Join(app, "apps", "web", "src")
@@ -431,6 +444,7 @@ func TestFindRoot(t *testing.T) {
 }
 
 func TestDatabaseAllowRemote(t *testing.T) {
+	t.Parallel()
 	if Default().Development.HotReload.Database.AllowRemote {
 		t.Fatal("allowRemote defaults to true; remote databases must be opted into")
 	}
@@ -452,6 +466,7 @@ func TestDatabaseAllowRemote(t *testing.T) {
 }
 
 func TestDatabaseTypeIsMongoDB(t *testing.T) {
+	t.Parallel()
 	c, diags := read(t, "export default defineConfig({ database: { type: 'postgres' } });")
 	if len(diags) != 1 || diags[0].Severity != facts.SeverityWarning ||
 		!strings.Contains(diags[0].Message, `database.type: "postgres" is not one of mongodb; using "mongodb"`) || c.Database.Type != "mongodb" {
@@ -460,6 +475,7 @@ func TestDatabaseTypeIsMongoDB(t *testing.T) {
 }
 
 func TestWatchPathsGlobsChecked(t *testing.T) {
+	t.Parallel()
 	c, diags := read(t, `export default defineConfig({ development: { hotReload: { watch: { paths: [
   'apps/[', { pattern: 'apps/api/**/*.py', ignore: ['**/test_*.py', 'x/['] }, { pattern: 'b/[' } ] } } } });`)
 	want := []string{`paths[0]: "apps/[" is not a valid glob`, `paths[1].ignore[1]: "x/[" is not a valid glob`, `paths[2].pattern: "b/[" is not a valid glob`}
@@ -481,6 +497,7 @@ func TestWatchPathsGlobsChecked(t *testing.T) {
 // debounceMs no longer does anything (saves regenerate at once), so it is
 // a warning at the key, not a silently ignored setting.
 func TestTypeGenerationDebounceIsReportedUnused(t *testing.T) {
+	t.Parallel()
 	cfg, diags := read(t, `export default defineConfig({ development: { hotReload: { typeGeneration: { debounceMs: 500 } } } });`)
 	if !cfg.Development.HotReload.TypeGeneration.Enabled {
 		t.Error("typeGeneration disabled by an unused key")

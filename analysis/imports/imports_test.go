@@ -14,6 +14,7 @@ func py(mod string, level int, names ...string) facts.Import {
 func ts(spec string) facts.Import { return facts.Import{Module: spec} }
 
 func TestPythonAndTSResolution(t *testing.T) {
+	t.Parallel()
 	g := New()
 	g.Set("apps/api/src/__init__.py", nil)
 	g.Set("apps/api/src/models/__init__.py", []facts.Import{py("user", 1, "User")})
@@ -70,6 +71,7 @@ func TestPythonAndTSResolution(t *testing.T) {
 }
 
 func TestCycleTerminates(t *testing.T) {
+	t.Parallel()
 	g := New()
 	g.Set("a.ts", []facts.Import{ts("./b")})
 	g.Set("b.ts", []facts.Import{ts("./a")})
@@ -81,6 +83,7 @@ func TestCycleTerminates(t *testing.T) {
 // An update of a known file re-resolves only its own edges, with the same
 // result as a rebuild.
 func TestIncrementalUpdateMatchesRebuild(t *testing.T) {
+	t.Parallel()
 	build := func(g *Graph) {
 		g.Set("a.ts", []facts.Import{ts("./b")})
 		g.Set("b.ts", []facts.Import{ts("./c")})

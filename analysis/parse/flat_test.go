@@ -13,6 +13,7 @@ import (
 // against smacker's TreeCursor (what would break if smacker's Node layout
 // or tree-sitter's cursor ABI changed under the declarations in flat.go).
 func TestFlattenMatchesCursor(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	var big strings.Builder
 	for i := 0; i < 200; i++ {
@@ -63,6 +64,7 @@ func TestFlattenMatchesCursor(t *testing.T) {
 
 // TestFlattenIncremental checks the walk of an incrementally reparsed tree.
 func TestFlattenIncremental(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	old, err := Parse(ctx, Python, []byte("class A(B):\n    x: int\n"), nil)
 	if err != nil {

@@ -25,6 +25,7 @@ func sexp(n *sitter.Node) string {
 }
 
 func TestIncrementalEqualsFresh(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	cases := []struct {
 		lang     Lang
@@ -60,6 +61,7 @@ func TestIncrementalEqualsFresh(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	d, err := Parse(ctx, Python, []byte("class A(BaseModel):\n    x: int\n    y: = 3\n"), nil)
 	if err != nil {
@@ -83,6 +85,7 @@ func TestErrors(t *testing.T) {
 }
 
 func TestTokenHashIgnoresCosmetics(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	hash := func(lang Lang, src string) string {
 		d, err := Parse(ctx, lang, []byte(src), nil)
@@ -132,6 +135,7 @@ func BenchmarkReparse300Lines(b *testing.B) {
 }
 
 func TestErrorLocations(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	cases := []struct {
 		name     string
@@ -164,6 +168,7 @@ func TestErrorLocations(t *testing.T) {
 // Found by fuzzing tsxast: inputs that once hung the parser or overflowed
 // the stack in Errors. Each must parse (or fail) promptly and report.
 func TestPathologicalInputs(t *testing.T) {
+	t.Parallel()
 	inputs := []string{
 		"<xport default mepo(forwardRefeHT\x00\x00\x00\x7f /lement, P>((m, r) => <d}v ref={r}vE>));",
 		"ediv j default memo(forKQwardRef<HTMLDivEle????? P>((p, r) => <div jef={r} />));\n// edit",
@@ -184,6 +189,7 @@ func TestPathologicalInputs(t *testing.T) {
 // A parser must stay usable after a parse whose context is cancelled
 // afterwards (smacker's ParseCtx leaves a cancel flag set on the parser).
 func TestCancelledContextDoesNotPoisonParsers(t *testing.T) {
+	t.Parallel()
 	src := []byte("export function A() {\n  const [x] = useState(0);\n  return <div>{x}</div>;\n}\n")
 	for i := 0; i < 200; i++ {
 		ctx := context.Background()

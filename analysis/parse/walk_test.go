@@ -44,6 +44,7 @@ func indexed(n *sitter.Node, out *[]*sitter.Node) {
 // TestWalkHelpersMatchIndexing checks the cursor helpers node for node
 // against tree-sitter's indexed accessors.
 func TestWalkHelpersMatchIndexing(t *testing.T) {
+	t.Parallel()
 	for _, c := range walkSources() {
 		t.Run(c.name, func(t *testing.T) {
 			d, err := Parse(context.Background(), c.lang, []byte(c.src), nil)
@@ -118,6 +119,7 @@ func firstOfType(n *sitter.Node, typ string) *sitter.Node {
 // TestWalkSkipsSubtrees: returning false from visit skips the node's
 // subtree and nothing else, and the walk never leaves the start node.
 func TestWalkSkipsSubtrees(t *testing.T) {
+	t.Parallel()
 	d, err := Parse(context.Background(), Python, []byte("def f(a):\n    return [a, (a, a)]\n\nx = f(1)\n"), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -173,6 +175,7 @@ func oldUnclosed(n *sitter.Node, first int) *sitter.Node {
 }
 
 func TestUnclosedBracketMatchesReference(t *testing.T) {
+	t.Parallel()
 	srcs := []struct {
 		lang Lang
 		src  string
@@ -215,6 +218,7 @@ func TestUnclosedBracketMatchesReference(t *testing.T) {
 // that made the old walks quadratic (benchmarked at scale in
 // analysis/workspace BenchmarkNesting).
 func TestErrorsOnWideAndDeepTrees(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		lang Lang
 		src  string

@@ -27,6 +27,7 @@ func indexText(ixs []facts.Index) string {
 }
 
 func TestIndexForms(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name, body, want string
 	}{
@@ -56,6 +57,7 @@ func TestIndexForms(t *testing.T) {
 }
 
 func TestFieldIndexes(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		ann, want string
 	}{
@@ -85,6 +87,7 @@ func TestFieldIndexes(t *testing.T) {
 }
 
 func TestFieldForms(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		line    string
 		want    string // name|ann|default|hasDefault|factory|alias|classVar
@@ -131,6 +134,7 @@ func TestFieldForms(t *testing.T) {
 }
 
 func TestModelKindsAndEnums(t *testing.T) {
+	t.Parallel()
 	src := `
 class A(Document): pass
 class B(beanie.Document): pass
@@ -164,6 +168,7 @@ class I: pass
 }
 
 func TestRouteParams(t *testing.T) {
+	t.Parallel()
 	src := `
 @router.post("/items/{id}", status_code=status.HTTP_204_NO_CONTENT)
 def h(
@@ -241,6 +246,7 @@ func sortedKeys(m map[string]string) []string {
 }
 
 func TestStatusCodes(t *testing.T) {
+	t.Parallel()
 	cases := map[string]int{
 		"201": 201, "status.HTTP_204_NO_CONTENT": 204, "starlette.status.HTTP_202_ACCEPTED": 202,
 		"HTTPStatus.CREATED": 201, "HTTPStatus.NO_CONTENT": 204, "http.HTTPStatus.UNPROCESSABLE_ENTITY": 422, "code": 0,
@@ -254,6 +260,7 @@ func TestStatusCodes(t *testing.T) {
 }
 
 func TestRoutersIncludesImports(t *testing.T) {
+	t.Parallel()
 	src := `
 import os, a.b as ab
 from . import models
@@ -298,6 +305,7 @@ async def ws(): pass
 }
 
 func TestSyntaxErrors(t *testing.T) {
+	t.Parallel()
 	src := "class User(BaseModel):\n    name: str\n    # é😀\n    def f(self)\n        return 1\n"
 	f := extractString(t, src)
 	if !f.HasErrors || len(f.Diagnostics) == 0 {
@@ -318,6 +326,7 @@ func TestSyntaxErrors(t *testing.T) {
 
 // TestUTF16Ranges checks positions after non-ASCII text on the same line.
 func TestUTF16Ranges(t *testing.T) {
+	t.Parallel()
 	src := "class M(BaseModel):\n    a: str = \"é😀\"; b: int = 1  # naïve 😀\n    c: str\n"
 	f := extractString(t, src)
 	fs := f.Models[0].Fields
@@ -339,6 +348,7 @@ func TestUTF16Ranges(t *testing.T) {
 
 // TestNilAndEmpty covers degenerate inputs.
 func TestNilAndEmpty(t *testing.T) {
+	t.Parallel()
 	if f := Extract(nil, "x.py", facts.KindBackendSource); f == nil || f.Path != "x.py" {
 		t.Errorf("nil doc: %+v", f)
 	}
@@ -362,6 +372,7 @@ func TestNilAndEmpty(t *testing.T) {
 }
 
 func TestStripRanges(t *testing.T) {
+	t.Parallel()
 	r := `{"start":{"line":1,"character":2},"end":{"line":3,"character":4}}`
 	in := `{"a":1,"range":` + r + `,"x":[{"annRange":` + r + `,"nameRange":` + r + `}],"keyRange":` + r + `}`
 	if got, want := string(stripRanges([]byte(in))), `{"a":1,"x":[{}],}`; got != want {
@@ -370,6 +381,7 @@ func TestStripRanges(t *testing.T) {
 }
 
 func TestFutureAndAliasImports(t *testing.T) {
+	t.Parallel()
 	f := extractString(t, "from __future__ import annotations\nimport numpy as np\nimport os.path\nfrom .health import router as health_router, ping\n")
 	var got []string
 	for _, i := range f.Imports {
@@ -408,6 +420,7 @@ func TestFutureAndAliasImports(t *testing.T) {
 // source-changed exactly once, and modelled edits are not also reported as
 // source-changed.
 func TestRestIsolation(t *testing.T) {
+	t.Parallel()
 	base := "from pydantic import BaseModel, ConfigDict\n\nLIMIT = 10\n\nclass A(BaseModel):\n    model_config = ConfigDict(extra='forbid')\n    x: int = 1\n\nrouter = APIRouter(prefix='/a', tags=['a'])\n"
 	cases := []struct {
 		from, to string
@@ -436,6 +449,7 @@ func TestRestIsolation(t *testing.T) {
 // TestLineEndingsAndTabs: converting a file to CRLF or re-indenting it with
 // tabs is cosmetic.
 func TestLineEndingsAndTabs(t *testing.T) {
+	t.Parallel()
 	lf := "from pydantic import BaseModel\n\n\nclass A(BaseModel):\n    \"\"\"Doc.\"\"\"\n    x: int = 1\n\n    def f(self):\n        return {\"a\": [1, 2]}\n"
 	for name, src := range map[string]string{
 		"crlf": strings.ReplaceAll(lf, "\n", "\r\n"),

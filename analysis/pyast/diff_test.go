@@ -85,6 +85,7 @@ func diffSources(t testing.TB, oldSrc, newSrc string) (*facts.File, *facts.File,
 // must give the changes section. A case named after a change kind must
 // contain that kind; cosmetic-*, noop-* and syntax-error-* cases must give none.
 func TestDiffGolden(t *testing.T) {
+	t.Parallel()
 	files, err := filepath.Glob("testdata/diff/*.txtar")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no diff cases: %v", err)

@@ -17,6 +17,7 @@ func firstValue(t *testing.T, src string) string {
 }
 
 func TestCanon(t *testing.T) {
+	t.Parallel()
 	cases := []struct{ src, want string }{
 		{"x = Optional[ int ]", "Optional[int]"},
 		{"x = Field(\n    'a',\n    alias = 'b',  # comment\n)", "Field('a', alias='b')"},
@@ -41,6 +42,7 @@ func TestCanon(t *testing.T) {
 }
 
 func TestCanonAnnotations(t *testing.T) {
+	t.Parallel()
 	cases := []struct{ src, want string }{
 		{"x: int|None", "int | None"},
 		{"x: Dict[ str,\n  List[int], ]", "Dict[str, List[int]]"},
@@ -57,6 +59,7 @@ func TestCanonAnnotations(t *testing.T) {
 }
 
 func TestStripNone(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		ann  string
 		base string
@@ -84,6 +87,7 @@ func TestStripNone(t *testing.T) {
 }
 
 func TestStrLit(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		src  string
 		want string

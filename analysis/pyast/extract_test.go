@@ -70,6 +70,7 @@ func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }
 // TestExtractGolden extracts every testdata/extract/*.py and compares the
 // facts (as indented JSON) with the .golden.json file next to it.
 func TestExtractGolden(t *testing.T) {
+	t.Parallel()
 	files, err := filepath.Glob("testdata/extract/*.py")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no corpus: %v", err)

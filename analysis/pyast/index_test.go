@@ -86,6 +86,7 @@ func cursorIndex(doc *parse.Doc) *index {
 // flattened tree equals the cursor walk's, node for node and token for
 // token, on the golden inputs, the fuzz seeds and odd sources.
 func TestIndexMatchesCursorWalk(t *testing.T) {
+	t.Parallel()
 	srcs := map[string]string{
 		"empty":     "",
 		"docstring": "\"\"\"Module doc.\"\"\"\n# c\nx = (1,)\ny = (1, 2,)\nclass A:\n    'doc'\n    z = f'{x}' 'y'\n",
@@ -129,6 +130,7 @@ func TestIndexMatchesCursorWalk(t *testing.T) {
 // TestIndexIncremental checks the mirror of incrementally reparsed trees,
 // edit after edit, against fresh cursor walks.
 func TestIndexIncremental(t *testing.T) {
+	t.Parallel()
 	src := modelFile(120)
 	d := mustParse(t, src)
 	for i, edit := range []func(string) string{

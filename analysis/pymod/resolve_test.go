@@ -39,6 +39,7 @@ router = APIRouter()
 }
 
 func TestResolveThroughImports(t *testing.T) {
+	t.Parallel()
 	files, err := fixture.FromSources(context.Background(), sources)
 	if err != nil {
 		t.Fatal(err)

@@ -37,6 +37,7 @@ func evalDecl(t *testing.T, src string) (*facts.Value, []facts.Diagnostic) {
 }
 
 func TestEvalLiterals(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, expr, want string
 		diags            int
@@ -98,6 +99,7 @@ func TestEvalLiterals(t *testing.T) {
 }
 
 func TestEvalResolvesTopLevelConsts(t *testing.T) {
+	t.Parallel()
 	src := "const base = { a: 1 };\nlet x = { ...base, b: shared, models };\nconst shared = 'q';\nexport const models = ['m'];\nconst loop = loop;\nlet y = loop;"
 	v, diags := evalDecl(t, strings.TrimSuffix(src, "\nconst loop = loop;\nlet y = loop;"))
 	if got, want := v.Canonical(), `{"a":1,"b":"q","models":["m"]}`; got != want || len(diags) != 0 {
@@ -110,6 +112,7 @@ func TestEvalResolvesTopLevelConsts(t *testing.T) {
 }
 
 func TestEvalRanges(t *testing.T) {
+	t.Parallel()
 	// 😀 is two UTF-16 units, é one: ranges count UTF-16 units.
 	src := "let x = { \"😀\": 'é', b: -2,\n  c: [1, `t`] };"
 	v, diags := evalDecl(t, src)
@@ -142,6 +145,7 @@ func TestEvalRanges(t *testing.T) {
 }
 
 func TestEvalUnknownDiagnosticRange(t *testing.T) {
+	t.Parallel()
 	_, diags := evalDecl(t, "let x = {\n  url: getUrl(),\n};")
 	if len(diags) != 1 {
 		t.Fatalf("diags = %+v", diags)
@@ -153,6 +157,7 @@ func TestEvalUnknownDiagnosticRange(t *testing.T) {
 }
 
 func TestReadModule(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, src, want string
 	}{
@@ -195,6 +200,7 @@ func TestReadModule(t *testing.T) {
 }
 
 func TestParseJSON(t *testing.T) {
+	t.Parallel()
 	src := "{\n  \"name\": \"analytics\",\n  \"version\": \"1.0.0\",\n  \"n\": [1, 2.5, -3e2, true, null],\n  \"ü\": {\"😀\": \"\\u00e9\"}\n}\n"
 	v, diags := ParseJSON([]byte(src), "plugins/analytics/plugin.json")
 	if len(diags) != 0 {
@@ -241,6 +247,7 @@ func TestParseJSON(t *testing.T) {
 }
 
 func TestParseJSONErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, src string
 		line      int

@@ -8,6 +8,7 @@ import (
 )
 
 func TestPos(t *testing.T) {
+	t.Parallel()
 	src := []byte("ab\nnamé = 1\n😀x = 2\n\xffz\n")
 	l := New(src)
 	cases := []struct {
@@ -33,6 +34,7 @@ func TestPos(t *testing.T) {
 }
 
 func TestOffsetRoundTrip(t *testing.T) {
+	t.Parallel()
 	src := []byte("x\nnamé😀 = \"ü\"\r\nend")
 	l := New(src)
 	for off := 0; off <= len(src); off++ {
@@ -47,6 +49,7 @@ func TestOffsetRoundTrip(t *testing.T) {
 }
 
 func TestLineRange(t *testing.T) {
+	t.Parallel()
 	l := New([]byte("one\r\ntwö\n"))
 	if got, want := l.LineRange(1), (facts.Range{Start: facts.Pos{Line: 1, Char: 0}, End: facts.Pos{Line: 1, Char: 3}}); got != want {
 		t.Fatalf("LineRange(1) = %+v, want %+v", got, want)
@@ -57,6 +60,7 @@ func TestLineRange(t *testing.T) {
 }
 
 func TestUTF16LenAndCol(t *testing.T) {
+	t.Parallel()
 	s := "a😀é\xffb" // 1 + 2 + 1 + 1 (invalid byte) + 1 units; 5 code points
 	if got := UTF16Len(s); got != 6 {
 		t.Errorf("UTF16Len = %d, want 6", got)

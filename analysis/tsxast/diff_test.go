@@ -70,6 +70,7 @@ func runDiffCases(t *testing.T, file, path string, kind facts.Kind, cases []diff
 }
 
 func TestDiffComponents(t *testing.T) {
+	t.Parallel()
 	const path = "apps/web/src/components/UserCard.tsx"
 	runDiffCases(t, "UserCard.tsx", path, facts.KindFrontendComponent, []diffCase{
 		{name: "comment", edits: []string{"export function UserCard(", "// hello\n/* block */ export function UserCard("}},
@@ -148,6 +149,7 @@ func TestDiffComponents(t *testing.T) {
 }
 
 func TestDiffPlainModule(t *testing.T) {
+	t.Parallel()
 	runDiffCases(t, "utils.ts", "apps/web/src/utils.ts", facts.KindFrontendSource, []diffCase{
 		{name: "comment", edits: []string{"export type Id", "// ids\nexport type Id"}},
 		{name: "body", edits: []string{"Math.min(hi, Math.max(lo, n))", "Math.max(lo, Math.min(hi, n))"},
@@ -158,6 +160,7 @@ func TestDiffPlainModule(t *testing.T) {
 }
 
 func TestDiffFarmConfig(t *testing.T) {
+	t.Parallel()
 	runDiffCases(t, "farm.config.ts", "farm.config.ts", facts.KindFarmConfig, []diffCase{
 		{name: "reformat and comment", edits: []string{"plugins: ['analytics'],", "// enabled plugins\n  plugins: [\n    \"analytics\",\n  ],"}},
 		{name: "model added", edits: []string{"models: ['llama3.1']", "models: ['llama3.1', 'qwen2.5']"},
@@ -192,6 +195,7 @@ func TestDiffFarmConfig(t *testing.T) {
 }
 
 func TestDiffPluginManifest(t *testing.T) {
+	t.Parallel()
 	runDiffCases(t, "plugin.ts", "plugins/analytics/plugin.ts", facts.KindPluginConfig, []diffCase{
 		{name: "comment", edits: []string{"  version:", "  // semver\n  version:"}},
 		{name: "version", edits: []string{"'1.0.0'", "'1.1.0'"}, want: []string{"plugin-updated analytics"},
@@ -228,6 +232,7 @@ func TestDiffPluginManifest(t *testing.T) {
 }
 
 func TestDiffAddedAndRemovedFiles(t *testing.T) {
+	t.Parallel()
 	f := extract(t, testdata(t, "UserCard.tsx"), "c.tsx", facts.KindFrontendComponent)
 	emptyFile := &facts.File{Path: "c.tsx", Kind: facts.KindFrontendComponent}
 	if got := summary(Diff(f, emptyFile)); len(got) != 6 || !strings.HasPrefix(got[0], "component-removed") {

@@ -41,6 +41,7 @@ func rng(l1, c1, l2, c2 int) facts.Range {
 }
 
 func TestExtractComponents(t *testing.T) {
+	t.Parallel()
 	f := extract(t, testdata(t, "UserCard.tsx"), "apps/web/src/components/UserCard.tsx", facts.KindFrontendComponent)
 	if f.HasErrors {
 		t.Fatalf("errors: %+v", f.Diagnostics)
@@ -107,6 +108,7 @@ func TestExtractComponents(t *testing.T) {
 }
 
 func TestExtractDefaultExportForms(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, src string
 		want      []string // "Name" or "Name*" for the default
@@ -147,6 +149,7 @@ func TestExtractDefaultExportForms(t *testing.T) {
 }
 
 func TestPropertyReads(t *testing.T) {
+	t.Parallel()
 	src := "const s = 'ü😀'; export function Card({ u }: { u: User }) { return <p>{u?.name}{u.address?.city}</p>; }\n" +
 		"const { email, id: key } = props.user;\nthis.x.y;\nobj[k].z;\n"
 	f := extract(t, src, "x.tsx", facts.KindFrontendComponent)
@@ -170,6 +173,7 @@ func TestPropertyReads(t *testing.T) {
 }
 
 func TestExtractConfig(t *testing.T) {
+	t.Parallel()
 	f := extract(t, testdata(t, "farm.config.ts"), "farm.config.ts", facts.KindFarmConfig)
 	if f.Config == nil || f.Config.Get("ai.providers.ollama.defaultModel").String("") != "llama3.1" {
 		t.Fatalf("config = %+v", f.Config)
@@ -193,6 +197,7 @@ func TestExtractConfig(t *testing.T) {
 }
 
 func TestExtractSyntaxError(t *testing.T) {
+	t.Parallel()
 	f := extract(t, "export function A() {\n  return <div>;\n}\n", "x.tsx", facts.KindFrontendComponent)
 	if !f.HasErrors || len(f.Diagnostics) == 0 || f.Diagnostics[0].Code != facts.CodeSyntaxError {
 		t.Errorf("HasErrors %v diags %+v", f.HasErrors, f.Diagnostics)
@@ -200,6 +205,7 @@ func TestExtractSyntaxError(t *testing.T) {
 }
 
 func TestQueriesCompile(t *testing.T) {
+	t.Parallel()
 	for _, l := range []parse.Lang{parse.TSX, parse.TypeScript} {
 		if _, err := queryFor(l); err != nil {
 			t.Errorf("%s: %v", l, err)
@@ -211,6 +217,7 @@ func TestQueriesCompile(t *testing.T) {
 }
 
 func TestHashCosmetic(t *testing.T) {
+	t.Parallel()
 	same := [][2]string{
 		{"let a = b + c;", "let  a=b+c ;"},
 		{"let a = b; // x", "/* y */ let a = b;"},

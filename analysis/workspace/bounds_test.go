@@ -12,6 +12,7 @@ import (
 // the rest of the workspace analysed as usual; within the bounds (or with
 // them lifted) it is analysed.
 func TestTreeBounds(t *testing.T) {
+	t.Parallel()
 	rel := "apps/api/src/models/base.py"
 	deep := basePy + "\nX = " + strings.Repeat("[{1:", 700) + "1" + strings.Repeat("}]", 700) + "\n"
 	for _, c := range []struct {

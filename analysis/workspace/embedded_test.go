@@ -11,6 +11,7 @@ import (
 // it — through an aliased import (`Audit as AuditInfo`), through another
 // BaseModel, through a subclass — but not those that only Link to it.
 func TestEmbeddedIn(t *testing.T) {
+	t.Parallel()
 	w := load(t, map[string]string{
 		"apps/api/src/__init__.py":        "",
 		"apps/api/src/models/__init__.py": "",
@@ -42,6 +43,7 @@ func TestEmbeddedIn(t *testing.T) {
 }
 
 func TestAnnotationNames(t *testing.T) {
+	t.Parallel()
 	var got []string
 	annotationNames(`Optional[Dict[str, "Item"]] | List[Link[User]] | models.Tag | BackLink["Book"]`, func(n string) { got = append(got, n) })
 	want := []string{"Optional", "Dict", "str", "Item", "List", "models.Tag"}

@@ -65,6 +65,7 @@ func kinds(cs []facts.Change) []string {
 }
 
 func TestCrossFileModelKinds(t *testing.T) {
+	t.Parallel()
 	w := load(t, map[string]string{
 		"apps/api/src/models/base.py": basePy,
 		"apps/api/src/models/user.py": userPy,
@@ -93,6 +94,7 @@ func TestCrossFileModelKinds(t *testing.T) {
 }
 
 func TestSnapshotsAreNotMutated(t *testing.T) {
+	t.Parallel()
 	w := load(t, map[string]string{"apps/api/src/models/user.py": userPy})
 	before := w.Snapshot()
 	var kindBefore facts.ModelKind
@@ -116,6 +118,7 @@ func TestSnapshotsAreNotMutated(t *testing.T) {
 }
 
 func TestCosmeticAndSyntaxErrors(t *testing.T) {
+	t.Parallel()
 	w := load(t, map[string]string{"apps/api/src/models/base.py": basePy})
 	rel := "apps/api/src/models/base.py"
 
@@ -158,6 +161,7 @@ func TestCosmeticAndSyntaxErrors(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
+	t.Parallel()
 	w := New(Options{MaxFileSize: 1 << 10})
 	res := update(t, w, "apps/api/src/models/big.py", strings.Repeat("x = 1\n", 1000))
 	if res.Skipped == "" || len(res.Diagnostics) != 1 || res.Diagnostics[0].Code != facts.CodeFileSkipped {
@@ -179,6 +183,7 @@ func TestBadInput(t *testing.T) {
 }
 
 func TestRemoveAndUnder(t *testing.T) {
+	t.Parallel()
 	w := load(t, map[string]string{
 		"apps/api/src/models/base.py": basePy,
 		"apps/api/src/models/user.py": userPy,
@@ -205,6 +210,7 @@ func TestRemoveAndUnder(t *testing.T) {
 }
 
 func TestNewFileAndConfig(t *testing.T) {
+	t.Parallel()
 	w := New(Options{})
 	res := update(t, w, "apps/api/src/models/base.py", basePy)
 	if len(res.Changes) == 0 || res.Changes[0].Kind != facts.ModelAdded {

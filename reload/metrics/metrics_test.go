@@ -13,6 +13,7 @@ import (
 func msd(n int) time.Duration { return time.Duration(n) * time.Millisecond }
 
 func TestSummary(t *testing.T) {
+	t.Parallel()
 	type rec struct {
 		d  time.Duration
 		ok bool
@@ -55,6 +56,7 @@ func TestSummary(t *testing.T) {
 }
 
 func TestRecordSlow(t *testing.T) {
+	t.Parallel()
 	var logs bytes.Buffer
 	r := New(0, 100*time.Millisecond, slog.New(slog.NewTextHandler(&logs, nil)))
 	if r.Record("backend-model", msd(100), true) {
@@ -73,6 +75,7 @@ func TestRecordSlow(t *testing.T) {
 }
 
 func TestSummaryJSON(t *testing.T) {
+	t.Parallel()
 	b, err := json.Marshal(Summary{Total: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -84,6 +87,7 @@ func TestSummaryJSON(t *testing.T) {
 }
 
 func TestConcurrent(t *testing.T) {
+	t.Parallel()
 	r := New(50, 0, slog.New(slog.DiscardHandler))
 	var wg sync.WaitGroup
 	for g := 0; g < 8; g++ {

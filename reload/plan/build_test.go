@@ -222,6 +222,7 @@ func ruleCases() []ruleCase {
 }
 
 func TestBuildRules(t *testing.T) {
+	t.Parallel()
 	tests := ruleCases()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -248,6 +249,7 @@ func TestBuildRules(t *testing.T) {
 }
 
 func TestBuildNotes(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		changes []facts.Change
@@ -272,6 +274,7 @@ func TestBuildNotes(t *testing.T) {
 }
 
 func TestBuildDedupMerges(t *testing.T) {
+	t.Parallel()
 	other := "apps/api/src/models/post.py"
 	changes := []facts.Change{
 		base(facts.FieldAdded, "UserIn.email"),
@@ -312,6 +315,7 @@ func TestBuildDedupMerges(t *testing.T) {
 }
 
 func TestBuildReasonCapped(t *testing.T) {
+	t.Parallel()
 	var changes []facts.Change
 	for i := 0; i < 10; i++ {
 		changes = append(changes, tsx(facts.BodyOnly, fmt.Sprintf("C%d", i)))
@@ -323,6 +327,7 @@ func TestBuildReasonCapped(t *testing.T) {
 }
 
 func TestBuildDeterministic(t *testing.T) {
+	t.Parallel()
 	changes := []facts.Change{
 		{Kind: facts.SyntaxError, Path: "b.py"}, {Kind: facts.SyntaxError, Path: "a.py"},
 		doc(facts.FieldAdded, "User.email"), route(facts.RouteAdded, "GET /x"), tsx(facts.HooksChanged, "C"),
@@ -336,6 +341,7 @@ func TestBuildDeterministic(t *testing.T) {
 }
 
 func TestOrder(t *testing.T) {
+	t.Parallel()
 	tk := func(id string, prio int, deps ...string) Task {
 		return Task{ID: id, Priority: prio, DependsOn: deps}
 	}

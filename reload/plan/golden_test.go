@@ -16,6 +16,7 @@ var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 // TestReasonsGolden renders every rule case's tasks with their reasons and
 // notes, so the sentences users read in the editor are reviewed as text.
 func TestReasonsGolden(t *testing.T) {
+	t.Parallel()
 	var b strings.Builder
 	for _, tc := range ruleCases() {
 		p := Build("p1", Trigger{Path: userPy, Kind: facts.KindBackendModel}, tc.changes, tc.opts)

@@ -39,6 +39,7 @@ func task(id string, kind plan.TaskKind, target string, deps ...string) plan.Tas
 }
 
 func TestSlowLaneDoesNotHoldBackOthers(t *testing.T) {
+	t.Parallel()
 	pull := newGate()
 	h := start(t, Options{Executors: map[plan.TaskKind]executor.Executor{
 		plan.AIModelReload:  pull,
@@ -72,6 +73,7 @@ func TestSlowLaneDoesNotHoldBackOthers(t *testing.T) {
 }
 
 func TestRetryBacksOffInsideItsLane(t *testing.T) {
+	t.Parallel()
 	waits := make(chan time.Duration, 10)
 	never := make(chan time.Time)
 	flaky := executor.Func(func(context.Context, plan.Task, executor.Reporter) executor.Result {
@@ -97,6 +99,7 @@ func TestRetryBacksOffInsideItsLane(t *testing.T) {
 }
 
 func TestNewerTaskSupersedesQueuedAndCancelsRunningCodegen(t *testing.T) {
+	t.Parallel()
 	gen := newGate()
 	h := start(t, Options{Executors: map[plan.TaskKind]executor.Executor{
 		plan.TypeGeneration: gen,
@@ -132,6 +135,7 @@ func TestNewerTaskSupersedesQueuedAndCancelsRunningCodegen(t *testing.T) {
 }
 
 func TestQueuedTaskSupersededNotRun(t *testing.T) {
+	t.Parallel()
 	db := newGate()
 	gen := newGate()
 	h := start(t, Options{Executors: map[plan.TaskKind]executor.Executor{
@@ -161,6 +165,7 @@ func TestQueuedTaskSupersededNotRun(t *testing.T) {
 }
 
 func TestSubmitNowPlansAtOnceAndResultsStreamBeforeSummary(t *testing.T) {
+	t.Parallel()
 	order := make(chan string, 100)
 	s := New(Options{Debounce: time.Hour, Planner: onePerPlan, Logger: quiet,
 		Executors:  map[plan.TaskKind]executor.Executor{plan.BackendReload: ok("reloaded")},
@@ -182,6 +187,7 @@ func TestSubmitNowPlansAtOnceAndResultsStreamBeforeSummary(t *testing.T) {
 }
 
 func TestGateSkipsTask(t *testing.T) {
+	t.Parallel()
 	ran := make(chan string, 10)
 	h := start(t, Options{
 		Executors: map[plan.TaskKind]executor.Executor{

@@ -116,6 +116,7 @@ func statuses(rs []executor.TaskResult) []string {
 }
 
 func TestBurstCoalescesIntoOnePlan(t *testing.T) {
+	t.Parallel()
 	// A generous window: 500 non-blocking Submits take far less than this,
 	// so they all land inside it however busy the machine is.
 	h := start(t, Options{Debounce: 500 * time.Millisecond, Planner: onePerPlan,
@@ -143,6 +144,7 @@ func TestBurstCoalescesIntoOnePlan(t *testing.T) {
 }
 
 func TestBurstBeforeRunIsOnePlan(t *testing.T) {
+	t.Parallel()
 	h := &harness{plans: make(chan plan.Plan, 10)}
 	s := New(Options{Debounce: time.Millisecond, Planner: onePerPlan, Logger: quiet,
 		OnPlan: func(p plan.Plan) { h.plans <- p }})
@@ -161,6 +163,7 @@ func TestBurstBeforeRunIsOnePlan(t *testing.T) {
 }
 
 func TestBatchDuringRunningPlanGoesToNextPlan(t *testing.T) {
+	t.Parallel()
 	started := make(chan string, 10)
 	release := make(chan struct{})
 	blocking := executor.Func(func(ctx context.Context, task plan.Task, _ executor.Reporter) executor.Result {
@@ -195,6 +198,7 @@ func TestBatchDuringRunningPlanGoesToNextPlan(t *testing.T) {
 }
 
 func TestDependentsSkippedWhenDependencyFails(t *testing.T) {
+	t.Parallel()
 	fail := executor.Func(func(context.Context, plan.Task, executor.Reporter) executor.Result {
 		return executor.Result{Status: executor.Failed, Message: "mongo refused the update"}
 	})
@@ -272,6 +276,7 @@ func TestDependentsSkippedWhenDependencyFails(t *testing.T) {
 }
 
 func TestRetryAndFallback(t *testing.T) {
+	t.Parallel()
 	type attempt struct {
 		status    executor.Status
 		transient bool
@@ -370,6 +375,7 @@ func TestRetryAndFallback(t *testing.T) {
 }
 
 func TestRetryDelay(t *testing.T) {
+	t.Parallel()
 	p := RetryPolicy{}
 	want := []time.Duration{5 * time.Second, 10 * time.Second, 20 * time.Second, 40 * time.Second, time.Minute}
 	for i, w := range want {
@@ -380,6 +386,7 @@ func TestRetryDelay(t *testing.T) {
 }
 
 func TestExecutorPanicRecovered(t *testing.T) {
+	t.Parallel()
 	boom := executor.Func(func(context.Context, plan.Task, executor.Reporter) executor.Result {
 		panic("nil map in executor")
 	})
@@ -413,6 +420,7 @@ func TestExecutorPanicRecovered(t *testing.T) {
 }
 
 func TestEmptyPlanStillReported(t *testing.T) {
+	t.Parallel()
 	ring := metrics.New(0, 0, quiet)
 	h := start(t, Options{Debounce: time.Millisecond, Metrics: ring})
 	tests := []struct {
@@ -442,6 +450,7 @@ func TestEmptyPlanStillReported(t *testing.T) {
 }
 
 func TestNoExecutorSkips(t *testing.T) {
+	t.Parallel()
 	h := start(t, Options{Debounce: time.Millisecond})
 	h.s.Submit(Batch{Path: "farm.config.ts", Kind: facts.KindFarmConfig, Changes: []facts.Change{
 		{Kind: facts.AIProviderAdded, Path: "farm.config.ts", FileKind: facts.KindFarmConfig, Subject: "ai.providers.ollama"}}})
@@ -452,6 +461,7 @@ func TestNoExecutorSkips(t *testing.T) {
 }
 
 func TestCycleReportedNotRun(t *testing.T) {
+	t.Parallel()
 	h := start(t, Options{Executors: map[plan.TaskKind]executor.Executor{plan.BackendReload: ok("x")}})
 	h.s.RunTasks(plan.Trigger{}, []plan.Task{
 		{ID: "a", Kind: plan.BackendReload, DependsOn: []string{"b"}},
@@ -466,6 +476,7 @@ func TestCycleReportedNotRun(t *testing.T) {
 }
 
 func TestDisabledDropsBatches(t *testing.T) {
+	t.Parallel()
 	h := start(t, Options{Debounce: time.Millisecond, Planner: onePerPlan,
 		Executors: map[plan.TaskKind]executor.Executor{plan.BackendReload: ok("r")}})
 	h.s.SetEnabled(false)
@@ -484,6 +495,7 @@ func TestDisabledDropsBatches(t *testing.T) {
 }
 
 func TestCancelStopsRunningExecutor(t *testing.T) {
+	t.Parallel()
 	entered := make(chan struct{})
 	sawCancel := make(chan struct{})
 	ex := executor.Func(func(ctx context.Context, _ plan.Task, _ executor.Reporter) executor.Result {
@@ -515,6 +527,7 @@ func TestCancelStopsRunningExecutor(t *testing.T) {
 }
 
 func TestTaskTimeout(t *testing.T) {
+	t.Parallel()
 	ex := executor.Func(func(ctx context.Context, _ plan.Task, _ executor.Reporter) executor.Result {
 		<-ctx.Done()
 		return executor.Result{Status: executor.Failed, Message: ctx.Err().Error()}
@@ -529,6 +542,7 @@ func TestTaskTimeout(t *testing.T) {
 }
 
 func TestPanickingCallbacksAndPlanner(t *testing.T) {
+	t.Parallel()
 	results := make(chan PlanResult, 10)
 	calls := 0
 	s := New(Options{Debounce: time.Millisecond, Logger: quiet,
@@ -558,6 +572,7 @@ func TestPanickingCallbacksAndPlanner(t *testing.T) {
 }
 
 func TestReporterReceivesProgress(t *testing.T) {
+	t.Parallel()
 	msgs := make(chan string, 10)
 	ex := executor.Func(func(_ context.Context, _ plan.Task, r executor.Reporter) executor.Result {
 		r.Report("pulling llama3.1", 40)

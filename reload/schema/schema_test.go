@@ -70,6 +70,7 @@ func brief(ops []Op) []string {
 }
 
 func TestDiff(t *testing.T) {
+	t.Parallel()
 	user := doc("User", fld("name", "str", 0), fld("email", "str", 1))
 	tests := []struct {
 		name          string
@@ -177,6 +178,7 @@ func TestDiff(t *testing.T) {
 }
 
 func TestDiffFilesLocatesOps(t *testing.T) {
+	t.Parallel()
 	before := map[string][]facts.Model{"apps/api/src/models/user.py": {doc("User", fld("name", "str", 0))}}
 	after := map[string][]facts.Model{"apps/api/src/models/user.py": {doc("User", fld("name", "str", 0), fld("age", "int", 1, def("18")))}}
 	ops := DiffFiles(before, after)
@@ -193,6 +195,7 @@ func TestDiffFilesLocatesOps(t *testing.T) {
 }
 
 func TestDefaultValue(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   FieldDefault
 		want any
@@ -238,6 +241,7 @@ func TestDefaultValue(t *testing.T) {
 }
 
 func TestWriteMigration(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	if p, err := WriteMigration(root, "", nil); p != "" || err != nil {
 		t.Fatalf("no ops: %q, %v", p, err)
@@ -303,6 +307,7 @@ func TestWriteMigration(t *testing.T) {
 }
 
 func TestDownInvertsUp(t *testing.T) {
+	t.Parallel()
 	up := []Op{
 		{Kind: RenameCollection, Collection: "users", To: "people", Destructive: true},
 		{Kind: RenameField, Collection: "people", Field: "a", To: "b", Destructive: true},
@@ -317,6 +322,7 @@ func TestDownInvertsUp(t *testing.T) {
 }
 
 func TestValidate(t *testing.T) {
+	t.Parallel()
 	known := []string{"users"}
 	tests := []struct {
 		name    string
@@ -363,6 +369,7 @@ func TestValidate(t *testing.T) {
 }
 
 func TestDirOfGlob(t *testing.T) {
+	t.Parallel()
 	for glob, want := range map[string]string{
 		"":                           MigrationsDir,
 		"apps/api/migrations/*.json": "apps/api/migrations",
@@ -383,6 +390,7 @@ func TestDirOfGlob(t *testing.T) {
 }
 
 func TestWriteMigrationInConfiguredDir(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	ops := Diff([]facts.Model{doc("User", fld("name", "str", 0))},
 		[]facts.Model{doc("User", fld("name", "str", 0), fld("age", "int", 1, def("3")))})
