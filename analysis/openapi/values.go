@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/farm-stack/farm-lsp/analysis/facts"
+	"github.com/farm-stack/farm-lsp/analysis/pyast"
 	"github.com/farm-stack/farm-lsp/analysis/pymod"
 )
 
@@ -34,7 +35,7 @@ func (b *builder) eval(ctx, src string, depth int) (any, bool) {
 	if src == "" || depth > 24 {
 		return nil, false
 	}
-	if parts := splitTopLevel(src, '+'); len(parts) > 1 {
+	if parts := pyast.SplitTop(src, '+'); len(parts) > 1 {
 		var sb strings.Builder
 		for _, p := range parts {
 			s, ok := b.eval(ctx, p, depth+1)
@@ -326,35 +327,6 @@ func (b *builder) fstring(ctx, body string, depth int) (any, bool) {
 	return sb.String(), true
 }
 
-// splitTopLevel splits src at sep outside strings and brackets.
-func splitTopLevel(src string, sep byte) []string {
-	var out []string
-	depth := 0
-	var quote byte
-	start := 0
-	for i := 0; i < len(src); i++ {
-		c := src[i]
-		switch {
-		case quote != 0:
-			if c == '\\' {
-				i++
-			} else if c == quote {
-				quote = 0
-			}
-		case c == '"' || c == '\'':
-			quote = c
-		case c == '(' || c == '[' || c == '{':
-			depth++
-		case c == ')' || c == ']' || c == '}':
-			depth--
-		case c == sep && depth == 0:
-			out = append(out, src[start:i])
-			start = i + 1
-		}
-	}
-	return append(out, src[start:])
-}
-
 // callSource splits the source of a call `f(a, k=v)` into its callee and
 // argument sources (f-strings kept as written, unlike parseExpr).
 func callSource(src string) (callee string, pos []string, kw map[string]string, ok bool) {
@@ -369,7 +341,7 @@ func callSource(src string) (callee string, pos []string, kw map[string]string, 
 	if inner == "" {
 		return callee, nil, kw, true
 	}
-	for _, a := range splitTopLevel(inner, ',') {
+	for _, a := range pyast.SplitTop(inner, ',') {
 		a = strings.TrimSpace(a)
 		if a == "" {
 			continue

@@ -275,9 +275,9 @@ func subscriptParts(d *index, n *pnode) (string, []*pnode, bool) {
 	return "", nil, false
 }
 
-// splitTop splits s at top-level occurrences of sep (outside brackets and
+// SplitTop splits s at top-level occurrences of sep (outside brackets and
 // string literals).
-func splitTop(s string, sep byte) []string {
+func SplitTop(s string, sep byte) []string {
 	var out []string
 	depth, start := 0, 0
 	var quote byte
@@ -325,7 +325,7 @@ func stripNone(ann string) (string, bool) {
 // unionMembers flattens Optional/Union/| into their members.
 func unionMembers(ann string) []string {
 	ann = strings.TrimSpace(ann)
-	parts := splitTop(ann, '|')
+	parts := SplitTop(ann, '|')
 	if len(parts) > 1 {
 		var out []string
 		for _, p := range parts {
@@ -339,7 +339,7 @@ func unionMembers(ann string) []string {
 			return append(unionMembers(inner), "None")
 		case "Union":
 			var out []string
-			for _, p := range splitTop(inner, ',') {
+			for _, p := range SplitTop(inner, ',') {
 				if p != "" {
 					out = append(out, unionMembers(p)...)
 				}
