@@ -370,13 +370,7 @@ func (c *Coordinator) listenVite(ctx context.Context, vx *vite.Executor) {
 
 // modelsByFile is the current models keyed by file, kinds resolved.
 func (c *Coordinator) modelsByFile() map[string][]facts.Model {
-	out := map[string][]facts.Model{}
-	for _, f := range c.ws.Snapshot().Python() {
-		if len(f.Models) > 0 {
-			out[f.Path] = f.Models
-		}
-	}
-	return out
+	return mongo.ModelsOf(c.ws.Snapshot())
 }
 
 // ports claimed by the managed backends of this process's roots.

@@ -154,19 +154,11 @@ func (m *modelCache) has(name string) bool {
 // registry module from the enabled plugins' manifests.
 func (c *Coordinator) newPlugins() *plugins.Executor {
 	return plugins.New(plugins.Options{
-		Root:    c.root,
-		Enabled: func() []string { return c.Config().Plugins },
-		Manifests: func() map[string]*facts.Value {
-			out := map[string]*facts.Value{}
-			for rel, f := range c.ws.Snapshot().Files {
-				if f.Kind == facts.KindPluginConfig && f.Config != nil {
-					out[rel] = f.Config
-				}
-			}
-			return out
-		},
-		OutFile: c.Config().Outputs().PluginRegistry,
-		Logger:  c.log,
+		Root:      c.root,
+		Enabled:   func() []string { return c.Config().Plugins },
+		Manifests: func() map[string]*facts.Value { return plugins.ManifestsOf(c.ws.Snapshot()) },
+		OutFile:   c.Config().Outputs().PluginRegistry,
+		Logger:    c.log,
 	})
 }
 
