@@ -8,6 +8,7 @@ import (
 
 	"github.com/farm-stack/farm-lsp/analysis/facts"
 	"github.com/farm-stack/farm-lsp/analysis/parse"
+	"github.com/farm-stack/farm-lsp/internal/cpumeter"
 )
 
 // modelFile generates a realistic Beanie/Pydantic module of about `lines`
@@ -47,7 +48,7 @@ func BenchmarkExtractDiff300(b *testing.B) {
 	of := Extract(od, "models.py", facts.KindBackendModel)
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu := startCPU(b)
+	cpu := cpumeter.Start(b)
 	for i := 0; i < b.N; i++ {
 		nd, err := parse.Parse(ctx, parse.Python, []byte(newSrc), od)
 		if err != nil {
@@ -59,7 +60,7 @@ func BenchmarkExtractDiff300(b *testing.B) {
 			b.Fatalf("changes = %v", cs)
 		}
 	}
-	cpu.report(b)
+	cpu.Report(b)
 }
 
 // BenchmarkExtract300 is extraction alone (no parse, no diff).
@@ -70,11 +71,11 @@ func BenchmarkExtract300(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu := startCPU(b)
+	cpu := cpumeter.Start(b)
 	for i := 0; i < b.N; i++ {
 		Extract(d, "models.py", facts.KindBackendModel)
 	}
-	cpu.report(b)
+	cpu.Report(b)
 }
 
 // BenchmarkIndex300 is the tree mirror alone (parse.Doc.Flatten and the Go
@@ -88,11 +89,11 @@ func BenchmarkIndex300(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu := startCPU(b)
+	cpu := cpumeter.Start(b)
 	for i := 0; i < b.N; i++ {
 		newIndex(d)
 	}
-	cpu.report(b)
+	cpu.Report(b)
 }
 
 func BenchmarkIndexCursor300(b *testing.B) {
@@ -107,11 +108,11 @@ func BenchmarkIndexCursor300(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu := startCPU(b)
+	cpu := cpumeter.Start(b)
 	for i := 0; i < b.N; i++ {
 		cursorIndex(docs[i])
 	}
-	cpu.report(b)
+	cpu.Report(b)
 }
 
 // BenchmarkColdExtract1000 is the Python half of the workspace's cold
@@ -132,7 +133,7 @@ func BenchmarkColdExtract1000(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu := startCPU(b)
+	cpu := cpumeter.Start(b)
 	for i := 0; i < b.N; i++ {
 		for j, src := range files {
 			d, err := parse.Parse(ctx, parse.Python, src, nil)
@@ -144,5 +145,5 @@ func BenchmarkColdExtract1000(b *testing.B) {
 			}
 		}
 	}
-	cpu.report(b)
+	cpu.Report(b)
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/farm-stack/farm-lsp/internal/cpumeter"
 )
 
 // nesting is a file that opens n bracket pairs and never closes them, as
@@ -55,7 +57,7 @@ func BenchmarkNesting(b *testing.B) {
 				}
 				b.Run(fmt.Sprintf("%s/%s/%dk", s.name, shape, n/1000), func(b *testing.B) {
 					b.SetBytes(int64(len(src)))
-					cpu := startCPU(b)
+					cpu := cpumeter.Start(b)
 					for i := 0; i < b.N; i++ {
 						w := New(opts)
 						res, err := w.Update(ctx, s.path, src)
@@ -71,7 +73,7 @@ func BenchmarkNesting(b *testing.B) {
 							b.Fatalf("skipped: %s", res.Skipped)
 						}
 					}
-					cpu.report(b)
+					cpu.Report(b)
 				})
 			}
 		}
