@@ -216,6 +216,11 @@ func (c *Coordinator) analysisLoop(ctx context.Context) {
 			}
 		}
 		c.submit(b)
+		// Cross-file checks publish diagnostics only: they run once the
+		// plan is on its way, not in front of it.
+		for _, res := range b.after {
+			c.afterUpdate(res)
+		}
 		c.analysing.Store(false)
 		if c.queue.len() > 0 {
 			continue
@@ -257,7 +262,8 @@ func (c *Coordinator) SetInputPending(f func() bool) {
 // batch collects the analysed results of one round of events.
 type batch struct {
 	results []workspace.Result
-	save    bool // a save was among them: plan even when nothing changed
+	save    bool               // a save was among them: plan even when nothing changed
+	after   []workspace.Result // for afterUpdate, once the plan is submitted
 }
 
 func (b *batch) add(res workspace.Result, fromSave bool) {
@@ -449,7 +455,7 @@ func (c *Coordinator) update(ctx context.Context, rel string, content []byte, fr
 	if (res.Kind == facts.KindFarmConfig || res.Kind == facts.KindPluginConfig) && !res.SyntaxError && !res.Unchanged {
 		c.loadConfig() // a manifest changes which `plugins` entries are missing
 	}
-	c.afterUpdate(res)
+	b.after = append(b.after, res)
 	if c.unwatched(&res, fromSave) {
 		return staleOutput
 	}
@@ -463,7 +469,7 @@ func (c *Coordinator) removed(rel string, b *batch) {
 	c.hashes.Forget(c.abs(rel))
 	c.publish(rel, srcAnalysis, nil)
 	c.publish(rel, srcBuffer, nil)
-	c.afterUpdate(res)
+	b.after = append(b.after, res)
 	if c.unwatched(&res, false) {
 		return
 	}

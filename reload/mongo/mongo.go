@@ -8,6 +8,7 @@
 package mongo
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -119,6 +120,16 @@ type Executor struct {
 	diagPaths map[string]bool
 	// invalid holds validation diagnostics of unreadable migration files.
 	invalid map[string][]facts.Diagnostic
+	// parsed caches valid migration files by path with the bytes they were
+	// parsed from: every run lists all migrations, and re-validating each
+	// unchanged file made a save's database task grow with the history.
+	parsed map[string]parsedMigration
+}
+
+// parsedMigration is a valid migration file and the bytes it came from.
+type parsedMigration struct {
+	data []byte
+	m    schema.Migration
 }
 
 // pendingOp is an op of a migration file that is not applied.
@@ -161,6 +172,7 @@ func New(opts Options) *Executor {
 		pending:   map[string][]pendingOp{},
 		diagPaths: map[string]bool{},
 		invalid:   map[string][]facts.Diagnostic{},
+		parsed:    map[string]parsedMigration{},
 	}
 	e.bg, e.stopBG = context.WithCancel(context.Background())
 	e.setAutoApply(opts.AutoApply)
@@ -564,8 +576,13 @@ func (e *Executor) paths(p string) (rel, abs string) {
 func (e *Executor) readMigration(rel, abs string) (schema.Migration, error) {
 	data, err := os.ReadFile(abs)
 	if err != nil {
+		delete(e.parsed, rel)
 		return schema.Migration{}, fmt.Errorf("read migration %s: %w", rel, err)
 	}
+	if p, ok := e.parsed[rel]; ok && bytes.Equal(p.data, data) {
+		return p.m, nil
+	}
+	delete(e.parsed, rel)
 	if diags := schema.Validate(data, nil); len(diags) > 0 {
 		for i := range diags {
 			diags[i].Path = rel
@@ -579,6 +596,7 @@ func (e *Executor) readMigration(rel, abs string) (schema.Migration, error) {
 		return schema.Migration{}, fmt.Errorf("migration %s: %w", rel, err)
 	}
 	m.ID = strings.TrimSuffix(filepath.Base(abs), ".json") // the file name is the identity
+	e.parsed[rel] = parsedMigration{data: data, m: m}
 	return m, nil
 }
 

@@ -451,3 +451,37 @@ func TestCollectionRenameWaitsForApply(t *testing.T) {
 		t.Errorf("users still has %d documents", n)
 	}
 }
+
+// Parsed migrations are cached by content: a file edited after it was
+// read is read again, valid or not.
+func TestEditedMigrationFileReread(t *testing.T) {
+	f := newFixture(t, "", user(base))
+	f.insert(bson.D{{Key: "name", Value: "ada"}})
+	dir := filepath.Join(f.root, schema.MigrationsDir)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	rel := schema.MigrationsDir + "/0001_tier.json"
+	write := func(s string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(f.root, filepath.FromSlash(rel)), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	valid := `{"up": [{"op": "add-field", "collection": "users", "field": "tier", "backfill": true, "default": "free"}], "down": []}`
+	write(valid)
+	if res := f.run(f.ex); res.Status != executor.OK || len(res.Diagnostics[rel]) != 0 {
+		t.Fatalf("valid: %+v", res)
+	}
+	if f.docs()["ada"]["tier"] != "free" {
+		t.Fatalf("not applied: %v", f.docs()["ada"])
+	}
+	write("{\"up\": [\n  {\"op\": \"nope\", \"collection\": \"users\"}]}")
+	if ds := f.run(f.ex).Diagnostics[rel]; len(ds) != 1 || ds[0].Code != schema.CodeInvalid {
+		t.Fatalf("edited to invalid: diagnostics = %+v", ds)
+	}
+	write(valid)
+	if ds, ok := f.run(f.ex).Diagnostics[rel]; !ok || len(ds) != 0 {
+		t.Fatalf("fixed: diagnostics = %+v (present %v), want cleared", ds, ok)
+	}
+}
