@@ -30,9 +30,19 @@ func (m *Manager) checkExternal(ctx context.Context, task plan.Task, r executor.
 	if res, broken := m.brokenResult(); broken {
 		return res
 	}
-	want, confirmable := m.expectedAPI(task)
 	ctx, cancel := context.WithTimeout(ctx, m.opts.StartTimeout)
 	defer cancel()
+	// Nothing listening: the user runs no backend, and building the
+	// expected API (a whole OpenAPI document) would be wasted work.
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", m.opts.PublicAddr)
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		return executor.Result{Status: executor.Skipped, Message: "skipped: backend not reachable at " + m.opts.PublicAddr + startHint(m.opts.PublicAddr)}
+	}
+	if err == nil {
+		conn.Close()
+	}
+	want, confirmable := m.expectedAPI(task)
 	base := "http://" + m.opts.PublicAddr
 	url := base + m.opts.HealthPath
 	if confirmable {
