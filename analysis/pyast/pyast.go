@@ -55,7 +55,21 @@ import (
 // workspace-relative path stored in the facts and diagnostics; kind is the
 // file's classification. When the tree has syntax errors HasErrors is set and
 // Diagnostics lists them; whatever could be read is still returned.
-func Extract(doc *parse.Doc, path string, kind facts.Kind) (f *facts.File) {
+func Extract(doc *parse.Doc, path string, kind facts.Kind) *facts.File {
+	return ExtractWith(doc, path, kind, Options{})
+}
+
+// Options tune ExtractWith.
+type Options struct {
+	// NoSemanticHash leaves File.SemanticHash empty (about a fifth of the
+	// extraction's CPU): for facts that are never diffed, as in the one-shot
+	// commands (farm-lsp generate, openapi). Diff treats an empty hash as
+	// unknown and compares the facts themselves.
+	NoSemanticHash bool
+}
+
+// ExtractWith is Extract with options.
+func ExtractWith(doc *parse.Doc, path string, kind facts.Kind, opts Options) (f *facts.File) {
 	f = &facts.File{Path: path, Kind: kind}
 	if doc == nil || doc.Tree == nil || doc.Lang != parse.Python {
 		return f
@@ -86,7 +100,9 @@ func Extract(doc *parse.Doc, path string, kind facts.Kind) (f *facts.File) {
 	f.Functions = append(f.Functions, facts.Symbol{
 		Name: moduleSymbol, Kind: "module", Hash: x.restHash(mroot), Range: x.d.Range(mroot),
 	})
-	f.SemanticHash = semanticHash(f)
+	if !opts.NoSemanticHash {
+		f.SemanticHash = semanticHash(f)
+	}
 	return f
 }
 

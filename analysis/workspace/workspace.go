@@ -53,11 +53,16 @@ type Options struct {
 	// defaults; negative: no bound.
 	MaxDepth int // 0: DefaultMaxDepth
 	MaxNodes int // 0: DefaultMaxNodes
+	// OneShot is for a workspace that is loaded once and never updated (the
+	// one-shot commands: farm-lsp generate, openapi): its facts carry no
+	// semantic hashes, which only diffs of later versions read.
+	OneShot bool
 }
 
 // limits are the per-file analysis bounds.
 type limits struct {
 	size, depth, nodes int
+	oneShot            bool // Options.OneShot
 }
 
 // Result is what one Update or Remove found.
@@ -113,7 +118,7 @@ func New(opts Options) *Workspace {
 	if opts.MaxFileSize <= 0 {
 		opts.MaxFileSize = DefaultMaxFileSize
 	}
-	lim := limits{size: opts.MaxFileSize, depth: opts.MaxDepth, nodes: opts.MaxNodes}
+	lim := limits{size: opts.MaxFileSize, depth: opts.MaxDepth, nodes: opts.MaxNodes, oneShot: opts.OneShot}
 	if lim.depth == 0 {
 		lim.depth = DefaultMaxDepth
 	}
@@ -217,7 +222,7 @@ func analyse(ctx context.Context, rel string, kind facts.Kind, content []byte, p
 	}
 	a.doc = doc
 	if lang == parse.Python {
-		a.file = pyast.Extract(doc, rel, kind)
+		a.file = pyast.ExtractWith(doc, rel, kind, pyast.Options{NoSemanticHash: lim.oneShot})
 	} else {
 		a.file = tsxast.Extract(doc, rel, kind)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/farm-stack/farm-lsp/reload/coordinator"
 )
@@ -36,12 +37,16 @@ func generateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	defer closeLog()
 	log.Debug("indexing the app", "root", app)
-	c, err := coordinator.Index(ctx, app)
+	t0 := time.Now()
+	c, err := coordinator.IndexBackend(ctx, app)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
+	log.Debug("indexed", "files", c.Workspace().Len(), "ms", ms(time.Since(t0)))
+	t0 = time.Now()
 	paths, diags, err := c.Generate(ctx, *check)
+	log.Debug("generated", "ms", ms(time.Since(t0)))
 	printDiagnostics(stderr, c.Root(), diags)
 	if err != nil {
 		return err
@@ -66,6 +71,9 @@ func generateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	return nil
 }
 
+// ms is a duration in milliseconds for the debug log.
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
 // openapiCmd prints the backend's OpenAPI document, derived from source.
 func openapiCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("openapi", stderr)
@@ -88,7 +96,7 @@ func openapiCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	defer closeLog()
 	log.Debug("indexing the app", "root", app)
-	c, err := coordinator.Index(ctx, app)
+	c, err := coordinator.IndexBackend(ctx, app)
 	if err != nil {
 		return err
 	}

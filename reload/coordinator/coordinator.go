@@ -49,6 +49,11 @@ type Options struct {
 	// TrustStore remembers the user's allows (default: the store in
 	// $XDG_STATE_HOME/farm-lsp).
 	TrustStore *trust.Store
+	// BackendOnly indexes only what the one-shot generate and openapi
+	// commands read: the Python files, farm.config and plugin manifests
+	// (no components, no generated outputs), as a workspace that is never
+	// updated (workspace.Options.OneShot).
+	BackendOnly bool
 }
 
 // Coordinator is the Engine of one workspace root.
@@ -133,7 +138,7 @@ func New(opts Options) (*Coordinator, error) {
 		ready:   make(chan struct{}),
 	}
 	c.ring = metrics.New(metrics.DefaultSize, metrics.DefaultSlow, c.log)
-	c.ws = workspace.New(workspace.Options{Classifier: classify.Default()})
+	c.ws = workspace.New(workspace.Options{Classifier: classify.Default(), OneShot: opts.BackendOnly})
 	c.commands = c.builtinCommands()
 	c.setupTrust()
 	return c, nil
@@ -359,7 +364,17 @@ func (c *Coordinator) Configure(overrides json.RawMessage) error {
 // anything (no scheduler, watcher or executors): the one-shot commands
 // (plan, generate, openapi) read the workspace through it.
 func Index(ctx context.Context, root string) (*Coordinator, error) {
-	c, err := New(Options{Root: root, NoWatch: true})
+	return indexWith(ctx, Options{Root: root, NoWatch: true})
+}
+
+// IndexBackend is Index for the commands that read only the backend and
+// farm.config (generate, openapi): see Options.BackendOnly.
+func IndexBackend(ctx context.Context, root string) (*Coordinator, error) {
+	return indexWith(ctx, Options{Root: root, NoWatch: true, BackendOnly: true})
+}
+
+func indexWith(ctx context.Context, opts Options) (*Coordinator, error) {
+	c, err := New(opts)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
+
+	"github.com/farm-stack/farm-lsp/analysis/facts"
 
 	"github.com/farm-stack/farm-lsp/reload/watch"
 )
@@ -22,6 +25,11 @@ func ignored(patterns []string, rel string, dir bool) bool {
 	}
 	// A directory is ignored when everything below it would be.
 	return dir && watch.Match(patterns, rel+"/x")
+}
+
+// backendInput is what Options.BackendOnly indexes.
+func backendInput(rel string, kind facts.Kind) bool {
+	return strings.HasSuffix(rel, ".py") || kind == facts.KindFarmConfig || kind == facts.KindPluginConfig
 }
 
 // index walks the root and loads every readable file into the workspace.
@@ -57,7 +65,11 @@ func (c *Coordinator) index(ctx context.Context) (int, error) {
 		if !d.Type().IsRegular() || ignored(scanIgnore, rel, false) {
 			return nil
 		}
-		if c.ws.Kind(rel) == "unknown" && filepath.Base(rel) != "tsconfig.json" {
+		kind := c.ws.Kind(rel)
+		if kind == "unknown" && filepath.Base(rel) != "tsconfig.json" {
+			return nil
+		}
+		if c.opts.BackendOnly && !backendInput(rel, kind) {
 			return nil
 		}
 		info, err := d.Info()
