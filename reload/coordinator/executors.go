@@ -148,6 +148,7 @@ func (c *Coordinator) newDatabase() *mongo.Executor {
 		URL:        c.databaseURL, // "" while untrusted or remote (trust.go)
 		AutoApply:  cfg.Development.HotReload.Database.AutoApply,
 		Models:     c.modelsByFile,
+		Snapshot:   c.ws.Snapshot,
 		Logger:     c.log,
 		// Migrations that waited for the database apply when it is back.
 		OnBackground: func(res executor.Result) {

@@ -28,6 +28,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/connstring"
 
 	"github.com/farm-stack/farm-lsp/analysis/facts"
+	"github.com/farm-stack/farm-lsp/analysis/pymod"
 	analysis "github.com/farm-stack/farm-lsp/analysis/workspace"
 	"github.com/farm-stack/farm-lsp/reload/executor"
 	"github.com/farm-stack/farm-lsp/reload/plan"
@@ -66,9 +67,15 @@ type Options struct {
 	// AutoApply is ApplyAdditive (the default), ApplyNone or ApplyAll.
 	AutoApply string
 	// Models returns the current models keyed by the workspace-relative
-	// path of their file, with Kind resolved. Only Documents are used.
+	// path of their file, with Kind resolved. Documents are diffed; the
+	// other models count as their bases and embedded models, found by
+	// name. Snapshot, when set, is used instead.
 	Models func() map[string][]facts.Model
-	Logger *slog.Logger
+	// Snapshot returns the current analysis snapshot: its models, with the
+	// names of embedded models and bases resolved through the imports
+	// (`from .base import Audit as AuditInfo`).
+	Snapshot func() analysis.Snapshot
+	Logger   *slog.Logger
 	// Timeout bounds server selection and the ping (default 3s).
 	Timeout time.Duration
 	// Ledger is the applied-migrations collection (default DefaultLedger).
@@ -96,7 +103,7 @@ type Executor struct {
 
 	mu        sync.Mutex
 	autoApply string
-	prev      map[string][]facts.Model
+	prev      schema.Set
 	// stateVersion is the newest task state diffed (plan.State.Version).
 	stateVersion uint64
 	client       *mdb.Client
@@ -176,7 +183,11 @@ func New(opts Options) *Executor {
 	}
 	e.bg, e.stopBG = context.WithCancel(context.Background())
 	e.setAutoApply(opts.AutoApply)
-	e.prev = snapshot(opts.Models())
+	if opts.Snapshot != nil {
+		e.prev = SetOf(opts.Snapshot())
+	} else {
+		e.prev = schema.Set{Models: snapshot(opts.Models())}
+	}
 	return e
 }
 
@@ -254,23 +265,25 @@ func (e *Executor) Run(ctx context.Context, task plan.Task, r executor.Reporter)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 
-	var cur map[string][]facts.Model
+	var cur schema.Set
 	rawURL, glob := e.opts.URL(), e.opts.Migrations()
 	if st := task.State; st != nil { // the state the task was planned from
 		rawURL, glob = st.Config.Database.URL, st.Config.Paths.Migrations
 		cur = e.prev // a state older than one already diffed changes no model
 		if st.Version > e.stateVersion {
 			e.stateVersion = st.Version
-			cur = snapshot(ModelsOf(st.Snapshot))
+			cur = SetOf(st.Snapshot)
 		}
+	} else if e.opts.Snapshot != nil {
+		cur = SetOf(e.opts.Snapshot())
 	} else {
-		cur = snapshot(e.opts.Models())
+		cur = schema.Set{Models: snapshot(e.opts.Models())}
 	}
 	dir, err := schema.DirOfGlob(glob)
 	if err != nil {
 		return executor.Result{Status: executor.Failed, Message: err.Error()}
 	}
-	ops := schema.DiffFiles(e.prev, cur)
+	ops := schema.DiffSets(e.prev, cur)
 
 	var db *mdb.Database
 	var dbErr error
@@ -1312,14 +1325,37 @@ func (e *Executor) applyOp(ctx context.Context, db *mdb.Database, op schema.Op) 
 		if !op.Backfill {
 			return " (no backfill)", nil
 		}
-		res, err := coll.UpdateMany(ctx,
-			bson.D{{Key: op.Field, Value: bson.D{{Key: "$exists", Value: false}}}},
-			bson.D{{Key: "$set", Value: bson.D{{Key: op.Field, Value: op.Default}}}})
+		if eachPath(op.Field) {
+			n, err := rewriteEach(ctx, coll, op.Field, func(obj bson.D, name string) (bson.D, bool) {
+				if hasKey(obj, name) {
+					return obj, false
+				}
+				return append(obj[:len(obj):len(obj)], bson.E{Key: name, Value: op.Default}), true
+			})
+			return fmt.Sprintf(" (%d documents backfilled)", n), err
+		}
+		filter := bson.D{{Key: op.Field, Value: bson.D{{Key: "$exists", Value: false}}}}
+		if i := strings.LastIndexByte(op.Field, '.'); i > 0 {
+			// Only documents that hold the embedded object: a missing or
+			// null one stays as it is.
+			filter = append(bson.D{{Key: op.Field[:i], Value: bson.D{{Key: "$type", Value: "object"}}}}, filter...)
+		}
+		res, err := coll.UpdateMany(ctx, filter, bson.D{{Key: "$set", Value: bson.D{{Key: op.Field, Value: op.Default}}}})
 		if err != nil {
 			return "", err
 		}
 		return fmt.Sprintf(" (%d documents backfilled)", res.ModifiedCount), nil
 	case schema.RemoveField:
+		if eachPath(op.Field) {
+			n, err := rewriteEach(ctx, coll, op.Field, func(obj bson.D, name string) (bson.D, bool) {
+				i := keyIndex(obj, name)
+				if i < 0 {
+					return obj, false
+				}
+				return append(obj[:i:i], obj[i+1:]...), true
+			})
+			return fmt.Sprintf(" (%d documents)", n), err
+		}
 		res, err := coll.UpdateMany(ctx,
 			bson.D{{Key: op.Field, Value: bson.D{{Key: "$exists", Value: true}}}},
 			bson.D{{Key: "$unset", Value: bson.D{{Key: op.Field, Value: ""}}}})
@@ -1328,6 +1364,24 @@ func (e *Executor) applyOp(ctx context.Context, db *mdb.Database, op schema.Op) 
 		}
 		return fmt.Sprintf(" (%d documents)", res.ModifiedCount), nil
 	case schema.RenameField:
+		if eachPath(op.Field) || eachPath(op.To) {
+			from, to := op.Field, op.To
+			i, j := strings.LastIndexByte(from, '.'), strings.LastIndexByte(to, '.')
+			if i < 0 || j < 0 || from[:i] != to[:j] {
+				return "", fmt.Errorf("rename-field %s → %s: both must name a field of the same embedded object", from, to)
+			}
+			newName := to[j+1:]
+			n, err := rewriteEach(ctx, coll, from, func(obj bson.D, name string) (bson.D, bool) {
+				k := keyIndex(obj, name)
+				if k < 0 || hasKey(obj, newName) {
+					return obj, false
+				}
+				out := append(bson.D(nil), obj...)
+				out[k].Key = newName
+				return out, true
+			})
+			return fmt.Sprintf(" (%d documents)", n), err
+		}
 		res, err := coll.UpdateMany(ctx,
 			bson.D{{Key: op.Field, Value: bson.D{{Key: "$exists", Value: true}}}},
 			bson.D{{Key: "$rename", Value: bson.D{{Key: op.Field, Value: op.To}}}})
@@ -1367,6 +1421,27 @@ func (e *Executor) applyOp(ctx context.Context, db *mdb.Database, op schema.Op) 
 		return "", nil
 	}
 	return "", fmt.Errorf("unknown operation %q", op.Kind)
+}
+
+// SetOf is a snapshot's models with a resolver of the names their
+// annotations and bases use, through the imports of their files (built on
+// first use; the executor's lock serialises its use).
+func SetOf(snap analysis.Snapshot) schema.Set {
+	var ix *pymod.Index
+	return schema.Set{
+		Models: ModelsOf(snap),
+		Resolve: func(path, name string) (facts.Model, string, bool) {
+			if ix == nil {
+				ix = pymod.New(snap.Python())
+			}
+			s := ix.Resolve(path, name)
+			m := ix.Model(s)
+			if m == nil {
+				return facts.Model{}, "", false
+			}
+			return *m, s.File.Path, true
+		},
+	}
 }
 
 // ModelsOf is a snapshot's models keyed by file (files without models left

@@ -116,45 +116,46 @@ func IndexName(keys []facts.IndexKey) string {
 
 // Diff returns the schema operations that take the Document models in
 // before to those in after. Models are matched by class name; BaseModels
-// and unresolved models are ignored. Removed models produce no operation
-// (their data stays). Ops carry Model and Range but no Path (see DiffFiles).
+// and unresolved models are ignored except as embedded models and bases
+// (resolved by name). Removed models produce no operation (their data
+// stays). Ops carry Model and Range but no Path (see DiffFiles).
 func Diff(before, after []facts.Model) []Op {
-	b := map[string]located{}
-	for _, m := range before {
-		if m.Kind == facts.ModelDocument {
-			b[m.Name] = located{model: m}
-		}
-	}
-	var a []located
-	for _, m := range after {
-		if m.Kind == facts.ModelDocument {
-			a = append(a, located{model: m})
-		}
-	}
-	return diff(b, a)
+	return DiffSets(Set{Models: map[string][]facts.Model{"": before}}, Set{Models: map[string][]facts.Model{"": after}})
 }
 
 // DiffFiles is Diff over models keyed by the workspace-relative path of
 // their file; it sets each op's Path. A model that moved to another file
-// is still matched by name.
+// is still matched by name. Names in annotations and bases resolve by
+// name (DiffSets resolves them through the imports).
 func DiffFiles(before, after map[string][]facts.Model) []Op {
+	return DiffSets(Set{Models: before}, Set{Models: after})
+}
+
+// DiffSets is DiffFiles with each side's own resolver. Besides a
+// Document's own fields it diffs the fields of its base classes and of the
+// models embedded in it (fields whose type is a model, in Optional[...],
+// List[...], Dict[str, ...]), at their stored dotted paths: an op on a
+// field of an embedded model has Field "audit.reviewed_by" (EachElement
+// and EachValue stand for array elements and dict values), and Model, Path
+// and Range locate it in the embedded model's class.
+func DiffSets(before, after Set) []Op {
 	b := map[string]located{}
-	for _, p := range sortedKeys(before) {
-		for _, m := range before[p] {
+	for _, p := range sortedKeys(before.Models) {
+		for _, m := range before.Models[p] {
 			if m.Kind == facts.ModelDocument {
 				b[m.Name] = located{path: p, model: m}
 			}
 		}
 	}
 	var a []located
-	for _, p := range sortedKeys(after) {
-		for _, m := range after[p] {
+	for _, p := range sortedKeys(after.Models) {
+		for _, m := range after.Models[p] {
 			if m.Kind == facts.ModelDocument {
 				a = append(a, located{path: p, model: m})
 			}
 		}
 	}
-	return diff(b, a)
+	return diff(b, a, before.resolver(), after.resolver())
 }
 
 type located struct {
@@ -171,7 +172,9 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-func diff(before map[string]located, after []located) []Op {
+type resolveFunc = func(path, name string) (facts.Model, string, bool)
+
+func diff(before map[string]located, after []located, rb, ra resolveFunc) []Op {
 	var ops []Op
 	for _, cur := range after {
 		m := cur.model
@@ -199,7 +202,12 @@ func diff(before map[string]located, after []located) []Op {
 			}
 			ops = append(ops, at(Op{Kind: RenameCollection, Collection: oldColl, To: coll, Destructive: true}, r))
 		}
-		ops = append(ops, fieldOps(pm, m, at)...)
+		ps, cs := shapeOf(pm, prev.path, rb), shapeOf(m, cur.path, ra)
+		for _, hp := range sortedHolders(cs) {
+			if ph, ok := ps[hp]; ok {
+				ops = append(ops, fieldOps(hp, ph, cs[hp], at)...)
+			}
+		}
 		ops = append(ops, indexOps(pm, m, at)...)
 	}
 	return ops
@@ -213,20 +221,6 @@ func modelIndexes(m facts.Model) []facts.Index {
 	return m.Settings.Indexes
 }
 
-// storedFields returns the fields a Document stores, keyed by stored name
-// (the alias when there is one). ClassVars, computed fields and `id` (which
-// Beanie maps to _id) are not stored fields.
-func storedFields(m facts.Model) map[string]facts.Field {
-	out := map[string]facts.Field{}
-	for _, f := range m.Fields {
-		if f.ClassVar || f.Computed || f.Name == "id" || strings.HasPrefix(f.Name, "_") {
-			continue
-		}
-		out[storedName(f)] = f
-	}
-	return out
-}
-
 func storedName(f facts.Field) string {
 	if f.Alias != "" {
 		return f.Alias
@@ -234,11 +228,11 @@ func storedName(f facts.Field) string {
 	return f.Name
 }
 
-func byIndex(fields map[string]facts.Field, names []string) []string {
+func byIndex(slots map[string]slot, names []string) []string {
 	sort.Slice(names, func(i, j int) bool {
-		a, b := fields[names[i]], fields[names[j]]
-		if a.Index != b.Index {
-			return a.Index < b.Index
+		a, b := slots[names[i]], slots[names[j]]
+		if a.field.Index != b.field.Index {
+			return a.field.Index < b.field.Index
 		}
 		return names[i] < names[j]
 	})
@@ -247,8 +241,11 @@ func byIndex(fields map[string]facts.Field, names []string) []string {
 
 type placeFunc func(op Op, r facts.Range) Op
 
-func fieldOps(prev, cur facts.Model, at placeFunc) []Op {
-	pf, cf := storedFields(prev), storedFields(cur)
+// fieldOps diffs the fields stored at one path (hp, "" for the Document
+// itself) of a Document. Added fields are placed at their declaration,
+// removed ones at the class holding them now.
+func fieldOps(hp string, prev, cur *holder, at placeFunc) []Op {
+	pf, cf := prev.slots, cur.slots
 	var removed, added []string
 	for n := range pf {
 		if _, ok := cf[n]; !ok {
@@ -261,28 +258,46 @@ func fieldOps(prev, cur facts.Model, at placeFunc) []Op {
 		}
 	}
 	removed, added = byIndex(pf, removed), byIndex(cf, added)
+	in := func(op Op, owner facts.Model, file string, r facts.Range) Op {
+		op = at(op, r)
+		if hp != "" || owner.Name != op.Model {
+			op.Model, op.Path = owner.Name, file
+		}
+		return op
+	}
+	if cur.why != "" {
+		// Which stored values hold this model is unknown: nothing is
+		// changed, and the migration says why.
+		var ops []Op
+		for _, n := range added {
+			s := cf[n]
+			ops = append(ops, in(Op{Kind: AddField, Field: s.path, Note: cur.why + ": existing documents are not backfilled automatically"}, s.owner, s.file, s.field.Range))
+		}
+		return ops
+	}
 	// The rename heuristic: exactly one field removed and one added, with
-	// the same annotation at the same position.
+	// the same annotation at the same position of the same class.
 	if len(removed) == 1 && len(added) == 1 {
 		o, n := pf[removed[0]], cf[added[0]]
-		if o.Annotation == n.Annotation && o.Index == n.Index {
-			return []Op{at(Op{Kind: RenameField, Field: removed[0], To: added[0], Destructive: true}, n.Range)}
+		if o.field.Annotation == n.field.Annotation && o.field.Index == n.field.Index && o.owner.Name == n.owner.Name {
+			return []Op{in(Op{Kind: RenameField, Field: o.path, To: n.path, Destructive: true}, n.owner, n.file, n.field.Range)}
 		}
 	}
 	var ops []Op
 	for _, n := range removed {
-		ops = append(ops, at(Op{Kind: RemoveField, Field: n, Destructive: true}, cur.NameRange))
+		ops = append(ops, in(Op{Kind: RemoveField, Field: pf[n].path, Destructive: true}, cur.model, cur.file, cur.model.NameRange))
 	}
 	for _, n := range added {
-		f := cf[n]
-		op := Op{Kind: AddField, Field: n}
+		s := cf[n]
+		f := s.field
+		op := Op{Kind: AddField, Field: s.path}
 		v, ok, why := DefaultValue(FieldDefault{Source: f.Default, Has: f.HasDefault, Factory: f.DefaultFactory})
 		if ok {
 			op.Backfill, op.Default = true, v
 		} else {
 			op.Note = why + ": existing documents are not backfilled"
 		}
-		ops = append(ops, at(op, f.Range))
+		ops = append(ops, in(op, s.owner, s.file, f.Range))
 	}
 	return ops
 }
