@@ -7,6 +7,7 @@ package imports
 
 import (
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -23,69 +24,106 @@ type Alias struct {
 
 // Graph holds each file's imports and resolves them against the set of
 // known files. It is not safe for concurrent use (the workspace guards it).
+//
+// Resolution is incremental: every file remembers what its resolution
+// looked at (probes: "is there a file at base+ext", "does dir have a
+// tsconfig", "which Python roots are there"), and a change re-resolves
+// only the files that looked at something the change altered. The result
+// is the same as resolving every file again (TestIncrementalMatchesFull).
 type Graph struct {
 	imports map[string][]facts.Import // per file, as extracted
 	aliases map[string][]Alias        // per tsconfig directory ("" = root)
 	edges   map[string][]string       // resolved: file -> imported files
-	rev     map[string][]string       // imported file -> importers
-	roots   []string                  // Python source roots of the last build
-	dirty   bool
+	rev     map[string][]string       // imported file -> importers (sorted)
+	// probes are what each file's resolution looked at; probers the
+	// reverse: the files that looked at a probe.
+	probes  map[string][]probe
+	probers map[probe]map[string]struct{}
+	// rootN counts, per Python root, the files making it one; roots is
+	// the sorted set, rebuilt when a count goes to or from zero.
+	rootN      map[string]int
+	roots      []string
+	rootsDirty bool
+	pending    map[string]struct{} // files to (re-)resolve before the next query
 }
+
+// probe is one thing a resolution looked at.
+type probe struct {
+	kind byte   // probeFile, probeAlias, probeRoots
+	key  string // a path base (probeFile: base+ext for some ext), a directory
+}
+
+const (
+	probeFile  byte = iota // is there a file at key+ext (any ext of tsExts, .py, /__init__.py)
+	probeAlias             // the tsconfig paths of directory key
+	probeRoots             // the set of Python roots
+)
 
 // New returns an empty graph.
 func New() *Graph {
-	return &Graph{imports: map[string][]facts.Import{}, aliases: map[string][]Alias{}}
+	return &Graph{imports: map[string][]facts.Import{}, aliases: map[string][]Alias{},
+		edges: map[string][]string{}, rev: map[string][]string{},
+		probes: map[string][]probe{}, probers: map[probe]map[string]struct{}{},
+		rootN: map[string]int{"": 1}, roots: []string{""}, pending: map[string]struct{}{}}
 }
 
 // Set records the imports of file (replacing earlier ones). A file with no
-// imports is still known, so it can be the target of other imports. A new
-// file can change how others resolve, so the graph is rebuilt lazily; for a
-// file already known only its own edges are re-resolved (a save in a large
-// workspace must not re-resolve every import).
+// imports is still known, so it can be the target of other imports. Only
+// the file itself and the files whose resolution looked for it are
+// re-resolved.
 func (g *Graph) Set(file string, imps []facts.Import) {
 	old, existed := g.imports[file]
 	g.imports[file] = imps
-	switch {
-	case !existed:
-		g.dirty = true
-	case g.dirty || g.edges == nil || sameImports(old, imps):
-	default:
-		g.reresolve(file)
+	if !existed {
+		g.exists(file, 1)
+		g.pending[file] = struct{}{}
+		return
+	}
+	if !sameImports(old, imps) {
+		g.pending[file] = struct{}{}
 	}
 }
 
-// reresolve replaces one file's edges (the set of files is unchanged).
-func (g *Graph) reresolve(file string) {
-	for _, target := range g.edges[file] {
-		if rest := without(g.rev[target], file); len(rest) > 0 {
-			g.rev[target] = rest
+// exists records that file appeared (d=1) or went (d=-1): every probe that
+// could see it is invalidated, and the Python roots are counted.
+func (g *Graph) exists(file string, d int) {
+	for _, ext := range tsExts {
+		if strings.HasSuffix(file, ext) {
+			g.invalidate(probe{probeFile, file[:len(file)-len(ext)]})
+		}
+	}
+	if file == "__init__.py" {
+		g.invalidate(probe{probeFile, ""})
+	} else if base, ok := strings.CutSuffix(file, "/__init__.py"); ok {
+		g.invalidate(probe{probeFile, base})
+	} else if base, ok := strings.CutSuffix(file, ".py"); ok {
+		g.invalidate(probe{probeFile, base})
+	}
+	if !strings.HasSuffix(file, ".py") {
+		return
+	}
+	for dir := path.Dir(file); dir != "." && dir != "/"; dir = path.Dir(dir) {
+		root := path.Dir(dir)
+		if root == "." {
+			root = ""
+		}
+		n := g.rootN[root] + d
+		if n <= 0 {
+			delete(g.rootN, root)
 		} else {
-			delete(g.rev, target)
+			g.rootN[root] = n
+		}
+		if n == 0 || n == 1 && d > 0 {
+			g.rootsDirty = true
 		}
 	}
-	delete(g.edges, file)
-	seen := map[string]bool{}
-	for _, imp := range g.imports[file] {
-		for _, target := range g.resolve(file, imp, g.roots) {
-			if target != file && !seen[target] {
-				seen[target] = true
-				g.edges[file] = append(g.edges[file], target)
-				g.rev[target] = append(g.rev[target], file)
-				sort.Strings(g.rev[target])
-			}
-		}
-	}
-	sort.Strings(g.edges[file])
 }
 
-func without(list []string, s string) []string {
-	out := list[:0]
-	for _, x := range list {
-		if x != s {
-			out = append(out, x)
-		}
+// invalidate queues the files that looked at p for re-resolution.
+func (g *Graph) invalidate(p probe) {
+	for f := range g.probers[p] {
+		g.pending[f] = struct{}{}
 	}
-	return out
 }
 
 // sameImports compares what resolution depends on (not ranges).
@@ -94,7 +132,7 @@ func sameImports(a, b []facts.Import) bool {
 		return false
 	}
 	for i := range a {
-		if a[i].Module != b[i].Module || a[i].Level != b[i].Level || strings.Join(a[i].Names, ",") != strings.Join(b[i].Names, ",") {
+		if a[i].Module != b[i].Module || a[i].Level != b[i].Level || !slices.Equal(a[i].Names, b[i].Names) {
 			return false
 		}
 	}
@@ -103,8 +141,13 @@ func sameImports(a, b []facts.Import) bool {
 
 // Remove forgets a file.
 func (g *Graph) Remove(file string) {
+	if _, ok := g.imports[file]; !ok {
+		return
+	}
 	delete(g.imports, file)
-	g.dirty = true
+	g.unlink(file)
+	delete(g.pending, file)
+	g.exists(file, -1)
 }
 
 // SetAliases records the `paths` of the tsconfig.json in dir (workspace-
@@ -115,7 +158,7 @@ func (g *Graph) SetAliases(dir string, aliases []Alias) {
 	} else {
 		g.aliases[dir] = aliases
 	}
-	g.dirty = true
+	g.invalidate(probe{probeAlias, dir})
 }
 
 // Imports returns the files that file imports (resolved, sorted).
@@ -152,34 +195,106 @@ func (g *Graph) Affected(file string) []string {
 	return out
 }
 
-// build re-resolves every edge when anything changed. Resolution is cheap
-// (map lookups), and rebuilding whole keeps files that appear later
-// resolvable without tracking unresolved imports.
+// build resolves the pending files: those set or changed since the last
+// query and those whose resolution looked at something that changed.
 func (g *Graph) build() {
-	if !g.dirty && g.edges != nil {
+	if g.rootsDirty {
+		g.rootsDirty = false
+		roots := make([]string, 0, len(g.rootN))
+		for r := range g.rootN {
+			roots = append(roots, r)
+		}
+		sort.Strings(roots)
+		if !slices.Equal(roots, g.roots) {
+			g.roots = roots
+			g.invalidate(probe{kind: probeRoots})
+		}
+	}
+	if len(g.pending) == 0 {
 		return
 	}
-	g.edges = make(map[string][]string, len(g.imports))
-	g.rev = make(map[string][]string, len(g.imports))
-	roots := g.pythonRoots()
-	g.roots = roots
-	for file, imps := range g.imports {
-		seen := map[string]bool{}
-		for _, imp := range imps {
-			for _, target := range g.resolve(file, imp, roots) {
-				if target != file && !seen[target] {
-					seen[target] = true
-					g.edges[file] = append(g.edges[file], target)
-					g.rev[target] = append(g.rev[target], file)
-				}
+	files := make([]string, 0, len(g.pending))
+	for f := range g.pending {
+		files = append(files, f)
+	}
+	clear(g.pending)
+	sort.Strings(files)
+	for _, f := range files {
+		g.link(f)
+	}
+}
+
+// unlink drops a file's edges and probes.
+func (g *Graph) unlink(file string) {
+	for _, target := range g.edges[file] {
+		if rest := remove(g.rev[target], file); len(rest) > 0 {
+			g.rev[target] = rest
+		} else {
+			delete(g.rev, target)
+		}
+	}
+	delete(g.edges, file)
+	for _, p := range g.probes[file] {
+		if set := g.probers[p]; set != nil {
+			delete(set, file)
+			if len(set) == 0 {
+				delete(g.probers, p)
 			}
 		}
-		sort.Strings(g.edges[file])
 	}
-	for k := range g.rev {
-		sort.Strings(g.rev[k])
+	delete(g.probes, file)
+}
+
+// link (re-)resolves one file's imports.
+func (g *Graph) link(file string) {
+	g.unlink(file)
+	imps, ok := g.imports[file]
+	if !ok {
+		return
 	}
-	g.dirty = false
+	r := resolver{g: g, seen: map[probe]bool{}}
+	var out []string
+	for _, imp := range imps {
+		for _, target := range r.resolve(file, imp) {
+			if target != file && !slices.Contains(out, target) {
+				out = append(out, target)
+			}
+		}
+	}
+	sort.Strings(out)
+	if len(out) > 0 {
+		g.edges[file] = out
+	}
+	for _, target := range out {
+		g.rev[target] = insert(g.rev[target], file)
+	}
+	if len(r.probes) > 0 {
+		g.probes[file] = r.probes
+	}
+	for _, p := range r.probes {
+		set := g.probers[p]
+		if set == nil {
+			set = map[string]struct{}{}
+			g.probers[p] = set
+		}
+		set[file] = struct{}{}
+	}
+}
+
+// remove deletes s from a sorted list (in place).
+func remove(list []string, s string) []string {
+	if i, ok := slices.BinarySearch(list, s); ok {
+		return slices.Delete(list, i, i+1)
+	}
+	return list
+}
+
+// insert adds s to a sorted list unless present.
+func insert(list []string, s string) []string {
+	if i, ok := slices.BinarySearch(list, s); !ok {
+		return slices.Insert(list, i, s)
+	}
+	return list
 }
 
 func (g *Graph) known(f string) bool {
@@ -187,39 +302,34 @@ func (g *Graph) known(f string) bool {
 	return ok
 }
 
-// pythonRoots are the directories an absolute Python import may be rooted
-// at: every parent directory of a package (a directory of .py files), so
-// both `from src.models import x` (rooted at apps/api) and `from models
-// import x` (rooted at apps/api/src) resolve.
-func (g *Graph) pythonRoots() []string {
-	set := map[string]bool{"": true}
-	for f := range g.imports {
-		if !strings.HasSuffix(f, ".py") {
-			continue
-		}
-		for d := path.Dir(f); d != "." && d != "/"; d = path.Dir(d) {
-			set[path.Dir(d)] = true
-		}
-	}
-	out := make([]string, 0, len(set))
-	for d := range set {
-		if d == "." {
-			d = ""
-		}
-		out = append(out, d)
-	}
-	sort.Strings(out)
-	return out
+// resolver resolves one file's imports and records what it looked at.
+type resolver struct {
+	g      *Graph
+	seen   map[probe]bool
+	probes []probe
 }
 
-func (g *Graph) resolve(file string, imp facts.Import, pyRoots []string) []string {
+func (r *resolver) look(p probe) {
+	if !r.seen[p] {
+		r.seen[p] = true
+		r.probes = append(r.probes, p)
+	}
+}
+
+// known reports whether base+ext is a file, recording the probe of base.
+func (r *resolver) known(base, ext string) bool {
+	r.look(probe{probeFile, base})
+	return r.g.known(base + ext)
+}
+
+func (r *resolver) resolve(file string, imp facts.Import) []string {
 	if strings.HasSuffix(file, ".py") {
-		return g.resolvePython(file, imp, pyRoots)
+		return r.resolvePython(file, imp)
 	}
-	return g.resolveTS(file, imp.Module)
+	return r.resolveTS(file, imp.Module)
 }
 
-func (g *Graph) resolvePython(file string, imp facts.Import, roots []string) []string {
+func (r *resolver) resolvePython(file string, imp facts.Import) []string {
 	modPath := strings.ReplaceAll(imp.Module, ".", "/")
 	var bases []string
 	if imp.Level > 0 {
@@ -232,18 +342,19 @@ func (g *Graph) resolvePython(file string, imp facts.Import, roots []string) []s
 		}
 		bases = []string{dir}
 	} else {
-		bases = roots
+		r.look(probe{kind: probeRoots})
+		bases = r.g.roots
 	}
 	var out []string
 	for _, base := range bases {
 		mod := path.Join(base, modPath)
-		found := g.pyModule(mod)
+		found := r.pyModule(mod)
 		// `from pkg import name` may import submodule pkg/name.py, also
 		// when pkg is a namespace package (no __init__.py).
 		var subs []string
 		if found == "" || strings.HasSuffix(found, "__init__.py") {
 			for _, n := range imp.Names {
-				if sub := g.pyModule(path.Join(mod, n)); sub != "" {
+				if sub := r.pyModule(path.Join(mod, n)); sub != "" {
 					subs = append(subs, sub)
 				}
 			}
@@ -259,28 +370,35 @@ func (g *Graph) resolvePython(file string, imp facts.Import, roots []string) []s
 	return out
 }
 
-func (g *Graph) pyModule(mod string) string {
+func (r *resolver) pyModule(mod string) string {
 	if mod == "" || mod == "." {
 		mod = ""
 	}
-	if c := mod + ".py"; mod != "" && g.known(c) {
-		return c
+	if mod != "" && r.known(mod, ".py") {
+		return mod + ".py"
 	}
-	if c := path.Join(mod, "__init__.py"); g.known(c) {
-		return c
+	if mod == "" {
+		r.look(probe{probeFile, ""})
+		if r.g.known("__init__.py") {
+			return "__init__.py"
+		}
+		return ""
+	}
+	if r.known(mod, "/__init__.py") {
+		return mod + "/__init__.py"
 	}
 	return ""
 }
 
 var tsExts = []string{"", ".ts", ".tsx", ".d.ts", ".js", ".jsx", ".mts", "/index.ts", "/index.tsx", "/index.js", "/index.jsx"}
 
-func (g *Graph) resolveTS(file, spec string) []string {
+func (r *resolver) resolveTS(file, spec string) []string {
 	var cands []string
 	switch {
 	case strings.HasPrefix(spec, "./") || strings.HasPrefix(spec, "../") || spec == "." || spec == "..":
 		cands = []string{path.Join(path.Dir(file), spec)}
 	default:
-		cands = g.aliasTargets(file, spec)
+		cands = r.aliasTargets(file, spec)
 	}
 	for _, c := range cands {
 		c = strings.TrimPrefix(c, "./")
@@ -288,8 +406,8 @@ func (g *Graph) resolveTS(file, spec string) []string {
 		trimmed := strings.TrimSuffix(strings.TrimSuffix(c, ".js"), ".jsx")
 		for _, base := range []string{c, trimmed} {
 			for _, ext := range tsExts {
-				if f := base + ext; g.known(f) {
-					return []string{f}
+				if r.known(base, ext) {
+					return []string{base + ext}
 				}
 			}
 		}
@@ -298,13 +416,14 @@ func (g *Graph) resolveTS(file, spec string) []string {
 }
 
 // aliasTargets applies the tsconfig nearest above file.
-func (g *Graph) aliasTargets(file, spec string) []string {
+func (r *resolver) aliasTargets(file, spec string) []string {
 	dir := path.Dir(file)
 	for {
 		if dir == "." {
 			dir = ""
 		}
-		if aliases, ok := g.aliases[dir]; ok {
+		r.look(probe{probeAlias, dir})
+		if aliases, ok := r.g.aliases[dir]; ok {
 			var out []string
 			for _, a := range aliases {
 				if strings.HasSuffix(a.Pattern, "*") {

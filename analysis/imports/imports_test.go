@@ -1,7 +1,13 @@
 package imports
 
 import (
+	"fmt"
+	"math/rand"
+	"path"
 	"reflect"
+	"slices"
+	"sort"
+	"strings"
 	"testing"
 
 	"github.com/farm-stack/farm-lsp/analysis/facts"
@@ -106,6 +112,126 @@ func TestIncrementalUpdateMatchesRebuild(t *testing.T) {
 		}
 		if got, want := g.Imports(f), fresh.Imports(f); !reflect.DeepEqual(got, want) {
 			t.Errorf("Imports(%s) = %v, rebuild gives %v", f, got, want)
+		}
+	}
+}
+
+// fullEdges resolves every file from scratch, as the graph did before it
+// was incremental: the reference the incremental graph must equal.
+func fullEdges(g *Graph) map[string][]string {
+	set := map[string]bool{"": true}
+	for f := range g.imports {
+		if !strings.HasSuffix(f, ".py") {
+			continue
+		}
+		for d := path.Dir(f); d != "." && d != "/"; d = path.Dir(d) {
+			r := path.Dir(d)
+			if r == "." {
+				r = ""
+			}
+			set[r] = true
+		}
+	}
+	roots := make([]string, 0, len(set))
+	for d := range set {
+		roots = append(roots, d)
+	}
+	sort.Strings(roots)
+	ref := &Graph{imports: g.imports, aliases: g.aliases, roots: roots}
+	out := map[string][]string{}
+	for file, imps := range g.imports {
+		r := resolver{g: ref, seen: map[probe]bool{}}
+		var targets []string
+		for _, imp := range imps {
+			for _, t := range r.resolve(file, imp) {
+				if t != file && !slices.Contains(targets, t) {
+					targets = append(targets, t)
+				}
+			}
+		}
+		sort.Strings(targets)
+		if len(targets) > 0 {
+			out[file] = targets
+		}
+	}
+	return out
+}
+
+// TestIncrementalMatchesFull applies random sequences of edits (files
+// added, re-imported and removed, Python packages appearing in new
+// directories, __init__.py re-exports, tsconfig paths set and dropped),
+// querying at random moments, and compares every file's edges and
+// importers with a resolution of everything from scratch.
+func TestIncrementalMatchesFull(t *testing.T) {
+	t.Parallel()
+	pyFiles := []string{"__init__.py", "top.py", "api/__init__.py", "api/models/__init__.py", "api/models/user.py",
+		"api/models/base.py", "api/src/models/x.py", "api/routes/users.py", "other/pkg/__init__.py", "other/pkg/mod.py",
+		"api/new/deep/m.py", "api/models/user/__init__.py"}
+	tsFiles := []string{"web/src/a.ts", "web/src/b.tsx", "web/src/lib/index.ts", "web/src/lib/c.ts", "web/src/x.d.ts",
+		"web/src/data.json", "web/src/sub/d.tsx", "web/src/lib.ts", "web/src/sub/index.jsx", "web/x.ts"}
+	pyMods := []string{"models", "models.user", "api.models", "base", "user", "pkg", "pkg.mod", "", "routes", "new.deep.m", "src.models.x", "api", "top"}
+	pyNames := []string{"User", "Base", "user", "base", "mod", "x", "m", "models"}
+	tsSpecs := []string{"./a", "../a", "./lib", "./lib/c", "@/lib", "@/a", "./b.js", "./data.json", "~/x", "react", "@/sub/d", "./x", "./sub", "..", "./lib/index.js"}
+	aliasDirs := []string{"web", "web/src", ""}
+	aliasSets := [][]Alias{nil, {{Pattern: "@/*", Targets: []string{"web/src/*"}}}, {{Pattern: "@/*", Targets: []string{"web/src/lib/*"}}, {Pattern: "~/x", Targets: []string{"web/x"}}}}
+	for seed := int64(1); seed <= 40; seed++ {
+		rnd := rand.New(rand.NewSource(seed))
+		g := New()
+		for step := 0; step < 150; step++ {
+			var op string
+			switch n := rnd.Intn(10); {
+			case n < 6:
+				var f string
+				var imps []facts.Import
+				if rnd.Intn(2) == 0 {
+					f = pyFiles[rnd.Intn(len(pyFiles))]
+					for range rnd.Intn(3) {
+						names := []string{}
+						for range rnd.Intn(3) {
+							names = append(names, pyNames[rnd.Intn(len(pyNames))])
+						}
+						imps = append(imps, py(pyMods[rnd.Intn(len(pyMods))], rnd.Intn(3), names...))
+					}
+				} else {
+					f = tsFiles[rnd.Intn(len(tsFiles))]
+					for range rnd.Intn(3) {
+						imps = append(imps, ts(tsSpecs[rnd.Intn(len(tsSpecs))]))
+					}
+				}
+				op = fmt.Sprintf("Set(%s, %v)", f, imps)
+				g.Set(f, imps)
+			case n < 8:
+				all := append(append([]string{}, pyFiles...), tsFiles...)
+				f := all[rnd.Intn(len(all))]
+				op = "Remove(" + f + ")"
+				g.Remove(f)
+			default:
+				d, a := aliasDirs[rnd.Intn(len(aliasDirs))], aliasSets[rnd.Intn(len(aliasSets))]
+				op = fmt.Sprintf("SetAliases(%q, %v)", d, a)
+				g.SetAliases(d, a)
+			}
+			if rnd.Intn(3) != 0 {
+				continue // the next query comes after several edits
+			}
+			want := fullEdges(g)
+			wantRev := map[string][]string{}
+			for f, ts := range want {
+				for _, t := range ts {
+					wantRev[t] = append(wantRev[t], f)
+				}
+			}
+			for f := range g.imports {
+				sort.Strings(wantRev[f])
+				if got := g.Imports(f); !slices.Equal(got, want[f]) {
+					t.Fatalf("seed %d step %d after %s: Imports(%s) = %v, full resolution gives %v", seed, step, op, f, got, want[f])
+				}
+				if got := g.Importers(f); !slices.Equal(got, wantRev[f]) {
+					t.Fatalf("seed %d step %d after %s: Importers(%s) = %v, full resolution gives %v", seed, step, op, f, got, wantRev[f])
+				}
+			}
+			if len(g.edges) != len(want) {
+				t.Fatalf("seed %d step %d: %d files with edges, full resolution has %d", seed, step, len(g.edges), len(want))
+			}
 		}
 	}
 }
