@@ -1,7 +1,9 @@
 package pymod
 
 import (
+	"maps"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -33,13 +35,19 @@ func (s Symbol) ID() string {
 	return s.External
 }
 
-// Index resolves names across one set of Python files. It is built once per
-// set of files and memoises lookups; it is not safe for concurrent use.
+// Index resolves names across one set of Python files. It memoises
+// lookups; it is not safe for concurrent use.
+//
+// An Index can follow a changing set of files (Set): the tables are
+// updated for the one file, the memos are dropped, and Set says which
+// Deps changed. A caller that resolves names file by file records the
+// Deps each file's lookups read (Track) and asks again only for the files
+// that read a changed Dep: the answers equal those of a New Index.
 type Index struct {
 	byPath   map[string]*facts.File
 	absMemo  map[[2]string]absResult // absolute, by (importing directory, module)
-	dirs     map[string]bool         // every directory holding a .py file
-	pyDirs   map[string]bool         // directories holding a .py file directly
+	dirs     map[string]int          // every directory holding a .py file (count of files below)
+	pyDirs   map[string]int          // directories holding a .py file directly (count)
 	mods     map[string]string
 	defs     map[string]map[string]bool // path -> names it defines
 	binds    map[string]map[string]binding
@@ -48,13 +56,39 @@ type Index struct {
 	modMemo  map[modKey]modResult
 	exp      map[string]map[string]string // star exports by module path
 	star     map[string]map[string]string // starred by module path
-	assigned map[string]bool              // names of module-level assignments anywhere
+	assigned map[string]int               // names of module-level assignments anywhere (count)
 	models   map[string]*facts.Model      // symbol ID -> model
 	kinds    map[*facts.Model]facts.ModelKind
-	// global is the first class of each bare name by path (fallback for
-	// names that are neither defined nor imported).
-	global map[string]*facts.File
-	files  []*facts.File
+	// classes lists, by bare name, the paths of the files defining a
+	// class (model or enum) of that name, sorted: the first is the
+	// fallback for names that are neither defined nor imported.
+	classes map[string][]string
+	files   []*facts.File // sorted by path; nil after Set until Files
+	modsOK  bool          // mods is up to date
+	track   func(Dep)
+}
+
+// DepKind says what a Dep is.
+type DepKind uint8
+
+// Dep kinds.
+const (
+	// DepFile: the file at Key: whether it exists and its shape (what
+	// SameShape compares: the names it defines and imports, its classes'
+	// bases).
+	DepFile DepKind = iota
+	// DepDir: whether directory Key holds a Python file at any depth.
+	DepDir
+	// DepPyDir: whether directory Key holds a Python file directly.
+	DepPyDir
+	// DepClass: which file is the first to define a class named Key.
+	DepClass
+)
+
+// Dep is one piece of the Index that a lookup read.
+type Dep struct {
+	Kind DepKind
+	Key  string
 }
 
 // binding is what an import binds a local name to.
@@ -64,12 +98,11 @@ type binding struct {
 	attr   string // "" when the name is the module itself
 }
 
-// New indexes the Python files among files (others are ignored).
-func New(files []*facts.File) *Index {
-	ix := &Index{
+func empty() *Index {
+	return &Index{
 		byPath:   map[string]*facts.File{},
-		dirs:     map[string]bool{},
-		pyDirs:   map[string]bool{},
+		dirs:     map[string]int{},
+		pyDirs:   map[string]int{},
 		mods:     map[string]string{},
 		defs:     map[string]map[string]bool{},
 		binds:    map[string]map[string]binding{},
@@ -78,96 +111,318 @@ func New(files []*facts.File) *Index {
 		modMemo:  map[modKey]modResult{},
 		exp:      map[string]map[string]string{},
 		star:     map[string]map[string]string{},
-		assigned: map[string]bool{},
+		assigned: map[string]int{},
 		models:   map[string]*facts.Model{},
 		kinds:    map[*facts.Model]facts.ModelKind{},
-		global:   map[string]*facts.File{},
+		classes:  map[string][]string{},
 		absMemo:  map[[2]string]absResult{},
 	}
+}
+
+// New indexes the Python files among files (others are ignored).
+func New(files []*facts.File) *Index {
+	ix := empty()
+	var py []*facts.File
 	for _, f := range files {
 		if f == nil || !strings.HasSuffix(f.Path, ".py") {
 			continue
 		}
+		py = append(py, f)
+	}
+	sort.SliceStable(py, func(i, j int) bool { return py[i].Path < py[j].Path })
+	for i, f := range py {
+		if i+1 < len(py) && py[i+1].Path == f.Path {
+			continue // the same path twice: the last one counts
+		}
+		ix.add(f)
 		ix.files = append(ix.files, f)
 	}
-	sort.SliceStable(ix.files, func(i, j int) bool { return ix.files[i].Path < ix.files[j].Path })
-	for _, f := range ix.files {
-		ix.byPath[f.Path] = f
-		ix.pyDirs[path.Dir(f.Path)] = true
-		for d := path.Dir(f.Path); ; d = path.Dir(d) {
-			if ix.dirs[d] {
-				break
+	ix.moduleNames()
+	ix.modsOK = true
+	return ix
+}
+
+// Set replaces the file at p with f (nil removes it; a non-Python path is
+// ignored), drops the memos, and returns the Deps whose answer changed.
+func (ix *Index) Set(p string, f *facts.File) []Dep {
+	if !strings.HasSuffix(p, ".py") {
+		return nil
+	}
+	if f != nil && f.Path != p {
+		panic("pymod: Set(" + p + ") of a file at " + f.Path)
+	}
+	old := ix.byPath[p]
+	if old == nil && f == nil {
+		return nil
+	}
+	var changed []Dep
+	if old == nil || f == nil || !SameShape(old, f) {
+		changed = append(changed, Dep{DepFile, p})
+	}
+	// The first definer of each class name either file defines.
+	names := map[string]string{}
+	for _, g := range []*facts.File{old, f} {
+		if g == nil {
+			continue
+		}
+		for _, n := range classNames(g) {
+			names[n] = ix.firstClass(n)
+		}
+	}
+	if old != nil {
+		ix.drop(old)
+	}
+	if f != nil {
+		ix.add(f)
+	}
+	for n, before := range names {
+		if ix.firstClass(n) != before {
+			changed = append(changed, Dep{DepClass, n})
+		}
+	}
+	if (old == nil) != (f == nil) {
+		dir := path.Dir(p)
+		if n := ix.pyDirs[dir]; n == 0 || n == 1 && f != nil {
+			changed = append(changed, Dep{DepPyDir, dir})
+		}
+		for d := dir; ; d = path.Dir(d) {
+			if n := ix.dirs[d]; n == 0 || n == 1 && f != nil {
+				changed = append(changed, Dep{DepDir, d})
 			}
-			ix.dirs[d] = true
 			if d == "." || d == "/" {
 				break
 			}
 		}
-		defs := map[string]bool{}
-		for i := range f.Models {
-			defs[f.Models[i].Name] = true
-			ix.models[f.Path+":"+f.Models[i].Name] = &f.Models[i]
-			if ix.global[f.Models[i].Name] == nil {
-				ix.global[f.Models[i].Name] = f
-			}
+	}
+	ix.files, ix.modsOK = nil, false
+	ix.forget()
+	return changed
+}
+
+// forget drops every memo.
+func (ix *Index) forget() {
+	clear(ix.memo)
+	clear(ix.inMemo)
+	clear(ix.modMemo)
+	clear(ix.absMemo)
+	clear(ix.exp)
+	clear(ix.star)
+	clear(ix.kinds)
+}
+
+// Track drops the memos and reports to fn every Dep that lookups read
+// from now on (nil stops reporting). Lookups after Track(fn) report all
+// they depend on, also those answered from a memo made since.
+func (ix *Index) Track(fn func(Dep)) {
+	ix.forget()
+	ix.track = fn
+}
+
+func (ix *Index) dep(k DepKind, key string) {
+	if ix.track != nil {
+		ix.track(Dep{k, key})
+	}
+}
+
+// classNames are the names of the classes (models, enums) f defines.
+func classNames(f *facts.File) []string {
+	out := make([]string, 0, len(f.Models)+len(f.Enums))
+	for i := range f.Models {
+		out = append(out, f.Models[i].Name)
+	}
+	for _, e := range f.Enums {
+		out = append(out, e.Name)
+	}
+	return out
+}
+
+func (ix *Index) firstClass(name string) string {
+	if ps := ix.classes[name]; len(ps) > 0 {
+		return ps[0]
+	}
+	return ""
+}
+
+// add enters one file's tables (no file at its path yet).
+func (ix *Index) add(f *facts.File) {
+	ix.byPath[f.Path] = f
+	ix.pyDirs[path.Dir(f.Path)]++
+	for d := path.Dir(f.Path); ; d = path.Dir(d) {
+		ix.dirs[d]++
+		if d == "." || d == "/" {
+			break
 		}
-		for _, e := range f.Enums {
-			defs[e.Name] = true
-			if ix.global[e.Name] == nil {
-				ix.global[e.Name] = f
-			}
+	}
+	defs := map[string]bool{}
+	for i := range f.Models {
+		defs[f.Models[i].Name] = true
+		ix.models[f.Path+":"+f.Models[i].Name] = &f.Models[i]
+	}
+	for _, e := range f.Enums {
+		defs[e.Name] = true
+	}
+	for _, n := range classNames(f) {
+		ps := ix.classes[n]
+		if i, found := slices.BinarySearch(ps, f.Path); !found {
+			ix.classes[n] = slices.Insert(ps, i, f.Path)
 		}
-		for _, r := range f.Routers {
-			defs[r.Var] = true
-		}
-		for _, fn := range f.Functions {
-			if fn.Kind == "function" {
-				defs[fn.Name] = true
-			}
-		}
-		for _, fn := range f.Defs {
+	}
+	for _, r := range f.Routers {
+		defs[r.Var] = true
+	}
+	for _, fn := range f.Functions {
+		if fn.Kind == "function" {
 			defs[fn.Name] = true
 		}
-		for _, a := range f.Assigns {
-			defs[a.Name] = true
-			ix.assigned[a.Name] = true
+	}
+	for _, fn := range f.Defs {
+		defs[fn.Name] = true
+	}
+	for _, a := range f.Assigns {
+		defs[a.Name] = true
+		ix.assigned[a.Name]++
+	}
+	ix.defs[f.Path] = defs
+	ix.binds[f.Path] = bindings(f)
+}
+
+// drop removes one file's tables (the inverse of add).
+func (ix *Index) drop(f *facts.File) {
+	delete(ix.byPath, f.Path)
+	decr(ix.pyDirs, path.Dir(f.Path))
+	for d := path.Dir(f.Path); ; d = path.Dir(d) {
+		decr(ix.dirs, d)
+		if d == "." || d == "/" {
+			break
 		}
-		ix.defs[f.Path] = defs
-		bs := map[string]binding{}
-		for _, imp := range f.Imports {
-			aliasOf := map[string]bool{}
-			for local, orig := range imp.Aliases {
-				aliasOf[orig] = true
-				if len(imp.Names) == 0 {
-					bs[local] = binding{module: orig, level: imp.Level}
-				} else {
-					bs[local] = binding{module: imp.Module, level: imp.Level, attr: orig}
-				}
-			}
+	}
+	for i := range f.Models {
+		delete(ix.models, f.Path+":"+f.Models[i].Name)
+	}
+	for _, n := range classNames(f) {
+		ps := ix.classes[n]
+		if i, found := slices.BinarySearch(ps, f.Path); found {
+			ps = slices.Delete(ps, i, i+1)
+		}
+		if len(ps) == 0 {
+			delete(ix.classes, n)
+		} else {
+			ix.classes[n] = ps
+		}
+	}
+	for _, a := range f.Assigns {
+		decr(ix.assigned, a.Name)
+	}
+	delete(ix.defs, f.Path)
+	delete(ix.binds, f.Path)
+}
+
+func decr(m map[string]int, k string) {
+	if m[k] <= 1 {
+		delete(m, k)
+	} else {
+		m[k]--
+	}
+}
+
+// bindings maps the names f's imports bind to what they stand for.
+func bindings(f *facts.File) map[string]binding {
+	bs := map[string]binding{}
+	for _, imp := range f.Imports {
+		aliasOf := map[string]bool{}
+		for local, orig := range imp.Aliases {
+			aliasOf[orig] = true
 			if len(imp.Names) == 0 {
-				if len(imp.Aliases) == 0 && imp.Module != "" {
-					top := imp.Module
-					if i := strings.IndexByte(top, '.'); i >= 0 {
-						top = top[:i]
-					}
-					bs[top] = binding{module: top, level: imp.Level}
+				bs[local] = binding{module: orig, level: imp.Level}
+			} else {
+				bs[local] = binding{module: imp.Module, level: imp.Level, attr: orig}
+			}
+		}
+		if len(imp.Names) == 0 {
+			if len(imp.Aliases) == 0 && imp.Module != "" {
+				top := imp.Module
+				if i := strings.IndexByte(top, '.'); i >= 0 {
+					top = top[:i]
 				}
+				bs[top] = binding{module: top, level: imp.Level}
+			}
+			continue
+		}
+		for _, n := range imp.Names {
+			if n == "*" || (aliasOf[n] && len(imp.Aliases) > 0 && imp.Aliases[n] == "") {
 				continue
 			}
-			for _, n := range imp.Names {
-				if n == "*" || (aliasOf[n] && len(imp.Aliases) > 0 && imp.Aliases[n] == "") {
-					continue
-				}
-				if _, renamed := imp.Aliases[n]; !renamed && aliasOf[n] {
-					continue // `from m import a as b`: only b is bound
-				}
-				bs[n] = binding{module: imp.Module, level: imp.Level, attr: n}
+			if _, renamed := imp.Aliases[n]; !renamed && aliasOf[n] {
+				continue // `from m import a as b`: only b is bound
 			}
+			bs[n] = binding{module: imp.Module, level: imp.Level, attr: n}
 		}
-		ix.binds[f.Path] = bs
 	}
-	ix.moduleNames()
-	return ix
+	return bs
+}
+
+// SameShape reports whether two versions of a file look the same to
+// lookups made from other files: the names they define (classes, enums,
+// routers, functions, assignments), the classes' bases and the imports.
+func SameShape(a, b *facts.File) bool {
+	if len(a.Models) != len(b.Models) || len(a.Enums) != len(b.Enums) || len(a.Routers) != len(b.Routers) ||
+		len(a.Functions) != len(b.Functions) || len(a.Defs) != len(b.Defs) || len(a.Assigns) != len(b.Assigns) ||
+		len(a.Imports) != len(b.Imports) {
+		return false
+	}
+	for i := range a.Models {
+		if a.Models[i].Name != b.Models[i].Name || !slices.Equal(a.Models[i].Bases, b.Models[i].Bases) {
+			return false
+		}
+	}
+	for i := range a.Enums {
+		if a.Enums[i].Name != b.Enums[i].Name {
+			return false
+		}
+	}
+	for i := range a.Routers {
+		if a.Routers[i].Var != b.Routers[i].Var {
+			return false
+		}
+	}
+	for i := range a.Functions {
+		if a.Functions[i].Name != b.Functions[i].Name || a.Functions[i].Kind != b.Functions[i].Kind {
+			return false
+		}
+	}
+	for i := range a.Defs {
+		if a.Defs[i].Name != b.Defs[i].Name {
+			return false
+		}
+	}
+	for i := range a.Assigns {
+		if a.Assigns[i].Name != b.Assigns[i].Name {
+			return false
+		}
+	}
+	for i := range a.Imports {
+		x, y := a.Imports[i], b.Imports[i]
+		if x.Module != y.Module || x.Level != y.Level || !slices.Equal(x.Names, y.Names) || !maps.Equal(x.Aliases, y.Aliases) {
+			return false
+		}
+	}
+	return true
+}
+
+// file returns the file at p (nil when none), a read of Dep p.
+func (ix *Index) file(p string) *facts.File {
+	ix.dep(DepFile, p)
+	return ix.byPath[p]
+}
+
+func (ix *Index) defsOf(p string) map[string]bool {
+	ix.dep(DepFile, p)
+	return ix.defs[p]
+}
+
+func (ix *Index) bindsOf(p string) map[string]binding {
+	ix.dep(DepFile, p)
+	return ix.binds[p]
 }
 
 // moduleNames decides each file's dotted module name (what Python's
@@ -210,13 +465,32 @@ func (ix *Index) moduleNames() {
 }
 
 // Module returns the dotted module name of a file ("src.schemas.item").
-func (ix *Index) Module(p string) string { return ix.mods[p] }
+func (ix *Index) Module(p string) string {
+	if !ix.modsOK {
+		track := ix.track
+		ix.track = nil // module names are not what a Track caller asks about
+		clear(ix.mods)
+		ix.Files()
+		ix.moduleNames()
+		ix.modsOK, ix.track = true, track
+	}
+	return ix.mods[p]
+}
 
 // File returns the indexed file at p.
-func (ix *Index) File(p string) *facts.File { return ix.byPath[p] }
+func (ix *Index) File(p string) *facts.File { return ix.file(p) }
 
 // Files returns the indexed Python files sorted by path.
-func (ix *Index) Files() []*facts.File { return ix.files }
+func (ix *Index) Files() []*facts.File {
+	if ix.files == nil && len(ix.byPath) > 0 {
+		ix.files = make([]*facts.File, 0, len(ix.byPath))
+		for _, f := range ix.byPath {
+			ix.files = append(ix.files, f)
+		}
+		sort.Slice(ix.files, func(i, j int) bool { return ix.files[i].Path < ix.files[j].Path })
+	}
+	return ix.files
+}
 
 type modKey struct {
 	dir, mod string
@@ -254,13 +528,14 @@ func (ix *Index) modulePathUncached(from, mod string, level int) (string, bool) 
 
 // at finds a module at base: base.py, base/__init__.py or the directory.
 func (ix *Index) at(base string) (string, bool) {
-	if ix.byPath[base+".py"] != nil {
+	if ix.file(base+".py") != nil {
 		return base + ".py", true
 	}
-	if ix.byPath[base+"/__init__.py"] != nil {
+	if ix.file(base+"/__init__.py") != nil {
 		return base + "/__init__.py", true
 	}
-	if ix.dirs[base] {
+	ix.dep(DepDir, base)
+	if ix.dirs[base] > 0 {
 		return base + "/", true
 	}
 	return "", false
@@ -306,7 +581,10 @@ func (ix *Index) absoluteUncached(from, mod string) (root, p string, ok bool) {
 
 // pkgHasPy reports whether a directory directly holds a Python file (a
 // bare directory name is only taken as a namespace package then).
-func (ix *Index) pkgHasPy(dir string) bool { return ix.pyDirs[dir] }
+func (ix *Index) pkgHasPy(dir string) bool {
+	ix.dep(DepPyDir, dir)
+	return ix.pyDirs[dir] > 0
+}
 
 // Resolve says what a (possibly dotted) name means in the file at from.
 // Names neither defined nor imported there fall back to the framework
@@ -329,13 +607,22 @@ func (ix *Index) Resolve(from, name string) Symbol {
 		if !ix.imported(from, name) {
 			if fw := LookupName(last); fw != nil {
 				s = Symbol{Framework: fw}
-			} else if g := ix.global[last]; g != nil {
+			} else if g := ix.global(last); g != nil {
 				s = Symbol{File: g, Name: last}
 			}
 		}
 	}
 	ix.memo[k] = s
 	return s
+}
+
+// global is the first file (by path) defining a class named name.
+func (ix *Index) global(name string) *facts.File {
+	ix.dep(DepClass, name)
+	if p := ix.firstClass(name); p != "" {
+		return ix.byPath[p]
+	}
+	return nil
 }
 
 // imported reports whether the first segment of name is bound by an
@@ -345,7 +632,7 @@ func (ix *Index) imported(from, name string) bool {
 	if i := strings.IndexByte(first, '.'); i >= 0 {
 		first = first[:i]
 	}
-	b, ok := ix.binds[from][first]
+	b, ok := ix.bindsOf(from)[first]
 	if !ok {
 		return false
 	}
@@ -361,13 +648,13 @@ func (ix *Index) resolve(from, name string, depth int) Symbol {
 	if i := strings.IndexByte(name, '.'); i >= 0 {
 		first, tail = name[:i], name[i+1:]
 	}
-	if ix.defs[from][first] {
+	if ix.defsOf(from)[first] {
 		if tail == "" {
 			return Symbol{File: ix.byPath[from], Name: name}
 		}
 		return Symbol{} // an attribute of a local object
 	}
-	b, ok := ix.binds[from][first]
+	b, ok := ix.bindsOf(from)[first]
 	if !ok {
 		// star imports: the module (in)directly exporting the name
 		if tail == "" {
@@ -433,10 +720,10 @@ func (ix *Index) submodule(p, name string) (string, bool) {
 }
 
 func (ix *Index) definesOrBinds(p, name string) bool {
-	if ix.defs[p][name] {
+	if ix.defsOf(p)[name] {
 		return true
 	}
-	_, ok := ix.binds[p][name]
+	_, ok := ix.bindsOf(p)[name]
 	return ok
 }
 
@@ -449,7 +736,7 @@ func (ix *Index) inModule(p, name string, depth int) Symbol {
 		}
 		return Symbol{}
 	}
-	if ix.defs[p][name] {
+	if ix.defsOf(p)[name] {
 		return Symbol{File: ix.byPath[p], Name: name}
 	}
 	k := [2]string{p, name}
@@ -472,7 +759,7 @@ func (ix *Index) Assigned(name string) bool {
 	if i := strings.LastIndexByte(name, '.'); i >= 0 {
 		name = name[i+1:]
 	}
-	return ix.assigned[name]
+	return ix.assigned[name] > 0
 }
 
 // starred maps the names the star imports of the file at p bring in to
@@ -487,7 +774,7 @@ func (ix *Index) starred(p string) map[string]string {
 }
 
 func (ix *Index) starredUncached(p string) map[string]string {
-	f := ix.byPath[p]
+	f := ix.file(p)
 	if f == nil {
 		return nil
 	}
@@ -526,16 +813,17 @@ func (ix *Index) exports(p string) map[string]string {
 	}
 	ix.exp[p] = nil // cycle guard
 	st := ix.starred(p)
-	m := make(map[string]string, len(st)+len(ix.defs[p])+len(ix.binds[p]))
+	defs, binds := ix.defsOf(p), ix.bindsOf(p)
+	m := make(map[string]string, len(st)+len(defs)+len(binds))
 	for k, v := range st {
 		m[k] = v
 	}
-	for n := range ix.binds[p] {
+	for n := range binds {
 		if !strings.HasPrefix(n, "_") {
 			m[n] = p
 		}
 	}
-	for n := range ix.defs[p] {
+	for n := range defs {
 		if !strings.HasPrefix(n, "_") {
 			m[n] = p
 		}
@@ -550,6 +838,7 @@ func (ix *Index) Model(s Symbol) *facts.Model {
 	if s.File == nil {
 		return nil
 	}
+	ix.dep(DepFile, s.File.Path)
 	return ix.models[s.ID()]
 }
 
@@ -580,7 +869,7 @@ func (ix *Index) Base(from, base string) Symbol {
 // leads to a Beanie document class, a BaseModel when one leads to a
 // Pydantic model.
 func (ix *Index) Kind(p, name string) facts.ModelKind {
-	return ix.kind(Symbol{File: ix.byPath[p], Name: name}, 0)
+	return ix.kind(Symbol{File: ix.file(p), Name: name}, 0)
 }
 
 func (ix *Index) kind(s Symbol, depth int) facts.ModelKind {
@@ -641,7 +930,7 @@ func (ix *Index) role(s Symbol, depth int) *Framework {
 // fixtures and tests: the workspace copies instead of mutating).
 func ResolveKinds(files []*facts.File) {
 	ix := New(files)
-	for _, f := range ix.files {
+	for _, f := range ix.Files() {
 		for i := range f.Models {
 			f.Models[i].Kind = ix.Kind(f.Path, f.Models[i].Name)
 		}

@@ -79,3 +79,40 @@ func BenchmarkNesting(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSaveModel2000 is the analysis part of issue 9's save → plan on
+// the generated 2,000-file workspace (1,000 Beanie Documents, 1,000
+// components): one Update adding a field to a Document, one Update of the
+// migration file the save makes (a new file), and the Affected query the
+// coordinator asks (go test -run=^$ -bench=SaveModel2000 -benchtime=200x
+// ./analysis/workspace).
+func BenchmarkSaveModel2000(b *testing.B) {
+	files := map[string][]byte{}
+	for i := range 1000 {
+		files[fmt.Sprintf("apps/api/src/models/gen/g%d.py", i)] = fmt.Appendf(nil, "from beanie import Document\nfrom typing import Optional\n\n\nclass Gen%d(Document):\n    a: int = 0\n    b: Optional[str] = None\n", i)
+		files[fmt.Sprintf("apps/web/src/components/gen/G%d.tsx", i)] = fmt.Appendf(nil, "import { useState } from 'react';\nexport function Gen%d() {\n  const [v] = useState(0);\n  return <div>{v}</div>;\n}\n", i)
+	}
+	files["apps/api/src/__init__.py"] = nil
+	files["apps/api/src/models/__init__.py"] = []byte("from .gen.g7 import Gen7\n")
+	w := New(Options{})
+	if _, err := w.Load(ctx, files); err != nil {
+		b.Fatal(err)
+	}
+	rel := "apps/api/src/models/gen/g7.py"
+	orig := string(files[rel])
+	w.Affected(rel)
+	cpu := cpumeter.Start(b)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		src := strings.Replace(orig, "    a: int = 0\n", fmt.Sprintf("    a: int = 0\n    f%d: int = 0\n", i), 1)
+		res, err := w.Update(ctx, rel, []byte(src))
+		if err != nil || len(res.Changes) == 0 || res.Changes[0].ModelKind != "document" {
+			b.Fatalf("%v %+v", err, res.Changes)
+		}
+		if _, err := w.Update(ctx, fmt.Sprintf("apps/api/migrations/%04d_gen7.json", i), []byte(`{"op": "add"}`)); err != nil {
+			b.Fatal(err)
+		}
+		w.Affected(rel)
+	}
+	cpu.Report(b)
+}

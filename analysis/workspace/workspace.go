@@ -104,10 +104,12 @@ type Workspace struct {
 	lim     limits
 	files   map[string]*entry
 	graph   *imports.Graph
+	py      pyState
 	kinds   map[string]facts.ModelKind // resolved kind of every class, by name
-	// embeds maps a model name to the models that store it: that name a
-	// field of its type (not through Link/BackLink) or subclass it.
-	embeds map[string][]string
+	// embeds maps a model name to the models that store it (with the count
+	// of models by that name doing so): that name a field of its type (not
+	// through Link/BackLink) or subclass it.
+	embeds map[string]map[string]int
 }
 
 // New returns an empty workspace.
@@ -125,7 +127,9 @@ func New(opts Options) *Workspace {
 	if lim.nodes == 0 {
 		lim.nodes = DefaultMaxNodes
 	}
-	return &Workspace{cls: opts.Classifier, maxSize: opts.MaxFileSize, lim: lim, files: map[string]*entry{}, graph: imports.New()}
+	w := &Workspace{cls: opts.Classifier, maxSize: opts.MaxFileSize, lim: lim, files: map[string]*entry{}, graph: imports.New()}
+	w.resetPy()
+	return w
 }
 
 // SetClassifier replaces the classifier (farm.config.ts paths changed).
@@ -327,12 +331,10 @@ func (w *Workspace) store(a analysed) Result {
 		}
 		w.graph.Set(a.rel, a.file.Imports)
 		e.good = a.file
-		// Kinds resolve across files; a file without classes (a component,
-		// most saves) cannot change them.
-		if len(a.file.Models) > 0 || old != nil && len(old.Models) > 0 {
-			w.resolveKinds()
-		}
-		e = w.files[a.rel] // resolveKinds may have replaced good
+		// Kinds resolve across files: re-resolve this file and those whose
+		// resolution read what it changed.
+		w.setPy(a.rel, a.file)
+		e = w.files[a.rel] // setPy may have replaced good
 		res.Changes = w.diff(old, e.good, a.rel, a.kind)
 	}
 	res.Diagnostics = e.diags
@@ -415,7 +417,7 @@ func (w *Workspace) embeddedIn(name string) []string {
 	for len(queue) > 0 {
 		m := queue[0]
 		queue = queue[1:]
-		for _, by := range w.embeds[m] {
+		for by := range w.embeds[m] {
 			if seen[by] {
 				continue
 			}
@@ -430,17 +432,18 @@ func (w *Workspace) embeddedIn(name string) []string {
 	return docs
 }
 
-// addEmbeds records which models m stores: the models its field
-// annotations name (resolved through the imports, so `Audit as AuditInfo`
-// counts) outside Link[...]/BackLink[...], and its bases.
-func (w *Workspace) addEmbeds(ix *pymod.Index, from string, m facts.Model) {
+// embedsOf appends to out which models m stores, as (stored, m.Name)
+// pairs: the models its field annotations name (resolved through the
+// imports, so `Audit as AuditInfo` counts) outside Link[...]/BackLink[...],
+// and its bases.
+func embedsOf(ix *pymod.Index, from string, m facts.Model, out [][2]string) [][2]string {
 	add := func(name string) {
 		s := ix.Resolve(from, name)
 		if s.File == nil {
 			return
 		}
 		if mm := ix.Model(s); mm != nil && mm.Name != m.Name {
-			w.embeds[mm.Name] = append(w.embeds[mm.Name], m.Name)
+			out = append(out, [2]string{mm.Name, m.Name})
 		}
 	}
 	for _, b := range m.Bases {
@@ -455,6 +458,7 @@ func (w *Workspace) addEmbeds(ix *pymod.Index, from string, m facts.Model) {
 		}
 		annotationNames(f.Annotation, add)
 	}
+	return out
 }
 
 // annotationNames calls f with every dotted name in a type annotation,
@@ -534,7 +538,7 @@ func (w *Workspace) Remove(rel string) Result {
 				}
 			}
 		}
-		w.resolveKinds()
+		w.setPy(rel, nil)
 	}
 	res.Changes = append(res.Changes, facts.Change{Kind: facts.FileRemoved, Path: rel, FileKind: e.kind, Subject: rel, Detail: "file deleted"})
 	return res
@@ -638,50 +642,8 @@ func (w *Workspace) Load(ctx context.Context, files map[string][]byte) (map[stri
 			diags[a.rel] = e.diags
 		}
 	}
-	w.resolveKinds()
+	w.resetPy()
 	return diags, nil
-}
-
-// resolveKinds resolves every model's Kind through its bases across files,
-// following the imports (pymod): a class is a document when a base leads
-// to a Beanie document class, a basemodel when one leads to a Pydantic
-// model. Files whose resolution changes are replaced by copies, never
-// mutated, so snapshots handed out earlier stay valid. Caller holds mu.
-func (w *Workspace) resolveKinds() {
-	var py []*facts.File
-	for _, e := range w.files {
-		if e.good != nil && (e.good.Kind.IsPython() || strings.HasSuffix(e.good.Path, ".py")) {
-			py = append(py, e.good)
-		}
-	}
-	ix := pymod.New(py)
-	w.kinds = map[string]facts.ModelKind{}
-	w.embeds = map[string][]string{}
-	for _, f := range ix.Files() {
-		if len(f.Models) == 0 {
-			continue
-		}
-		var models []facts.Model
-		for i, m := range f.Models {
-			w.addEmbeds(ix, f.Path, m)
-			k := ix.Kind(f.Path, m.Name)
-			if prev, seen := w.kinds[m.Name]; !seen || prev == facts.ModelUnknown {
-				w.kinds[m.Name] = k
-			}
-			if k != m.Kind {
-				if models == nil {
-					models = append([]facts.Model(nil), f.Models...)
-				}
-				models[i].Kind = k
-			}
-		}
-		if models != nil {
-			e := w.files[f.Path]
-			cp := *e.good
-			cp.Models = models
-			e.good = &cp
-		}
-	}
 }
 
 // Snapshot is an immutable view of the workspace's good facts.
