@@ -86,9 +86,11 @@ type builder struct {
 	tvMemo    map[*facts.Model][]string
 
 	// Caching across Builder.Build calls (see cache.go).
-	cur  *cached
-	prev map[compKey]*cached
-	next map[compKey]*cached
+	cur *cached
+	// aliasDepth bounds the expansion of module-level type aliases.
+	aliasDepth int
+	prev       map[compKey]*cached
+	next       map[compKey]*cached
 	// prevOps / nextOps cache operations by route identity.
 	prevOps map[string]*cached
 	nextOps map[string]*cached
@@ -581,7 +583,7 @@ func (b *builder) component(name string, args []*expr, md mode) compKey {
 	b.long[comp] = mi.file.Path
 	b.order = append(b.order, key)
 	sig := b.modelSig(name, args)
-	if c := b.prev[key]; c != nil && sig != "" && c.sig == sig {
+	if c := b.prev[key]; c != nil && sig != "" && c.sig == sig && b.filesValid(c) {
 		b.reuse(key, ns, c)
 		return key
 	}

@@ -117,6 +117,11 @@ func (b *builder) nameSchema(e *expr, md mode, s site) *Schema {
 			return hs
 		}
 	}
+	if a := b.typeAlias(s.ctx, e.Text); a != nil {
+		b.aliasDepth++
+		defer func() { b.aliasDepth-- }()
+		return b.typeSchema(a.e, md, site{ctx: a.ctx, path: s.path, rng: s.rng, code: s.code, subst: s.subst, tvars: s.tvars})
+	}
 	if sc, ok := scalarSchemas[h]; ok {
 		return sc
 	}
@@ -494,4 +499,45 @@ func (b *builder) hookSchema(id string) *Schema {
 		}
 	}
 	return out
+}
+
+// aliasTarget is what a module-level type alias stands for and the module
+// its names are read in.
+type aliasTarget struct {
+	e   *expr
+	ctx string
+}
+
+// typeAlias resolves a name bound at module level to a type expression
+// (`Password = Annotated[str, Field(min_length=8)]`, `Ids = list[str]`),
+// through imports, or returns nil. The file read is recorded for the
+// cache of the component being built.
+func (b *builder) typeAlias(ctx, name string) *aliasTarget {
+	if b.aliasDepth > 16 || !b.ix.Assigned(name) {
+		return nil
+	}
+	sym := b.ix.Resolve(ctx, name)
+	if sym.File == nil {
+		return nil
+	}
+	a := assignOf(sym.File, sym.Name)
+	if a == nil {
+		return nil
+	}
+	v := parseExpr(a.Value)
+	if v == nil {
+		return nil
+	}
+	switch v.Kind {
+	case exSubscript, exUnion, exName:
+	default:
+		return nil // a call, a literal…: not a type
+	}
+	if b.cur != nil && sym.File.Path != ctx {
+		if b.cur.files == nil {
+			b.cur.files = map[string]string{}
+		}
+		b.cur.files[sym.File.Path] = sym.File.Hash
+	}
+	return &aliasTarget{e: v, ctx: sym.File.Path}
 }

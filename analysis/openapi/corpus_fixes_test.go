@@ -1,0 +1,86 @@
+package openapi_test
+
+import (
+	"context"
+	"reflect"
+	"testing"
+
+	"github.com/farm-stack/farm-lsp/analysis/openapi"
+	"github.com/farm-stack/farm-lsp/analysis/openapi/fixture"
+)
+
+// Fidelity fixes the corpus apps' Pydantic 2 variants revealed; each
+// expectation is what FastAPI 0.115 / Pydantic 2.10 emits for the same
+// source (TestOracleCorpus checks the apps themselves).
+
+// A module-level Annotated alias used as a model field's type
+// (`Password = Annotated[str, Field(min_length=8)]`, full-stack template)
+// is the aliased type, also inside a union and from another module.
+func TestAnnotatedAliasFieldType(t *testing.T) {
+	for _, v := range []int{1, 2} {
+		_, doc := build(t, map[string]string{
+			"apps/api/src/__init__.py":        "",
+			"apps/api/src/types.py":           "from typing import Annotated\nfrom pydantic import Field\nPassword = Annotated[str, Field(min_length=8)]\n",
+			"apps/api/src/models/__init__.py": "",
+			"apps/api/src/models/user.py": `from typing import Annotated, Optional
+from pydantic import BaseModel, Field
+from ..types import Password
+Age = Annotated[int, Field(ge=0)]
+class UserCreate(BaseModel):
+    password: Password
+    age: Age
+    old: Optional[Password] = None
+`,
+			"apps/api/src/main.py": `from fastapi import FastAPI
+from .models.user import UserCreate
+app = FastAPI()
+@app.post("/users", response_model=UserCreate)
+def create(user: UserCreate):
+    return user
+`,
+		}, v)
+		props := at(doc, "components", "schemas", "UserCreate", "properties")
+		if got := at(props, "password", "type"); got != "string" {
+			t.Errorf("v%d: password type %v, want string", v, got)
+		}
+		if got := at(props, "age", "type"); got != "integer" {
+			t.Errorf("v%d: age type %v, want integer", v, got)
+		}
+		old := at(props, "old")
+		if v == 1 && at(old, "type") != "string" {
+			t.Errorf("v1: old %v, want a string", old)
+		}
+		if v == 2 && !reflect.DeepEqual(at(old, "anyOf"), []any{map[string]any{"type": "string"}, map[string]any{"type": "null"}}) {
+			t.Errorf("v2: old %v, want string or null", old)
+		}
+	}
+}
+
+// A cached component is rebuilt when a type alias it read in another
+// module changes.
+func TestBuilderTypeAliasAcrossModules(t *testing.T) {
+	srcs := map[string][]byte{
+		"apps/api/src/__init__.py": nil,
+		"apps/api/src/types.py":    []byte("from typing import Annotated\nfrom pydantic import Field\nPassword = Annotated[str, Field(min_length=8)]\n"),
+		"apps/api/src/models.py":   []byte("from pydantic import BaseModel\nfrom .types import Password\nclass UserCreate(BaseModel):\n    password: Password\n"),
+		"apps/api/src/main.py":     []byte("from fastapi import FastAPI\nfrom .models import UserCreate\napp = FastAPI()\n@app.post(\"/users\")\ndef create(user: UserCreate) -> UserCreate:\n    return user\n"),
+	}
+	for _, v := range []int{1, 2} {
+		bl := openapi.NewBuilder()
+		for i, alias := range []string{"str", "int"} {
+			srcs["apps/api/src/types.py"] = []byte("from typing import Annotated\nfrom pydantic import Field\nPassword = Annotated[" + alias + ", Field(min_length=8)]\n")
+			files, err := fixture.FromSources(context.Background(), srcs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			opts := openapi.Options{Pydantic: v}
+			want, _ := openapi.Build(files, opts)
+			got, _ := bl.Build(files, opts)
+			wj, _ := want.FullJSON()
+			gj, _ := got.FullJSON()
+			if string(wj) != string(gj) {
+				t.Errorf("v%d build %d: cached build differs from a fresh build\n%s", v, i, firstDiff(string(wj), string(gj)))
+			}
+		}
+	}
+}
