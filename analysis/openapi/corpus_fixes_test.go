@@ -84,3 +84,27 @@ func TestBuilderTypeAliasAcrossModules(t *testing.T) {
 		}
 	}
 }
+
+// `Annotated[OAuth2PasswordRequestForm, Depends()]` (the full-stack
+// template's login) is the form class as a dependency: its fields are the
+// form body, as with `form: OAuth2PasswordRequestForm = Depends()`.
+func TestAnnotatedClassDependency(t *testing.T) {
+	_, doc := build(t, map[string]string{
+		"apps/api/src/__init__.py": "",
+		"apps/api/src/main.py": `from typing import Annotated
+from fastapi import Depends, FastAPI
+from fastapi.security import OAuth2PasswordRequestForm
+app = FastAPI()
+@app.post("/login")
+def login(form_data: Annotated[OAuth2PasswordRequestForm, Depends()]) -> str:
+    return ""
+`,
+	}, 2)
+	body := at(doc, "paths", "/login", "post", "requestBody", "content", "application/x-www-form-urlencoded", "schema", "$ref")
+	if body != "#/components/schemas/Body_login_login_post" {
+		t.Fatalf("login body %v, want the form's Body_login_login_post", body)
+	}
+	if got := keys(at(doc, "components", "schemas", "Body_login_login_post", "properties")); !reflect.DeepEqual(got, []string{"client_id", "client_secret", "grant_type", "password", "scope", "username"}) {
+		t.Errorf("form fields %v", got)
+	}
+}

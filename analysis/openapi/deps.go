@@ -91,6 +91,11 @@ func (b *builder) flattenInto(fd *flatDeps, ctx string, params []facts.Param, ex
 		src := s.src
 		if src == "" { // Depends() takes the annotation's class
 			src = s.ann
+			// Annotated[OAuth2PasswordRequestForm, Depends()]: the class
+			// is the annotated type.
+			if a := parseExpr(src); a != nil && a.Kind == exSubscript && a.head() == "Annotated" && len(a.Args) > 0 {
+				src = a.Args[0].String()
+			}
 		}
 		sym := b.ix.Resolve(s.ctx, strings.TrimSpace(src))
 		key := sym.ID() + "|" + strings.Join(s.scopes, ",")
