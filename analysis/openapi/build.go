@@ -89,8 +89,12 @@ type builder struct {
 	cur *cached
 	// aliasDepth bounds the expansion of module-level type aliases.
 	aliasDepth int
-	prev       map[compKey]*cached
-	next       map[compKey]*cached
+	// useIn/useOut: components reached from operations' inputs/outputs;
+	// owner: the component each reference is in (split.go).
+	useIn, useOut map[string]bool
+	owner         map[*Schema]compKey
+	prev          map[compKey]*cached
+	next          map[compKey]*cached
 	// prevOps / nextOps cache operations by route identity.
 	prevOps map[string]*cached
 	nextOps map[string]*cached
@@ -107,6 +111,11 @@ type builder struct {
 type refPatch struct {
 	s   *Schema
 	key compKey
+	// root: made by an operation (not inside a component), used in mode
+	// use (the direction asked for, before a model that reads the same
+	// both ways collapses to one component).
+	root bool
+	use  mode
 }
 
 // site is where an annotation comes from, for diagnostics, and ctx the
@@ -538,7 +547,7 @@ func substitute(e *expr, subst map[string]*expr) *expr {
 // component on first use. args are generic arguments (already substituted).
 func (b *builder) modelRef(name string, args []*expr, md mode, s site) *Schema {
 	key := b.component(name, args, md)
-	ref := b.addRef(key)
+	ref := b.addUse(key, md)
 	if b.cur != nil {
 		b.cur.deps = append(b.cur.deps, dep{name: name, args: args, mode: key.mode})
 	}
@@ -846,6 +855,7 @@ func normalizeName(s string) string {
 // differ), patches references and returns the sorted components.
 func (b *builder) finish() []*NamedSchema {
 	split := map[string]bool{}
+	var nested map[string]bool
 	both := false
 	for key := range b.comps {
 		if key.mode == modeOut {
@@ -854,6 +864,9 @@ func (b *builder) finish() []*NamedSchema {
 				break
 			}
 		}
+	}
+	if !b.v1 && !both {
+		both = b.usedBothWays()
 	}
 	if both {
 		// A base name differs when its own schemas differ, or when it refers
@@ -877,6 +890,7 @@ func (b *builder) finish() []*NamedSchema {
 				deps[key.name][k.name] = true
 			})
 		}
+		nested = b.splitNested(split, deps)
 		for changed := true; changed; {
 			changed = false
 			for name, ds := range deps {
@@ -950,7 +964,13 @@ func (b *builder) finish() []*NamedSchema {
 		return n
 	}
 	refs := make(map[compKey]string, len(b.comps))
+	if len(nested) > 0 {
+		b.outputCopies(nested)
+	}
 	for _, r := range b.refs {
+		if nested[r.key.name] {
+			r.key.mode = b.refMode(r)
+		}
 		ref, ok := refs[r.key]
 		if !ok {
 			ref = "#/components/schemas/" + final(r.key)

@@ -52,6 +52,7 @@ type cached struct {
 	// from (path -> hash), schemes the security schemes it uses.
 	files   map[string]string
 	schemes map[string]ordered
+	isOp    bool // an operation's (its references are roots)
 }
 
 // dep is a component a cached schema refers to.
@@ -122,7 +123,7 @@ func (b *builder) cachedOperation(r registered) *Operation {
 		return c.op
 	}
 	parent := b.cur
-	b.cur = &cached{}
+	b.cur = &cached{isOp: true}
 	op := b.operation(r)
 	b.cur.op = op
 	for _, sr := range op.Security {
@@ -308,9 +309,12 @@ func (b *builder) computeFileSig(name string) string {
 
 // addRef makes a reference node to key, patched with its final name at the
 // end of the build, and records it in the component being built.
-func (b *builder) addRef(key compKey) *Schema {
+func (b *builder) addRef(key compKey) *Schema { return b.addUse(key, modeIn) }
+
+// addUse is addRef for a model asked for in direction use.
+func (b *builder) addUse(key compKey, use mode) *Schema {
 	ref := &Schema{refKey: true}
-	rp := refPatch{ref, key}
+	rp := refPatch{s: ref, key: key, root: b.cur != nil && b.cur.isOp, use: use}
 	b.refs = append(b.refs, rp)
 	if b.cur != nil {
 		b.cur.refs = append(b.cur.refs, rp)

@@ -3,6 +3,7 @@ package openapi_test
 import (
 	"context"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/farm-stack/farm-lsp/analysis/openapi"
@@ -106,5 +107,112 @@ def login(form_data: Annotated[OAuth2PasswordRequestForm, Depends()]) -> str:
 	}
 	if got := keys(at(doc, "components", "schemas", "Body_login_login_post", "properties")); !reflect.DeepEqual(got, []string{"client_id", "client_secret", "grant_type", "password", "scope", "username"}) {
 		t.Errorf("form fields %v", got)
+	}
+}
+
+// Pydantic 2.10 leaves a model used both as input and output as two
+// identical schemas, Name-Input and Name-Output, when it refers to a
+// definition that refers to another (shop's OrderLine -> Product ->
+// Category); a model referring only to definitions without references is
+// named once. Expected: what FastAPI 0.115 / Pydantic 2.10 emits for this
+// source.
+func TestNestedInputOutputPairs(t *testing.T) {
+	_, doc := build(t, map[string]string{
+		"apps/api/src/__init__.py": "",
+		"apps/api/src/main.py": `from enum import Enum
+from typing import Optional
+from fastapi import FastAPI
+from pydantic import BaseModel
+
+class E(str, Enum):
+    a = "a"
+class Leaf(BaseModel):
+    s: str
+class X1(BaseModel):
+    l: list[Leaf]
+    e: E
+class Mid(BaseModel):
+    l: Leaf
+class X2(BaseModel):
+    m: Optional[Mid] = None
+class Rec(BaseModel):
+    children: list["Rec"] = []
+class Both(BaseModel):
+    x1: X1
+    x2: X2
+    r: Rec
+class OnlyOut(BaseModel):
+    x2: X2
+class OnlyIn(BaseModel):
+    x2: list[X2]
+
+app = FastAPI()
+@app.post("/o", response_model=Both)
+def f(o: Both): pass
+@app.post("/p", response_model=OnlyOut)
+def g(o: OnlyIn, x: X2): pass
+`,
+	}, 2)
+	want := map[string]map[string]string{
+		"Body_g_p_post":       {"o": "OnlyIn", "x": "X2-Input"},
+		"Both-Input":          {"x1": "X1", "x2": "X2-Input", "r": "Rec-Input"},
+		"Both-Output":         {"x1": "X1", "x2": "X2-Output", "r": "Rec-Output"},
+		"E":                   nil,
+		"Leaf":                {},
+		"Mid":                 {"l": "Leaf"},
+		"OnlyIn":              {"x2": "X2-Input"},
+		"OnlyOut":             {"x2": "X2-Output"},
+		"Rec-Input":           {"children": "Rec-Input"},
+		"Rec-Output":          {"children": "Rec-Output"},
+		"X1":                  {"l": "Leaf", "e": "E"},
+		"X2-Input":            {"m": "Mid"},
+		"X2-Output":           {"m": "Mid"},
+		"HTTPValidationError": {"detail": "ValidationError"},
+		"ValidationError":     {},
+	}
+	schemas, _ := at(doc, "components", "schemas").(map[string]any)
+	if got := keys(schemas); !reflect.DeepEqual(got, keys(map[string]any(func() map[string]any {
+		m := map[string]any{}
+		for k := range want {
+			m[k] = true
+		}
+		return m
+	}()))) {
+		t.Fatalf("components %v", got)
+	}
+	// The first $ref found under each property.
+	var firstRef func(v any) string
+	firstRef = func(v any) string {
+		switch x := v.(type) {
+		case map[string]any:
+			if r, ok := x["$ref"].(string); ok {
+				return strings.TrimPrefix(r, "#/components/schemas/")
+			}
+			for _, k := range []string{"items", "anyOf"} {
+				if r := firstRef(x[k]); r != "" {
+					return r
+				}
+			}
+		case []any:
+			for _, e := range x {
+				if r := firstRef(e); r != "" {
+					return r
+				}
+			}
+		}
+		return ""
+	}
+	for name, props := range want {
+		for p, ref := range props {
+			if got := firstRef(at(schemas, name, "properties", p)); got != ref {
+				t.Errorf("%s.%s refers to %q, want %q", name, p, got, ref)
+			}
+		}
+	}
+	if got := at(doc, "paths", "/o", "post", "requestBody", "content", "application/json", "schema", "$ref"); got != "#/components/schemas/Both-Input" {
+		t.Errorf("/o body %v", got)
+	}
+	if got := at(doc, "paths", "/o", "post", "responses", "200", "content", "application/json", "schema", "$ref"); got != "#/components/schemas/Both-Output" {
+		t.Errorf("/o response %v", got)
 	}
 }
