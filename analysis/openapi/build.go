@@ -520,6 +520,57 @@ func (b *builder) flatten(name string, subst map[string]*expr, depth int) []fiel
 	return out
 }
 
+// rootType returns the root type of a Pydantic 2 root model and the file
+// its names are read in: `class Ps(RootModel[list[P]])`, or the `root:`
+// field of a RootModel subclass. (Pydantic 1's `__root__` is not read.)
+func (b *builder) rootType(name string, subst map[string]*expr, depth int) (*expr, string, bool) {
+	mi := b.models[name]
+	if b.v1 || mi == nil || depth > 32 {
+		return nil, "", false
+	}
+	for i := range mi.m.Fields {
+		if f := &mi.m.Fields[i]; f.Name == "root" && f.Annotation != "" {
+			if !b.rootModel(name, 0) {
+				return nil, "", false // a BaseModel with a field named root
+			}
+			return substitute(parseExpr(f.Annotation), subst), mi.file.Path, true
+		}
+	}
+	for _, base := range mi.m.Bases {
+		bs := b.ix.Base(mi.file.Path, base)
+		if bs.Framework != nil && bs.Framework.Role == pymod.RoleRootModel {
+			if e := parseExpr(base); e != nil && e.Kind == exSubscript && len(e.Args) == 1 {
+				return substitute(e.Args[0], subst), mi.file.Path, true
+			}
+			return nil, "", false
+		}
+		if bs.File != nil && bs.ID() != name && b.models[bs.ID()] != nil {
+			if rt, ctx, ok := b.rootType(bs.ID(), subst, depth+1); ok {
+				return rt, ctx, true
+			}
+		}
+	}
+	return nil, "", false
+}
+
+// rootModel reports whether a class derives from Pydantic 2's RootModel.
+func (b *builder) rootModel(name string, depth int) bool {
+	mi := b.models[name]
+	if mi == nil || depth > 32 {
+		return false
+	}
+	for _, base := range mi.m.Bases {
+		bs := b.ix.Base(mi.file.Path, base)
+		if bs.Framework != nil && bs.Framework.Role == pymod.RoleRootModel {
+			return true
+		}
+		if bs.File != nil && bs.ID() != name && b.rootModel(bs.ID(), depth+1) {
+			return true
+		}
+	}
+	return false
+}
+
 // substitute replaces type variables in e.
 func substitute(e *expr, subst map[string]*expr) *expr {
 	if e == nil || len(subst) == 0 {
@@ -684,6 +735,12 @@ func (b *builder) exprSensitive(e *expr) bool {
 
 // objectSchema builds a model's object schema.
 func (b *builder) objectSchema(name string, subst map[string]*expr, md mode) *Schema {
+	if root, ctx, ok := b.rootType(name, subst, 0); ok {
+		// A root model's schema is its root type's, titled by the class.
+		rs := withSiblings(b.typeSchema(root, md, site{ctx: ctx, path: ctx, code: facts.CodeUnsupported, subst: subst}), b.v1)
+		rs.Title = className(name)
+		return rs
+	}
 	obj := &Schema{Type: "object", Title: className(name), Properties: []Property{}}
 	style := b.aliasStyle(name, 0)
 	for _, fl := range b.fields(name, subst, 0) {

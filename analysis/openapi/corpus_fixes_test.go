@@ -216,3 +216,41 @@ def g(o: OnlyIn, x: X2): pass
 		t.Errorf("/o response %v", got)
 	}
 }
+
+// A Pydantic 2 root model's schema is its root type's:
+// `class ProductList(RootModel[list[Product]])` and a `root:` field.
+// Expected: what FastAPI 0.115 / Pydantic 2.10 emits for this source.
+func TestRootModels(t *testing.T) {
+	_, doc := build(t, map[string]string{
+		"apps/api/src/__init__.py": "",
+		"apps/api/src/models.py": `from pydantic import BaseModel, RootModel
+class Product(BaseModel):
+    sku: str
+class ProductList(RootModel[list[Product]]):
+    pass
+class Tags(RootModel):
+    root: list[str]
+class Plain(BaseModel):
+    root: str
+`,
+		"apps/api/src/main.py": `from fastapi import FastAPI
+from .models import Plain, ProductList, Tags
+app = FastAPI()
+@app.get("/products", response_model=ProductList)
+def products(): pass
+@app.put("/tags", response_model=Tags)
+def tags(tags: Tags, p: Plain): pass
+`,
+	}, 2)
+	pl := at(doc, "components", "schemas", "ProductList")
+	if at(pl, "type") != "array" || at(pl, "items", "$ref") != "#/components/schemas/Product" || at(pl, "properties") != nil {
+		t.Errorf("ProductList %v, want an array of Product", pl)
+	}
+	tg := at(doc, "components", "schemas", "Tags")
+	if at(tg, "type") != "array" || at(tg, "items", "type") != "string" {
+		t.Errorf("Tags %v, want an array of strings", tg)
+	}
+	if p := at(doc, "components", "schemas", "Plain"); at(p, "type") != "object" || at(p, "properties", "root", "type") != "string" {
+		t.Errorf("Plain %v, want an object with a root property", p)
+	}
+}
