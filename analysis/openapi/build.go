@@ -106,6 +106,16 @@ type builder struct {
 	refs    []refPatch
 	diags   []facts.Diagnostic
 	seenDia map[string]bool
+
+	// What a later Builder.Build needs to derive its document from this
+	// one when only model fields changed (see delta.go).
+	byPath    map[string]*facts.File // the Python files by path
+	opEntries []*cached              // every operation built or reused, in order
+	freeDiags []facts.Diagnostic     // diagnostics made outside any component or operation
+	veRef     *refPatch              // HTTPValidationError's reference to ValidationError
+	evalFiles map[string]bool        // files whose settings fields were evaluated
+	envReads  map[string]string      // files read through Options.ReadFile -> content ("\x00" + error)
+	subs      map[string][]string    // model ID -> models naming it as a base (lazy)
 }
 
 type refPatch struct {
@@ -159,6 +169,20 @@ func (bl *Builder) build(files []*facts.File, opts Options) (*Document, []facts.
 		next:       map[compKey]*cached{},
 		nextOps:    map[string]*cached{},
 		fsig:       map[string]string{},
+		byPath:     map[string]*facts.File{},
+		evalFiles:  map[string]bool{},
+		envReads:   map[string]string{},
+	}
+	if opts.ReadFile != nil {
+		b.readFile = func(rel string) ([]byte, error) {
+			data, err := opts.ReadFile(rel)
+			if err != nil {
+				b.envReads[rel] = "\x00" + err.Error()
+			} else {
+				b.envReads[rel] = string(data)
+			}
+			return data, err
+		}
 	}
 	py := make([]*facts.File, 0, len(files))
 	for _, f := range files {
@@ -167,6 +191,9 @@ func (bl *Builder) build(files []*facts.File, opts Options) (*Document, []facts.
 		}
 	}
 	sort.SliceStable(py, func(i, j int) bool { return py[i].Path < py[j].Path })
+	for _, f := range py {
+		b.byPath[f.Path] = f
+	}
 	b.ix = pymod.New(py)
 	b.classNames = map[string]bool{}
 	for _, f := range py {
@@ -242,27 +269,40 @@ func (bl *Builder) build(files []*facts.File, opts Options) (*Document, []facts.
 			}
 			if !b.has(id) {
 				// Unreached models are typed as the API would send them.
-				b.modelRef(id, nil, modeOut, site{ctx: f.Path})
+				b.component(id, nil, modeOut)
 			}
 		}
 		for i := range f.Enums {
-			b.enumRef(f.Path + ":" + f.Enums[i].Name)
+			b.ensureEnum(f.Path + ":" + f.Enums[i].Name)
 		}
 	}
 	doc.Components.Schemas = b.finish()
 	doc.Components.SecuritySchemes = b.securitySchemes()
 	bl.end(b)
-	sort.SliceStable(b.diags, func(i, j int) bool {
-		a, c := b.diags[i], b.diags[j]
+	sortDiags(b.diags)
+	bl.keep(b, doc, opts)
+	return doc, b.diags
+}
+
+// sortDiags orders diagnostics by place, then by content (a total order:
+// the same set always comes out in the same order).
+func sortDiags(ds []facts.Diagnostic) {
+	sort.SliceStable(ds, func(i, j int) bool {
+		a, c := ds[i], ds[j]
 		if a.Path != c.Path {
 			return a.Path < c.Path
 		}
 		if a.Range.Start.Line != c.Range.Start.Line {
 			return a.Range.Start.Line < c.Range.Start.Line
 		}
-		return a.Range.Start.Char < c.Range.Start.Char
+		if a.Range.Start.Char != c.Range.Start.Char {
+			return a.Range.Start.Char < c.Range.Start.Char
+		}
+		if a.Code != c.Code {
+			return a.Code < c.Code
+		}
+		return a.Message < c.Message
 	})
-	return doc, b.diags
 }
 
 // has reports whether a component of that base name exists in any mode.
@@ -281,15 +321,20 @@ func (b *builder) diag(s site, code, msg string) {
 		sev = facts.SeverityError
 	}
 	d := facts.Diagnostic{Path: s.path, Range: s.rng, Severity: sev, Code: code, Message: msg}
+	// The component or operation being built keeps every diagnostic it
+	// makes (another may have made the same one first), so that its own
+	// list is complete when it is reused or the other is rebuilt.
+	if b.cur != nil {
+		b.cur.diags = append(b.cur.diags, d)
+	} else {
+		b.freeDiags = append(b.freeDiags, d)
+	}
 	key := diagKey(d)
 	if b.seenDia[key] {
 		return
 	}
 	b.seenDia[key] = true
 	b.diags = append(b.diags, d)
-	if b.cur != nil {
-		b.cur.diags = append(b.cur.diags, d)
-	}
 }
 
 func diagKey(d facts.Diagnostic) string {
@@ -648,7 +693,7 @@ func (b *builder) component(name string, args []*expr, md mode) compKey {
 		return key
 	}
 	parent := b.cur
-	b.cur = &cached{sig: sig}
+	b.cur = &cached{sig: sig, model: name, args: args, md: md}
 	ns.Schema = b.objectSchema(name, subst, md)
 	b.cur.schema = ns.Schema
 	b.next[key] = b.cur
@@ -804,13 +849,19 @@ func withSiblings(s *Schema, v1 bool) *Schema {
 
 // enumRef returns a $ref to an enum's component.
 func (b *builder) enumRef(name string) *Schema {
-	key := compKey{name, modeIn}
-	ref := b.addRef(key)
+	ref := b.addRef(compKey{name, modeIn})
 	if b.cur != nil {
 		b.cur.deps = append(b.cur.deps, dep{name: name, enum: true})
 	}
+	b.ensureEnum(name)
+	return ref
+}
+
+// ensureEnum builds an enum's component unless it exists.
+func (b *builder) ensureEnum(name string) {
+	key := compKey{name, modeIn}
 	if _, ok := b.comps[key]; ok {
-		return ref
+		return
 	}
 	ei := b.enums[name]
 	s := &Schema{Title: ei.e.Name, Enum: []any{}}
@@ -844,7 +895,6 @@ func (b *builder) enumRef(name string) *Schema {
 	b.display[name] = ei.e.Name
 	b.long[name] = ei.file.Path
 	b.order = append(b.order, key)
-	return ref
 }
 
 func jsonType(v any) string {

@@ -25,15 +25,28 @@ type Builder struct {
 	ops   map[string]*cached
 	local map[string]*localInfo
 	qual  map[string]string
+
+	// The last build, for the fast path (delta.go).
+	last      *builder
+	lastDoc   *Document
+	lastOpts  Options
+	lastDiags []facts.Diagnostic
+	deltas    int // builds derived by the fast path (for tests)
 }
 
 // NewBuilder returns an empty Builder.
 func NewBuilder() *Builder { return &Builder{} }
 
-// Build derives the document; see the package function Build.
+// Build derives the document; see the package function Build. The result
+// is what Build would return for the same files, byte for byte.
 func (bl *Builder) Build(files []*facts.File, opts Options) (*Document, []facts.Diagnostic) {
 	bl.mu.Lock()
 	defer bl.mu.Unlock()
+	if doc, diags, ok := bl.delta(files, opts); ok {
+		bl.deltas++
+		return doc, diags
+	}
+	bl.last = nil
 	return bl.build(files, opts)
 }
 
@@ -53,6 +66,10 @@ type cached struct {
 	files   map[string]string
 	schemes map[string]ordered
 	isOp    bool // an operation's (its references are roots)
+	// model, args and md are what component was asked for (to rebuild it).
+	model string
+	args  []*expr
+	md    mode
 }
 
 // dep is a component a cached schema refers to.
@@ -112,6 +129,7 @@ func (b *builder) cachedOperation(r registered) *Operation {
 			b.schemes[n] = s
 		}
 		b.nextOps[key] = c
+		b.opEntries = append(b.opEntries, c)
 		b.refs = append(b.refs, c.refs...)
 		b.replayDiags(c)
 		if c.body != nil {
@@ -124,6 +142,7 @@ func (b *builder) cachedOperation(r registered) *Operation {
 	}
 	parent := b.cur
 	b.cur = &cached{isOp: true}
+	b.opEntries = append(b.opEntries, b.cur)
 	op := b.operation(r)
 	b.cur.op = op
 	for _, sr := range op.Security {
@@ -181,9 +200,7 @@ func (b *builder) ensureDeps(c *cached) {
 	b.cur = nil
 	for _, d := range c.deps {
 		if d.enum {
-			if _, ok := b.comps[compKey{d.name, modeIn}]; !ok {
-				b.enumRef(d.name)
-			}
+			b.ensureEnum(d.name)
 			continue
 		}
 		b.component(d.name, d.args, d.mode)
@@ -380,4 +397,13 @@ func (b *builder) localInfo(name string) *localInfo {
 	}
 	b.local[name] = li
 	return li
+}
+
+// FastBuilds is how many builds the Builder derived from the previous
+// document instead of building it again (see delta.go); for tests and
+// metrics.
+func (bl *Builder) FastBuilds() int {
+	bl.mu.Lock()
+	defer bl.mu.Unlock()
+	return bl.deltas
 }

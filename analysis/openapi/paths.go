@@ -625,15 +625,17 @@ func (b *builder) validationSchemas() {
 		return
 	}
 	veRef := b.addRef(compKey{"ValidationError", modeIn})
+	ve := b.refs[len(b.refs)-1]
+	b.veRef = &ve
 	hve := &Schema{Type: "object", Title: "HTTPValidationError", Properties: []Property{
 		{"detail", &Schema{Type: "array", Items: veRef}},
 	}}
-	ve := &Schema{Type: "object", Title: "ValidationError", Properties: []Property{
+	veSchema := &Schema{Type: "object", Title: "ValidationError", Properties: []Property{
 		{"loc", &Schema{Type: "array", Items: &Schema{AnyOf: []*Schema{{Type: "string"}, {Type: "integer"}}}}},
 		{"msg", &Schema{Type: "string"}},
 		{"type", &Schema{Type: "string"}},
 	}, Required: []string{"loc", "msg", "type"}}
-	for _, ns := range []*NamedSchema{{Name: "HTTPValidationError", Schema: hve}, {Name: "ValidationError", Schema: ve}} {
+	for _, ns := range []*NamedSchema{{Name: "HTTPValidationError", Schema: hve}, {Name: "ValidationError", Schema: veSchema}} {
 		key := compKey{ns.Name, modeIn}
 		b.comps[key] = ns
 		b.order = append(b.order, key)

@@ -226,6 +226,7 @@ func (b *builder) settingsFields(s pymod.Symbol, depth int) []fieldIn {
 	if m == nil || depth > 16 {
 		return nil
 	}
+	b.evalFiles[s.File.Path] = true
 	var out []fieldIn
 	for _, base := range m.Bases {
 		if bs := b.ix.Base(s.File.Path, base); bs.File != nil && bs.ID() != s.ID() {

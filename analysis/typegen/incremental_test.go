@@ -1,0 +1,320 @@
+package typegen_test
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/farm-stack/farm-lsp/analysis/facts"
+	"github.com/farm-stack/farm-lsp/analysis/openapi"
+	"github.com/farm-stack/farm-lsp/analysis/openapi/fixture"
+	"github.com/farm-stack/farm-lsp/analysis/typegen"
+)
+
+// incrementalApp is a backend shaped for invalidation: a base class and
+// its subclass in another module, a generic page, an enum, two modules
+// with a class of the same name (one reached, one not yet), a Decimal
+// model (Pydantic v2 direction sensitivity) and routes using them.
+var incrementalApp = map[string]string{
+	"apps/api/src/__init__.py":        "",
+	"apps/api/src/models/__init__.py": "",
+	"apps/api/src/routes/__init__.py": "",
+	"apps/api/src/models/base.py": `from typing import Optional
+
+from pydantic import BaseModel
+
+
+class Stamped(BaseModel):
+    created: str = "now"
+    note: Optional[str] = None
+`,
+	"apps/api/src/models/item.py": `from enum import Enum
+from typing import Generic, List, Optional, TypeVar
+
+from pydantic import BaseModel
+
+from .base import Stamped
+
+T = TypeVar("T")
+
+
+class Color(str, Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+class Tag(BaseModel):
+    label: str
+
+
+class Item(Stamped):
+    name: str
+    color: Color = Color.RED
+    tags: List[Tag] = []
+
+
+class Page(BaseModel, Generic[T]):
+    items: List[T]
+    total: int = 0
+`,
+	"apps/api/src/models/billing.py": `from decimal import Decimal
+
+from pydantic import BaseModel
+
+
+class Invoice(BaseModel):
+    number: str
+    amount: Decimal = Decimal("0")
+
+
+class Payer(BaseModel):
+    name: str
+
+
+class Receipt(BaseModel):
+    payer: Payer
+    paid: bool = False
+`,
+	"apps/api/src/models/legacy.py": `from pydantic import BaseModel
+
+
+class Owner(BaseModel):
+    login: str
+
+
+class Spare(BaseModel):
+    size: int = 1
+`,
+	"apps/api/src/schemas.py": `from pydantic import BaseModel
+
+
+class Owner(BaseModel):
+    email: str
+    admin: bool = False
+`,
+	"apps/api/src/routes/items.py": `from typing import List
+
+from fastapi import APIRouter
+
+from ..models.billing import Invoice, Receipt
+from ..models.item import Item, Page
+from ..schemas import Owner
+
+router = APIRouter(prefix="/items")
+
+
+@router.get("/", response_model=Page[Item])
+def list_items():
+    return []
+
+
+@router.post("/", response_model=Item, status_code=201)
+def create_item(item: Item):
+    return item
+
+
+@router.get("/owner", response_model=Owner)
+def get_owner():
+    return None
+
+
+@router.post("/invoices", response_model=Invoice)
+def create_invoice(invoice: Invoice):
+    return invoice
+
+
+@router.post("/receipts", response_model=Receipt)
+def create_receipt(receipt: Receipt):
+    return receipt
+`,
+	"apps/api/src/main.py": `from fastapi import FastAPI
+
+from .routes import items
+
+app = FastAPI()
+app.include_router(items.router, prefix="/api")
+`,
+}
+
+const (
+	incBase    = "apps/api/src/models/base.py"
+	incItem    = "apps/api/src/models/item.py"
+	incBilling = "apps/api/src/models/billing.py"
+	incLegacy  = "apps/api/src/models/legacy.py"
+	incRoutes  = "apps/api/src/routes/items.py"
+)
+
+// incrementalEdits are applied in order; fast says under which Pydantic
+// versions the Builder must derive the document from the previous one
+// (only fields changed, and under v2 no model's direction sensitivity):
+// "" none, "1" v1 only, "12" both.
+var incrementalEdits = []struct {
+	name, path, old, new string
+	fast                 string
+}{
+	{"field added", incItem, "    name: str\n", "    name: str\n    weight: int = 0\n", "12"},
+	{"field removed", incItem, "    weight: int = 0\n", "", "12"},
+	{"base class field added (subclass in another module)", incBase, "    note: Optional[str] = None\n", "    note: Optional[str] = None\n    revision: int = 1\n", "12"},
+	{"generic model field added", incItem, "    total: int = 0\n", "    total: int = 0\n    cursor: Optional[str] = None\n", "12"},
+	{"enum member added", incItem, "    BLUE = \"blue\"\n", "    BLUE = \"blue\"\n    GREEN = \"green\"\n", ""},
+	{"field refers to an unreached model of a clashing name", incItem, "    tags: List[Tag] = []\n", "    tags: List[Tag] = []\n    owner: Optional[\"Owner\"] = None\n", "12"},
+	{"import of the clashing name", incItem, "from .base import Stamped\n", "from .base import Stamped\nfrom .legacy import Owner\n", ""},
+	{"field on the clashing model", incLegacy, "    login: str\n", "    login: str\n    active: bool = True\n", "12"},
+	{"field no longer refers to it", incItem, "    owner: Optional[\"Owner\"] = None\n", "    owner_login: Optional[str] = None\n", "12"},
+	{"field refers to it again", incItem, "    owner_login: Optional[str] = None\n", "    owner: Optional[Owner] = None\n", "12"},
+	{"unreached model now reached through a field", incLegacy, "    active: bool = True\n", "    active: bool = True\n    spare: Optional[Spare] = None\n", "12"},
+	{"decimal field added (direction sensitivity)", incBilling, "    name: str\n", "    name: str\n    balance: Decimal = Decimal(\"0\")\n", "1"},
+	{"field of a sensitive model", incBilling, "    number: str\n", "    number: str\n    memo: str = \"\"\n", "12"},
+	{"decimal field removed", incBilling, "    amount: Decimal = Decimal(\"0\")\n", "    amount: int = 0\n", "1"},
+	{"model renamed", incItem, "class Tag(BaseModel):", "class Label(BaseModel):", ""},
+	{"use of the renamed model", incItem, "List[Tag]", "List[Label]", "12"},
+	{"new model with a clashing name in another module", incBilling, "class Payer(BaseModel):", "class Label(BaseModel):\n    code: str\n\n\nclass Payer(BaseModel):", ""},
+	{"field after the clash", incItem, "    name: str\n", "    name: str\n    sku: str = \"\"\n", "12"},
+	{"route added", incRoutes, "@router.get(\"/owner\"", "@router.delete(\"/{item_id}\", status_code=204)\ndef delete_item(item_id: str):\n    return None\n\n\n@router.get(\"/owner\"", ""},
+	{"route removed", incRoutes, "@router.post(\"/invoices\", response_model=Invoice)\ndef create_invoice(invoice: Invoice):\n    return invoice\n", "", ""},
+	{"unknown annotation", incItem, "    sku: str = \"\"\n", "    sku: Mystery = \"\"\n", "12"},
+	{"unknown annotation fixed", incItem, "    sku: Mystery = \"\"\n", "    sku: str = \"\"\n", "12"},
+	{"comment only", incBase, "class Stamped(BaseModel):\n", "# stamps\nclass Stamped(BaseModel):\n", "12"},
+	{"lines of an enum move", incItem, "class Color(str, Enum):\n", "# colours\nclass Color(str, Enum):\n", "12"},
+}
+
+// TestIncrementalMatchesFresh edits a workspace step by step the way the
+// server does (only the saved file is re-extracted) and checks after each
+// step that the caching Builder and Generator give exactly what a fresh
+// Build and Generate give: document, diagnostics and the four files.
+func TestIncrementalMatchesFresh(t *testing.T) {
+	for _, v := range []int{1, 2} {
+		srcs := map[string]string{}
+		for p, s := range incrementalApp {
+			srcs[p] = s
+		}
+		ws := map[string]*facts.File{}
+		extract := func(p string) {
+			f, err := fixture.Python(context.Background(), p, []byte(srcs[p]))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ws[p] = f
+		}
+		for p := range srcs {
+			extract(p)
+		}
+		files := func() []*facts.File {
+			out := make([]*facts.File, 0, len(ws))
+			for _, f := range ws {
+				out = append(out, f)
+			}
+			sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+			fixture.ResolveKinds(out)
+			return out
+		}
+		opts := openapi.Options{Pydantic: v}
+		bl, g := openapi.NewBuilder(), typegen.NewGenerator()
+		doc, _ := bl.Build(files(), opts)
+		g.Generate(doc)
+		for _, e := range incrementalEdits {
+			if !strings.Contains(srcs[e.path], e.old) {
+				t.Fatalf("%s: %q not in %s", e.name, e.old, e.path)
+			}
+			srcs[e.path] = strings.Replace(srcs[e.path], e.old, e.new, 1)
+			extract(e.path)
+			fs := files()
+			before := bl.FastBuilds()
+			got, gotDiags := bl.Build(fs, opts)
+			fast := bl.FastBuilds() > before
+			gotFiles := g.Generate(got)
+
+			fresh, err := fixture.FromSources(context.Background(), bytesOf(srcs))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, wantDiags := openapi.Build(fresh, opts)
+			wantFiles := typegen.Generate(want)
+			for _, all := range []bool{false, true} {
+				render := (*openapi.Document).JSON
+				if all {
+					render = (*openapi.Document).FullJSON
+				}
+				wj, _ := render(want)
+				gj, _ := render(got)
+				if string(wj) != string(gj) {
+					t.Errorf("v%d %s (fast path %v): document differs from a fresh build\n%s", v, e.name, fast, firstLineDiff(string(wj), string(gj)))
+				}
+			}
+			// What the editor features read besides the JSON: where each
+			// component and operation comes from.
+			if w, g := locations(want), locations(got); !reflect.DeepEqual(w, g) {
+				t.Errorf("v%d %s: component or operation locations differ:\nfresh       %v\nincremental %v", v, e.name, w, g)
+			}
+			if !reflect.DeepEqual(nonNilDiags(wantDiags), nonNilDiags(gotDiags)) {
+				t.Errorf("v%d %s: diagnostics differ:\nfresh       %v\nincremental %v", v, e.name, wantDiags, gotDiags)
+			}
+			for p, w := range wantFiles.ByPath() {
+				if gf := gotFiles.ByPath()[p]; gf != w {
+					t.Errorf("v%d %s: %s differs from a fresh generation\n%s", v, e.name, p, firstLineDiff(w, gf))
+				}
+			}
+			wantFast := strings.Contains(e.fast, string(rune('0'+v)))
+			if wantFast && !fast {
+				t.Errorf("v%d %s: only fields changed, yet the Builder rebuilt everything", v, e.name)
+			}
+			if !wantFast && fast {
+				t.Errorf("v%d %s: the structure changed, yet the Builder took the fast path", v, e.name)
+			}
+		}
+	}
+}
+
+func locations(d *openapi.Document) []string {
+	var out []string
+	for _, ns := range d.Components.Schemas {
+		out = append(out, fmt.Sprintf("%s %s %s:%d unreached=%v", ns.Name, ns.Model, ns.File, ns.Line, ns.Unreached))
+	}
+	for _, o := range d.Operations() {
+		out = append(out, fmt.Sprintf("%s %s %s %s %v", o.Method, o.Path, o.Handler, o.File, o.Range))
+	}
+	return out
+}
+
+func bytesOf(srcs map[string]string) map[string][]byte {
+	out := make(map[string][]byte, len(srcs))
+	for p, s := range srcs {
+		out[p] = []byte(s)
+	}
+	return out
+}
+
+func nonNilDiags(d []facts.Diagnostic) []facts.Diagnostic {
+	if d == nil {
+		return []facts.Diagnostic{}
+	}
+	return d
+}
+
+func firstLineDiff(want, got string) string {
+	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < len(wl) || i < len(gl); i++ {
+		var w, g string
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if w != g {
+			lo := i - 3
+			if lo < 0 {
+				lo = 0
+			}
+			ctx := ""
+			for j := lo; j < i && j < len(wl); j++ {
+				ctx += "  " + wl[j] + "\n"
+			}
+			return ctx + "- " + w + "\n+ " + g
+		}
+	}
+	return ""
+}
