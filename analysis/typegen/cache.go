@@ -19,6 +19,15 @@ type Generator struct {
 	ops   []*openapi.Operation // the operations plan was made for
 	plan  []*op
 	sizes [4]int // lengths of the last files, to size the next ones
+
+	// The last document's components (name, schema node, model, file by
+	// index), its naming and the files rendered from it, for the fast
+	// path (fast).
+	names   []string
+	schemas []*openapi.Schema
+	origins []string
+	n       *naming
+	last    Files
 }
 
 func samePointers(a, b []*openapi.Operation) bool {
@@ -43,6 +52,9 @@ func (g *Generator) Generate(doc *openapi.Document) Files {
 	// The operations' names depend on the operations alone: when the
 	// builder handed back the same operation nodes, reuse them.
 	opsNow := doc.Operations()
+	if out, ok := g.fast(doc, opsNow); ok {
+		return out
+	}
 	var p prepared
 	if g.ops != nil && samePointers(opsNow, g.ops) {
 		p = prepared{ops: g.plan, n: nameDoc(doc, g.plan)}
@@ -74,14 +86,97 @@ func (g *Generator) Generate(doc *openapi.Document) Files {
 	g.sizes = [4]int{len(out.Models), len(out.APITypes), len(out.Services), len(out.Hooks)}
 	g.epoch, g.prev = epoch, c
 	c.models, c.ops = nil, nil
+	g.remember(doc, p.n, out)
 	return out
+}
+
+// remember keeps what fast compares the next document with.
+func (g *Generator) remember(doc *openapi.Document, n *naming, out Files) {
+	ss := doc.Components.Schemas
+	g.names, g.schemas, g.origins = g.names[:0], g.schemas[:0], g.origins[:0]
+	for _, ns := range ss {
+		g.names = append(g.names, ns.Name)
+		g.schemas = append(g.schemas, ns.Schema)
+		g.origins = append(g.origins, ns.Model+"\x00"+ns.File)
+	}
+	g.n, g.last = n, out
+}
+
+// fast renders a document that differs from the last one only in the
+// schemas of some components (same operation nodes, same component
+// names): the naming is the last one's unless a changed schema now refers
+// to other components or gained or lost a property a request may omit
+// (which decides input variants); types/api.ts, services and hooks depend
+// on the operations and the naming only, so they are the last ones; the
+// models file re-renders the changed components and reuses the others'
+// text.
+func (g *Generator) fast(doc *openapi.Document, opsNow []*openapi.Operation) (Files, bool) {
+	ss := doc.Components.Schemas
+	if g.n == nil || g.prev == nil || len(ss) != len(g.names) || !samePointers(opsNow, g.ops) {
+		return Files{}, false
+	}
+	var changed []int
+	for i, ns := range ss {
+		if ns.Name != g.names[i] {
+			return Files{}, false
+		}
+		if ns.Schema != g.schemas[i] || ns.Model+"\x00"+ns.File != g.origins[i] {
+			changed = append(changed, i)
+		}
+	}
+	for _, i := range changed {
+		if isBody(ss[i].Name) || !sameInputShape(g.schemas[i], ss[i].Schema) {
+			return Files{}, false
+		}
+	}
+	// The block cache carries over in place: drop the replaced nodes'.
+	m := g.prev.nextModels
+	c := &blockCache{models: m, nextModels: m, sizes: g.sizes}
+	for _, i := range changed {
+		if g.schemas[i] != ss[i].Schema {
+			delete(m, modelKey{g.schemas[i], false})
+			delete(m, modelKey{g.schemas[i], true})
+		}
+	}
+	out := g.last
+	out.Models = models(doc, g.n, c)
+	g.sizes[0] = len(out.Models)
+	for _, i := range changed {
+		g.schemas[i] = ss[i].Schema
+		g.origins[i] = ss[i].Model + "\x00" + ss[i].File
+	}
+	g.last = out
+	return out, true
+}
+
+// sameInputShape reports whether two schemas refer to the same components
+// in the same order and agree on having a property a request may omit
+// (what naming.inputVariants reads).
+func sameInputShape(a, b *openapi.Schema) bool {
+	if hasInputDefault(a) != hasInputDefault(b) {
+		return false
+	}
+	var ra, rb []string
+	walkRefs(a, func(n string) { ra = append(ra, n) })
+	walkRefs(b, func(n string) { rb = append(rb, n) })
+	if len(ra) != len(rb) {
+		return false
+	}
+	for i := range ra {
+		if ra[i] != rb[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // block is rendered text and the model names it imports.
 type block struct {
 	text  string
 	used  []string
-	check string // name/model/file or function name it was rendered for
+	check string // function name it was rendered for (operations)
+	// name, model and file of the component it was rendered for (models)
+	name, model, file string
 }
 
 // modelKey and opKey are pointer keys (cheap to hash); the names the text
@@ -113,15 +208,16 @@ func (c *blockCache) grow(b *strings.Builder, i int) {
 	}
 }
 
-func (c *blockCache) getModel(k modelKey, check string) (block, bool) {
+func (c *blockCache) getModel(k modelKey, ns *openapi.NamedSchema) (block, bool) {
 	if c == nil {
 		return block{}, false
 	}
 	b, ok := c.models[k]
-	if ok && b.check == check {
+	ok = ok && b.name == ns.Name && b.model == ns.Model && b.file == ns.File
+	if ok {
 		c.nextModels[k] = b
 	}
-	return b, ok && b.check == check
+	return b, ok
 }
 
 func (c *blockCache) putModel(k modelKey, b block) {

@@ -104,8 +104,8 @@ func models(doc *openapi.Document, n *naming, c *blockCache) string {
 
 // modelBlock renders one model's declaration, or its input variant.
 func modelBlock(w *typeWriter, ns *openapi.NamedSchema, variant bool, c *blockCache) string {
-	key, check := modelKey{ns.Schema, variant}, ns.Name+"\x00"+ns.Model+"\x00"+ns.File
-	if blk, ok := c.getModel(key, check); ok {
+	key := modelKey{ns.Schema, variant}
+	if blk, ok := c.getModel(key, ns); ok {
 		return blk.text
 	}
 	var blk strings.Builder
@@ -132,7 +132,7 @@ func modelBlock(w *typeWriter, ns *openapi.NamedSchema, variant bool, c *blockCa
 		fmt.Fprintf(&blk, "export type %s = %s;\n", id, w.ts(s, ""))
 	}
 	w.input = false
-	c.putModel(key, block{text: blk.String(), check: check})
+	c.putModel(key, block{text: blk.String(), name: ns.Name, model: ns.Model, file: ns.File})
 	return blk.String()
 }
 
