@@ -262,6 +262,7 @@ func (bl *Builder) delta(files []*facts.File, opts Options) (*Document, []facts.
 	b.refs = refs
 	sortDiags(b.diags)
 
+	b.useIn, b.useOut, b.owner = nil, nil, nil // decided again by finish (split.go)
 	prev := bl.lastDoc
 	doc := &Document{OpenAPI: prev.OpenAPI, Info: prev.Info, Paths: prev.Paths, Pydantic: prev.Pydantic}
 	doc.Components.Schemas = b.finish()

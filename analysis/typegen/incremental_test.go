@@ -48,6 +48,7 @@ class Color(str, Enum):
 
 class Tag(BaseModel):
     label: str
+    tone: Optional[Color] = None
 
 
 class Item(Stamped):
@@ -157,6 +158,8 @@ var incrementalEdits = []struct {
 }{
 	{"field added", incItem, "    name: str\n", "    name: str\n    weight: int = 0\n", "12"},
 	{"field removed", incItem, "    weight: int = 0\n", "", "12"},
+	{"nested definition no longer refers to another", incItem, "    tone: Optional[Color] = None\n", "    tone: Optional[str] = None\n", "12"},
+	{"nested definition refers to another again", incItem, "    tone: Optional[str] = None\n", "    tone: Optional[Color] = None\n", "12"},
 	{"base class field added (subclass in another module)", incBase, "    note: Optional[str] = None\n", "    note: Optional[str] = None\n    revision: int = 1\n", "12"},
 	{"generic model field added", incItem, "    total: int = 0\n", "    total: int = 0\n    cursor: Optional[str] = None\n", "12"},
 	{"enum member added", incItem, "    BLUE = \"blue\"\n", "    BLUE = \"blue\"\n    GREEN = \"green\"\n", ""},
