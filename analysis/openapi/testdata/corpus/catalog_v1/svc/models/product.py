@@ -1,0 +1,28 @@
+from typing import List, Optional
+
+from pydantic import validator
+
+from .base import ApiModel
+
+
+class ProductIn(ApiModel):
+    display_name: str
+    unit_price: float
+    tag_list: List[str] = []
+
+    @validator("display_name")
+    def strip_name(cls, v: str) -> str:
+        return v.strip()
+
+
+class ProductOut(ProductIn):
+    product_id: str
+    stock_level: Optional[int] = None
+
+    class Config:
+        orm_mode = True
+
+
+class PriceChange(ApiModel):
+    new_price: float
+    reason_code: str = "manual"

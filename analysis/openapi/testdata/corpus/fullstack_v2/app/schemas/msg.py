@@ -1,0 +1,6 @@
+from pydantic import BaseModel
+
+
+# Generic message
+class Message(BaseModel):
+    message: str

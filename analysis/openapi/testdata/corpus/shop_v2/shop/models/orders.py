@@ -1,0 +1,44 @@
+from datetime import date
+
+from pydantic import BaseModel, model_validator
+
+from .base import CamelModel, ObjectIdStr
+from .catalog import Product
+
+
+class Address(CamelModel):
+    street_line: str
+    postal_code: str
+    country_code: str = "DE"
+
+
+class Customer(CamelModel):
+    customer_id: ObjectIdStr
+    full_name: str
+    shipping_address: Address | None = None
+
+
+class OrderLine(CamelModel):
+    product: Product
+    quantity: int = 1
+
+
+class OrderCreate(CamelModel):
+    customer_id: ObjectIdStr
+    lines: list[OrderLine]
+    delivery_date: date | None = None
+
+    @model_validator(mode="after")
+    def has_lines(self) -> "OrderCreate":
+        if not self.lines:
+            raise ValueError("an order needs at least one line")
+        return self
+
+
+class Order(OrderCreate):
+    order_id: ObjectIdStr
+    totals: dict[str, float] = {}
+
+
+class Health(BaseModel):
+    status: str

@@ -1,0 +1,25 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends, Query
+from fastapi.security import APIKeyHeader
+
+from ..models import Category, Product, ProductCreate, ProductList, Review
+
+api_key = APIKeyHeader(name="X-Api-Key")
+
+router = APIRouter(prefix="/products", tags=["products"])
+
+
+@router.get("", response_model=ProductList)
+def list_products(category: Category | None = None, limit: Annotated[int, Query()] = 50):
+    return []
+
+
+@router.post("", response_model=Product, dependencies=[Depends(api_key)])
+def create_product(product: ProductCreate):
+    return {}
+
+
+@router.post("/{product_id}/reviews", response_model=Review, name="add_review")
+def post_review(product_id: str, rating: Annotated[int, Body()], text: Annotated[str | None, Body()] = None):
+    return {}
