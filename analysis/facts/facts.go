@@ -259,7 +259,12 @@ type Router struct {
 	PrefixExpr   string   `json:"prefixExpr,omitempty"`
 	PrefixRange  Range    `json:"prefixRange"`
 	Dependencies []string `json:"dependencies,omitempty"`
-	Range        Range    `json:"range"`
+	// Tags are the tags=[...] string literals (a non-literal tag is "");
+	// UniqueID is the generate_unique_id_function= argument as written.
+	// As for Route and Include.
+	Tags     []string `json:"tags,omitempty"`
+	UniqueID string   `json:"uniqueId,omitempty"`
+	Range    Range    `json:"range"`
 }
 
 // Route is a decorated handler `@router.get("/{id}", response_model=User)`.
@@ -286,6 +291,9 @@ type Route struct {
 	// literal (Path then holds the same text), with PathRange its range.
 	PathExpr  string `json:"pathExpr,omitempty"`
 	PathRange Range  `json:"pathRange"`
+	// Tags and UniqueID as for Router.
+	Tags     []string `json:"tags,omitempty"`
+	UniqueID string   `json:"uniqueId,omitempty"`
 }
 
 // Def is a module-level function with its parameters (not a route).
@@ -294,7 +302,10 @@ type Def struct {
 	Params []Param `json:"params"`
 	// Return is the return annotation as written.
 	Return string `json:"return,omitempty"`
-	Range  Range  `json:"range"`
+	// Returns is the returned expression as written when the body is one
+	// return statement (after an optional docstring), "" otherwise.
+	Returns string `json:"returns,omitempty"`
+	Range   Range  `json:"range"`
 }
 
 // Assign is a module-level `NAME = value` (or annotated) assignment.
@@ -327,7 +338,10 @@ type Include struct {
 	PrefixExpr   string   `json:"prefixExpr,omitempty"`
 	PrefixRange  Range    `json:"prefixRange"`
 	Dependencies []string `json:"dependencies,omitempty"`
-	Range        Range    `json:"range"`
+	// Tags and UniqueID as for Router.
+	Tags     []string `json:"tags,omitempty"`
+	UniqueID string   `json:"uniqueId,omitempty"`
+	Range    Range    `json:"range"`
 }
 
 // Import is a Python or TS import. For Python, Module is the dotted path as

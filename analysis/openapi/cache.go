@@ -123,6 +123,7 @@ func (b *builder) cachedOperation(r registered) *Operation {
 		for _, d := range r.deps {
 			key += "|" + d.ctx + ":" + d.src
 		}
+		key += "|t:" + strings.Join(r.tags, ",") + "|u:" + r.uid.ctx + ":" + r.uid.src
 	}
 	if c := b.prevOps[key]; key != "" && c != nil && b.depsValid(c) && b.filesValid(c) {
 		for n, s := range c.schemes {

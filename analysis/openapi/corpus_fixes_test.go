@@ -254,3 +254,130 @@ def tags(tags: Tags, p: Plain): pass
 		t.Errorf("Plain %v, want an object with a root property", p)
 	}
 }
+
+// FastAPI(generate_unique_id_function=…) and its overrides on routers,
+// include_router and decorators name operations and Body_* schemas; the
+// function's returned f-string / concatenation over route.tags, name,
+// methods is evaluated with FastAPI's route.tags (include_router's and
+// routers' tags, outermost first). Expected: what FastAPI 0.92 and 0.115
+// emit for this source (the same in both).
+func TestGenerateUniqueIDFunction(t *testing.T) {
+	src := `from fastapi import APIRouter, Body, FastAPI
+from fastapi.routing import APIRoute
+
+PREFIX = "svc"
+
+
+def custom_generate_unique_id(route: APIRoute) -> str:
+    """Client method names."""
+    return f"{route.tags[0]}-{route.name}"
+
+
+def by_method(route):
+    return PREFIX + "_" + list(route.methods)[0].lower() + str(route.name)
+
+
+items = APIRouter(prefix="/items", tags=["items"])
+admin = APIRouter(tags=["admin"], generate_unique_id_function=by_method)
+api = APIRouter(tags=["api"])
+
+
+@items.post("/", tags=["write"])
+def create_item(name: str = Body(...), size: int = Body(...)):
+    return {}
+
+
+@items.get("/{id}", name="one_item")
+def read_item(id: str):
+    return {}
+
+
+@admin.post("/reset")
+def reset(token: str = Body(...), really: bool = Body(...)):
+    return {}
+
+
+api.include_router(items, tags=["v1"])
+api.include_router(admin)
+
+app = FastAPI(generate_unique_id_function=custom_generate_unique_id)
+app.include_router(api, prefix="/api", tags=["outer"])
+
+
+@app.get("/health", tags=["meta"])
+def health():
+    return {}
+`
+	for _, v := range []int{1, 2} {
+		_, doc := build(t, map[string]string{"apps/api/src/__init__.py": "", "apps/api/src/main.py": src}, v)
+		for _, c := range []struct{ path, method, id string }{
+			{"/api/items/", "post", "outer-create_item"},
+			{"/api/items/{id}", "get", "outer-one_item"},
+			{"/api/reset", "post", "svc_postreset"},
+			{"/health", "get", "meta-health"},
+		} {
+			if got := at(doc, "paths", c.path, c.method, "operationId"); got != c.id {
+				t.Errorf("v%d %s %s: operationId %v, want %s", v, c.method, c.path, got, c.id)
+			}
+		}
+		if got := keys(at(doc, "components", "schemas")); !reflect.DeepEqual(got, []string{"Body_outer-create_item", "Body_svc_postreset", "HTTPValidationError", "ValidationError"}) {
+			t.Errorf("v%d: components %v", v, got)
+		}
+	}
+	// A function that is not one return of what a static reader knows:
+	// FastAPI's default id and a warning.
+	other := strings.Replace(src, "def custom_generate_unique_id(route: APIRoute) -> str:", "def custom_generate_unique_id(route: APIRoute) -> str:\n    print(route)", 1)
+	files, err := fixture.FromSources(context.Background(), map[string][]byte{"apps/api/src/__init__.py": nil, "apps/api/src/main.py": []byte(other)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, diags := openapi.Build(files, openapi.Options{Pydantic: 2})
+	var health *openapi.Operation
+	for _, op := range d.Operations() {
+		if op.Path == "/health" {
+			health = op
+		}
+	}
+	if health == nil || health.OperationID != "health_health_get" {
+		t.Errorf("unreadable function: %+v, want the default id", health)
+	}
+	if len(diags) == 0 || !strings.Contains(string(diagText(diags)), "generate_unique_id_function custom_generate_unique_id") {
+		t.Errorf("unreadable function: no warning: %s", diagText(diags))
+	}
+}
+
+// A cached operation is rebuilt when the unique-id function it read in
+// another module changes.
+func TestBuilderUniqueIDAcrossModules(t *testing.T) {
+	srcs := map[string][]byte{
+		"apps/api/src/__init__.py": nil,
+		"apps/api/src/main.py": []byte(`from fastapi import Body, FastAPI
+from .ids import unique
+app = FastAPI(generate_unique_id_function=unique)
+@app.post("/items", tags=["items"])
+def create(name: str = Body(...), size: int = Body(...)):
+    return {}
+`),
+	}
+	for _, v := range []int{1, 2} {
+		bl := openapi.NewBuilder()
+		for i, body := range []string{`f"{route.tags[0]}-{route.name}"`, `route.name`} {
+			srcs["apps/api/src/ids.py"] = []byte("def unique(route):\n    return " + body + "\n")
+			files, err := fixture.FromSources(context.Background(), srcs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			opts := openapi.Options{Pydantic: v}
+			want, _ := openapi.Build(files, opts)
+			got, _ := bl.Build(files, opts)
+			wj, _ := want.FullJSON()
+			gj, _ := got.FullJSON()
+			if string(wj) != string(gj) {
+				t.Errorf("v%d build %d: cached build differs from a fresh build\n%s", v, i, firstDiff(string(wj), string(gj)))
+			}
+			if i == 1 && !strings.Contains(string(wj), `"operationId": "create"`) && !strings.Contains(string(wj), `"operationId":"create"`) {
+				t.Errorf("v%d: operationId is not the function's: %s", v, wj)
+			}
+		}
+	}
+}

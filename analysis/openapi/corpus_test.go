@@ -184,7 +184,6 @@ func TestOracleCorpus(t *testing.T) {
 				nSchemas := len(real["components"].(map[string]any)["schemas"].(map[string]any))
 				t.Logf("%d/%d facts agree (%d models in the app, %d schemas in FastAPI's document)", facts-len(out), facts, nModels, nSchemas)
 				agreed, total, models, schemas = agreed+facts-len(out), total+facts, models+nModels, schemas+nSchemas
-				out = checkCorpusKnown(t, filepath.Join("testdata/corpus", app.dir+".known"), out)
 				if len(out) > 0 {
 					t.Errorf("%d differences from the real FastAPI:\n%s", len(out), strings.Join(out, "\n"))
 				}
@@ -192,40 +191,4 @@ func TestOracleCorpus(t *testing.T) {
 		}
 		t.Logf("%s: %d/%d facts agree over the corpus (%d models, %d schemas)", mode.name, agreed, total, models, schemas)
 	}
-}
-
-// checkCorpusKnown takes out of diffs the differences listed in the app's
-// .known file (one per line; lines starting "# " say why: a FastAPI
-// feature farm-lsp does not model yet) and fails when a listed one no
-// longer occurs, so the list only shrinks. It returns the others.
-func checkCorpusKnown(t *testing.T, path string, diffs []string) []string {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if os.IsNotExist(err) {
-		return diffs
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	known := map[string]bool{}
-	for _, l := range strings.Split(string(b), "\n") {
-		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "# ") {
-			known[l] = true
-		}
-	}
-	var rest []string
-	for _, d := range diffs {
-		if known[d] {
-			delete(known, d)
-			continue
-		}
-		rest = append(rest, d)
-	}
-	for d := range known {
-		t.Errorf("known difference no longer occurs (remove it from %s): %s", path, d)
-	}
-	if n := len(diffs) - len(rest); n > 0 {
-		t.Logf("%d known differences (%s)", n, path)
-	}
-	return rest
 }

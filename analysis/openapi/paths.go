@@ -19,6 +19,11 @@ type registered struct {
 	// deps are the dependencies=[...] of the routers and include_router
 	// calls above the route, outermost first.
 	deps []depRef
+	// tags are FastAPI's route.tags (include_router's and routers' tags
+	// outermost first, then the decorator's); uid is the innermost
+	// generate_unique_id_function= (src "" for FastAPI's default).
+	tags []string
+	uid  depRef
 }
 
 // depRef is a dependency callable as written and the file that names it.
@@ -106,7 +111,7 @@ func (b *builder) paths(py []*facts.File) []*PathItem {
 	}
 	var regs []registered
 	for _, k := range roots {
-		regs = append(regs, b.expand(byPath[k.file], k.v, "", nil, py, 0)...)
+		regs = append(regs, b.expand(byPath[k.file], k.v, "", nil, scope{}, py, 0)...)
 	}
 	return b.operations(regs)
 }
@@ -142,8 +147,27 @@ func (b *builder) prefixValue(f *facts.File, lit, src string, rng facts.Range) (
 	return "", false
 }
 
+// scope is what the routers and include_router calls above a route give
+// it besides prefix and dependencies: tags and the unique-id function.
+type scope struct {
+	tags []string
+	uid  depRef
+}
+
+// with returns sc plus tags and, when given, a unique-id function that
+// overrides the outer one (FastAPI prefers the innermost).
+func (sc scope) with(ctx string, tags []string, uid string) scope {
+	if len(tags) > 0 {
+		sc.tags = append(sc.tags[:len(sc.tags):len(sc.tags)], tags...)
+	}
+	if uid != "" {
+		sc.uid = depRef{ctx, uid}
+	}
+	return sc
+}
+
 // expand lists a router's routes and included routers' routes in source order.
-func (b *builder) expand(f *facts.File, v, prefix string, deps []depRef, py []*facts.File, depth int) []registered {
+func (b *builder) expand(f *facts.File, v, prefix string, deps []depRef, sc scope, py []*facts.File, depth int) []registered {
 	if f == nil || depth > 16 {
 		return nil
 	}
@@ -155,6 +179,7 @@ func (b *builder) expand(f *facts.File, v, prefix string, deps []depRef, py []*f
 	for _, r := range f.Routers {
 		if r.Var == v {
 			deps = append(deps[:len(deps):len(deps)], depsOf(f, r.Dependencies)...)
+			sc = sc.with(f.Path, r.Tags, r.UniqueID)
 		}
 	}
 	type ev struct {
@@ -179,7 +204,8 @@ func (b *builder) expand(f *facts.File, v, prefix string, deps []depRef, py []*f
 		if e.route != nil {
 			p, ok := b.prefixValue(f, e.route.Path, e.route.PathExpr, e.route.PathRange)
 			if ok {
-				out = append(out, registered{path: prefix + p, route: e.route, file: f, deps: deps})
+				rs := sc.with(f.Path, e.route.Tags, e.route.UniqueID)
+				out = append(out, registered{path: prefix + p, route: e.route, file: f, deps: deps, tags: rs.tags, uid: rs.uid})
 			}
 			continue
 		}
@@ -188,7 +214,7 @@ func (b *builder) expand(f *facts.File, v, prefix string, deps []depRef, py []*f
 			continue
 		}
 		if g, w, ok := b.resolveRouter(f, e.inc.Router, py); ok {
-			out = append(out, b.expand(g, w, prefix+ip, append(deps[:len(deps):len(deps)], depsOf(f, e.inc.Dependencies)...), py, depth+1)...)
+			out = append(out, b.expand(g, w, prefix+ip, append(deps[:len(deps):len(deps)], depsOf(f, e.inc.Dependencies)...), sc.with(f.Path, e.inc.Tags, e.inc.UniqueID), py, depth+1)...)
 		}
 	}
 	return out
@@ -449,7 +475,7 @@ func (b *builder) operation(r registered) *Operation {
 	op := &Operation{
 		Method:      method,
 		Path:        full,
-		OperationID: OperationID(routeName(rt), full, method),
+		OperationID: b.uniqueID(r, full, method),
 		Summary:     summary(routeName(rt)),
 		Handler:     rt.Handler,
 		File:        r.file.Path,
@@ -471,6 +497,9 @@ func (b *builder) operation(r registered) *Operation {
 	fd := b.flattenDeps(r.file.Path, rt.Params, extra)
 	op.Security = fd.security
 	if b.cur != nil {
+		for p, h := range b.cur.files { // the unique-id function's
+			fd.files[p] = h
+		}
 		b.cur.files = fd.files
 	}
 	seenParam := map[string]bool{}

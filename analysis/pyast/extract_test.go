@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -91,5 +92,40 @@ func TestExtractGolden(t *testing.T) {
 			}
 			checkGolden(t, strings.TrimSuffix(file, ".py")+".golden.json", append(b, '\n'))
 		})
+	}
+}
+
+// Route tags, generate_unique_id_function= and a function whose body is
+// one return (FastAPI's custom unique ids) are read.
+func TestTagsAndUniqueID(t *testing.T) {
+	f := extractString(t, `from fastapi import APIRouter, FastAPI
+
+def custom_generate_unique_id(route) -> str:
+    """Client names."""
+    return f"{route.tags[0]}-{route.name}"
+
+def two(route):
+    x = 1
+    return x
+
+app = FastAPI(generate_unique_id_function=custom_generate_unique_id)
+router = APIRouter(prefix="/items", tags=["items", TAG])
+app.include_router(router, tags=["v1"], generate_unique_id_function=two)
+
+@router.get("/", tags=["list"])
+def read_items():
+    return []
+`)
+	if len(f.Defs) != 2 || f.Defs[0].Returns != `f"{route.tags[0]}-{route.name}"` || f.Defs[1].Returns != "" {
+		t.Errorf("defs %+v", f.Defs)
+	}
+	if len(f.Routers) != 2 || f.Routers[0].UniqueID != "custom_generate_unique_id" || !reflect.DeepEqual(f.Routers[1].Tags, []string{"items", ""}) {
+		t.Errorf("routers %+v", f.Routers)
+	}
+	if len(f.Includes) != 1 || !reflect.DeepEqual(f.Includes[0].Tags, []string{"v1"}) || f.Includes[0].UniqueID != "two" {
+		t.Errorf("includes %+v", f.Includes)
+	}
+	if len(f.Routes) != 1 || !reflect.DeepEqual(f.Routes[0].Tags, []string{"list"}) {
+		t.Errorf("routes %+v", f.Routes)
 	}
 }

@@ -74,7 +74,8 @@ func (x *extractor) function(def, outer *pnode, decos []*pnode) {
 		})
 		x.f.Defs = append(x.f.Defs, facts.Def{
 			Name: name, Params: x.params(def.ChildByFieldName("parameters")),
-			Return: canon(d, def.ChildByFieldName("return_type")), Range: d.Range(outer),
+			Return: canon(d, def.ChildByFieldName("return_type")), Returns: soleReturn(d, def.ChildByFieldName("body")),
+			Range: d.Range(outer),
 		})
 		return
 	}
@@ -122,6 +123,7 @@ func (x *extractor) function(def, outer *pnode, decos []*pnode) {
 				r.Name = n
 			}
 			r.Dependencies = dependencies(d, rd.call.kw("dependencies"))
+			r.Tags, r.UniqueID = tags(d, rd.call.kw("tags")), canon(d, rd.call.kw("generate_unique_id_function"))
 			r.ResponseModel = canon(d, rd.call.kw("response_model"))
 			r.StatusCode = statusCode(d, rd.call.kw("status_code"))
 			x.f.Routes = append(x.f.Routes, r)
@@ -266,6 +268,7 @@ func (x *extractor) routerAssign(stmt, as *pnode) {
 		}
 	}
 	r.Dependencies = dependencies(d, call.kw("dependencies"))
+	r.Tags, r.UniqueID = tags(d, call.kw("tags")), canon(d, call.kw("generate_unique_id_function"))
 	x.f.Routers = append(x.f.Routers, r)
 }
 
@@ -292,7 +295,46 @@ func (x *extractor) include(stmt, call *pnode) {
 		}
 	}
 	inc.Dependencies = dependencies(d, a.kw("dependencies"))
+	inc.Tags, inc.UniqueID = tags(d, a.kw("tags")), canon(d, a.kw("generate_unique_id_function"))
 	x.f.Includes = append(x.f.Includes, inc)
+}
+
+// tags reads `tags=["users", "admin"]`: the string literals, "" for an
+// item that is not one.
+func tags(d *index, n *pnode) []string {
+	n = unwrapType(n)
+	if n == nil || (n.Type() != "list" && n.Type() != "tuple") {
+		return nil
+	}
+	var out []string
+	for _, c := range children(n) {
+		if !c.IsNamed() || c.Type() == "comment" {
+			continue
+		}
+		s, _ := strLit(d, c)
+		out = append(out, s)
+	}
+	return out
+}
+
+// soleReturn is the expression of a function body that is one return
+// statement, after an optional docstring ("" otherwise).
+func soleReturn(d *index, body *pnode) string {
+	var stmts []*pnode
+	for _, c := range children(body) {
+		if c.IsNamed() && c.Type() != "comment" {
+			stmts = append(stmts, c)
+		}
+	}
+	if len(stmts) == 2 && stmts[0].Type() == "expression_statement" {
+		if doc := stmts[0].NamedChild(0); doc != nil && doc.Type() == "string" {
+			stmts = stmts[1:]
+		}
+	}
+	if len(stmts) != 1 || stmts[0].Type() != "return_statement" {
+		return ""
+	}
+	return canon(d, stmts[0].NamedChild(0))
 }
 
 // dependencies reads `dependencies=[Depends(f), Security(g, scopes=…)]`:
