@@ -31,10 +31,14 @@ typedef struct {
 
 // flat_walk writes the nodes under root in pre-order into out (at most cap
 // of them) and returns how many there are in all (possibly more than cap).
-static int64_t flat_walk(flatTSNode root, flatNode *out, int64_t cap) {
+// It sets *deepest to the depth of the deepest node (root: 0). With
+// stop_nodes > 0 it stops once more than stop_nodes nodes were seen, with
+// max_depth > 0 once a node is deeper than max_depth, and sets *stopped.
+static int64_t flat_walk(flatTSNode root, flatNode *out, int64_t cap, int64_t stop_nodes, int64_t max_depth, int64_t *deepest, bool *stopped) {
 	flatTSTreeCursor c = ts_tree_cursor_new(root);
-	int64_t n = 0;
+	int64_t n = 0, d = 0, deep = 0;
 	int32_t parent = -1;
+	*stopped = false;
 	for (;;) {
 		flatTSNode node = ts_tree_cursor_current_node(&c);
 		if (n < cap) {
@@ -45,9 +49,19 @@ static int64_t flat_walk(flatTSNode root, flatNode *out, int64_t cap) {
 			f->symbol = ts_node_symbol(node);
 			f->field = ts_tree_cursor_current_field_id(&c);
 		}
+		if (d > deep) {
+			deep = d;
+		}
+		if ((stop_nodes > 0 && n + 1 > stop_nodes) || (max_depth > 0 && deep > max_depth)) {
+			*stopped = true;
+			ts_tree_cursor_delete(&c);
+			*deepest = deep;
+			return n + 1;
+		}
 		if (ts_tree_cursor_goto_first_child(&c)) {
 			parent = (int32_t)n;
 			n++;
+			d++;
 			continue;
 		}
 		n++;
@@ -60,8 +74,10 @@ static int64_t flat_walk(flatTSNode root, flatNode *out, int64_t cap) {
 			}
 			if (!ts_tree_cursor_goto_parent(&c)) {
 				ts_tree_cursor_delete(&c);
+				*deepest = deep;
 				return n;
 			}
+			d--;
 			parent = parent >= 0 && parent < cap ? out[parent].parent : -2;
 		}
 	}
@@ -148,6 +164,9 @@ func (d *Doc) Flatten(buf []FlatNode) []FlatNode {
 	if d == nil || d.Tree == nil {
 		return buf[:0]
 	}
+	if f := d.flat.Swap(nil); f != nil {
+		return *f
+	}
 	return d.FlattenNode(d.Tree.RootNode(), buf)
 }
 
@@ -165,14 +184,23 @@ func (d *Doc) FlattenNode(n *sitter.Node, buf []FlatNode) []FlatNode {
 	}
 	buf = buf[:cap(buf)]
 	for {
-		cnt := int64(C.flat_walk(croot, (*C.flatNode)(unsafe.Pointer(unsafe.SliceData(buf))), C.int64_t(len(buf))))
+		cnt, _, _ := flatWalk(croot, buf, 0, 0)
 		runtime.KeepAlive(n)
 		runtime.KeepAlive(d.Tree)
-		if cnt <= int64(len(buf)) {
+		if cnt <= len(buf) {
 			return buf[:cnt]
 		}
 		buf = make([]FlatNode, cnt)
 	}
+}
+
+// flatWalk runs flat_walk into buf (see there).
+func flatWalk(root C.flatTSNode, buf []FlatNode, stopNodes, maxDepth int) (cnt, depth int, stopped bool) {
+	var dp C.int64_t
+	var st C.bool
+	n := C.flat_walk(root, (*C.flatNode)(unsafe.Pointer(unsafe.SliceData(buf))), C.int64_t(len(buf)),
+		C.int64_t(stopNodes), C.int64_t(maxDepth), &dp, &st)
+	return int(n), int(dp), bool(st)
 }
 
 // Shape counts the tree's nodes and the depth of its deepest node (the
@@ -180,12 +208,31 @@ func (d *Doc) FlattenNode(n *sitter.Node, buf []FlatNode) []FlatNode {
 // as soon as the count passes maxNodes or the depth passes maxDepth (0:
 // no limit), so its cost is bounded by the limits; the figures returned
 // are then just over them.
+//
+// For a Python tree within the limits, the walk also flattens it, and the
+// next Flatten of the whole tree returns that (Python's extraction flattens
+// every tree it reads, right after the analysis checked its shape).
 func (d *Doc) Shape(maxNodes, maxDepth int) (nodes, depth int) {
 	if d == nil || d.Tree == nil {
 		return 0, 0
 	}
 	root := d.Tree.RootNode()
 	croot := *(*C.flatTSNode)(unsafe.Pointer(root))
+	if d.Lang == Python {
+		want := len(d.Src)/3 + 16
+		if maxNodes > 0 && want > maxNodes+1 {
+			want = maxNodes + 1
+		}
+		buf := make([]FlatNode, want)
+		cnt, dp, stopped := flatWalk(croot, buf, maxNodes, maxDepth)
+		runtime.KeepAlive(root)
+		runtime.KeepAlive(d.Tree)
+		if !stopped && cnt <= len(buf) {
+			buf = buf[:cnt]
+			d.flat.Store(&buf)
+		}
+		return cnt, dp
+	}
 	var n, dp C.int64_t
 	C.flat_shape(croot, C.int64_t(maxNodes), C.int64_t(maxDepth), &n, &dp)
 	runtime.KeepAlive(root)

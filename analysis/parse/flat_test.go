@@ -62,6 +62,42 @@ func TestFlattenMatchesCursor(t *testing.T) {
 	}
 }
 
+// TestShapeThenFlatten: the flattening Shape leaves for the next Flatten
+// is the tree's (once; later calls walk again), and none is left when the
+// walk stopped at a limit.
+func TestShapeThenFlatten(t *testing.T) {
+	t.Parallel()
+	var src strings.Builder
+	for i := 0; i < 50; i++ {
+		fmt.Fprintf(&src, "class M%d(Document):\n    a: Optional[int] = Field(None, ge=%d)\n", i, i)
+	}
+	for _, lang := range []Lang{Python, TSX} {
+		d, err := Parse(context.Background(), lang, []byte(src.String()), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := flattenCursor(lang.Language(), d.Root(), nil)
+		for round := 0; round < 3; round++ {
+			if n, _ := d.Shape(0, 0); n != len(want) {
+				t.Fatalf("%s: Shape counted %d nodes, want %d", lang, n, len(want))
+			}
+			for k := 0; k < 2; k++ {
+				got := d.Flatten(nil)
+				if fmt.Sprint(got) != fmt.Sprint(want) {
+					t.Fatalf("%s round %d call %d: Flatten after Shape differs from the cursor walk", lang, round, k)
+				}
+			}
+		}
+		d.Shape(10, 0) // stops: nothing to hand over
+		if d.flat.Load() != nil {
+			t.Fatalf("%s: a partial flattening was kept", lang)
+		}
+		if got := d.Flatten(make([]FlatNode, 3)); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("%s: Flatten after a stopped Shape differs", lang)
+		}
+	}
+}
+
 // TestFlattenIncremental checks the walk of an incrementally reparsed tree.
 func TestFlattenIncremental(t *testing.T) {
 	t.Parallel()

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	sitter "github.com/smacker/go-tree-sitter"
@@ -85,6 +86,10 @@ type Doc struct {
 	Src   []byte
 	Tree  *sitter.Tree
 	Lines *textpos.Lines
+	// flat is the whole tree flattened by Shape, handed to the next
+	// Flatten (once): the analysis checks a tree's shape and then flattens
+	// it, and one walk in C serves both.
+	flat atomic.Pointer[[]FlatNode]
 }
 
 // Root is the tree's root node.
