@@ -291,3 +291,10 @@ func TestBuildVersion(t *testing.T) {
 		t.Fatal("Open gave no cache")
 	}
 }
+
+func TestDefaultDirFollowsXDG(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", "/somewhere/cache")
+	if d, err := DefaultDir(); err != nil || d != "/somewhere/cache/farm-lsp/facts" {
+		t.Fatalf("DefaultDir = %q, %v", d, err)
+	}
+}

@@ -57,12 +57,25 @@ type Options struct {
 	// one-shot commands: farm-lsp generate, openapi): its facts carry no
 	// semantic hashes, which only diffs of later versions read.
 	OneShot bool
+	// Facts, when set, keeps the facts of Python files across processes
+	// (analysis/factcache): a file whose content, path, kind and limits
+	// were analysed before is not parsed again. Such a file has no parse
+	// to reuse, so it suits workspaces that are not updated (OneShot).
+	Facts FactCache
+}
+
+// FactCache stores extracted facts by what they were extracted from (meta:
+// path, kind and analysis options; and the content).
+type FactCache interface {
+	Get(meta string, content []byte) *facts.File
+	Put(meta string, content []byte, f *facts.File)
 }
 
 // limits are the per-file analysis bounds.
 type limits struct {
 	size, depth, nodes int
-	oneShot            bool // Options.OneShot
+	oneShot            bool      // Options.OneShot
+	facts              FactCache // Options.Facts
 }
 
 // Result is what one Update or Remove found.
@@ -120,7 +133,7 @@ func New(opts Options) *Workspace {
 	if opts.MaxFileSize <= 0 {
 		opts.MaxFileSize = DefaultMaxFileSize
 	}
-	lim := limits{size: opts.MaxFileSize, depth: opts.MaxDepth, nodes: opts.MaxNodes, oneShot: opts.OneShot}
+	lim := limits{size: opts.MaxFileSize, depth: opts.MaxDepth, nodes: opts.MaxNodes, oneShot: opts.OneShot, facts: opts.Facts}
 	if lim.depth == 0 {
 		lim.depth = DefaultMaxDepth
 	}
@@ -211,6 +224,15 @@ func analyse(ctx context.Context, rel string, kind facts.Kind, content []byte, p
 	if !ok {
 		return a, nil
 	}
+	var meta string
+	if lang == parse.Python && lim.facts != nil {
+		meta = fmt.Sprintf("%s\x00%s\x00%d/%d/%d/%t", rel, kind, lim.size, lim.depth, lim.nodes, lim.oneShot)
+		if f := lim.facts.Get(meta, content); f != nil {
+			f.Hash = a.hash
+			a.file = f
+			return a, nil
+		}
+	}
 	doc, err := parse.Parse(ctx, lang, content, prev)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -231,6 +253,9 @@ func analyse(ctx context.Context, rel string, kind facts.Kind, content []byte, p
 		a.file = tsxast.Extract(doc, rel, kind)
 	}
 	a.file.Hash = a.hash
+	if meta != "" {
+		lim.facts.Put(meta, content, a.file)
+	}
 	return a, nil
 }
 

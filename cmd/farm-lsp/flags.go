@@ -30,11 +30,12 @@ var synopses = map[string]string{
 		"its current content (--before - reads OLD's content from stdin). Nothing runs.\n" +
 		"The app is the nearest directory at or above --root (default: FILE's directory)\n" +
 		"holding farm.config.ts.",
-	"generate": "farm-lsp generate [--root DIR] [--check]\n\n" +
+	"generate": "farm-lsp generate [--root DIR] [--check] [--cache-dir DIR | --no-cache]\n\n" +
 		"Write the generated TypeScript (types, API client, query hooks). --check writes\n" +
 		"nothing and exits 1 listing missing or stale files. The app is the nearest\n" +
-		"directory at or above --root (default: the current one) holding farm.config.ts.",
-	"openapi": "farm-lsp openapi [--root DIR]\n\n" +
+		"directory at or above --root (default: the current one) holding farm.config.ts.\n" +
+		"The facts read from each Python file are cached (see --cache-dir).",
+	"openapi": "farm-lsp openapi [--root DIR] [--cache-dir DIR | --no-cache]\n\n" +
 		"Print the backend's OpenAPI 3.1 document, derived statically from source. The app\n" +
 		"is the nearest directory at or above --root holding farm.config.ts.",
 	"trust": "farm-lsp trust [--root DIR] [--revoke]\n\n" +

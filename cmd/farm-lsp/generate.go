@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"time"
 
+	"github.com/farm-stack/farm-lsp/analysis/factcache"
 	"github.com/farm-stack/farm-lsp/reload/coordinator"
 )
 
@@ -15,6 +18,8 @@ func generateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs := newFlagSet("generate", stderr)
 	var lf logFlags
 	lf.register(fs)
+	var cf cacheFlags
+	cf.register(fs)
 	root := fs.String("root", ".", "a directory of the app (the one holding farm.config.ts, or below it)")
 	check := fs.Bool("check", false, "write nothing; exit 1 listing generated files that are missing or stale")
 	if err := parseFlags(fs, args, stdout); err != nil {
@@ -38,7 +43,8 @@ func generateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	defer closeLog()
 	log.Debug("indexing the app", "root", app)
 	t0 := time.Now()
-	c, err := coordinator.IndexBackend(ctx, app)
+	cache := cf.dir(log)
+	c, err := coordinator.IndexBackend(ctx, app, cache)
 	if err != nil {
 		return err
 	}
@@ -47,6 +53,7 @@ func generateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	t0 = time.Now()
 	paths, diags, err := c.Generate(ctx, *check)
 	log.Debug("generated", "ms", ms(time.Since(t0)))
+	cf.trim(cache, log)
 	printDiagnostics(stderr, c.Root(), diags)
 	if err != nil {
 		return err
@@ -71,6 +78,43 @@ func generateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	return nil
 }
 
+// cacheFlags are the fact cache's flags of generate and openapi.
+type cacheFlags struct {
+	dirFlag string
+	off     bool
+}
+
+func (f *cacheFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.dirFlag, "cache-dir", "", "where the facts read from Python files are cached between runs (default: farm-lsp/facts under $XDG_CACHE_HOME or ~/.cache)")
+	fs.BoolVar(&f.off, "no-cache", false, "read every Python file afresh, neither using nor filling the cache")
+}
+
+// dir is the cache directory to use, "" for none.
+func (f *cacheFlags) dir(log *slog.Logger) string {
+	if f.off {
+		return ""
+	}
+	if f.dirFlag != "" {
+		return f.dirFlag
+	}
+	d, err := factcache.DefaultDir()
+	if err != nil {
+		log.Debug("no fact cache", "err", err)
+		return ""
+	}
+	return d
+}
+
+// trim removes long-unused cache entries (at most once a day).
+func (f *cacheFlags) trim(dir string, log *slog.Logger) {
+	if dir == "" {
+		return
+	}
+	if err := factcache.Open(dir).Trim(); err != nil {
+		log.Debug("fact cache trim", "err", err)
+	}
+}
+
 // ms is a duration in milliseconds for the debug log.
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
@@ -79,6 +123,8 @@ func openapiCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs := newFlagSet("openapi", stderr)
 	var lf logFlags
 	lf.register(fs)
+	var cf cacheFlags
+	cf.register(fs)
 	root := fs.String("root", ".", "a directory of the app (the one holding farm.config.ts, or below it)")
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
@@ -96,12 +142,14 @@ func openapiCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	defer closeLog()
 	log.Debug("indexing the app", "root", app)
-	c, err := coordinator.IndexBackend(ctx, app)
+	cache := cf.dir(log)
+	c, err := coordinator.IndexBackend(ctx, app, cache)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
 	doc, diags := c.OpenAPI()
+	cf.trim(cache, log)
 	printDiagnostics(stderr, c.Root(), diags)
 	b, err := doc.JSON()
 	if err != nil {

@@ -46,34 +46,46 @@ func addComponents(tb testing.TB, app string, n int) {
 	}
 }
 
-func runGenerate(b *testing.B, app string) {
+func runGenerate(b *testing.B, app string, flags ...string) {
 	var out, errb bytes.Buffer
-	if err := generateCmd(context.Background(), []string{"--root", app}, &out, &errb); err != nil {
+	if err := generateCmd(context.Background(), append([]string{"--root", app}, flags...), &out, &errb); err != nil {
 		b.Fatalf("generate: %v\n%s", err, errb.String())
 	}
 }
 
 // BenchmarkGenerateInProcess runs generateCmd on issue 10's backend:
 // fresh (no apps/web) and present (the outputs already there, plus 100
-// components), the normal case in a real app.
+// components: the normal case in a real app), without the fact cache
+// (cold), and present with a filled cache (warm).
 func BenchmarkGenerateInProcess(b *testing.B) {
-	b.Run("fresh", func(b *testing.B) {
+	b.Run("fresh-cold", func(b *testing.B) {
 		app := writeSpreadApp(b, b.TempDir())
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
 			b.StopTimer()
 			os.RemoveAll(filepath.Join(app, "apps/web"))
 			b.StartTimer()
-			runGenerate(b, app)
+			runGenerate(b, app, "--no-cache")
 		}
 	})
-	b.Run("present", func(b *testing.B) {
+	b.Run("present-cold", func(b *testing.B) {
 		app := writeSpreadApp(b, b.TempDir())
 		addComponents(b, app, 100)
-		runGenerate(b, app)
+		runGenerate(b, app, "--no-cache")
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
-			runGenerate(b, app)
+			runGenerate(b, app, "--no-cache")
+		}
+	})
+	b.Run("present-warm", func(b *testing.B) {
+		dir := b.TempDir()
+		app := writeSpreadApp(b, dir)
+		addComponents(b, app, 100)
+		cache := filepath.Join(dir, "cache")
+		runGenerate(b, app, "--cache-dir", cache)
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			runGenerate(b, app, "--cache-dir", cache)
 		}
 	})
 }

@@ -51,7 +51,7 @@ func TestIndexBackendGeneratesTheSame(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := IndexBackend(context.Background(), root)
+	c, err := IndexBackend(context.Background(), root, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +77,7 @@ func TestIndexBackendGeneratesTheSame(t *testing.T) {
 	c.Close()
 
 	full, fullDoc := generateWith(t, Index, root)
-	back, backDoc := generateWith(t, IndexBackend, root)
+	back, backDoc := generateWith(t, func(ctx context.Context, root string) (*Coordinator, error) { return IndexBackend(ctx, root, "") }, root)
 	if !bytes.Equal(fullDoc, backDoc) {
 		t.Error("the OpenAPI documents differ")
 	}

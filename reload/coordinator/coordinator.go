@@ -15,6 +15,7 @@ import (
 
 	"github.com/farm-stack/farm-lsp/analysis/classify"
 	"github.com/farm-stack/farm-lsp/analysis/config"
+	"github.com/farm-stack/farm-lsp/analysis/factcache"
 	"github.com/farm-stack/farm-lsp/analysis/facts"
 	"github.com/farm-stack/farm-lsp/analysis/openapi"
 	"github.com/farm-stack/farm-lsp/analysis/workspace"
@@ -54,6 +55,9 @@ type Options struct {
 	// (no components, no generated outputs), as a workspace that is never
 	// updated (workspace.Options.OneShot).
 	BackendOnly bool
+	// CacheDir, with BackendOnly, is where the facts extracted from Python
+	// files are cached across runs (analysis/factcache); "" caches nothing.
+	CacheDir string
 }
 
 // Coordinator is the Engine of one workspace root.
@@ -138,7 +142,13 @@ func New(opts Options) (*Coordinator, error) {
 		ready:   make(chan struct{}),
 	}
 	c.ring = metrics.New(metrics.DefaultSize, metrics.DefaultSlow, c.log)
-	c.ws = workspace.New(workspace.Options{Classifier: classify.Default(), OneShot: opts.BackendOnly})
+	wsOpts := workspace.Options{Classifier: classify.Default(), OneShot: opts.BackendOnly}
+	if opts.BackendOnly && opts.CacheDir != "" {
+		if fc := factcache.Open(opts.CacheDir); fc != nil {
+			wsOpts.Facts = fc
+		}
+	}
+	c.ws = workspace.New(wsOpts)
 	c.commands = c.builtinCommands()
 	c.setupTrust()
 	return c, nil
@@ -368,9 +378,10 @@ func Index(ctx context.Context, root string) (*Coordinator, error) {
 }
 
 // IndexBackend is Index for the commands that read only the backend and
-// farm.config (generate, openapi): see Options.BackendOnly.
-func IndexBackend(ctx context.Context, root string) (*Coordinator, error) {
-	return indexWith(ctx, Options{Root: root, NoWatch: true, BackendOnly: true})
+// farm.config (generate, openapi): see Options.BackendOnly. With a
+// cacheDir the Python facts are cached there (Options.CacheDir).
+func IndexBackend(ctx context.Context, root, cacheDir string) (*Coordinator, error) {
+	return indexWith(ctx, Options{Root: root, NoWatch: true, BackendOnly: true, CacheDir: cacheDir})
 }
 
 func indexWith(ctx context.Context, opts Options) (*Coordinator, error) {
