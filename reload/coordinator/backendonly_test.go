@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/farm-stack/farm-lsp/analysis/facts"
 	"github.com/farm-stack/farm-lsp/examples"
 )
 
@@ -88,5 +89,51 @@ func TestIndexBackendGeneratesTheSame(t *testing.T) {
 		if !bytes.Equal(b, back[rel]) {
 			t.Errorf("%s differs between the full and the backend-only index", rel)
 		}
+	}
+}
+
+// TestIndexClassifiesOutputsFirst: the initial index reads farm.config
+// before the rest, so the generated outputs (here under a custom outDir)
+// are known as generated and never parsed as components.
+func TestIndexClassifiesOutputsFirst(t *testing.T) {
+	root, err := examples.CopyFarmApp(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Move the outputs to apps/web/src/gen and say so in farm.config.ts.
+	for _, rel := range []string{"types/models/index.ts", "types/api.ts", "services/api.ts", "hooks/api.ts"} {
+		to := filepath.Join(root, "apps/web/src/gen", rel)
+		if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(filepath.Join(root, "apps/web/src", rel), to); err != nil {
+			t.Fatal(err)
+		}
+	}
+	edit(t, root, "farm.config.ts", "outDir: 'apps/web/src',", "outDir: 'apps/web/src/gen',")
+	c, err := Index(context.Background(), root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	snap := c.Workspace().Snapshot()
+	outs := c.Config().Outputs()
+	if outs.Types != "apps/web/src/gen/types/models/index.ts" {
+		t.Fatalf("outputs %+v: the config edit did not apply", outs)
+	}
+	n := 0
+	for _, rel := range []string{outs.Types, outs.APITypes, outs.Client, outs.QueryHooks} {
+		f := snap.Files[rel]
+		if f == nil {
+			t.Errorf("%s not indexed", rel)
+			continue
+		}
+		n++
+		if f.Kind != facts.KindGenerated || len(f.Exports) > 0 || len(f.Components) > 0 || f.SemanticHash != "" {
+			t.Errorf("%s indexed as %s with %d exports: parsed as a frontend file", rel, f.Kind, len(f.Exports))
+		}
+	}
+	if f := snap.Files["apps/web/src/components/UserCard.tsx"]; f == nil || len(f.Components) == 0 {
+		t.Error("the components were not indexed")
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/farm-stack/farm-lsp/analysis/classify"
+	"github.com/farm-stack/farm-lsp/analysis/config"
 	"github.com/farm-stack/farm-lsp/analysis/facts"
 
 	"github.com/farm-stack/farm-lsp/reload/watch"
@@ -36,10 +38,16 @@ func backendInput(rel string, kind facts.Kind) bool {
 // Symlinks are not followed (a symlink loop cannot stall it); files over
 // the size limit are recorded as skipped without being read.
 func (c *Coordinator) index(ctx context.Context) (int, error) {
+	// farm.config first: the generated outputs it names are then classified
+	// as such during the scan, and never parsed as components.
+	cfg, err := c.indexConfig(ctx)
+	if err != nil {
+		return 0, err
+	}
 	files := map[string][]byte{}
 	var large []string
 	maxSize := int64(c.ws.MaxFileSize())
-	err := filepath.WalkDir(c.root, func(p string, d fs.DirEntry, err error) error {
+	err = filepath.WalkDir(c.root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if p == c.root {
 				return err
@@ -62,7 +70,7 @@ func (c *Coordinator) index(ctx context.Context) (int, error) {
 			}
 			return nil
 		}
-		if !d.Type().IsRegular() || ignored(scanIgnore, rel, false) {
+		if !d.Type().IsRegular() || ignored(scanIgnore, rel, false) || cfg[rel] {
 			return nil
 		}
 		kind := c.ws.Kind(rel)
@@ -102,5 +110,57 @@ func (c *Coordinator) index(ctx context.Context) (int, error) {
 		res := c.ws.TooLarge(rel, c.fileSize(rel))
 		c.publish(rel, srcAnalysis, res.Diagnostics)
 	}
-	return len(files) + len(large), nil
+	return len(files) + len(large) + len(cfg), nil
+}
+
+// indexConfig loads farm.config into the workspace and applies it
+// (classifier included). It returns the config files it read.
+func (c *Coordinator) indexConfig(ctx context.Context) (map[string]bool, error) {
+	files := map[string][]byte{}
+	for _, name := range configFiles {
+		p := c.abs(name)
+		info, err := os.Lstat(p)
+		if err != nil || !info.Mode().IsRegular() || info.Size() > int64(c.ws.MaxFileSize()) {
+			continue // the scan reports it (or its absence) as before
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		files[name] = b
+		c.hashes.Remember(p, b)
+	}
+	if len(files) == 0 {
+		return nil, nil
+	}
+	diags, err := c.ws.Load(ctx, files)
+	if err != nil {
+		return nil, err
+	}
+	for rel, ds := range diags {
+		c.publish(rel, srcAnalysis, ds)
+	}
+	// Only the classifier, as loadConfig would set it: loadConfig itself
+	// runs after the scan (its plugin checks read the manifests).
+	cfg := config.Default()
+	if f, name := c.configFile(); f != nil && f.Config != nil {
+		cfg, _ = config.FromValue(f.Config, name)
+	}
+	cfg = cfg.ResolveEnv(c.opts.Getenv)
+	c.mu.Lock()
+	overrides := c.overrides
+	c.mu.Unlock()
+	if len(overrides) > 0 {
+		if merged, err := config.Merge(cfg, overrides); err == nil {
+			cfg = merged
+		}
+	}
+	if cls, err := classify.New(cfg.ClassifyPaths()); err == nil {
+		c.ws.SetClassifier(cls)
+	}
+	read := map[string]bool{}
+	for name := range files {
+		read[name] = true
+	}
+	return read, nil
 }
