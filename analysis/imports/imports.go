@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/farm-stack/farm-lsp/analysis/deps"
 	"github.com/farm-stack/farm-lsp/analysis/facts"
 )
 
@@ -35,10 +36,8 @@ type Graph struct {
 	aliases map[string][]Alias        // per tsconfig directory ("" = root)
 	edges   map[string][]string       // resolved: file -> imported files
 	rev     map[string][]string       // imported file -> importers (sorted)
-	// probes are what each file's resolution looked at; probers the
-	// reverse: the files that looked at a probe.
-	probes  map[string][]probe
-	probers map[probe]map[string]struct{}
+	// probes records what each file's resolution looked at.
+	probes *deps.Index[probe]
 	// rootN counts, per Python root, the files making it one; roots is
 	// the sorted set, rebuilt when a count goes to or from zero.
 	rootN      map[string]int
@@ -63,8 +62,8 @@ const (
 func New() *Graph {
 	return &Graph{imports: map[string][]facts.Import{}, aliases: map[string][]Alias{},
 		edges: map[string][]string{}, rev: map[string][]string{},
-		probes: map[string][]probe{}, probers: map[probe]map[string]struct{}{},
-		rootN: map[string]int{"": 1}, roots: []string{""}, pending: map[string]struct{}{}}
+		probes: deps.New[probe](),
+		rootN:  map[string]int{"": 1}, roots: []string{""}, pending: map[string]struct{}{}}
 }
 
 // Set records the imports of file (replacing earlier ones). A file with no
@@ -121,9 +120,7 @@ func (g *Graph) exists(file string, d int) {
 
 // invalidate queues the files that looked at p for re-resolution.
 func (g *Graph) invalidate(p probe) {
-	for f := range g.probers[p] {
-		g.pending[f] = struct{}{}
-	}
+	g.probes.Users(p, func(f string) { g.pending[f] = struct{}{} })
 }
 
 // sameImports compares what resolution depends on (not ranges).
@@ -234,15 +231,7 @@ func (g *Graph) unlink(file string) {
 		}
 	}
 	delete(g.edges, file)
-	for _, p := range g.probes[file] {
-		if set := g.probers[p]; set != nil {
-			delete(set, file)
-			if len(set) == 0 {
-				delete(g.probers, p)
-			}
-		}
-	}
-	delete(g.probes, file)
+	g.probes.Drop(file)
 }
 
 // link (re-)resolves one file's imports.
@@ -268,17 +257,7 @@ func (g *Graph) link(file string) {
 	for _, target := range out {
 		g.rev[target] = insert(g.rev[target], file)
 	}
-	if len(r.probes) > 0 {
-		g.probes[file] = r.probes
-	}
-	for _, p := range r.probes {
-		set := g.probers[p]
-		if set == nil {
-			set = map[string]struct{}{}
-			g.probers[p] = set
-		}
-		set[file] = struct{}{}
-	}
+	g.probes.Set(file, r.probes)
 }
 
 // remove deletes s from a sorted list (in place).

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/farm-stack/farm-lsp/analysis/deps"
 	"github.com/farm-stack/farm-lsp/analysis/facts"
 	"github.com/farm-stack/farm-lsp/analysis/pymod"
 )
@@ -25,10 +26,9 @@ import (
 // order files are resolved in, so the result equals resolving every file
 // again (TestIncrementalKindsMatchFull).
 type pyState struct {
-	ix    *pymod.Index
-	deps  map[string][]pymod.Dep            // file -> what its resolution read
-	users map[pymod.Dep]map[string]struct{} // Dep -> files whose resolution read it
-	res   map[string]pyRes                  // file -> what its resolution found
+	ix   *pymod.Index
+	deps *deps.Index[pymod.Dep] // what each file's resolution read
+	res  map[string]pyRes       // file -> what its resolution found
 	// names lists, by model name, the resolved kinds of the models of
 	// that name in (path, position) order: Workspace.kinds is the first
 	// known one.
@@ -58,8 +58,7 @@ func (w *Workspace) resetPy() {
 			py = append(py, e.good)
 		}
 	}
-	w.py = pyState{ix: pymod.New(py), deps: map[string][]pymod.Dep{}, users: map[pymod.Dep]map[string]struct{}{},
-		res: map[string]pyRes{}, names: map[string][]nameKind{}}
+	w.py = pyState{ix: pymod.New(py), deps: deps.New[pymod.Dep](), res: map[string]pyRes{}, names: map[string][]nameKind{}}
 	w.kinds = map[string]facts.ModelKind{}
 	w.embeds = map[string]map[string]int{}
 	seen := map[pymod.Dep]struct{}{}
@@ -82,9 +81,7 @@ func (w *Workspace) setPy(rel string, f *facts.File) {
 		w.unresolvePy(rel)
 	}
 	for _, d := range changed {
-		for u := range w.py.users[d] {
-			todo[u] = struct{}{}
-		}
+		w.py.deps.Users(d, func(u string) { todo[u] = struct{}{} })
 	}
 	files := make([]string, 0, len(todo))
 	for u := range todo {
@@ -100,15 +97,7 @@ func (w *Workspace) setPy(rel string, f *facts.File) {
 // unresolvePy takes back what resolving rel contributed.
 func (w *Workspace) unresolvePy(rel string) {
 	st := &w.py
-	for _, d := range st.deps[rel] {
-		if set := st.users[d]; set != nil {
-			delete(set, rel)
-			if len(set) == 0 {
-				delete(st.users, d)
-			}
-		}
-	}
-	delete(st.deps, rel)
+	st.deps.Drop(rel)
 	r, ok := st.res[rel]
 	if !ok {
 		return
@@ -148,11 +137,11 @@ func (w *Workspace) resolvePy(rel string, seen map[pymod.Dep]struct{}) {
 		return
 	}
 	clear(seen)
-	var deps []pymod.Dep
+	var read []pymod.Dep
 	st.ix.Track(func(d pymod.Dep) {
 		if _, ok := seen[d]; !ok {
 			seen[d] = struct{}{}
-			deps = append(deps, d)
+			read = append(read, d)
 		}
 	})
 	r := pyRes{}
@@ -162,15 +151,7 @@ func (w *Workspace) resolvePy(rel string, seen map[pymod.Dep]struct{}) {
 		r.kinds = append(r.kinds, st.ix.Kind(rel, m.Name))
 	}
 	st.ix.Track(nil)
-	st.deps[rel] = deps
-	for _, d := range deps {
-		set := st.users[d]
-		if set == nil {
-			set = map[string]struct{}{}
-			st.users[d] = set
-		}
-		set[rel] = struct{}{}
-	}
+	st.deps.Set(rel, read)
 	if len(r.names) == 0 && len(r.embeds) == 0 {
 		return
 	}
