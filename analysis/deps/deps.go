@@ -11,10 +11,13 @@ package deps
 // usable; call New. Not safe for concurrent use.
 type Index[K comparable] struct {
 	ids   map[K]int32
-	keys  []K        // by id
-	users [][]string // by id: the files that read it
-	free  []int32    // ids whose key nobody reads any more
-	reads map[string][]read
+	keys  []K       // by key id
+	users [][]int32 // by key id: the ids of the files that read it
+	free  []int32   // key ids nobody reads any more
+	fids  map[string]int32
+	files []string // by file id
+	reads [][]read // by file id
+	freeF []int32  // unused file ids
 }
 
 // read is one key a file read and the file's position among its readers.
@@ -22,7 +25,7 @@ type read struct{ id, pos int32 }
 
 // New returns an empty index.
 func New[K comparable]() *Index[K] {
-	return &Index[K]{ids: map[K]int32{}, reads: map[string][]read{}}
+	return &Index[K]{ids: map[K]int32{}, fids: map[string]int32{}}
 }
 
 // Set replaces what file read with keys (which must hold no duplicates).
@@ -31,6 +34,16 @@ func (x *Index[K]) Set(file string, keys []K) {
 	if len(keys) == 0 {
 		return
 	}
+	var fid int32
+	if n := len(x.freeF); n > 0 {
+		fid, x.freeF = x.freeF[n-1], x.freeF[:n-1]
+		x.files[fid] = file
+	} else {
+		fid = int32(len(x.files))
+		x.files = append(x.files, file)
+		x.reads = append(x.reads, nil)
+	}
+	x.fids[file] = fid
 	rs := make([]read, len(keys))
 	for i, k := range keys {
 		id, ok := x.ids[k]
@@ -46,14 +59,18 @@ func (x *Index[K]) Set(file string, keys []K) {
 			x.ids[k] = id
 		}
 		rs[i] = read{id, int32(len(x.users[id]))}
-		x.users[id] = append(x.users[id], file)
+		x.users[id] = append(x.users[id], fid)
 	}
-	x.reads[file] = rs
+	x.reads[fid] = rs
 }
 
 // Drop forgets what file read.
 func (x *Index[K]) Drop(file string) {
-	for _, r := range x.reads[file] {
+	fid, ok := x.fids[file]
+	if !ok {
+		return
+	}
+	for _, r := range x.reads[fid] {
 		list := x.users[r.id]
 		last := len(list) - 1
 		if moved := list[last]; int(r.pos) != last {
@@ -66,7 +83,6 @@ func (x *Index[K]) Drop(file string) {
 				}
 			}
 		}
-		list[last] = ""
 		x.users[r.id] = list[:last]
 		if last == 0 {
 			var zero K
@@ -76,7 +92,9 @@ func (x *Index[K]) Drop(file string) {
 			x.free = append(x.free, r.id)
 		}
 	}
-	delete(x.reads, file)
+	delete(x.fids, file)
+	x.files[fid], x.reads[fid] = "", nil
+	x.freeF = append(x.freeF, fid)
 }
 
 // Users calls f with every file that read k.
@@ -86,7 +104,7 @@ func (x *Index[K]) Users(k K, f func(file string)) {
 		return
 	}
 	for _, u := range x.users[id] {
-		f(u)
+		f(x.files[u])
 	}
 }
 

@@ -14,7 +14,7 @@ func TestIndexMatchesSets(t *testing.T) {
 	rnd := rand.New(rand.NewSource(1))
 	x := New[string]()
 	ref := map[string]map[string]bool{} // file -> keys
-	files := []string{"a", "b", "c", "d", "e", "f"}
+	files := []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"}
 	for step := 0; step < 5000; step++ {
 		f := files[rnd.Intn(len(files))]
 		if rnd.Intn(4) == 0 {

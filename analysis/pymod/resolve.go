@@ -49,15 +49,14 @@ type Index struct {
 	dirs     map[string]int          // every directory holding a .py file (count of files below)
 	pyDirs   map[string]int          // directories holding a .py file directly (count)
 	mods     map[string]string
-	defs     map[string]map[string]bool // path -> names it defines
-	binds    map[string]map[string]binding
+	defs     map[string]map[string]bool    // path -> names it defines (memo)
+	binds    map[string]map[string]binding // path -> names its imports bind (memo)
 	memo     map[[2]string]Symbol
 	inMemo   map[[2]string]Symbol // inModule results (no fallbacks)
 	modMemo  map[modKey]modResult
 	exp      map[string]map[string]string // star exports by module path
 	star     map[string]map[string]string // starred by module path
 	assigned map[string]int               // names of module-level assignments anywhere (count)
-	models   map[string]*facts.Model      // symbol ID -> model
 	kinds    map[*facts.Model]facts.ModelKind
 	// classes lists, by bare name, the paths of the files defining a
 	// class (model or enum) of that name, sorted: the first is the
@@ -77,8 +76,9 @@ const (
 	// SameShape compares: the names it defines and imports, its classes'
 	// bases).
 	DepFile DepKind = iota
-	// DepDir: whether directory Key holds a Python file at any depth.
-	DepDir
+	// DepModule: whether module path Key exists: as Key.py,
+	// Key/__init__.py or a directory holding Python files at any depth.
+	DepModule
 	// DepPyDir: whether directory Key holds a Python file directly.
 	DepPyDir
 	// DepClass: which file is the first to define a class named Key.
@@ -112,7 +112,6 @@ func empty() *Index {
 		exp:      map[string]map[string]string{},
 		star:     map[string]map[string]string{},
 		assigned: map[string]int{},
-		models:   map[string]*facts.Model{},
 		kinds:    map[*facts.Model]facts.ModelKind{},
 		classes:  map[string][]string{},
 		absMemo:  map[[2]string]absResult{},
@@ -181,13 +180,18 @@ func (ix *Index) Set(p string, f *facts.File) []Dep {
 		}
 	}
 	if (old == nil) != (f == nil) {
+		if base, ok := strings.CutSuffix(p, "/__init__.py"); ok {
+			changed = append(changed, Dep{DepModule, base})
+		} else if p != "__init__.py" {
+			changed = append(changed, Dep{DepModule, strings.TrimSuffix(p, ".py")})
+		}
 		dir := path.Dir(p)
 		if n := ix.pyDirs[dir]; n == 0 || n == 1 && f != nil {
 			changed = append(changed, Dep{DepPyDir, dir})
 		}
 		for d := dir; ; d = path.Dir(d) {
 			if n := ix.dirs[d]; n == 0 || n == 1 && f != nil {
-				changed = append(changed, Dep{DepDir, d})
+				changed = append(changed, Dep{DepModule, d})
 			}
 			if d == "." || d == "/" {
 				break
@@ -208,6 +212,8 @@ func (ix *Index) forget() {
 	clear(ix.exp)
 	clear(ix.star)
 	clear(ix.kinds)
+	clear(ix.defs)
+	clear(ix.binds)
 }
 
 // Track drops the memos and reports to fn every Dep that lookups read
@@ -253,19 +259,25 @@ func (ix *Index) add(f *facts.File) {
 			break
 		}
 	}
-	defs := map[string]bool{}
-	for i := range f.Models {
-		defs[f.Models[i].Name] = true
-		ix.models[f.Path+":"+f.Models[i].Name] = &f.Models[i]
-	}
-	for _, e := range f.Enums {
-		defs[e.Name] = true
-	}
 	for _, n := range classNames(f) {
 		ps := ix.classes[n]
 		if i, found := slices.BinarySearch(ps, f.Path); !found {
 			ix.classes[n] = slices.Insert(ps, i, f.Path)
 		}
+	}
+	for _, a := range f.Assigns {
+		ix.assigned[a.Name]++
+	}
+}
+
+// definitions are the names f defines at module level.
+func definitions(f *facts.File) map[string]bool {
+	defs := make(map[string]bool, len(f.Models)+len(f.Enums)+len(f.Routers)+len(f.Defs)+len(f.Assigns))
+	for i := range f.Models {
+		defs[f.Models[i].Name] = true
+	}
+	for _, e := range f.Enums {
+		defs[e.Name] = true
 	}
 	for _, r := range f.Routers {
 		defs[r.Var] = true
@@ -280,10 +292,8 @@ func (ix *Index) add(f *facts.File) {
 	}
 	for _, a := range f.Assigns {
 		defs[a.Name] = true
-		ix.assigned[a.Name]++
 	}
-	ix.defs[f.Path] = defs
-	ix.binds[f.Path] = bindings(f)
+	return defs
 }
 
 // drop removes one file's tables (the inverse of add).
@@ -295,9 +305,6 @@ func (ix *Index) drop(f *facts.File) {
 		if d == "." || d == "/" {
 			break
 		}
-	}
-	for i := range f.Models {
-		delete(ix.models, f.Path+":"+f.Models[i].Name)
 	}
 	for _, n := range classNames(f) {
 		ps := ix.classes[n]
@@ -313,8 +320,6 @@ func (ix *Index) drop(f *facts.File) {
 	for _, a := range f.Assigns {
 		decr(ix.assigned, a.Name)
 	}
-	delete(ix.defs, f.Path)
-	delete(ix.binds, f.Path)
 }
 
 func decr(m map[string]int, k string) {
@@ -415,14 +420,31 @@ func (ix *Index) file(p string) *facts.File {
 	return ix.byPath[p]
 }
 
+// defsOf and bindsOf are the names the file at p defines and imports,
+// made when first asked (and dropped with the memos: an index that
+// follows a workspace keeps only what lookups need).
 func (ix *Index) defsOf(p string) map[string]bool {
 	ix.dep(DepFile, p)
-	return ix.defs[p]
+	d, ok := ix.defs[p]
+	if !ok {
+		if f := ix.byPath[p]; f != nil {
+			d = definitions(f)
+		}
+		ix.defs[p] = d
+	}
+	return d
 }
 
 func (ix *Index) bindsOf(p string) map[string]binding {
 	ix.dep(DepFile, p)
-	return ix.binds[p]
+	b, ok := ix.binds[p]
+	if !ok {
+		if f := ix.byPath[p]; f != nil {
+			b = bindings(f)
+		}
+		ix.binds[p] = b
+	}
+	return b
 }
 
 // moduleNames decides each file's dotted module name (what Python's
@@ -528,13 +550,13 @@ func (ix *Index) modulePathUncached(from, mod string, level int) (string, bool) 
 
 // at finds a module at base: base.py, base/__init__.py or the directory.
 func (ix *Index) at(base string) (string, bool) {
-	if ix.file(base+".py") != nil {
+	ix.dep(DepModule, base)
+	if ix.byPath[base+".py"] != nil {
 		return base + ".py", true
 	}
-	if ix.file(base+"/__init__.py") != nil {
+	if ix.byPath[base+"/__init__.py"] != nil {
 		return base + "/__init__.py", true
 	}
-	ix.dep(DepDir, base)
 	if ix.dirs[base] > 0 {
 		return base + "/", true
 	}
@@ -839,7 +861,16 @@ func (ix *Index) Model(s Symbol) *facts.Model {
 		return nil
 	}
 	ix.dep(DepFile, s.File.Path)
-	return ix.models[s.ID()]
+	f := ix.byPath[s.File.Path]
+	if f == nil {
+		return nil
+	}
+	for i := len(f.Models) - 1; i >= 0; i-- { // the last class of a name is the one Python keeps
+		if f.Models[i].Name == s.Name {
+			return &f.Models[i]
+		}
+	}
+	return nil
 }
 
 // Enum returns the enum a symbol names, or nil.
