@@ -49,8 +49,9 @@ type Index struct {
 	dirs     map[string]int          // every directory holding a .py file (count of files below)
 	pyDirs   map[string]int          // directories holding a .py file directly (count)
 	mods     map[string]string
-	defs     map[string]map[string]bool    // path -> names it defines (memo)
-	binds    map[string]map[string]binding // path -> names its imports bind (memo)
+	defs     map[string]map[string]bool         // path -> names it defines (memo)
+	binds    map[string]map[string]binding      // path -> names its imports bind (memo)
+	models   map[string]map[string]*facts.Model // path -> its classes by name (memo)
 	memo     map[[2]string]Symbol
 	inMemo   map[[2]string]Symbol // inModule results (no fallbacks)
 	modMemo  map[modKey]modResult
@@ -105,6 +106,7 @@ func empty() *Index {
 		pyDirs:   map[string]int{},
 		mods:     map[string]string{},
 		defs:     map[string]map[string]bool{},
+		models:   map[string]map[string]*facts.Model{},
 		binds:    map[string]map[string]binding{},
 		memo:     map[[2]string]Symbol{},
 		inMemo:   map[[2]string]Symbol{},
@@ -214,6 +216,7 @@ func (ix *Index) forget() {
 	clear(ix.kinds)
 	clear(ix.defs)
 	clear(ix.binds)
+	clear(ix.models)
 }
 
 // Track drops the memos and reports to fn every Dep that lookups read
@@ -861,16 +864,17 @@ func (ix *Index) Model(s Symbol) *facts.Model {
 		return nil
 	}
 	ix.dep(DepFile, s.File.Path)
-	f := ix.byPath[s.File.Path]
-	if f == nil {
-		return nil
-	}
-	for i := len(f.Models) - 1; i >= 0; i-- { // the last class of a name is the one Python keeps
-		if f.Models[i].Name == s.Name {
-			return &f.Models[i]
+	ms, ok := ix.models[s.File.Path]
+	if !ok {
+		if f := ix.byPath[s.File.Path]; f != nil {
+			ms = make(map[string]*facts.Model, len(f.Models))
+			for i := range f.Models { // the last class of a name is the one Python keeps
+				ms[f.Models[i].Name] = &f.Models[i]
+			}
 		}
+		ix.models[s.File.Path] = ms
 	}
-	return nil
+	return ms[s.Name]
 }
 
 // Enum returns the enum a symbol names, or nil.
