@@ -27,7 +27,7 @@ import (
 // the codec is out of date: Open then disables the cache rather than
 // drop the new fields, and TestSchemaFingerprint fails saying to update
 // the codec and this value.
-const schemaFingerprint = "f86afc322152c1aa"
+const schemaFingerprint = "b98278d9aaf26823"
 
 // fingerprint is the current shape of facts.File.
 func fingerprint() string {
@@ -222,6 +222,8 @@ func encode(b []byte, f *facts.File) ([]byte, error) {
 		e.str(r.PrefixExpr)
 		e.rng(r.PrefixRange)
 		e.strs(r.Dependencies)
+		e.strs(r.Tags)
+		e.str(r.UniqueID)
 		e.rng(r.Range)
 	}
 
@@ -243,6 +245,8 @@ func encode(b []byte, f *facts.File) ([]byte, error) {
 		e.strs(r.Dependencies)
 		e.str(r.PathExpr)
 		e.rng(r.PathRange)
+		e.strs(r.Tags)
+		e.str(r.UniqueID)
 	}
 
 	e.length(len(f.Includes), f.Includes == nil)
@@ -253,6 +257,8 @@ func encode(b []byte, f *facts.File) ([]byte, error) {
 		e.str(in.PrefixExpr)
 		e.rng(in.PrefixRange)
 		e.strs(in.Dependencies)
+		e.strs(in.Tags)
+		e.str(in.UniqueID)
 		e.rng(in.Range)
 	}
 
@@ -269,6 +275,7 @@ func encode(b []byte, f *facts.File) ([]byte, error) {
 		e.str(d.Name)
 		e.params(d.Params)
 		e.str(d.Return)
+		e.str(d.Returns)
 		e.rng(d.Range)
 	}
 
@@ -541,6 +548,8 @@ func decode(s string) (f *facts.File, err error) {
 			r.PrefixExpr = d.str()
 			r.PrefixRange = d.rng()
 			r.Dependencies = d.strs()
+			r.Tags = d.strs()
+			r.UniqueID = d.str()
 			r.Range = d.rng()
 		}
 	}
@@ -565,6 +574,8 @@ func decode(s string) (f *facts.File, err error) {
 			r.Dependencies = d.strs()
 			r.PathExpr = d.str()
 			r.PathRange = d.rng()
+			r.Tags = d.strs()
+			r.UniqueID = d.str()
 		}
 	}
 
@@ -578,6 +589,8 @@ func decode(s string) (f *facts.File, err error) {
 			in.PrefixExpr = d.str()
 			in.PrefixRange = d.rng()
 			in.Dependencies = d.strs()
+			in.Tags = d.strs()
+			in.UniqueID = d.str()
 			in.Range = d.rng()
 		}
 	}
@@ -600,6 +613,7 @@ func decode(s string) (f *facts.File, err error) {
 			df.Name = d.str()
 			df.Params = d.params()
 			df.Return = d.str()
+			df.Returns = d.str()
 			df.Range = d.rng()
 		}
 	}
