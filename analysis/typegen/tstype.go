@@ -26,6 +26,10 @@ type typeWriter struct {
 	input bool
 	// imported renders references by their import name in types/api.ts.
 	imported bool
+	// upload renders binary strings as Blob (a File is one): the parts of
+	// a multipart/form-data body, which the client appends to FormData
+	// as they are.
+	upload bool
 }
 
 func newTypeWriter(n *naming) *typeWriter {
@@ -130,6 +134,9 @@ func (w *typeWriter) ts(s *openapi.Schema, indent string) string {
 	}
 	switch s.Type {
 	case "string":
+		if w.upload && s.Format == "binary" {
+			return "Blob"
+		}
 		return "string"
 	case "integer", "number":
 		return "number"

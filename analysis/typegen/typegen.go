@@ -335,6 +335,7 @@ func apiTypesBlock(w *typeWriter, o *op) string {
 	}
 	if o.body != nil {
 		w.input = true
+		w.upload = o.body.MediaType == "multipart/form-data"
 		s := o.body.Schema
 		if ref := strings.TrimPrefix(s.Ref, refPrefix); isBody(ref) && w.inline[ref] != nil && len(w.inline[ref].Properties) > 0 {
 			fmt.Fprintf(&body, "export interface %sBody {\n", o.typ)
@@ -343,7 +344,7 @@ func apiTypesBlock(w *typeWriter, o *op) string {
 		} else {
 			fmt.Fprintf(&body, "export type %sBody = %s;\n", o.typ, w.ts(s, ""))
 		}
-		w.input = false
+		w.input, w.upload = false, false
 	}
 	fmt.Fprintf(&body, "export type %sResponse = %s;\n", o.typ, responseType(w, o))
 	if !o.get {
