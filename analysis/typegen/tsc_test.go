@@ -2,9 +2,12 @@ package typegen_test
 
 import (
 	"context"
+	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -116,6 +119,30 @@ func TestTypeScriptCompiles(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		// The oracle corpus apps written for this Pydantic mode, each with
+		// code calling every generated function and hook.
+		for _, app := range corpusApps(t) {
+			if app.pydantic != 0 && app.pydantic != v {
+				continue
+			}
+			fsys := os.DirFS(filepath.Join(corpusRoot, app.dir))
+			cf, err := fixture.Load(context.Background(), fsys)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cdoc, _ := openapi.Build(cf, openapi.Options{Pydantic: v, ReadFile: func(rel string) ([]byte, error) { return fs.ReadFile(fsys, rel) }})
+			gen := typegen.Generate(cdoc)
+			usage, err := os.ReadFile(filepath.Join(tscDir, "corpus", app.dir+".usage.ts"))
+			if err != nil {
+				t.Fatalf("corpus app %s has no usage file: %v", app.dir, err)
+			}
+			checkCallsAll(t, fmt.Sprintf("v%d %s", v, app.dir), gen, string(usage))
+			out := filepath.Join(src, "corpus", app.dir)
+			writeAll(t, out, gen)
+			if err := os.WriteFile(filepath.Join(out, "usage.ts"), usage, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
 		if err := os.WriteFile(filepath.Join(dir, "tsconfig.json"), []byte(tsconfig), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -125,6 +152,66 @@ func TestTypeScriptCompiles(t *testing.T) {
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			t.Errorf("v%d: tsc --strict failed: %v\n%s", v, err, strings.TrimSpace(string(out)))
+		}
+	}
+}
+
+// corpusRoot holds the oracle corpus apps of analysis/openapi.
+const corpusRoot = "../openapi/testdata/corpus"
+
+// corpusApp is a corpus app directory and the Pydantic mode it is written
+// for (0: both).
+type corpusApp struct {
+	dir      string
+	pydantic int
+}
+
+// corpusModes are the Pydantic modes of the corpus apps (TestOracleCorpus
+// checks them against the real FastAPI in these modes). Every directory
+// under corpusRoot must be listed.
+var corpusModes = map[string]int{
+	"fullstack": 1, "fullstack_v2": 2,
+	"notes": 0,
+	"shop":  1, "shop_v2": 2,
+	"catalog_v1": 1, "catalog": 2,
+}
+
+func corpusApps(t *testing.T) []corpusApp {
+	t.Helper()
+	ents, err := os.ReadDir(corpusRoot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []corpusApp
+	for _, e := range ents {
+		if !e.IsDir() {
+			continue
+		}
+		m, ok := corpusModes[e.Name()]
+		if !ok {
+			t.Fatalf("corpus app %s: add it to corpusModes and write testdata/tsc/corpus/%s.usage.ts", e.Name(), e.Name())
+		}
+		out = append(out, corpusApp{e.Name(), m})
+	}
+	return out
+}
+
+var exportedFunc = regexp.MustCompile(`(?m)^export (?:async )?function (\w+)`)
+
+// checkCallsAll fails unless usage calls every function the generated
+// client and hooks export (as api.name( / hooks.name(), the transport's
+// request helper aside.
+func checkCallsAll(t *testing.T, name string, gen typegen.Files, usage string) {
+	t.Helper()
+	files := gen.ByPath()
+	for rel, ns := range map[string]string{"services/api.ts": "api.", "hooks/api.ts": "hooks."} {
+		for _, m := range exportedFunc.FindAllStringSubmatch(files[rel], -1) {
+			if m[1] == "request" {
+				continue
+			}
+			if !strings.Contains(usage, ns+m[1]+"(") {
+				t.Errorf("%s: the usage file does not call %s%s", name, ns, m[1])
+			}
 		}
 	}
 }

@@ -1,0 +1,44 @@
+// Calls every generated function and hook of the corpus app shop_v2
+// (compiled by TestTypeScriptCompiles with tsc --strict).
+import type { Category, Customer, Order, Product, Review } from './types/models';
+import type { PlaceOrderBody } from './types/api';
+import * as api from './services/api';
+import * as hooks from './hooks/api';
+
+export async function callAll(apiKey: string): Promise<unknown[]> {
+  api.setBaseUrl(api.getBaseUrl());
+  api.setRequestInterceptor((_url, init) => {
+    init.headers.set('X-Api-Key', apiKey);
+  });
+  const games: Category = 'games';
+  const products: Product[] = await api.listProducts({ category: games, limit: 10 });
+  // camelCase aliases; stockCount and category have defaults.
+  const created: Product = await api.createProduct({ displayName: 'Dice', unitPrice: 3 });
+  const review: Review = await api.postReview({ product_id: created.productId }, { rating: 5 });
+  const order: PlaceOrderBody = {
+    customerId: 'c1',
+    lines: [{ product: { ...created, imageUrls: undefined }, quantity: 2 }],
+    deliveryDate: '2026-12-24',
+  };
+  const placed: Order = await api.placeOrder(order);
+  const customer: Customer = await api.getCustomer({ customer_id: placed.customerId });
+  return [
+    products.map((p) => p.imageUrls.length),
+    review.starRating,
+    placed.lines.map((l) => l.product.displayName),
+    placed.totals['net'],
+    customer.shippingAddress?.countryCode,
+    (await api.health()).status,
+  ];
+}
+
+export function useAll(id: string) {
+  return [
+    hooks.useListProducts({ limit: 5 }).data?.[0]?.category,
+    hooks.useCreateProductMutation().mutate({ body: { displayName: 'Cards', unitPrice: 2, category: 'games' } }),
+    hooks.usePostReviewMutation().mutate({ params: { product_id: id }, body: { rating: 4, text: 'fun' } }),
+    hooks.usePlaceOrderMutation().mutate({ body: { customerId: 'c2', lines: [] } }),
+    hooks.useGetCustomer({ customer_id: id }).data?.fullName,
+    hooks.useHealth().data?.status,
+  ];
+}
