@@ -116,6 +116,9 @@ type builder struct {
 	evalFiles map[string]bool        // files whose settings fields were evaluated
 	envReads  map[string]string      // files read through Options.ReadFile -> content ("\x00" + error)
 	subs      map[string][]string    // model ID -> models naming it as a base (lazy)
+	// renamed: finish found reused reference nodes to these components,
+	// which were renamed; nothing was patched (see Builder.dropRenamed).
+	renamed map[compKey]bool
 }
 
 type refPatch struct {
@@ -277,6 +280,12 @@ func (bl *Builder) build(files []*facts.File, opts Options) (*Document, []facts.
 		}
 	}
 	doc.Components.Schemas = b.finish()
+	if b.renamed != nil && (b.prev != nil || b.prevOps != nil) {
+		// Reused nodes refer to renamed components: build again without
+		// them (they may be in earlier documents, which never change).
+		bl.dropRenamed(b)
+		return bl.build(files, opts)
+	}
 	doc.Components.SecuritySchemes = b.securitySchemes()
 	bl.end(b)
 	sortDiags(b.diags)
@@ -1074,7 +1083,17 @@ func (b *builder) finish() []*NamedSchema {
 	if len(nested) > 0 {
 		b.outputCopies(nested)
 	}
+	// Documents are never changed once returned (Builder callers share
+	// them): a reference node reused from an earlier build must already
+	// carry its final name; when it does not (a name changed), the build
+	// is redone without reusing nodes (see conflict).
+	type patch struct {
+		s   *Schema
+		ref string
+	}
+	patches := make([]patch, 0, len(b.refs))
 	for _, r := range b.refs {
+		raw := r.key
 		if nested[r.key.name] {
 			r.key.mode = b.refMode(r)
 		}
@@ -1083,8 +1102,23 @@ func (b *builder) finish() []*NamedSchema {
 			ref = "#/components/schemas/" + final(r.key)
 			refs[r.key] = ref
 		}
-		r.s.Ref = ref
-		r.s.refKey = false
+		if !r.s.refKey {
+			if r.s.Ref != ref {
+				if b.renamed == nil {
+					b.renamed = map[compKey]bool{}
+				}
+				b.renamed[raw] = true
+			}
+			continue
+		}
+		patches = append(patches, patch{r.s, ref})
+	}
+	if b.renamed != nil {
+		return nil
+	}
+	for _, p := range patches {
+		p.s.Ref = p.ref
+		p.s.refKey = false
 	}
 	byName := map[string]*NamedSchema{}
 	for _, key := range b.order {
@@ -1093,8 +1127,12 @@ func (b *builder) finish() []*NamedSchema {
 		if _, dup := byName[name]; dup {
 			continue // same schema in both modes, kept once
 		}
-		ns.Name = name
-		ns.Unreached = b.reached != nil && !b.reached[key.name]
+		if unreached := b.reached != nil && !b.reached[key.name]; ns.Name != name || ns.Unreached != unreached {
+			cp := *ns // it may be in an earlier document
+			cp.Name, cp.Unreached = name, unreached
+			ns = &cp
+			b.comps[key] = ns
+		}
 		byName[name] = ns
 	}
 	out := make([]*NamedSchema, 0, len(byName))

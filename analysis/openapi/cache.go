@@ -31,7 +31,8 @@ type Builder struct {
 	lastDoc   *Document
 	lastOpts  Options
 	lastDiags []facts.Diagnostic
-	deltas    int // builds derived by the fast path (for tests)
+	deltas    int  // builds derived by the fast path (for tests)
+	retried   bool // the current build is a second one after renames (dropRenamed)
 }
 
 // NewBuilder returns an empty Builder.
@@ -47,7 +48,9 @@ func (bl *Builder) Build(files []*facts.File, opts Options) (*Document, []facts.
 		return doc, diags
 	}
 	bl.last = nil
-	return bl.build(files, opts)
+	doc, diags := bl.build(files, opts)
+	bl.retried = false
+	return doc, diags
 }
 
 // cached is one component built in an earlier call: its schema, the

@@ -266,10 +266,50 @@ func (bl *Builder) delta(files []*facts.File, opts Options) (*Document, []facts.
 	prev := bl.lastDoc
 	doc := &Document{OpenAPI: prev.OpenAPI, Info: prev.Info, Paths: prev.Paths, Pydantic: prev.Pydantic}
 	doc.Components.Schemas = b.finish()
+	if b.renamed != nil {
+		// A component was renamed: build again without the nodes that
+		// refer to it.
+		bl.dropRenamed(b)
+		return nil, nil, false
+	}
 	doc.Components.SecuritySchemes = prev.Components.SecuritySchemes
 	bl.end(b)
 	bl.keep(b, doc, opts)
 	return doc, append([]facts.Diagnostic(nil), b.diags...), true
+}
+
+// dropRenamed keeps for the next build the components and operations of
+// b except those holding a reference to a renamed component (finish
+// found some). Should the next build find renamed components again (it
+// cannot: names follow from the facts), it reuses nothing.
+func (bl *Builder) dropRenamed(b *builder) {
+	bl.last = nil
+	if bl.retried {
+		bl.comps, bl.ops, bl.retried = nil, nil, false
+		return
+	}
+	bl.retried = true
+	stale := func(c *cached) bool {
+		for _, r := range c.refs {
+			if b.renamed[r.key] {
+				return true
+			}
+		}
+		return false
+	}
+	comps := make(map[compKey]*cached, len(b.next))
+	for k, c := range b.next {
+		if !stale(c) {
+			comps[k] = c
+		}
+	}
+	ops := make(map[string]*cached, len(b.nextOps))
+	for k, c := range b.nextOps {
+		if !stale(c) {
+			ops[k] = c
+		}
+	}
+	bl.comps, bl.ops = comps, ops
 }
 
 func (b *builder) addDiags(ds []facts.Diagnostic) {

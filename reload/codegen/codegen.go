@@ -70,6 +70,14 @@ type Codegen struct {
 	// diagPaths are the paths that carried codegen diagnostics last run,
 	// so a later run can clear them.
 	diagPaths map[string]bool
+	// memo is the document of the last state version asked for
+	// (Document), guarded by renderMu.
+	memo struct {
+		version  uint64
+		pydantic int
+		doc      *openapi.Document
+		diags    []facts.Diagnostic
+	}
 }
 
 // New returns a Codegen.
@@ -93,29 +101,54 @@ var _ executor.Executor = (*Codegen)(nil)
 // A task that carries the workspace state it was planned from is generated
 // from that state, never from newer live facts.
 func (c *Codegen) Run(ctx context.Context, task plan.Task, r executor.Reporter) executor.Result {
-	files := c.files
-	if task.State != nil {
-		py := task.State.Snapshot.Python()
-		files = func() []*facts.File { return py }
-	}
+	build := func() (*openapi.Document, []facts.Diagnostic) { return c.Document(task.State) }
 	switch task.Kind {
 	case plan.TypeGeneration:
-		return c.run(ctx, TypeOutputs, r, files)
+		return c.run(ctx, TypeOutputs, r, build)
 	case plan.APIClientGeneration:
-		return c.run(ctx, ClientOutputs, r, files)
+		return c.run(ctx, ClientOutputs, r, build)
 	}
 	return executor.Result{Status: executor.Skipped, Message: fmt.Sprintf("codegen does not run %s tasks", task.Kind)}
 }
 
 // WriteAll regenerates all four outputs (farm.regenerate, farm-lsp generate).
 func (c *Codegen) WriteAll(ctx context.Context, r executor.Reporter) executor.Result {
-	return c.run(ctx, AllOutputs, r, c.files)
+	return c.run(ctx, AllOutputs, r, func() (*openapi.Document, []facts.Diagnostic) { return c.Document(nil) })
+}
+
+// Document returns the static OpenAPI document of a planned workspace
+// state (nil: the live facts of Options.Files) as type generation builds
+// it, and its diagnostics. The document of the last state version asked
+// for is kept: every executor that needs the document of a state (type
+// generation, the external backend's expected API) gets the same one,
+// built once. Documents are never modified after they are returned (an
+// openapi.Builder guarantee) and may be read from any goroutine; neither
+// they nor the diagnostics may be modified by callers. Consecutive states
+// are built incrementally (openapi.Builder).
+func (c *Codegen) Document(state *plan.State) (*openapi.Document, []facts.Diagnostic) {
+	c.renderMu.Lock()
+	defer c.renderMu.Unlock()
+	pyd := c.pydantic()
+	if state != nil && state.Version != 0 && c.memo.doc != nil && c.memo.version == state.Version && c.memo.pydantic == pyd {
+		return c.memo.doc, c.memo.diags
+	}
+	var files []*facts.File
+	if state != nil {
+		files = state.Snapshot.Python()
+	} else {
+		files = c.files()
+	}
+	doc, diags := c.builder.Build(files, openapi.Options{Pydantic: pyd, Title: c.opts.Title, ReadFile: openapi.DirReader(c.opts.Root)})
+	if state != nil && state.Version != 0 {
+		c.memo.version, c.memo.pydantic, c.memo.doc, c.memo.diags = state.Version, pyd, doc, diags
+	}
+	return doc, diags
 }
 
 // Generate renders every output without writing: workspace-relative path →
 // content, plus the build diagnostics.
 func (c *Codegen) Generate() (map[string]string, []facts.Diagnostic) {
-	files, diags := c.render(c.files())
+	files, diags := c.render(c.Document(nil))
 	out := make(map[string]string, len(files))
 	for rel, content := range files {
 		out[path.Join(filepath.ToSlash(c.opts.OutDir), rel)] = content
@@ -184,14 +217,9 @@ func (c *Codegen) pydantic() int {
 	return 2
 }
 
-// render builds with the caching builder and generator. Documents from the
-// caching builder share schema nodes that the next build updates, so a
-// render must not overlap another (CheckFile and a run may come from
-// different goroutines): renders are serialised.
-func (c *Codegen) render(files []*facts.File) (map[string]string, []facts.Diagnostic) {
-	c.renderMu.Lock()
-	defer c.renderMu.Unlock()
-	doc, diags := c.builder.Build(files, openapi.Options{Pydantic: c.pydantic(), Title: c.opts.Title, ReadFile: openapi.DirReader(c.opts.Root)})
+// render renders a document with the caching generator (serialised by
+// the generator itself).
+func (c *Codegen) render(doc *openapi.Document, diags []facts.Diagnostic) (map[string]string, []facts.Diagnostic) {
 	return c.gen.Generate(doc).ByPath(), diags
 }
 
@@ -202,7 +230,7 @@ func render(root string, files []*facts.File, pydantic int, title string) (map[s
 }
 
 // run renders and writes the given outputs.
-func (c *Codegen) run(ctx context.Context, outputs []string, r executor.Reporter, files func() []*facts.File) (res executor.Result) {
+func (c *Codegen) run(ctx context.Context, outputs []string, r executor.Reporter, build func() (*openapi.Document, []facts.Diagnostic)) (res executor.Result) {
 	defer func() {
 		if p := recover(); p != nil {
 			res = executor.Result{Status: executor.Failed, Message: fmt.Sprintf("codegen panicked: %v", p)}
@@ -217,7 +245,7 @@ func (c *Codegen) run(ctx context.Context, outputs []string, r executor.Reporter
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	r.Report("building OpenAPI from Python facts", 10)
-	gen, diags := c.render(files())
+	gen, diags := c.render(build())
 	res = executor.Result{Status: executor.OK, Diagnostics: map[string][]facts.Diagnostic{}}
 	// Build diagnostics by path; clear paths that had some last time.
 	now := map[string]bool{}

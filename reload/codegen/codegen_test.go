@@ -12,6 +12,7 @@ import (
 	"github.com/farm-stack/farm-lsp/analysis/facts"
 	"github.com/farm-stack/farm-lsp/analysis/openapi/fixture"
 	"github.com/farm-stack/farm-lsp/analysis/typegen"
+	ws "github.com/farm-stack/farm-lsp/analysis/workspace"
 	"github.com/farm-stack/farm-lsp/reload/codegen"
 	"github.com/farm-stack/farm-lsp/reload/executor"
 	"github.com/farm-stack/farm-lsp/reload/plan"
@@ -358,4 +359,58 @@ func TestOtherTaskKindsAreSkipped(t *testing.T) {
 	if res := run(w.codegen(), plan.BackendReload); res.Status != executor.Skipped {
 		t.Errorf("status %s", res.Status)
 	}
+}
+
+// stateOf is a planned state of the workspace's current facts.
+func (w *workspace) stateOf(version uint64) *plan.State {
+	fs := map[string]*facts.File{}
+	for _, f := range w.files() {
+		fs[f.Path] = f
+	}
+	return &plan.State{Version: version, Snapshot: ws.Snapshot{Files: fs}}
+}
+
+// TestDocumentPerState: the document of a state version is built once and
+// shared (the task of that state writes what it says); a newer state gets
+// its own, and the earlier one does not change.
+func TestDocumentPerState(t *testing.T) {
+	w := newWorkspace(t)
+	c := w.codegen()
+	s1 := w.stateOf(1)
+	d1, _ := c.Document(s1)
+	if res := c.Run(context.Background(), plan.Task{ID: "t1", Kind: plan.TypeGeneration, State: s1}, executor.NopReporter{}); res.Status != executor.OK {
+		t.Fatalf("%s: %s", res.Status, res.Message)
+	}
+	if again, _ := c.Document(s1); again != d1 {
+		t.Error("the document of state 1 was built again")
+	}
+	if got, want := w.read(models), typegen.Generate(d1).Models; got != want {
+		t.Errorf("the task of state 1 did not write its document's models:\n%s", firstDiff(want, got))
+	}
+	before, _ := d1.FullJSON()
+	w.edit("apps/api/src/models/user.py", "    is_active: bool = True", "    is_active: bool = True\n    nickname: str = \"\"")
+	d2, _ := c.Document(w.stateOf(2))
+	if d2 == d1 || d2.Schema("User") == nil || d2.Schema("User").Schema.Prop("nickname") == nil {
+		t.Fatal("state 2's document lacks the new field")
+	}
+	if after, _ := d1.FullJSON(); string(after) != string(before) {
+		t.Errorf("building state 2 changed state 1's document:\n%s", firstDiff(string(before), string(after)))
+	}
+}
+
+func firstDiff(want, got string) string {
+	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < len(wl) || i < len(gl); i++ {
+		var a, b string
+		if i < len(wl) {
+			a = wl[i]
+		}
+		if i < len(gl) {
+			b = gl[i]
+		}
+		if a != b {
+			return "- " + a + "\n+ " + b
+		}
+	}
+	return ""
 }
