@@ -326,3 +326,40 @@ func firstLineDiff(want, got string) string {
 	}
 	return ""
 }
+
+// TestRepeatedFieldSaves: the engine benchmark's edit (a field replaced by
+// another in one of many Beanie Documents, saved again and again) reaches
+// the models file every time.
+func TestRepeatedFieldSaves(t *testing.T) {
+	srcs := map[string][]byte{}
+	for i := 0; i < 200; i++ {
+		srcs[fmt.Sprintf("apps/api/src/models/gen/g%d.py", i)] = []byte(fmt.Sprintf("from beanie import Document\nfrom typing import Optional\n\n\nclass Gen%d(Document):\n    a: int = 0\n    b: Optional[str] = None\n", i))
+	}
+	fs, err := fixture.FromSources(context.Background(), srcs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const rel = "apps/api/src/models/gen/g7.py"
+	idx := sort.Search(len(fs), func(i int) bool { return fs[i].Path >= rel })
+	orig := string(srcs[rel])
+	bl, g := openapi.NewBuilder(), typegen.NewGenerator()
+	d, _ := bl.Build(fs, openapi.Options{})
+	g.Generate(d)
+	for i := 0; i < 30; i++ {
+		field := fmt.Sprintf("f%d", i)
+		text := strings.Replace(orig, "    a: int = 0\n", "    a: int = 0\n    "+field+": int = 0\n", 1)
+		f, err := fixture.Python(context.Background(), rel, []byte(text))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fs[idx] = f
+		fixture.ResolveKinds(fs)
+		d, _ := bl.Build(fs, openapi.Options{})
+		if out := g.Generate(d); !strings.Contains(out.Models, "  "+field+": number;\n") || strings.Contains(out.Models, fmt.Sprintf("  f%d: number;\n", i-1)) {
+			t.Fatalf("save %d: the models file does not have exactly the new field", i)
+		}
+	}
+	if bl.FastBuilds() != 30 {
+		t.Errorf("%d of 30 field saves took the fast path", bl.FastBuilds())
+	}
+}
