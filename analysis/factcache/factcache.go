@@ -50,6 +50,11 @@ const (
 type Cache struct {
 	dir     string
 	version string
+	// Puts write in the background, one at a time: a cold run's writes
+	// overlap its (single-threaded) OpenAPI build instead of delaying the
+	// parses. Flush waits for them.
+	pending sync.WaitGroup
+	writer  sync.Mutex
 }
 
 // DefaultDir is where farm-lsp caches facts: farm-lsp/facts under the
@@ -81,6 +86,13 @@ func OpenVersion(dir, version string) *Cache {
 	return &Cache{dir: dir, version: version}
 }
 
+// Flush waits for the entries being written.
+func (c *Cache) Flush() {
+	if c != nil {
+		c.pending.Wait()
+	}
+}
+
 // Dir is the cache's directory.
 func (c *Cache) Dir() string { return c.dir }
 
@@ -105,28 +117,48 @@ func (c *Cache) Get(meta string, content []byte) *facts.File {
 	}
 	key := c.key(meta, content)
 	p := c.path(key)
-	b, err := os.ReadFile(p)
+	fh, err := os.Open(p)
 	if err != nil {
+		return nil
+	}
+	defer fh.Close()
+	info, err := fh.Stat()
+	if err != nil || info.Size() > 64<<20 {
+		return nil
+	}
+	b := make([]byte, info.Size())
+	if _, err := io.ReadFull(fh, b); err != nil {
 		return nil
 	}
 	f, err := unwrap(key, b)
 	if err != nil {
 		return nil // rewritten by the Put that follows the miss
 	}
-	if info, err := os.Stat(p); err == nil && time.Since(info.ModTime()) > touchAfter {
+	if time.Since(info.ModTime()) > touchAfter {
 		now := time.Now()
 		_ = os.Chtimes(p, now, now)
 	}
 	return f
 }
 
-// Put stores the facts of content analysed as meta. Errors are ignored: a
-// cache that cannot be written only costs time.
+// Put stores the facts of content analysed as meta, in the background (see
+// Flush); f must not change afterwards. Errors are ignored: a cache that
+// cannot be written only costs time.
 func (c *Cache) Put(meta string, content []byte, f *facts.File) {
 	if c == nil || f == nil {
 		return
 	}
 	key := c.key(meta, content)
+	c.pending.Add(1)
+	go func() {
+		defer c.pending.Done()
+		c.writer.Lock()
+		defer c.writer.Unlock()
+		c.put(key, f)
+	}()
+}
+
+func (c *Cache) put(key string, f *facts.File) {
 	b, err := wrap(key, f)
 	if err != nil {
 		return
@@ -212,6 +244,7 @@ func (c *Cache) Trim() error {
 	if c == nil {
 		return nil
 	}
+	c.Flush()
 	stamp := filepath.Join(c.dir, "trim.txt")
 	if info, err := os.Stat(stamp); err == nil && time.Since(info.ModTime()) < trimEvery {
 		return nil

@@ -152,6 +152,7 @@ func TestGetPutAndInvalidation(t *testing.T) {
 		t.Fatal("a hit in an empty cache")
 	}
 	c.Put(meta, content, sample())
+	c.Flush()
 	if got := c.Get(meta, content); !reflect.DeepEqual(got, sample()) {
 		t.Fatalf("Get = %+v", got)
 	}
@@ -180,6 +181,7 @@ func TestGetPutAndInvalidation(t *testing.T) {
 		}
 	}
 	c.Put(meta, content, sample())
+	c.Flush()
 	if c.Get(meta, content) == nil {
 		t.Fatal("the entry was not rewritten")
 	}
@@ -244,7 +246,9 @@ func TestTrim(t *testing.T) {
 	c := OpenVersion(dir, "v")
 	old, fresh := []byte("old"), []byte("fresh")
 	c.Put("m", old, sample())
+	c.Flush()
 	c.Put("m", fresh, sample())
+	c.Flush()
 	pOld := c.path(c.key("m", old))
 	leftover := filepath.Join(filepath.Dir(pOld), filepath.Base(pOld)+".123"+tmpSuffix)
 	os.WriteFile(leftover, []byte("x"), 0o644)
@@ -268,6 +272,7 @@ func TestTrim(t *testing.T) {
 	}
 	// Trim runs once a day: a second one right after removes nothing.
 	c.Put("m", old, sample())
+	c.Flush()
 	os.Chtimes(pOld, long, long)
 	c.Trim()
 	if _, err := os.Stat(pOld); err != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/farm-stack/farm-lsp/analysis/factcache"
+	"github.com/farm-stack/farm-lsp/analysis/workspace"
 	"github.com/farm-stack/farm-lsp/reload/coordinator"
 )
 
@@ -43,8 +44,9 @@ func generateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	defer closeLog()
 	log.Debug("indexing the app", "root", app)
 	t0 := time.Now()
-	cache := cf.dir(log)
-	c, err := coordinator.IndexBackend(ctx, app, cache)
+	cache := cf.open(log)
+	defer cf.close(cache, log)
+	c, err := coordinator.IndexBackend(ctx, app, cache.facts())
 	if err != nil {
 		return err
 	}
@@ -53,7 +55,6 @@ func generateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	t0 = time.Now()
 	paths, diags, err := c.Generate(ctx, *check)
 	log.Debug("generated", "ms", ms(time.Since(t0)))
-	cf.trim(cache, log)
 	printDiagnostics(stderr, c.Root(), diags)
 	if err != nil {
 		return err
@@ -89,30 +90,48 @@ func (f *cacheFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.off, "no-cache", false, "read every Python file afresh, neither using nor filling the cache")
 }
 
-// dir is the cache directory to use, "" for none.
-func (f *cacheFlags) dir(log *slog.Logger) string {
+// open opens the cache to use, nil for none.
+func (f *cacheFlags) open(log *slog.Logger) factCache {
 	if f.off {
-		return ""
+		return factCache{}
 	}
-	if f.dirFlag != "" {
-		return f.dirFlag
+	dir := f.dirFlag
+	if dir == "" {
+		d, err := factcache.DefaultDir()
+		if err != nil {
+			log.Debug("no fact cache", "err", err)
+			return factCache{}
+		}
+		dir = d
 	}
-	d, err := factcache.DefaultDir()
-	if err != nil {
-		log.Debug("no fact cache", "err", err)
-		return ""
+	c := factcache.Open(dir)
+	if c == nil {
+		log.Debug("no fact cache: this build has no build ID, or the facts changed shape")
 	}
-	return d
+	return factCache{c}
 }
 
-// trim removes long-unused cache entries (at most once a day).
-func (f *cacheFlags) trim(dir string, log *slog.Logger) {
-	if dir == "" {
+// close waits for the cache's writes and removes long-unused entries (at
+// most once a day).
+func (f *cacheFlags) close(c factCache, log *slog.Logger) {
+	if c.c == nil {
 		return
 	}
-	if err := factcache.Open(dir).Trim(); err != nil {
+	c.c.Flush()
+	if err := c.c.Trim(); err != nil {
 		log.Debug("fact cache trim", "err", err)
 	}
+}
+
+// factCache is an open cache or none.
+type factCache struct{ c *factcache.Cache }
+
+// facts is the cache for the workspace: a nil interface when there is none.
+func (c factCache) facts() workspace.FactCache {
+	if c.c == nil {
+		return nil
+	}
+	return c.c
 }
 
 // ms is a duration in milliseconds for the debug log.
@@ -142,14 +161,14 @@ func openapiCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	defer closeLog()
 	log.Debug("indexing the app", "root", app)
-	cache := cf.dir(log)
-	c, err := coordinator.IndexBackend(ctx, app, cache)
+	cache := cf.open(log)
+	defer cf.close(cache, log)
+	c, err := coordinator.IndexBackend(ctx, app, cache.facts())
 	if err != nil {
 		return err
 	}
 	defer c.Close()
 	doc, diags := c.OpenAPI()
-	cf.trim(cache, log)
 	printDiagnostics(stderr, c.Root(), diags)
 	b, err := doc.JSON()
 	if err != nil {

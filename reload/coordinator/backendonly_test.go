@@ -52,7 +52,7 @@ func TestIndexBackendGeneratesTheSame(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := IndexBackend(context.Background(), root, "")
+	c, err := IndexBackend(context.Background(), root, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +78,7 @@ func TestIndexBackendGeneratesTheSame(t *testing.T) {
 	c.Close()
 
 	full, fullDoc := generateWith(t, Index, root)
-	back, backDoc := generateWith(t, func(ctx context.Context, root string) (*Coordinator, error) { return IndexBackend(ctx, root, "") }, root)
+	back, backDoc := generateWith(t, func(ctx context.Context, root string) (*Coordinator, error) { return IndexBackend(ctx, root, nil) }, root)
 	if !bytes.Equal(fullDoc, backDoc) {
 		t.Error("the OpenAPI documents differ")
 	}

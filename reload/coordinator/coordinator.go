@@ -15,7 +15,6 @@ import (
 
 	"github.com/farm-stack/farm-lsp/analysis/classify"
 	"github.com/farm-stack/farm-lsp/analysis/config"
-	"github.com/farm-stack/farm-lsp/analysis/factcache"
 	"github.com/farm-stack/farm-lsp/analysis/facts"
 	"github.com/farm-stack/farm-lsp/analysis/openapi"
 	"github.com/farm-stack/farm-lsp/analysis/workspace"
@@ -55,9 +54,9 @@ type Options struct {
 	// (no components, no generated outputs), as a workspace that is never
 	// updated (workspace.Options.OneShot).
 	BackendOnly bool
-	// CacheDir, with BackendOnly, is where the facts extracted from Python
-	// files are cached across runs (analysis/factcache); "" caches nothing.
-	CacheDir string
+	// Facts, with BackendOnly, caches the facts extracted from Python files
+	// across runs (analysis/factcache); nil caches nothing.
+	Facts workspace.FactCache
 }
 
 // Coordinator is the Engine of one workspace root.
@@ -143,10 +142,8 @@ func New(opts Options) (*Coordinator, error) {
 	}
 	c.ring = metrics.New(metrics.DefaultSize, metrics.DefaultSlow, c.log)
 	wsOpts := workspace.Options{Classifier: classify.Default(), OneShot: opts.BackendOnly}
-	if opts.BackendOnly && opts.CacheDir != "" {
-		if fc := factcache.Open(opts.CacheDir); fc != nil {
-			wsOpts.Facts = fc
-		}
+	if opts.BackendOnly {
+		wsOpts.Facts = opts.Facts
 	}
 	c.ws = workspace.New(wsOpts)
 	c.commands = c.builtinCommands()
@@ -379,9 +376,9 @@ func Index(ctx context.Context, root string) (*Coordinator, error) {
 
 // IndexBackend is Index for the commands that read only the backend and
 // farm.config (generate, openapi): see Options.BackendOnly. With a
-// cacheDir the Python facts are cached there (Options.CacheDir).
-func IndexBackend(ctx context.Context, root, cacheDir string) (*Coordinator, error) {
-	return indexWith(ctx, Options{Root: root, NoWatch: true, BackendOnly: true, CacheDir: cacheDir})
+// fact cache the Python facts are cached there (Options.Facts).
+func IndexBackend(ctx context.Context, root string, facts workspace.FactCache) (*Coordinator, error) {
+	return indexWith(ctx, Options{Root: root, NoWatch: true, BackendOnly: true, Facts: facts})
 }
 
 func indexWith(ctx context.Context, opts Options) (*Coordinator, error) {
