@@ -27,7 +27,7 @@ import (
 // the codec is out of date: Open then disables the cache rather than
 // drop the new fields, and TestSchemaFingerprint fails saying to update
 // the codec and this value.
-const schemaFingerprint = "b98278d9aaf26823"
+const schemaFingerprint = "bd8cb9b874b9a212"
 
 // fingerprint is the current shape of facts.File.
 func fingerprint() string {
@@ -200,6 +200,10 @@ func encode(b []byte, f *facts.File) ([]byte, error) {
 		e.bool(m.HookV2)
 		e.rng(m.Range)
 		e.rng(m.NameRange)
+		e.bool(m.AliasGeneratorRange != nil)
+		if m.AliasGeneratorRange != nil {
+			e.rng(*m.AliasGeneratorRange)
+		}
 	}
 
 	e.length(len(f.Enums), f.Enums == nil)
@@ -276,6 +280,7 @@ func encode(b []byte, f *facts.File) ([]byte, error) {
 		e.params(d.Params)
 		e.str(d.Return)
 		e.str(d.Returns)
+		e.str(d.Source)
 		e.rng(d.Range)
 	}
 
@@ -518,6 +523,10 @@ func decode(s string) (f *facts.File, err error) {
 			m.HookV2 = d.bool()
 			m.Range = d.rng()
 			m.NameRange = d.rng()
+			if d.bool() {
+				r := d.rng()
+				m.AliasGeneratorRange = &r
+			}
 		}
 	}
 
@@ -614,6 +623,7 @@ func decode(s string) (f *facts.File, err error) {
 			df.Params = d.params()
 			df.Return = d.str()
 			df.Returns = d.str()
+			df.Source = d.str()
 			df.Range = d.rng()
 		}
 	}

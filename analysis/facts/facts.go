@@ -176,6 +176,9 @@ type Model struct {
 	// and `model_config = ConfigDict(k=v)` / `{"k": v}` entries (v2), as
 	// canonical source text ("alias_generator": "to_camel").
 	Config map[string]string `json:"config,omitempty"`
+	// AliasGeneratorRange locates the value of Config["alias_generator"]
+	// (for a warning when it cannot be evaluated).
+	AliasGeneratorRange *Range `json:"aliasGeneratorRange,omitempty"`
 	// SchemaHook is what a custom type's `__modify_schema__` (v1) or
 	// `__get_pydantic_json_schema__` (v2) sets with literal values
 	// (`field_schema.update(type="string")`, `{"type": "string"}`), as
@@ -305,8 +308,15 @@ type Def struct {
 	// Returns is the returned expression as written when the body is one
 	// return statement (after an optional docstring), "" otherwise.
 	Returns string `json:"returns,omitempty"`
-	Range   Range  `json:"range"`
+	// Source is the definition's source text (decorators excluded) when
+	// the function may be an alias generator: one parameter without a
+	// default, at most MaxDefSource bytes. Empty otherwise.
+	Source string `json:"source,omitempty"`
+	Range  Range  `json:"range"`
 }
+
+// MaxDefSource bounds Def.Source.
+const MaxDefSource = 2048
 
 // Assign is a module-level `NAME = value` (or annotated) assignment.
 type Assign struct {

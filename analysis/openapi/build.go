@@ -796,7 +796,7 @@ func (b *builder) objectSchema(name string, subst map[string]*expr, md mode) *Sc
 		return rs
 	}
 	obj := &Schema{Type: "object", Title: className(name), Properties: []Property{}}
-	style := b.aliasStyle(name, 0)
+	gen := b.modelAliasGen(name, 0)
 	for _, fl := range b.fields(name, subst, 0) {
 		f := fl.f
 		if f.Computed && (b.v1 || md == modeIn) {
@@ -811,8 +811,8 @@ func (b *builder) objectSchema(name string, subst map[string]*expr, md mode) *Sc
 		pname := f.Name
 		if f.Alias != "" {
 			pname = f.Alias
-		} else if style != "" && !fl.synth {
-			pname = applyAlias(style, f.Name)
+		} else if gen != nil && !fl.synth {
+			pname = b.applyGen(gen, f.Name)
 		}
 		required := !f.HasDefault
 		if b.v1 && required && f.Default != "..." && b.allowsNone(ann, st) {

@@ -280,6 +280,14 @@ func (b *builder) fileSig(name string) string {
 		return s
 	}
 	s := b.computeFileSig(name)
+	// The alias generator's body renames the fields.
+	if gf := b.generatorFile(name, 0); s != "" && gf != nil {
+		if gf.Hash == "" {
+			s = ""
+		} else {
+			s += "|gen:" + gf.Path + "@" + gf.Hash
+		}
+	}
 	b.fsig[name] = s
 	return s
 }

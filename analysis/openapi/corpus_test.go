@@ -50,9 +50,10 @@ var corpusApps = []struct {
 	{"fullstack", "fullstack_v2", "app.main", 2}, // pydantic-settings, Annotated deps, return annotations, Beanie 1.29
 	{"notes", "notes", "src.main", 0},
 	{"shop", "shop", "shop.main", 1},
-	{"shop", "shop_v2", "shop.main", 2},      // model_config alias_generator, __get_pydantic_json_schema__, RootModel
-	{"catalog", "catalog_v1", "svc.main", 1}, // BaseSettings from pydantic, Config classes, validator
-	{"catalog", "catalog", "svc.main", 2},    // pydantic-settings, Annotated aliases, model_config
+	{"shop", "shop_v2", "shop.main", 2},        // model_config alias_generator, __get_pydantic_json_schema__, RootModel
+	{"catalog", "catalog_v1", "svc.main", 1},   // BaseSettings from pydantic, Config classes, validator
+	{"catalog", "catalog", "svc.main", 2},      // pydantic-settings, Annotated aliases, model_config
+	{"aliases", "aliases", "aliasapp.main", 0}, // alias generators read from their bodies, none named for what it does
 }
 
 // TestOracleCorpusShapes: no app shape is checked in one mode only.

@@ -113,6 +113,17 @@ func (bl *Builder) delta(files []*facts.File, opts Options) (*Document, []facts.
 			enums = append(enums, id)
 		}
 	}
+	// Models whose alias generator is defined in a changed file (its body
+	// may have changed) rename their fields anew.
+	changedPath := map[string]bool{}
+	for _, f := range changed {
+		changedPath[f.Path] = true
+	}
+	for id := range b.models {
+		if gf := b.generatorFile(id, 0); gf != nil && changedPath[gf.Path] {
+			dirty[id] = true
+		}
+	}
 	// Models inheriting from a changed one flatten its fields.
 	subs := b.subclasses()
 	queue := make([]string, 0, len(dirty))
@@ -392,7 +403,7 @@ func shapeOf(f *facts.File) facts.File {
 	s.Models = make([]facts.Model, len(f.Models))
 	for i, m := range f.Models {
 		m.Fields, m.Methods, m.Init, m.Settings = nil, nil, nil, nil
-		m.Range, m.NameRange = facts.Range{}, facts.Range{}
+		m.Range, m.NameRange, m.AliasGeneratorRange = facts.Range{}, facts.Range{}, nil
 		s.Models[i] = m
 	}
 	s.Enums = make([]facts.Enum, len(f.Enums))

@@ -484,6 +484,10 @@ func (x *extractor) configClass(m *facts.Model, cls *pnode) {
 			m.Config = map[string]string{}
 		}
 		m.Config[d.Text(left)] = canon(d, right)
+		if d.Text(left) == "alias_generator" {
+			r := d.Range(right)
+			m.AliasGeneratorRange = &r
+		}
 	}
 }
 
@@ -504,6 +508,10 @@ func (x *extractor) modelConfig(m *facts.Model, right *pnode) {
 		for k, v := range kwMap(d, call) {
 			set(k, v)
 		}
+		if n := call.kw("alias_generator"); n != nil {
+			r := d.Range(n)
+			m.AliasGeneratorRange = &r
+		}
 		return
 	}
 	if right.Type() == "dictionary" {
@@ -513,6 +521,10 @@ func (x *extractor) modelConfig(m *facts.Model, right *pnode) {
 			}
 			if k, ok := strLit(d, p.ChildByFieldName("key")); ok {
 				set(k, canon(d, p.ChildByFieldName("value")))
+				if v := p.ChildByFieldName("value"); k == "alias_generator" && v != nil {
+					r := d.Range(v)
+					m.AliasGeneratorRange = &r
+				}
 			}
 		}
 	}

@@ -72,11 +72,15 @@ func (x *extractor) function(def, outer *pnode, decos []*pnode) {
 		x.f.Functions = append(x.f.Functions, facts.Symbol{
 			Name: name, Kind: "function", Hash: tokenHash(d, outer), Range: d.Range(outer),
 		})
-		x.f.Defs = append(x.f.Defs, facts.Def{
+		fd := facts.Def{
 			Name: name, Params: x.params(def.ChildByFieldName("parameters")),
 			Return: canon(d, def.ChildByFieldName("return_type")), Returns: soleReturn(d, def.ChildByFieldName("body")),
 			Range: d.Range(outer),
-		})
+		}
+		if len(fd.Params) == 1 && !fd.Params[0].HasDefault && def.EndByte()-def.StartByte() <= facts.MaxDefSource {
+			fd.Source = d.Text(def)
+		}
+		x.f.Defs = append(x.f.Defs, fd)
 		return
 	}
 	params := x.params(def.ChildByFieldName("parameters"))
