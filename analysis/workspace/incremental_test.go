@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"math/rand"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -243,5 +244,39 @@ func TestSaveResolvesOnlyWhatItCanChange(t *testing.T) {
 	}
 	if n := resolved("app/other.py", "X = 1\n"); n != 1 {
 		t.Errorf("an unrelated new file: %d files resolved, want 1", n)
+	}
+}
+
+// Snapshots between two changes are one copy; a change makes a new one
+// and leaves the old one as it was; Python() is sorted and the caller's.
+func TestSnapshotSharedUntilChange(t *testing.T) {
+	t.Parallel()
+	w := load(t, map[string]string{"b.py": "class B:\n    pass\n", "a.py": "X = 1\n", "c.tsx": "export const c = 1;\n"})
+	s1, s2 := w.Snapshot(), w.Snapshot()
+	if reflect.ValueOf(s1.Files).Pointer() != reflect.ValueOf(s2.Files).Pointer() {
+		t.Error("two snapshots without a change in between copied the files twice")
+	}
+	py := s1.Python()
+	if len(py) != 2 || py[0].Path != "a.py" || py[1].Path != "b.py" {
+		t.Fatalf("Python() = %v", py)
+	}
+	py[0] = nil // the caller's slice
+	if again := s2.Python(); again[0] == nil {
+		t.Error("Python() handed out its cached slice")
+	}
+	update(t, w, "a.py", "X = 2\n")
+	s3 := w.Snapshot()
+	if s1.Files["a.py"] == s3.Files["a.py"] {
+		t.Error("the snapshot after a change still holds the old facts")
+	}
+	if s1.Files["a.py"].Assigns[0].Value == s3.Files["a.py"].Assigns[0].Value {
+		t.Errorf("old and new snapshot both say %q", s1.Files["a.py"].Assigns[0].Value)
+	}
+	w.Remove("b.py")
+	if _, ok := s3.Files["b.py"]; !ok {
+		t.Error("Remove changed a snapshot handed out before")
+	}
+	if _, ok := w.Snapshot().Files["b.py"]; ok {
+		t.Error("the snapshot after Remove still has the file")
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"path"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -123,6 +124,9 @@ type Workspace struct {
 	// of models by that name doing so): that name a field of its type (not
 	// through Link/BackLink) or subclass it.
 	embeds map[string]map[string]int
+	// snap is the last Snapshot handed out, valid until the good facts
+	// change (every caller between two saves shares one copy).
+	snap *Snapshot
 }
 
 // New returns an empty workspace.
@@ -315,6 +319,7 @@ func (w *Workspace) Update(ctx context.Context, rel string, content []byte) (Res
 
 // store records an analysed file and computes its changes. Caller holds mu.
 func (w *Workspace) store(a analysed) Result {
+	w.snap = nil
 	e := w.files[a.rel]
 	if e == nil {
 		e = &entry{}
@@ -540,6 +545,7 @@ func (w *Workspace) Remove(rel string) Result {
 		return res
 	}
 	res.Kind = e.kind
+	w.snap = nil
 	res.Affected = w.graph.Affected(rel)
 	old := e.good
 	delete(w.files, rel)
@@ -638,6 +644,7 @@ func (w *Workspace) Load(ctx context.Context, files map[string][]byte) (map[stri
 
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	w.snap = nil
 	diags := map[string][]facts.Diagnostic{}
 	for i, a := range out {
 		if errs[i] != nil {
@@ -674,19 +681,30 @@ func (w *Workspace) Load(ctx context.Context, files map[string][]byte) (map[stri
 // Snapshot is an immutable view of the workspace's good facts.
 type Snapshot struct {
 	Files map[string]*facts.File // by workspace-relative path
+	py    *sortedFiles           // Python() once sorted; nil in a Snapshot made by hand
 }
 
-// Snapshot returns the current good facts. The files must not be modified.
+type sortedFiles struct {
+	once  sync.Once
+	files []*facts.File
+}
+
+// Snapshot returns the current good facts. The map and the files must not
+// be modified: until the facts change, every call returns the same map.
 func (w *Workspace) Snapshot() Snapshot {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if w.snap != nil {
+		return *w.snap
+	}
 	files := make(map[string]*facts.File, len(w.files))
 	for rel, e := range w.files {
 		if e.good != nil {
 			files[rel] = e.good
 		}
 	}
-	return Snapshot{Files: files}
+	w.snap = &Snapshot{Files: files, py: &sortedFiles{}}
+	return *w.snap
 }
 
 // Sorted returns the snapshot's files in path order, optionally filtered.
@@ -701,9 +719,15 @@ func (s Snapshot) Sorted(keep func(*facts.File) bool) []*facts.File {
 	return out
 }
 
-// Python returns the Python files in path order.
+// Python returns the Python files in path order (a new slice each call;
+// the sorting is done once per snapshot).
 func (s Snapshot) Python() []*facts.File {
-	return s.Sorted(func(f *facts.File) bool { return strings.HasSuffix(f.Path, ".py") })
+	isPy := func(f *facts.File) bool { return strings.HasSuffix(f.Path, ".py") }
+	if s.py == nil {
+		return s.Sorted(isPy)
+	}
+	s.py.once.Do(func() { s.py.files = s.Sorted(isPy) })
+	return slices.Clone(s.py.files)
 }
 
 // Models returns every resolved model (document or basemodel) in path
