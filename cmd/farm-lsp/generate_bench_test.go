@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/farm-stack/farm-lsp/analysis/openapi/fixture"
+	"github.com/farm-stack/farm-lsp/internal/cpumeter"
 )
 
 // writeSpreadApp writes issue 10's benchmark backend (1,000 models in 250
@@ -61,21 +62,25 @@ func BenchmarkGenerateInProcess(b *testing.B) {
 	b.Run("fresh-cold", func(b *testing.B) {
 		app := writeSpreadApp(b, b.TempDir())
 		b.ResetTimer()
+		cpu := cpumeter.Start(b)
 		for i := 0; i < b.N; i++ {
 			b.StopTimer()
 			os.RemoveAll(filepath.Join(app, "apps/web"))
 			b.StartTimer()
 			runGenerate(b, app, "--no-cache")
 		}
+		cpu.Report(b)
 	})
 	b.Run("present-cold", func(b *testing.B) {
 		app := writeSpreadApp(b, b.TempDir())
 		addComponents(b, app, 100)
 		runGenerate(b, app, "--no-cache")
 		b.ResetTimer()
+		cpu := cpumeter.Start(b)
 		for i := 0; i < b.N; i++ {
 			runGenerate(b, app, "--no-cache")
 		}
+		cpu.Report(b)
 	})
 	b.Run("present-warm", func(b *testing.B) {
 		dir := b.TempDir()
@@ -84,8 +89,10 @@ func BenchmarkGenerateInProcess(b *testing.B) {
 		cache := filepath.Join(dir, "cache")
 		runGenerate(b, app, "--cache-dir", cache)
 		b.ResetTimer()
+		cpu := cpumeter.Start(b)
 		for i := 0; i < b.N; i++ {
 			runGenerate(b, app, "--cache-dir", cache)
 		}
+		cpu.Report(b)
 	})
 }
