@@ -686,78 +686,84 @@ func (in *interp) step(n *gx) error {
 // block runs statements; returned says a return statement ran.
 func (in *interp) block(b *gx, env *genScope) (pv, bool, error) {
 	for _, st := range b.named {
-		v, ret, brk, err := in.stmt(st, env)
+		v, ret, ctl, err := in.stmt(st, env)
 		if err != nil || ret {
 			return v, ret, err
 		}
-		if brk {
+		if ctl != 0 {
 			return pv{}, false, unsup(st, "break/continue outside a loop")
 		}
 	}
 	return pv{}, false, nil
 }
 
-// stmt runs one statement; brk is set for break (continue is reported as
-// unsupported).
-func (in *interp) stmt(st *gx, env *genScope) (v pv, ret, brk bool, err error) {
+// Loop control a statement ends with.
+const (
+	ctlNone byte = iota
+	ctlBreak
+	ctlContinue
+)
+
+// stmt runs one statement; ret says a return ran, ctl a break or continue.
+func (in *interp) stmt(st *gx, env *genScope) (v pv, ret bool, ctl byte, err error) {
 	if err := in.step(st); err != nil {
-		return pv{}, false, false, err
+		return pv{}, false, ctlNone, err
 	}
 	switch st.typ {
 	case "comment", "pass_statement":
-		return pv{}, false, false, nil
+		return pv{}, false, ctlNone, nil
 	case "expression_statement":
 		if len(st.named) != 1 {
-			return pv{}, false, false, unsup(st, "this statement")
+			return pv{}, false, ctlNone, unsup(st, "this statement")
 		}
 		e := st.named[0]
 		switch e.typ {
 		case "string", "concatenated_string": // a docstring
-			return pv{}, false, false, nil
+			return pv{}, false, ctlNone, nil
 		case "assignment":
 			if e.f("right") == nil {
-				return pv{}, false, false, nil // a bare annotation
+				return pv{}, false, ctlNone, nil // a bare annotation
 			}
 			val, err := in.eval(e.f("right"), env)
 			if err != nil {
-				return pv{}, false, false, err
+				return pv{}, false, ctlNone, err
 			}
-			return pv{}, false, false, in.assign(e.f("left"), val, env)
+			return pv{}, false, ctlNone, in.assign(e.f("left"), val, env)
 		case "augmented_assignment":
 			left := e.f("left")
 			if left == nil || left.typ != "identifier" {
-				return pv{}, false, false, unsup(e, "this assignment")
+				return pv{}, false, ctlNone, unsup(e, "this assignment")
 			}
 			cur, ok := env.get(left.text)
 			if !ok {
-				return pv{}, false, false, unsup(left, "the unbound name "+left.text)
+				return pv{}, false, ctlNone, unsup(left, "the unbound name "+left.text)
 			}
 			r, err := in.eval(e.f("right"), env)
 			if err != nil {
-				return pv{}, false, false, err
+				return pv{}, false, ctlNone, err
 			}
 			op := e.f("operator")
 			if op == nil {
-				return pv{}, false, false, unsup(e, "this assignment")
+				return pv{}, false, ctlNone, unsup(e, "this assignment")
 			}
 			nv, err := in.binop(strings.TrimSuffix(op.text, "="), cur, r, e)
 			if err != nil {
-				return pv{}, false, false, err
+				return pv{}, false, ctlNone, err
 			}
 			env.vars[left.text] = nv
-			return pv{}, false, false, nil
+			return pv{}, false, ctlNone, nil
 		}
-		return pv{}, false, false, unsup(e, "a "+strings.ReplaceAll(e.typ, "_", " ")+" statement")
+		return pv{}, false, ctlNone, unsup(e, "a "+strings.ReplaceAll(e.typ, "_", " ")+" statement")
 	case "return_statement":
 		if len(st.named) == 0 {
-			return pv{kind: pNone}, true, false, nil
+			return pv{kind: pNone}, true, ctlNone, nil
 		}
 		v, err := in.eval(st.named[0], env)
-		return v, true, false, err
+		return v, true, ctlNone, err
 	case "if_statement":
 		c, err := in.eval(st.f("condition"), env)
 		if err != nil {
-			return pv{}, false, false, err
+			return pv{}, false, ctlNone, err
 		}
 		if c.truthy() {
 			return in.suite(st.f("consequence"), env)
@@ -767,7 +773,7 @@ func (in *interp) stmt(st *gx, env *genScope) (v pv, ret, brk bool, err error) {
 			case "elif_clause":
 				c, err := in.eval(alt.f("condition"), env)
 				if err != nil {
-					return pv{}, false, false, err
+					return pv{}, false, ctlNone, err
 				}
 				if c.truthy() {
 					return in.suite(alt.f("consequence"), env)
@@ -776,49 +782,51 @@ func (in *interp) stmt(st *gx, env *genScope) (v pv, ret, brk bool, err error) {
 				return in.suite(alt.f("body"), env)
 			}
 		}
-		return pv{}, false, false, nil
+		return pv{}, false, ctlNone, nil
 	case "for_statement":
 		if st.f("alternative") != nil {
-			return pv{}, false, false, unsup(st, "for ... else")
+			return pv{}, false, ctlNone, unsup(st, "for ... else")
 		}
 		it, err := in.eval(st.f("right"), env)
 		if err != nil {
-			return pv{}, false, false, err
+			return pv{}, false, ctlNone, err
 		}
 		items, err := iterate(it, st)
 		if err != nil {
-			return pv{}, false, false, err
+			return pv{}, false, ctlNone, err
 		}
 		for _, item := range items {
 			if err := in.assign(st.f("left"), item, env); err != nil {
-				return pv{}, false, false, err
+				return pv{}, false, ctlNone, err
 			}
-			v, ret, brk, err := in.suite(st.f("body"), env)
+			v, ret, ctl, err := in.suite(st.f("body"), env)
 			if err != nil || ret {
-				return v, ret, false, err
+				return v, ret, ctlNone, err
 			}
-			if brk {
+			if ctl == ctlBreak {
 				break
 			}
 		}
-		return pv{}, false, false, nil
+		return pv{}, false, ctlNone, nil
 	case "break_statement":
-		return pv{}, false, true, nil
+		return pv{}, false, ctlBreak, nil
+	case "continue_statement":
+		return pv{}, false, ctlContinue, nil
 	}
-	return pv{}, false, false, unsup(st, "a "+strings.ReplaceAll(st.typ, "_", " "))
+	return pv{}, false, ctlNone, unsup(st, "a "+strings.ReplaceAll(st.typ, "_", " "))
 }
 
-func (in *interp) suite(b *gx, env *genScope) (pv, bool, bool, error) {
+func (in *interp) suite(b *gx, env *genScope) (pv, bool, byte, error) {
 	if b == nil {
-		return pv{}, false, false, nil
+		return pv{}, false, ctlNone, nil
 	}
 	for _, st := range b.named {
-		v, ret, brk, err := in.stmt(st, env)
-		if err != nil || ret || brk {
-			return v, ret, brk, err
+		v, ret, ctl, err := in.stmt(st, env)
+		if err != nil || ret || ctl != ctlNone {
+			return v, ret, ctl, err
 		}
 	}
-	return pv{}, false, false, nil
+	return pv{}, false, ctlNone, nil
 }
 
 // assign binds a target (name, tuple/list pattern with one starred name).

@@ -42,7 +42,7 @@ var aliasGenerators = []struct {
 	{0, "", "def lower_first(s):\n    first, *rest = s.split('_')\n    return first + ''.join(w[:1].upper() + w[1:] for w in rest)\n", "lower_first"},
 	{0, "import re\n", "def re_template(s):\n    return re.sub(r'_(\\w)', r'\\1', s)\n", "re_template"},
 	{0, "import re\n", "def re_func(s):\n    return re.sub('_+([a-z0-9])', lambda m: m.group(1).upper(), s).strip('_')\n", "re_func"},
-	{0, "", "def looped(name):\n    out = ''\n    upper = False\n    for ch in name:\n        if ch == '_':\n            upper = True\n            continue_ = 1\n        elif upper:\n            out += ch.upper()\n            upper = False\n        else:\n            out += ch\n    return out\n", "looped"},
+	{0, "", "def looped(name):\n    out = ''\n    upper = False\n    for ch in name:\n        if ch == '_':\n            upper = True\n            continue\n        elif upper:\n            out += ch.upper()\n            upper = False\n        else:\n            out += ch\n    return out\n", "looped"},
 	{0, "", "def fstr(s):\n    parts = s.split('_')\n    return f'{parts[0]}{len(parts)}' if len(parts) > 1 else s[::-1]\n", "fstr"},
 	{0, "", "swap = lambda s: s.swapcase()\n", "swap"},
 	{0, "", "", "str.upper"},

@@ -292,3 +292,34 @@ func equalish(a, b any) bool {
 	}
 	return a == b
 }
+
+// Re-adding an embedded field whose removal waits for Apply withdraws the
+// removal, as for a top-level field: nothing is unset, no diagnostic stays.
+func TestEmbeddedRemovalWithdrawn(t *testing.T) {
+	f := newFixture(t, "")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	w := &embeddedWS{t: t, ws: analysis.New(analysis.Options{}), url: f.url}
+	v2 := w.state(map[string]string{basePy: baseV2, notePy: noteSrc})
+	ex := New(Options{Root: f.root, URL: func() string { return f.url }, Snapshot: func() analysis.Snapshot { return v2.Snapshot }})
+	t.Cleanup(func() { _ = ex.Close(context.Background()) })
+	if _, err := f.db.Collection("notes").InsertOne(ctx, bson.D{{Key: "title", Value: "one"},
+		{Key: "history", Value: bson.A{bson.D{{Key: "created_by", Value: "ada"}, {Key: "reviewed_by", Value: "bob"}}}}}); err != nil {
+		t.Fatal(err)
+	}
+	res := ex.Run(ctx, plan.Task{Kind: plan.DatabaseSchemaUpdate, Target: "Note", State: w.state(map[string]string{basePy: baseV3})}, nil)
+	if res.Status != executor.OK || len(res.Diagnostics[basePy]) != 3 {
+		t.Fatalf("removal: %+v", res)
+	}
+	res = ex.Run(ctx, plan.Task{Kind: plan.DatabaseSchemaUpdate, Target: "Note", State: w.state(map[string]string{basePy: baseV2})}, nil)
+	t.Logf("run: %s %s", res.Status, res.Message)
+	if res.Status != executor.OK || !strings.Contains(res.Message, "withdrew remove-field notes.history.$[].created_by") {
+		t.Fatalf("re-adding: %+v", res)
+	}
+	if ds := res.Diagnostics[basePy]; len(ds) != 0 {
+		t.Errorf("diagnostics after the withdrawal: %+v", ds)
+	}
+	if got := at(f.notes()["one"], "history", 0, "created_by"); got != "ada" {
+		t.Errorf("history[0].created_by = %#v", got)
+	}
+}
