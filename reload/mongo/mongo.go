@@ -186,7 +186,7 @@ func New(opts Options) *Executor {
 	if opts.Snapshot != nil {
 		e.prev = SetOf(opts.Snapshot())
 	} else {
-		e.prev = schema.Set{Models: snapshot(opts.Models())}
+		e.prev = schema.NewSet(snapshot(opts.Models()), nil)
 	}
 	return e
 }
@@ -277,7 +277,7 @@ func (e *Executor) Run(ctx context.Context, task plan.Task, r executor.Reporter)
 	} else if e.opts.Snapshot != nil {
 		cur = SetOf(e.opts.Snapshot())
 	} else {
-		cur = schema.Set{Models: snapshot(e.opts.Models())}
+		cur = schema.NewSet(snapshot(e.opts.Models()), nil)
 	}
 	dir, err := schema.DirOfGlob(glob)
 	if err != nil {
@@ -1428,20 +1428,17 @@ func (e *Executor) applyOp(ctx context.Context, db *mdb.Database, op schema.Op) 
 // first use; the executor's lock serialises its use).
 func SetOf(snap analysis.Snapshot) schema.Set {
 	var ix *pymod.Index
-	return schema.Set{
-		Models: ModelsOf(snap),
-		Resolve: func(path, name string) (facts.Model, string, bool) {
-			if ix == nil {
-				ix = pymod.New(snap.Python())
-			}
-			s := ix.Resolve(path, name)
-			m := ix.Model(s)
-			if m == nil {
-				return facts.Model{}, "", false
-			}
-			return *m, s.File.Path, true
-		},
-	}
+	return schema.NewSet(ModelsOf(snap), func(path, name string) (facts.Model, string, bool) {
+		if ix == nil {
+			ix = pymod.New(snap.Python())
+		}
+		s := ix.Resolve(path, name)
+		m := ix.Model(s)
+		if m == nil {
+			return facts.Model{}, "", false
+		}
+		return *m, s.File.Path, true
+	})
 }
 
 // ModelsOf is a snapshot's models keyed by file (files without models left

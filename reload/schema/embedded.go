@@ -1,7 +1,9 @@
 package schema
 
 import (
-	"sort"
+	"fmt"
+	"hash/fnv"
+	"strconv"
 	"strings"
 
 	"github.com/farm-stack/farm-lsp/analysis/facts"
@@ -25,6 +27,38 @@ type Set struct {
 	// the name names no model of the workspace. Nil resolves bare names
 	// (the last segment) among Models.
 	Resolve func(path, name string) (m facts.Model, file string, ok bool)
+
+	// memo holds the deep signatures of the set's models (see NewSet).
+	memo *setMemo
+}
+
+// setMemo remembers, per model, a signature of its stored shape (its
+// fields, its bases' and its embedded models', resolved), so that a diff
+// descends only into embedded models whose shape changed.
+type setMemo struct {
+	sig  map[string]string
+	busy map[string]bool
+}
+
+// NewSet returns a Set that remembers what it computed about its models
+// between diffs (a Set diffed as "after" is usually the next "before").
+// Not safe for concurrent diffs.
+func NewSet(models map[string][]facts.Model, resolve func(path, name string) (facts.Model, string, bool)) Set {
+	return Set{Models: models, Resolve: resolve, memo: &setMemo{sig: map[string]string{}, busy: map[string]bool{}}}
+}
+
+// ctx is a Set ready to diff: its resolver and memo.
+type setCtx struct {
+	resolve func(path, name string) (facts.Model, string, bool)
+	memo    *setMemo
+}
+
+func (s Set) ctx() *setCtx {
+	m := s.memo
+	if m == nil {
+		m = &setMemo{sig: map[string]string{}, busy: map[string]bool{}}
+	}
+	return &setCtx{resolve: s.resolver(), memo: m}
 }
 
 // resolver returns s.Resolve, or a by-name lookup over s.Models.
@@ -81,59 +115,132 @@ type holder struct {
 	slots map[string]slot // by stored name
 }
 
-// shapeOf returns the holders of a Document's stored shape by path: "" for
-// the Document itself, then every embedded model reached through fields.
-// Only fields whose type resolves to a workspace model are followed.
-func shapeOf(m facts.Model, file string, resolve func(path, name string) (facts.Model, string, bool)) map[string]*holder {
-	out := map[string]*holder{}
-	var walk func(m facts.Model, file, prefix, why string, stack []string)
-	walk = func(m facts.Model, file, prefix, why string, stack []string) {
-		h := &holder{model: m, file: file, why: why, slots: map[string]slot{}}
-		out[strings.TrimSuffix(prefix, ".")] = h
-		for _, s := range storedSlots(m, file, resolve, prefix == "") {
-			s.path = prefix + s.name
-			h.slots[s.name] = s
-		}
-		if len(stack) >= maxEmbedDepth {
-			return
-		}
-		for _, name := range sortedKeys(h.slots) {
-			s := h.slots[name]
-			e := embeddedType(s.field.Annotation)
-			if len(e.names) == 0 {
-				continue
-			}
-			var found []facts.Model
-			var files []string
-			for _, n := range e.names {
-				em, ef, ok := resolve(s.file, n)
-				if ok && (em.Kind == facts.ModelBaseModel || em.Kind == facts.ModelDocument) {
-					found, files = append(found, em), append(files, ef)
-				}
-			}
-			if len(found) == 0 || containsStr(stack, files[0]+":"+found[0].Name) {
-				continue
-			}
-			sub := s.path + "."
-			for _, seg := range e.segs {
-				sub += seg + "."
-			}
-			w := why
-			if len(found) > 1 || e.union {
-				names := make([]string, len(found))
-				for i, f := range found {
-					names[i] = f.Name
-				}
-				w = "it may hold " + strings.Join(names, " or ") + " and the stored values do not say which"
-				if len(found) == 1 {
-					w = "it may hold " + found[0].Name + " or other types and the stored values do not say which"
-				}
-			}
-			walk(found[0], files[0], sub, w, append(stack, files[0]+":"+found[0].Name))
+// maxEmbedHolders bounds how many embedded objects one Document's diff
+// visits (models embedding several others at several levels multiply).
+const maxEmbedHolders = 5000
+
+// candidates resolves the model names an annotation may store to
+// workspace models (BaseModels and Documents), with their files.
+func (c *setCtx) candidates(file string, e embedded) ([]facts.Model, []string) {
+	var found []facts.Model
+	var files []string
+	for _, n := range e.names {
+		em, ef, ok := c.resolve(file, n)
+		if ok && (em.Kind == facts.ModelBaseModel || em.Kind == facts.ModelDocument) {
+			found, files = append(found, em), append(files, ef)
 		}
 	}
-	walk(m, file, "", "", []string{file + ":" + m.Name})
-	return out
+	return found, files
+}
+
+// unionWhy says why values at a path holding one of several models are
+// not updated, "" when the path holds one model.
+func unionWhy(e embedded, found []facts.Model) string {
+	if len(found) <= 1 && !e.union {
+		return ""
+	}
+	if len(found) == 1 {
+		return "it may hold " + found[0].Name + " or other types and the stored values do not say which"
+	}
+	names := make([]string, len(found))
+	for i, f := range found {
+		names[i] = f.Name
+	}
+	return "it may hold " + strings.Join(names, " or ") + " and the stored values do not say which"
+}
+
+// sig is a model's deep signature in a set: its stored fields (bases
+// included) and, for each embedded model, its identity and signature. A
+// model met again while its own signature is computed counts by identity.
+func (c *setCtx) sig(m facts.Model, file string) string {
+	key := file + ":" + m.Name
+	if s, ok := c.memo.sig[key]; ok {
+		return s
+	}
+	if c.memo.busy[key] {
+		return "cycle:" + key
+	}
+	c.memo.busy[key] = true
+	h := fnv.New64a()
+	for _, sl := range storedSlots(m, file, c.resolve, false) {
+		f := sl.field
+		fmt.Fprintf(h, "%s\x00%s\x00%s\x00%v\x00%s\x00%s\x00%d\x00%s\x01", sl.name, f.Annotation, f.Default, f.HasDefault, f.DefaultFactory, f.Alias, f.Index, sl.owner.Name)
+		e := embeddedType(f.Annotation)
+		if len(e.names) == 0 {
+			continue
+		}
+		found, files := c.candidates(sl.file, e)
+		for i, em := range found {
+			fmt.Fprintf(h, "%s:%s=%s\x02", files[i], em.Name, c.sig(em, files[i]))
+		}
+	}
+	delete(c.memo.busy, key)
+	s := strconv.FormatUint(h.Sum64(), 16)
+	c.memo.sig[key] = s
+	return s
+}
+
+// embeddedOps diffs the fields a Document stores at path prefix (the
+// Document's own when prefix is ""), then descends into the embedded
+// models whose shape changed: fields whose type resolves to a workspace
+// model on both sides, in the same container (List[...], Dict[...]).
+func embeddedOps(pc, cc *setCtx, pm facts.Model, pf string, cm facts.Model, cf string, prefix, why string,
+	stack []string, visits *int, at placeFunc) []Op {
+	*visits++
+	ph := &holder{model: pm, file: pf, why: why, slots: map[string]slot{}}
+	for _, s := range storedSlots(pm, pf, pc.resolve, prefix == "") {
+		s.path = prefix + s.name
+		ph.slots[s.name] = s
+	}
+	ch := &holder{model: cm, file: cf, why: why, slots: map[string]slot{}}
+	for _, s := range storedSlots(cm, cf, cc.resolve, prefix == "") {
+		s.path = prefix + s.name
+		ch.slots[s.name] = s
+	}
+	ops := fieldOps(strings.TrimSuffix(prefix, "."), ph, ch, at)
+	if len(stack) >= maxEmbedDepth {
+		return ops
+	}
+	for _, name := range sortedKeys(ch.slots) {
+		cs := ch.slots[name]
+		ps, ok := ph.slots[name]
+		if !ok {
+			continue
+		}
+		ce, pe := embeddedType(cs.field.Annotation), embeddedType(ps.field.Annotation)
+		if len(ce.names) == 0 || len(pe.names) == 0 || strings.Join(ce.segs, ".") != strings.Join(pe.segs, ".") {
+			continue
+		}
+		cfound, cfiles := cc.candidates(cs.file, ce)
+		pfound, pfiles := pc.candidates(ps.file, pe)
+		if len(cfound) == 0 || len(pfound) == 0 {
+			continue
+		}
+		key := cfiles[0] + ":" + cfound[0].Name
+		if containsStr(stack, key) {
+			continue
+		}
+		w := why
+		if u := unionWhy(ce, cfound); u != "" {
+			w = u
+		}
+		pw := why
+		if u := unionWhy(pe, pfound); u != "" {
+			pw = u
+		}
+		if w == pw && pfiles[0]+":"+pfound[0].Name == key && pc.sig(pfound[0], pfiles[0]) == cc.sig(cfound[0], cfiles[0]) {
+			continue // the same shape below: nothing to do there
+		}
+		if *visits >= maxEmbedHolders {
+			continue
+		}
+		sub := cs.path + "."
+		for _, seg := range ce.segs {
+			sub += seg + "."
+		}
+		ops = append(ops, embeddedOps(pc, cc, pfound[0], pfiles[0], cfound[0], cfiles[0], sub, w, append(stack[:len(stack):len(stack)], key), visits, at)...)
+	}
+	return ops
 }
 
 func containsStr(s []string, v string) bool {
@@ -420,14 +527,4 @@ func (p *typeParser) skip() {
 		}
 		p.i++
 	}
-}
-
-// sortedHolders returns the paths of a shape, parents before children.
-func sortedHolders(h map[string]*holder) []string {
-	keys := make([]string, 0, len(h))
-	for k := range h {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -124,5 +125,38 @@ func TestEmbeddedTypeIsLinear(t *testing.T) {
 	}
 	if e := embeddedType("typing.Optional[models.base.Audit]"); !reflect.DeepEqual(e.names, []string{"models.base.Audit"}) || len(e.segs) != 0 {
 		t.Errorf("dotted = %+v", e)
+	}
+}
+
+// A model reached along several paths (a DAG of embedded models) gets an
+// op at every path; a subtree whose models did not change is not walked
+// (its ops would be none anyway: the diff of an unchanged set is empty).
+func TestDiffEmbeddedDAG(t *testing.T) {
+	t.Parallel()
+	set := func(leaf ...facts.Field) []facts.Model {
+		ms := []facts.Model{withSettings(doc("D", fld("root", "L0", 0), fld("side", "Side", 1)), "d"), basemodel("Side", fld("x", "int", 0))}
+		for i := 0; i < 5; i++ {
+			next := fmt.Sprintf("L%d", i+1)
+			ms = append(ms, basemodel(fmt.Sprintf("L%d", i), fld("a", next, 0), fld("b", "List["+next+"]", 1)))
+		}
+		return append(ms, basemodel("L5", leaf...))
+	}
+	before, after := set(fld("v", "int", 0)), set(fld("v", "int", 0), fld("w", "int", 1, def("7")))
+	ops := Diff(before, after)
+	if len(ops) != 32 {
+		t.Fatalf("%d ops, want one per path to L5 (32): %q", len(ops), brief(ops))
+	}
+	seen := map[string]bool{}
+	for _, o := range ops {
+		if o.Kind != AddField || !o.Backfill || !strings.HasPrefix(o.Field, "root.") || !strings.HasSuffix(o.Field, ".w") || seen[o.Field] {
+			t.Errorf("op %s", o)
+		}
+		seen[o.Field] = true
+	}
+	if !seen["root.a.a.a.a.a.w"] || !seen["root.b.$[].b.$[].b.$[].b.$[].b.$[].w"] {
+		t.Errorf("paths = %v", seen)
+	}
+	if ops := Diff(after, after); len(ops) != 0 {
+		t.Errorf("unchanged: %q", brief(ops))
 	}
 }

@@ -155,7 +155,7 @@ func DiffSets(before, after Set) []Op {
 			}
 		}
 	}
-	return diff(b, a, before.resolver(), after.resolver())
+	return diff(b, a, before.ctx(), after.ctx())
 }
 
 type located struct {
@@ -172,9 +172,7 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-type resolveFunc = func(path, name string) (facts.Model, string, bool)
-
-func diff(before map[string]located, after []located, rb, ra resolveFunc) []Op {
+func diff(before map[string]located, after []located, pc, cc *setCtx) []Op {
 	var ops []Op
 	for _, cur := range after {
 		m := cur.model
@@ -202,12 +200,8 @@ func diff(before map[string]located, after []located, rb, ra resolveFunc) []Op {
 			}
 			ops = append(ops, at(Op{Kind: RenameCollection, Collection: oldColl, To: coll, Destructive: true}, r))
 		}
-		ps, cs := shapeOf(pm, prev.path, rb), shapeOf(m, cur.path, ra)
-		for _, hp := range sortedHolders(cs) {
-			if ph, ok := ps[hp]; ok {
-				ops = append(ops, fieldOps(hp, ph, cs[hp], at)...)
-			}
-		}
+		visits := 0
+		ops = append(ops, embeddedOps(pc, cc, pm, prev.path, m, cur.path, "", "", []string{cur.path + ":" + m.Name}, &visits, at)...)
 		ops = append(ops, indexOps(pm, m, at)...)
 	}
 	return ops
