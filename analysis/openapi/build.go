@@ -12,6 +12,7 @@ import (
 	"hash/fnv"
 	"math"
 	"reflect"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -1213,7 +1214,37 @@ func (b *builder) evalDefault(e *expr) (v any, isNone bool) {
 	if v, ok := b.literal(e); ok {
 		return v, false
 	}
+	if v, ok := b.decimalDefault(e); ok {
+		return v, false
+	}
 	return e.String(), false
+}
+
+// plainDecimal is a decimal literal Python's str(Decimal(s)) gives back as
+// it is.
+var plainDecimal = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?$`)
+
+// decimalDefault renders `Decimal("9.90")` / `Decimal(0)` as FastAPI does:
+// the string (Pydantic 2 serialises a Decimal as its str) or the number
+// (Pydantic 1's encoder makes it a float).
+func (b *builder) decimalDefault(e *expr) (any, bool) {
+	if e.Kind != exCall || e.head() != "Decimal" || len(e.Args) != 1 || len(e.KwName) != 0 {
+		return nil, false
+	}
+	a := e.Args[0]
+	var text string
+	switch {
+	case a.Kind == exStr && plainDecimal.MatchString(a.Text):
+		text = a.Text
+	case a.Kind == exNum && plainDecimal.MatchString(a.Text) && !strings.Contains(a.Text, "."):
+		text = a.Text // an int; a float literal converts inexactly
+	default:
+		return nil, false
+	}
+	if b.v1 {
+		return json.Number(text), true
+	}
+	return text, true
 }
 
 // literal evaluates Python literals, containers of literals and enum members.

@@ -381,3 +381,31 @@ def create(name: str = Body(...), size: int = Body(...)):
 		}
 	}
 }
+
+// A Decimal default is rendered as FastAPI does: Pydantic 2 serialises it
+// as its string, Pydantic 1 as a number (shop's grand_total).
+func TestDecimalDefault(t *testing.T) {
+	src := map[string]string{
+		"apps/api/src/__init__.py": "",
+		"apps/api/src/main.py": `from decimal import Decimal
+from fastapi import FastAPI
+from pydantic import BaseModel, Field
+class Order(BaseModel):
+    total: Decimal = Field(default=Decimal("9.90"))
+    count: Decimal = Decimal(0)
+app = FastAPI()
+@app.get("/order", response_model=Order)
+def order(): pass
+`,
+	}
+	for v, want := range map[int][2]any{1: {9.9, 0.0}, 2: {"9.90", "0"}} {
+		_, doc := build(t, src, v)
+		props := at(doc, "components", "schemas", "Order", "properties")
+		if got := at(props, "total", "default"); got != want[0] {
+			t.Errorf("v%d: total default %#v, want %#v", v, got, want[0])
+		}
+		if got := at(props, "count", "default"); got != want[1] {
+			t.Errorf("v%d: count default %#v, want %#v", v, got, want[1])
+		}
+	}
+}

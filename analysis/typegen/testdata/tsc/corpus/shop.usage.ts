@@ -22,11 +22,15 @@ export async function callAll(apiKey: string): Promise<unknown[]> {
   };
   const placed: Order = await api.placeOrder(order);
   const customer: Customer = await api.getCustomer({ customer_id: placed.customerId });
+  // Query parameters by their aliases; a Decimal is a string in output.
+  const paid: Order[] = await api.listOrders({ 'page-size': 50, status: 'paid' });
+  const totals: string[] = paid.map((o) => `${o.grandTotal} ${o.status} ${o.placedAt} ${o.tracking ?? ''}`);
   return [
     products.map((p) => p.imageUrls.length),
     review.starRating,
     placed.lines.map((l) => l.product.displayName),
     placed.totals['net'],
+    totals,
     customer.shippingAddress?.countryCode,
     (await api.health()).status,
   ];
@@ -40,5 +44,6 @@ export function useAll(id: string) {
     hooks.usePlaceOrderMutation().mutate({ body: { customerId: 'c2', lines: [] } }),
     hooks.useGetCustomer({ customer_id: id }).data?.fullName,
     hooks.useHealth().data?.status,
+    hooks.useListOrders({ status: 'shipped' }).data?.[0]?.grandTotal,
   ];
 }

@@ -1,7 +1,8 @@
-from datetime import date
-from typing import Dict, List, Optional
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Dict, List, Literal, Optional
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from .base import CamelModel, ObjectIdStr
 from .catalog import Product
@@ -32,7 +33,11 @@ class OrderCreate(CamelModel):
 
 class Order(OrderCreate):
     order_id: ObjectIdStr
+    status: Literal["pending", "paid", "shipped"] = "pending"
+    placed_at: datetime
     totals: Dict[str, float] = {}
+    grand_total: Decimal = Field(Decimal("0"), decimal_places=2)
+    tracking_code: Optional[str] = Field(None, alias="tracking")
 
 
 class Health(BaseModel):

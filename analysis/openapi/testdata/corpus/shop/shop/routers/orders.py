@@ -1,4 +1,6 @@
-from fastapi import APIRouter, Depends
+from typing import List, Literal, Optional
+
+from fastapi import APIRouter, Depends, Query, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ..models import Customer, Order, OrderCreate
@@ -9,7 +11,7 @@ bearer = HTTPBearer()
 router = APIRouter()
 
 
-@router.post("/orders", response_model=Order)
+@router.post("/orders", response_model=Order, status_code=status.HTTP_201_CREATED)
 def place_order(order: OrderCreate, auth: HTTPAuthorizationCredentials = Depends(bearer)):
     return {}
 
@@ -22,3 +24,12 @@ def get_customer(customer_id: str):
 @router.get("/health", response_model=Health)
 def health():
     return {"status": "ok"}
+
+
+@router.get("/orders", response_model=List[Order])
+def list_orders(
+    auth: HTTPAuthorizationCredentials = Depends(bearer),
+    page_size: int = Query(20, alias="page-size", ge=1, le=100),
+    order_status: Optional[Literal["pending", "paid", "shipped"]] = Query(None, alias="status"),
+):
+    return []

@@ -1,6 +1,8 @@
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
 
-from pydantic import BaseModel, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from .base import CamelModel, ObjectIdStr
 from .catalog import Product
@@ -37,7 +39,11 @@ class OrderCreate(CamelModel):
 
 class Order(OrderCreate):
     order_id: ObjectIdStr
+    status: Literal["pending", "paid", "shipped"] = "pending"
+    placed_at: datetime
     totals: dict[str, float] = {}
+    grand_total: Decimal = Field(default=Decimal("0"), decimal_places=2)
+    tracking_code: str | None = Field(default=None, alias="tracking")
 
 
 class Health(BaseModel):

@@ -1,6 +1,6 @@
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ..models import Customer, Order, OrderCreate
@@ -11,7 +11,7 @@ bearer = HTTPBearer()
 router = APIRouter()
 
 
-@router.post("/orders", response_model=Order)
+@router.post("/orders", response_model=Order, status_code=status.HTTP_201_CREATED)
 def place_order(order: OrderCreate, auth: Annotated[HTTPAuthorizationCredentials, Depends(bearer)]):
     return {}
 
@@ -24,3 +24,12 @@ def get_customer(customer_id: str):
 @router.get("/health")
 def health() -> Health:
     return Health(status="ok")
+
+
+@router.get("/orders", response_model=list[Order])
+def list_orders(
+    auth: Annotated[HTTPAuthorizationCredentials, Depends(bearer)],
+    page_size: Annotated[int, Query(alias="page-size", ge=1, le=100)] = 20,
+    order_status: Annotated[Literal["pending", "paid", "shipped"] | None, Query(alias="status")] = None,
+):
+    return []
