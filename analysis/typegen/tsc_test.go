@@ -174,6 +174,7 @@ var corpusModes = map[string]int{
 	"notes": 0,
 	"shop":  1, "shop_v2": 2,
 	"catalog_v1": 1, "catalog": 2,
+	"aliases": 0,
 }
 
 func corpusApps(t *testing.T) []corpusApp {
