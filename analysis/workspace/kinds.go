@@ -73,6 +73,12 @@ func (w *Workspace) setPy(rel string, f *facts.File) {
 	if !strings.HasSuffix(rel, ".py") {
 		return
 	}
+	if w.lim.oneShot {
+		// A one-shot workspace records no Deps (it is not meant to be
+		// updated): an update resolves everything again.
+		w.resetPy()
+		return
+	}
 	changed := w.py.ix.Set(rel, f)
 	todo := map[string]struct{}{}
 	if f != nil {
@@ -138,12 +144,16 @@ func (w *Workspace) resolvePy(rel string, seen map[pymod.Dep]struct{}) {
 	}
 	clear(seen)
 	var read []pymod.Dep
-	st.ix.Track(func(d pymod.Dep) {
-		if _, ok := seen[d]; !ok {
-			seen[d] = struct{}{}
-			read = append(read, d)
-		}
-	})
+	if w.lim.oneShot {
+		st.ix.Track(nil) // each file from fresh memos all the same: the answers do not depend on the order
+	} else {
+		st.ix.Track(func(d pymod.Dep) {
+			if _, ok := seen[d]; !ok {
+				seen[d] = struct{}{}
+				read = append(read, d)
+			}
+		})
+	}
 	r := pyRes{}
 	for _, m := range f.Models {
 		r.embeds = embedsOf(st.ix, rel, m, r.embeds)
@@ -151,7 +161,9 @@ func (w *Workspace) resolvePy(rel string, seen map[pymod.Dep]struct{}) {
 		r.kinds = append(r.kinds, st.ix.Kind(rel, m.Name))
 	}
 	st.ix.Track(nil)
-	st.deps.Set(rel, read)
+	if !w.lim.oneShot {
+		st.deps.Set(rel, read)
+	}
 	if len(r.names) == 0 && len(r.embeds) == 0 {
 		return
 	}
