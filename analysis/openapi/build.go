@@ -797,8 +797,12 @@ func (b *builder) objectSchema(name string, subst map[string]*expr, md mode) *Sc
 		return rs
 	}
 	obj := &Schema{Type: "object", Title: className(name), Properties: []Property{}}
-	gen := b.modelAliasGen(name, 0)
-	for _, fl := range b.fields(name, subst, 0) {
+	fields := b.fields(name, subst, 0)
+	var aliases map[string]string
+	if gen := b.modelAliasGen(name, 0); gen != nil {
+		aliases = b.genAliases(gen, fields)
+	}
+	for _, fl := range fields {
 		f := fl.f
 		if f.Computed && (b.v1 || md == modeIn) {
 			continue
@@ -812,8 +816,8 @@ func (b *builder) objectSchema(name string, subst map[string]*expr, md mode) *Sc
 		pname := f.Name
 		if f.Alias != "" {
 			pname = f.Alias
-		} else if gen != nil && !fl.synth {
-			pname = b.applyGen(gen, f.Name)
+		} else if a, ok := aliases[f.Name]; ok && !fl.synth {
+			pname = a
 		}
 		required := !f.HasDefault
 		if b.v1 && required && f.Default != "..." && b.allowsNone(ann, st) {
