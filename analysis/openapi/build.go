@@ -90,10 +90,9 @@ type builder struct {
 	cur *cached
 	// aliasDepth bounds the expansion of module-level type aliases.
 	aliasDepth int
-	// useIn/useOut: components reached from operations' inputs/outputs;
-	// owner: the component each reference is in (split.go).
+	// useIn/useOut: components reached from operations' inputs/outputs
+	// (split.go).
 	useIn, useOut map[string]bool
-	owner         map[*Schema]compKey
 	prev          map[compKey]*cached
 	next          map[compKey]*cached
 	// prevOps / nextOps cache operations by route identity.
@@ -117,6 +116,11 @@ type builder struct {
 	evalFiles map[string]bool        // files whose settings fields were evaluated
 	envReads  map[string]string      // files read through Options.ReadFile -> content ("\x00" + error)
 	subs      map[string][]string    // model ID -> models naming it as a base (lazy)
+	// kids memoises kidsOf for this build; prevKids is the last build's.
+	kids, prevKids map[*Schema][]compKey
+	// copies are the output copies made by outputCopies (split.go) by
+	// the input schema they copy; prevCopies the last build's.
+	copies, prevCopies map[*Schema]outCopy
 	// renamed: finish found reused reference nodes to these components,
 	// which were renamed; nothing was patched (see Builder.dropRenamed).
 	renamed map[compKey]bool
@@ -235,6 +239,7 @@ func (bl *Builder) build(files []*facts.File, opts Options) (*Document, []facts.
 	}
 	b.py = py
 	bl.begin(b)
+	bl.memos(b)
 	if bl.qual == nil {
 		bl.qual = map[string]string{}
 	}
@@ -703,7 +708,7 @@ func (b *builder) component(name string, args []*expr, md mode) compKey {
 		return key
 	}
 	parent := b.cur
-	b.cur = &cached{sig: sig, model: name, args: args, md: md}
+	b.cur = &cached{sig: sig, model: name, args: args, md: md, key: key, hasKey: true}
 	ns.Schema = b.objectSchema(name, subst, md)
 	b.cur.schema = ns.Schema
 	b.next[key] = b.cur
@@ -992,24 +997,20 @@ func (b *builder) finish() []*NamedSchema {
 	if both {
 		// A base name differs when its own schemas differ, or when it refers
 		// (in either mode) to a name that differs.
-		refsOf := map[*Schema]compKey{}
-		for _, r := range b.refs {
-			refsOf[r.s] = r.key
-		}
 		deps := map[string]map[string]bool{}
 		for _, key := range b.order {
 			if key.mode == modeIn {
 				in := b.comps[key]
-				if out, ok := b.comps[compKey{key.name, modeOut}]; ok && !sameSchema(in.Schema, out.Schema, refsOf) {
+				if out, ok := b.comps[compKey{key.name, modeOut}]; ok && !sameSchema(in.Schema, out.Schema) {
 					split[key.name] = true
 				}
 			}
-			walkRefs(b.comps[key].Schema, refsOf, func(k compKey) {
+			for _, k := range b.kidsOf(b.comps[key].Schema) {
 				if deps[key.name] == nil {
 					deps[key.name] = map[string]bool{}
 				}
 				deps[key.name][k.name] = true
-			})
+			}
 		}
 		nested = b.splitNested(split, deps)
 		for changed := true; changed; {
@@ -1149,14 +1150,12 @@ func (b *builder) finish() []*NamedSchema {
 }
 
 // sameSchema compares two schemas, references by target name only.
-func sameSchema(a, c *Schema, refs map[*Schema]compKey) bool {
+func sameSchema(a, c *Schema) bool {
 	if a == nil || c == nil {
 		return a == c
 	}
-	ka, ra := refs[a]
-	kc, rc := refs[c]
-	if ra || rc {
-		return ra && rc && ka.name == kc.name
+	if a.isRef || c.isRef {
+		return a.isRef && c.isRef && a.rk.name == c.rk.name
 	}
 	if a.Ref != c.Ref || a.Type != c.Type || a.Format != c.Format || a.HasConst != c.HasConst || a.UniqueItems != c.UniqueItems ||
 		a.AdditionalTrue != c.AdditionalTrue || a.HasDefault != c.HasDefault || a.ReadOnly != c.ReadOnly ||
@@ -1166,11 +1165,11 @@ func sameSchema(a, c *Schema, refs map[*Schema]compKey) bool {
 		return false
 	}
 	for i := range a.Properties {
-		if a.Properties[i].Name != c.Properties[i].Name || !sameSchema(a.Properties[i].Schema, c.Properties[i].Schema, refs) {
+		if a.Properties[i].Name != c.Properties[i].Name || !sameSchema(a.Properties[i].Schema, c.Properties[i].Schema) {
 			return false
 		}
 	}
-	if !sameSchema(a.Items, c.Items, refs) || !sameSchema(a.AdditionalProperties, c.AdditionalProperties, refs) {
+	if !sameSchema(a.Items, c.Items) || !sameSchema(a.AdditionalProperties, c.AdditionalProperties) {
 		return false
 	}
 	for _, pair := range [][2][]*Schema{{a.ItemsList, c.ItemsList}, {a.PrefixItems, c.PrefixItems}, {a.AnyOf, c.AnyOf}, {a.AllOf, c.AllOf}} {
@@ -1178,7 +1177,7 @@ func sameSchema(a, c *Schema, refs map[*Schema]compKey) bool {
 			return false
 		}
 		for i := range pair[0] {
-			if !sameSchema(pair[0][i], pair[1][i], refs) {
+			if !sameSchema(pair[0][i], pair[1][i]) {
 				return false
 			}
 		}
@@ -1186,23 +1185,37 @@ func sameSchema(a, c *Schema, refs map[*Schema]compKey) bool {
 	return true
 }
 
-func walkRefs(s *Schema, refs map[*Schema]compKey, fn func(compKey)) {
+func walkRefs(s *Schema, fn func(compKey)) {
 	if s == nil {
 		return
 	}
-	if k, ok := refs[s]; ok {
-		fn(k)
+	if s.isRef {
+		fn(s.rk)
 	}
-	walkRefs(s.Items, refs, fn)
-	walkRefs(s.AdditionalProperties, refs, fn)
+	walkRefs(s.Items, fn)
+	walkRefs(s.AdditionalProperties, fn)
 	for _, l := range [][]*Schema{s.ItemsList, s.PrefixItems, s.AnyOf, s.AllOf} {
 		for _, x := range l {
-			walkRefs(x, refs, fn)
+			walkRefs(x, fn)
 		}
 	}
 	for _, p := range s.Properties {
-		walkRefs(p.Schema, refs, fn)
+		walkRefs(p.Schema, fn)
 	}
+}
+
+// kidsOf lists the references in a component's schema (memoised by node
+// for the Builder's next build: schema nodes never change).
+func (b *builder) kidsOf(s *Schema) []compKey {
+	if ks, ok := b.kids[s]; ok {
+		return ks
+	}
+	ks, ok := b.prevKids[s]
+	if !ok {
+		walkRefs(s, func(k compKey) { ks = append(ks, k) })
+	}
+	b.kids[s] = ks
+	return ks
 }
 
 // evalDefault evaluates a default's source as a JSON value. isNone is true

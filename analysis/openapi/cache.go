@@ -33,6 +33,9 @@ type Builder struct {
 	lastDiags []facts.Diagnostic
 	deltas    int  // builds derived by the fast path (for tests)
 	retried   bool // the current build is a second one after renames (dropRenamed)
+	// kids and copies are the last build's memos (builder.kids, .copies).
+	kids   map[*Schema][]compKey
+	copies map[*Schema]outCopy
 }
 
 // NewBuilder returns an empty Builder.
@@ -69,10 +72,13 @@ type cached struct {
 	files   map[string]string
 	schemes map[string]ordered
 	isOp    bool // an operation's (its references are roots)
-	// model, args and md are what component was asked for (to rebuild it).
-	model string
-	args  []*expr
-	md    mode
+	// model, args and md are what component was asked for (to rebuild it);
+	// key is the component's.
+	model  string
+	args   []*expr
+	md     mode
+	key    compKey
+	hasKey bool
 }
 
 // dep is a component a cached schema refers to.
@@ -108,6 +114,14 @@ func (bl *Builder) begin(b *builder) {
 // end keeps what this call built or reused for the next one.
 func (bl *Builder) end(b *builder) {
 	bl.comps, bl.ops = b.next, b.nextOps
+	bl.kids, bl.copies = b.kids, b.copies
+}
+
+// memos starts this call's memos of schema references and output copies
+// from the last call's.
+func (bl *Builder) memos(b *builder) {
+	b.prevKids, b.kids = bl.kids, make(map[*Schema][]compKey, len(bl.kids))
+	b.prevCopies, b.copies = bl.copies, make(map[*Schema]outCopy, len(bl.copies))
 }
 
 // cachedOperation returns the operation for a registered route, reusing
@@ -342,7 +356,10 @@ func (b *builder) addRef(key compKey) *Schema { return b.addUse(key, modeIn) }
 
 // addUse is addRef for a model asked for in direction use.
 func (b *builder) addUse(key compKey, use mode) *Schema {
-	ref := &Schema{refKey: true}
+	ref := &Schema{refKey: true, isRef: true, rk: key}
+	if b.cur != nil && !b.cur.isOp && b.cur.hasKey {
+		ref.own, ref.hasOwn = b.cur.key, true
+	}
 	rp := refPatch{s: ref, key: key, root: b.cur != nil && b.cur.isOp, use: use}
 	b.refs = append(b.refs, rp)
 	if b.cur != nil {

@@ -273,7 +273,8 @@ func (bl *Builder) delta(files []*facts.File, opts Options) (*Document, []facts.
 	b.refs = refs
 	sortDiags(b.diags)
 
-	b.useIn, b.useOut, b.owner = nil, nil, nil // decided again by finish (split.go)
+	b.useIn, b.useOut = nil, nil // decided again by finish (split.go)
+	bl.memos(b)
 	prev := bl.lastDoc
 	doc := &Document{OpenAPI: prev.OpenAPI, Info: prev.Info, Paths: prev.Paths, Pydantic: prev.Pydantic}
 	doc.Components.Schemas = b.finish()
@@ -296,10 +297,11 @@ func (bl *Builder) delta(files []*facts.File, opts Options) (*Document, []facts.
 func (bl *Builder) dropRenamed(b *builder) {
 	bl.last = nil
 	if bl.retried {
-		bl.comps, bl.ops, bl.retried = nil, nil, false
+		bl.comps, bl.ops, bl.copies, bl.retried = nil, nil, nil, false
 		return
 	}
 	bl.retried = true
+	bl.copies = nil // their references carry the old names
 	stale := func(c *cached) bool {
 		for _, r := range c.refs {
 			if b.renamed[r.key] {

@@ -253,6 +253,12 @@ type Schema struct {
 	ReadOnly             bool
 
 	refKey bool // a reference whose target name is decided at the end of Build
+	// A reference node (made by addUse or copyOut) knows its target's key
+	// and the component it is in (own; hasOwn false for an operation's).
+	isRef  bool
+	rk     compKey
+	own    compKey
+	hasOwn bool
 }
 
 // Property is one named property, in declaration order.

@@ -28,14 +28,10 @@ func (b *builder) uses() (in, out map[string]bool) {
 		return b.useIn, b.useOut
 	}
 	children := map[string][]string{}
-	refsOf := map[*Schema]compKey{}
-	for _, r := range b.refs {
-		refsOf[r.s] = r.key
-	}
 	for key, ns := range b.comps {
-		walkRefs(ns.Schema, refsOf, func(k compKey) {
+		for _, k := range b.kidsOf(ns.Schema) {
 			children[key.name] = append(children[key.name], k.name)
-		})
+		}
 	}
 	in, out = map[string]bool{}, map[string]bool{}
 	var mark func(set map[string]bool, n string)
@@ -88,17 +84,9 @@ func (b *builder) splitNested(split map[string]bool, deps map[string]map[string]
 
 // outputCopies gives each model of nested (built once, as its input and
 // output schemas agree) an output component: a copy whose references are
-// patched in the output direction. It records which component each
-// reference is in, for refMode.
+// patched in the output direction (each reference node knows the
+// component it is in, for refMode).
 func (b *builder) outputCopies(nested map[string]bool) {
-	b.owner = map[*Schema]compKey{}
-	refsOf := make(map[*Schema]compKey, len(b.refs))
-	for _, r := range b.refs {
-		refsOf[r.s] = r.key
-	}
-	for key, ns := range b.comps {
-		ownRefs(ns.Schema, refsOf, key, b.owner)
-	}
 	for _, key := range append([]compKey(nil), b.order...) {
 		if key.mode != modeIn || !nested[key.name] {
 			continue
@@ -108,56 +96,51 @@ func (b *builder) outputCopies(nested map[string]bool) {
 			continue
 		}
 		ns := b.comps[key]
+		c, ok := b.prevCopies[ns.Schema]
+		if !ok || c.owner != outKey {
+			// A copy made in an earlier build is reused as it is: the
+			// nodes it copies never change.
+			var refs []refPatch
+			c = outCopy{schema: b.copyOut(ns.Schema, outKey, &refs), owner: outKey, refs: refs}
+		}
+		b.copies[ns.Schema] = c
+		b.refs = append(b.refs, c.refs...)
 		cp := *ns
-		cp.Schema = b.copyOut(ns.Schema, refsOf, outKey)
+		cp.Schema = c.schema
 		b.comps[outKey] = &cp
 		b.order = append(b.order, outKey)
 	}
 }
 
-// ownRefs records owner as the component of every reference in s.
-func ownRefs(s *Schema, refsOf map[*Schema]compKey, owner compKey, into map[*Schema]compKey) {
-	if s == nil {
-		return
-	}
-	if _, ok := refsOf[s]; ok {
-		into[s] = owner
-		return
-	}
-	ownRefs(s.Items, refsOf, owner, into)
-	ownRefs(s.AdditionalProperties, refsOf, owner, into)
-	for _, l := range [][]*Schema{s.ItemsList, s.PrefixItems, s.AnyOf, s.AllOf} {
-		for _, x := range l {
-			ownRefs(x, refsOf, owner, into)
-		}
-	}
-	for _, p := range s.Properties {
-		ownRefs(p.Schema, refsOf, owner, into)
-	}
+// outCopy is an output copy of a schema: its tree, the component it is
+// (owner) and its references.
+type outCopy struct {
+	schema *Schema
+	owner  compKey
+	refs   []refPatch
 }
 
 // copyOut copies a schema tree; its references become new references of
-// the output component owner.
-func (b *builder) copyOut(s *Schema, refsOf map[*Schema]compKey, owner compKey) *Schema {
+// the output component owner (appended to refs).
+func (b *builder) copyOut(s *Schema, owner compKey, refs *[]refPatch) *Schema {
 	if s == nil {
 		return nil
 	}
-	if key, ok := refsOf[s]; ok {
-		ref := &Schema{refKey: true}
-		b.refs = append(b.refs, refPatch{s: ref, key: key})
-		b.owner[ref] = owner
+	if s.isRef {
+		ref := &Schema{refKey: true, isRef: true, rk: s.rk, own: owner, hasOwn: true}
+		*refs = append(*refs, refPatch{s: ref, key: s.rk})
 		return ref
 	}
 	cp := *s
-	cp.Items = b.copyOut(s.Items, refsOf, owner)
-	cp.AdditionalProperties = b.copyOut(s.AdditionalProperties, refsOf, owner)
+	cp.Items = b.copyOut(s.Items, owner, refs)
+	cp.AdditionalProperties = b.copyOut(s.AdditionalProperties, owner, refs)
 	list := func(l []*Schema) []*Schema {
 		if l == nil {
 			return nil
 		}
 		out := make([]*Schema, len(l))
 		for i, x := range l {
-			out[i] = b.copyOut(x, refsOf, owner)
+			out[i] = b.copyOut(x, owner, refs)
 		}
 		return out
 	}
@@ -165,7 +148,7 @@ func (b *builder) copyOut(s *Schema, refsOf map[*Schema]compKey, owner compKey) 
 	if s.Properties != nil {
 		cp.Properties = make([]Property, len(s.Properties))
 		for i, p := range s.Properties {
-			cp.Properties[i] = Property{Name: p.Name, Schema: b.copyOut(p.Schema, refsOf, owner)}
+			cp.Properties[i] = Property{Name: p.Name, Schema: b.copyOut(p.Schema, owner, refs)}
 		}
 	}
 	return &cp
@@ -179,10 +162,10 @@ func (b *builder) refMode(r refPatch) mode {
 	if r.root {
 		return r.use
 	}
-	owner, ok := b.owner[r.s]
-	if !ok {
+	if !r.s.hasOwn {
 		return r.key.mode
 	}
+	owner := r.s.own
 	if owner.mode == modeOut {
 		return modeOut
 	}
