@@ -124,6 +124,15 @@ func (bl *Builder) delta(files []*facts.File, opts Options) (*Document, []facts.
 			dirty[id] = true
 		}
 	}
+	// Components that read another changed file while built (a type
+	// alias's module, cache.go's files) are built again.
+	for _, c := range b.next {
+		for p := range c.files {
+			if changedPath[p] {
+				dirty[c.model] = true
+			}
+		}
+	}
 	// Models inheriting from a changed one flatten its fields.
 	subs := b.subclasses()
 	queue := make([]string, 0, len(dirty))
