@@ -1,8 +1,10 @@
 // Package mongo is the database-schema-update executor: it diffs the
 // workspace's Beanie Document models against the previous snapshot, writes
 // the migration file, applies additive operations to the development
-// database with the MongoDB driver (one updateMany per backfilled field,
-// createIndexes, create collection) and leaves destructive ones pending
+// database with the MongoDB driver (one updateMany per backfilled field —
+// a field of models in lists or dicts is rewritten document by document,
+// see rewriteEach —, createIndexes, create collection) and leaves
+// destructive ones pending
 // until Apply is called. An applied-migrations ledger collection in the
 // database keeps any operation from being applied twice.
 package mongo
@@ -1059,6 +1061,9 @@ func sortedKeys[V any](m map[string]V) []string {
 
 // mongoVerb names the MongoDB operation an op runs, for messages.
 func mongoVerb(op schema.Op) string {
+	if eachPath(op.Field) && (op.Kind == schema.AddField || op.Kind == schema.RemoveField || op.Kind == schema.RenameField) {
+		return "each document's " + strings.SplitN(op.Field, ".", 2)[0] + " rewritten where it holds the field"
+	}
 	switch op.Kind {
 	case schema.AddField:
 		return "$set where missing"
