@@ -1062,7 +1062,7 @@ func sortedKeys[V any](m map[string]V) []string {
 // mongoVerb names the MongoDB operation an op runs, for messages.
 func mongoVerb(op schema.Op) string {
 	if eachPath(op.Field) && (op.Kind == schema.AddField || op.Kind == schema.RemoveField || op.Kind == schema.RenameField) {
-		return "each document's " + strings.SplitN(op.Field, ".", 2)[0] + " rewritten where it holds the field"
+		return "each document's " + strings.SplitN(op.Field, ".", 2)[0] + " rewritten"
 	}
 	switch op.Kind {
 	case schema.AddField:
