@@ -56,6 +56,7 @@ const (
 	probeFile  byte = iota // is there a file at key+ext (any ext of tsExts, .py, /__init__.py)
 	probeAlias             // the tsconfig paths of directory key
 	probeRoots             // the set of Python roots
+	probeAbs               // is there a Python module key (key.py, key/__init__.py) below some root
 )
 
 // New returns an empty graph.
@@ -100,6 +101,25 @@ func (g *Graph) exists(file string, d int) {
 	}
 	if !strings.HasSuffix(file, ".py") {
 		return
+	}
+	// An absolute import reaches file from any of its ancestors (those
+	// that are roots, and roots change rarely: probeRoots covers that).
+	for dir := path.Dir(file); ; dir = path.Dir(dir) {
+		rel := file
+		if dir != "." && dir != "/" {
+			rel = file[len(dir)+1:]
+		}
+		if rel == "__init__.py" {
+			rel = ""
+		} else if m, ok := strings.CutSuffix(rel, "/__init__.py"); ok {
+			rel = m
+		} else {
+			rel = strings.TrimSuffix(rel, ".py")
+		}
+		g.invalidate(probe{probeAbs, rel})
+		if dir == "." || dir == "/" {
+			break
+		}
 	}
 	for dir := path.Dir(file); dir != "." && dir != "/"; dir = path.Dir(dir) {
 		root := path.Dir(dir)
@@ -324,16 +344,25 @@ func (r *resolver) resolvePython(file string, imp facts.Import) []string {
 		r.look(probe{kind: probeRoots})
 		bases = r.g.roots
 	}
+	// What a relative import looks at is a file base; an absolute one
+	// looks at the same module below every root: one probe of the module.
+	look := func(mod, rel string) probe {
+		if imp.Level > 0 {
+			return probe{probeFile, mod}
+		}
+		return probe{probeAbs, rel}
+	}
 	var out []string
 	for _, base := range bases {
 		mod := path.Join(base, modPath)
-		found := r.pyModule(mod)
+		found := r.pyModule(mod, look(mod, modPath))
 		// `from pkg import name` may import submodule pkg/name.py, also
 		// when pkg is a namespace package (no __init__.py).
 		var subs []string
 		if found == "" || strings.HasSuffix(found, "__init__.py") {
 			for _, n := range imp.Names {
-				if sub := r.pyModule(path.Join(mod, n)); sub != "" {
+				sub := path.Join(mod, n)
+				if sub := r.pyModule(sub, look(sub, path.Join(modPath, n))); sub != "" {
 					subs = append(subs, sub)
 				}
 			}
@@ -349,21 +378,20 @@ func (r *resolver) resolvePython(file string, imp facts.Import) []string {
 	return out
 }
 
-func (r *resolver) pyModule(mod string) string {
+// pyModule finds module mod (mod.py or mod/__init__.py), recording p as
+// what it looked at.
+func (r *resolver) pyModule(mod string, p probe) string {
+	r.look(p)
 	if mod == "" || mod == "." {
-		mod = ""
-	}
-	if mod != "" && r.known(mod, ".py") {
-		return mod + ".py"
-	}
-	if mod == "" {
-		r.look(probe{probeFile, ""})
 		if r.g.known("__init__.py") {
 			return "__init__.py"
 		}
 		return ""
 	}
-	if r.known(mod, "/__init__.py") {
+	if r.g.known(mod + ".py") {
+		return mod + ".py"
+	}
+	if r.g.known(mod + "/__init__.py") {
 		return mod + "/__init__.py"
 	}
 	return ""

@@ -80,8 +80,9 @@ const (
 	// DepModule: whether module path Key exists: as Key.py,
 	// Key/__init__.py or a directory holding Python files at any depth.
 	DepModule
-	// DepPyDir: whether directory Key holds a Python file directly.
-	DepPyDir
+	// DepAbs: what absolute module Key ("a/b" for a.b) is, looked for
+	// from every ancestor of the importing file.
+	DepAbs
 	// DepClass: which file is the first to define a class named Key.
 	DepClass
 )
@@ -182,18 +183,24 @@ func (ix *Index) Set(p string, f *facts.File) []Dep {
 		}
 	}
 	if (old == nil) != (f == nil) {
-		if base, ok := strings.CutSuffix(p, "/__init__.py"); ok {
+		// A module appeared or went: relative lookups of it (DepModule)
+		// and absolute ones from any ancestor (DepAbs of each suffix).
+		module := func(base string) {
 			changed = append(changed, Dep{DepModule, base})
+			changed = appendSuffixes(changed, base)
+		}
+		if base, ok := strings.CutSuffix(p, "/__init__.py"); ok {
+			module(base)
 		} else if p != "__init__.py" {
-			changed = append(changed, Dep{DepModule, strings.TrimSuffix(p, ".py")})
+			module(strings.TrimSuffix(p, ".py"))
 		}
 		dir := path.Dir(p)
 		if n := ix.pyDirs[dir]; n == 0 || n == 1 && f != nil {
-			changed = append(changed, Dep{DepPyDir, dir})
+			changed = appendSuffixes(changed, dir) // a namespace package or not
 		}
 		for d := dir; ; d = path.Dir(d) {
 			if n := ix.dirs[d]; n == 0 || n == 1 && f != nil {
-				changed = append(changed, Dep{DepModule, d})
+				module(d)
 			}
 			if d == "." || d == "/" {
 				break
@@ -203,6 +210,21 @@ func (ix *Index) Set(p string, f *facts.File) []Dep {
 	ix.files, ix.modsOK = nil, false
 	ix.forget()
 	return changed
+}
+
+// appendSuffixes appends DepAbs of every trailing part of path base
+// ("a/b/c": a/b/c, b/c, c): the names absolute imports reach it by.
+func appendSuffixes(deps []Dep, base string) []Dep {
+	if base == "." || base == "/" || base == "" {
+		return deps
+	}
+	deps = append(deps, Dep{DepAbs, base})
+	for i := 0; i < len(base); i++ {
+		if base[i] == '/' {
+			deps = append(deps, Dep{DepAbs, base[i+1:]})
+		}
+	}
+	return deps
 }
 
 // forget drops every memo.
@@ -554,6 +576,11 @@ func (ix *Index) modulePathUncached(from, mod string, level int) (string, bool) 
 // at finds a module at base: base.py, base/__init__.py or the directory.
 func (ix *Index) at(base string) (string, bool) {
 	ix.dep(DepModule, base)
+	return ix.find(base)
+}
+
+// find is at without the Dep.
+func (ix *Index) find(base string) (string, bool) {
 	if ix.byPath[base+".py"] != nil {
 		return base + ".py", true
 	}
@@ -590,12 +617,13 @@ type absResult struct {
 
 func (ix *Index) absoluteUncached(from, mod string) (root, p string, ok bool) {
 	rel := strings.ReplaceAll(mod, ".", "/")
+	ix.dep(DepAbs, rel) // one Dep for the walk over the ancestors
 	for dir := path.Dir(from); ; dir = path.Dir(dir) {
 		base := rel
 		if dir != "." && dir != "/" {
 			base = dir + "/" + rel
 		}
-		if p, ok := ix.at(base); ok && (p != base+"/" || strings.Contains(mod, ".") || ix.pkgHasPy(base)) {
+		if p, ok := ix.find(base); ok && (p != base+"/" || strings.Contains(mod, ".") || ix.pyDirs[base] > 0) {
 			return dir, p, true
 		}
 		if dir == "." || dir == "/" || dir == "" {
@@ -604,12 +632,8 @@ func (ix *Index) absoluteUncached(from, mod string) (root, p string, ok bool) {
 	}
 }
 
-// pkgHasPy reports whether a directory directly holds a Python file (a
-// bare directory name is only taken as a namespace package then).
-func (ix *Index) pkgHasPy(dir string) bool {
-	ix.dep(DepPyDir, dir)
-	return ix.pyDirs[dir] > 0
-}
+// A bare directory name is only taken as a namespace package when it
+// directly holds a Python file (pyDirs).
 
 // Resolve says what a (possibly dotted) name means in the file at from.
 // Names neither defined nor imported there fall back to the framework
