@@ -27,7 +27,7 @@ import (
 // the codec is out of date: Open then disables the cache rather than
 // drop the new fields, and TestSchemaFingerprint fails saying to update
 // the codec and this value.
-const schemaFingerprint = "bd8cb9b874b9a212"
+const schemaFingerprint = "a3dac434a4357594"
 
 // fingerprint is the current shape of facts.File.
 func fingerprint() string {
@@ -228,6 +228,7 @@ func encode(b []byte, f *facts.File) ([]byte, error) {
 		e.strs(r.Dependencies)
 		e.strs(r.Tags)
 		e.str(r.UniqueID)
+		e.str(r.Responses)
 		e.rng(r.Range)
 	}
 
@@ -251,6 +252,7 @@ func encode(b []byte, f *facts.File) ([]byte, error) {
 		e.rng(r.PathRange)
 		e.strs(r.Tags)
 		e.str(r.UniqueID)
+		e.str(r.Responses)
 	}
 
 	e.length(len(f.Includes), f.Includes == nil)
@@ -263,6 +265,7 @@ func encode(b []byte, f *facts.File) ([]byte, error) {
 		e.strs(in.Dependencies)
 		e.strs(in.Tags)
 		e.str(in.UniqueID)
+		e.str(in.Responses)
 		e.rng(in.Range)
 	}
 
@@ -559,6 +562,7 @@ func decode(s string) (f *facts.File, err error) {
 			r.Dependencies = d.strs()
 			r.Tags = d.strs()
 			r.UniqueID = d.str()
+			r.Responses = d.str()
 			r.Range = d.rng()
 		}
 	}
@@ -585,6 +589,7 @@ func decode(s string) (f *facts.File, err error) {
 			r.PathRange = d.rng()
 			r.Tags = d.strs()
 			r.UniqueID = d.str()
+			r.Responses = d.str()
 		}
 	}
 
@@ -600,6 +605,7 @@ func decode(s string) (f *facts.File, err error) {
 			in.Dependencies = d.strs()
 			in.Tags = d.strs()
 			in.UniqueID = d.str()
+			in.Responses = d.str()
 			in.Range = d.rng()
 		}
 	}

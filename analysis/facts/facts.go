@@ -267,7 +267,10 @@ type Router struct {
 	// As for Route and Include.
 	Tags     []string `json:"tags,omitempty"`
 	UniqueID string   `json:"uniqueId,omitempty"`
-	Range    Range    `json:"range"`
+	// Responses is the responses={404: {"model": M}, …} argument as
+	// written (as for Route and Include).
+	Responses string `json:"responses,omitempty"`
+	Range     Range  `json:"range"`
 }
 
 // Route is a decorated handler `@router.get("/{id}", response_model=User)`.
@@ -294,9 +297,10 @@ type Route struct {
 	// literal (Path then holds the same text), with PathRange its range.
 	PathExpr  string `json:"pathExpr,omitempty"`
 	PathRange Range  `json:"pathRange"`
-	// Tags and UniqueID as for Router.
-	Tags     []string `json:"tags,omitempty"`
-	UniqueID string   `json:"uniqueId,omitempty"`
+	// Tags, UniqueID and Responses as for Router.
+	Tags      []string `json:"tags,omitempty"`
+	UniqueID  string   `json:"uniqueId,omitempty"`
+	Responses string   `json:"responses,omitempty"`
 }
 
 // Def is a module-level function with its parameters (not a route).
@@ -348,10 +352,11 @@ type Include struct {
 	PrefixExpr   string   `json:"prefixExpr,omitempty"`
 	PrefixRange  Range    `json:"prefixRange"`
 	Dependencies []string `json:"dependencies,omitempty"`
-	// Tags and UniqueID as for Router.
-	Tags     []string `json:"tags,omitempty"`
-	UniqueID string   `json:"uniqueId,omitempty"`
-	Range    Range    `json:"range"`
+	// Tags, UniqueID and Responses as for Router.
+	Tags      []string `json:"tags,omitempty"`
+	UniqueID  string   `json:"uniqueId,omitempty"`
+	Responses string   `json:"responses,omitempty"`
+	Range     Range    `json:"range"`
 }
 
 // Import is a Python or TS import. For Python, Module is the dotted path as

@@ -141,6 +141,9 @@ func (b *builder) cachedOperation(r registered) *Operation {
 			key += "|" + d.ctx + ":" + d.src
 		}
 		key += "|t:" + strings.Join(r.tags, ",") + "|u:" + r.uid.ctx + ":" + r.uid.src
+		for _, rs := range r.responses {
+			key += "|r:" + rs.ctx + ":" + rs.src
+		}
 	}
 	if c := b.prevOps[key]; key != "" && c != nil && b.depsValid(c) && b.filesValid(c) {
 		for n, s := range c.schemes {

@@ -409,3 +409,68 @@ def order(): pass
 		}
 	}
 }
+
+// responses={…} of include_router, a router and the decorator (a
+// module-level dict too; an inner code replaces an outer one) add
+// FastAPI's additional responses, with a model's schema; a 4XX entry
+// stands in for the 422. Expected: what FastAPI 0.92 and 0.115 emit.
+func TestAdditionalResponses(t *testing.T) {
+	src := `from fastapi import APIRouter, FastAPI
+from pydantic import BaseModel
+
+
+class Message(BaseModel):
+    detail: str
+
+
+class Item(BaseModel):
+    name: str
+
+
+COMMON = {401: {"description": "Not signed in"}, 404: {"description": "Gone"}}
+
+router = APIRouter(prefix="/items", responses={404: {"description": "Not found"}, "4XX": {"model": Message}})
+
+
+@router.get("/{item_id}", response_model=Item, responses={404: {"model": Message}, 409: {"description": "Conflict"}})
+def read_item(item_id: str):
+    return {}
+
+
+@router.get("/", response_model=list[Item])
+def list_items():
+    return []
+
+
+app = FastAPI()
+app.include_router(router, responses=COMMON)
+`
+	for _, v := range []int{1, 2} {
+		_, doc := build(t, map[string]string{"apps/api/src/__init__.py": "", "apps/api/src/main.py": src}, v)
+		want := map[string]map[string]string{
+			"/items/{item_id}": {"200": "Item", "401": "", "404": "Message", "4XX": "Message", "409": ""},
+			"/items/":          {"200": "", "401": "", "404": "", "4XX": "Message"},
+		}
+		for path, codes := range want {
+			rs, _ := at(doc, "paths", path, "get", "responses").(map[string]any)
+			if got := keys(rs); !reflect.DeepEqual(got, keys(map[string]any(func() map[string]any {
+				m := map[string]any{}
+				for c := range codes {
+					m[c] = true
+				}
+				return m
+			}()))) {
+				t.Errorf("v%d %s: responses %v", v, path, got)
+			}
+			for code, model := range codes {
+				ref, _ := at(rs, code, "content", "application/json", "schema", "$ref").(string)
+				if model != "" && ref != "#/components/schemas/"+model {
+					t.Errorf("v%d %s %s: schema %v, want %s", v, path, code, at(rs, code), model)
+				}
+				if model == "" && code != "200" && at(rs, code, "content") != nil {
+					t.Errorf("v%d %s %s: content %v, want none", v, path, code, at(rs, code, "content"))
+				}
+			}
+		}
+	}
+}

@@ -24,6 +24,9 @@ type registered struct {
 	// generate_unique_id_function= (src "" for FastAPI's default).
 	tags []string
 	uid  depRef
+	// responses are the responses={…} arguments above and on the route,
+	// outermost first (an inner entry replaces an outer one's code).
+	responses []depRef
 }
 
 // depRef is a dependency callable as written and the file that names it.
@@ -150,15 +153,19 @@ func (b *builder) prefixValue(f *facts.File, lit, src string, rng facts.Range) (
 // scope is what the routers and include_router calls above a route give
 // it besides prefix and dependencies: tags and the unique-id function.
 type scope struct {
-	tags []string
-	uid  depRef
+	tags      []string
+	uid       depRef
+	responses []depRef
 }
 
 // with returns sc plus tags and, when given, a unique-id function that
 // overrides the outer one (FastAPI prefers the innermost).
-func (sc scope) with(ctx string, tags []string, uid string) scope {
+func (sc scope) with(ctx string, tags []string, uid, responses string) scope {
 	if len(tags) > 0 {
 		sc.tags = append(sc.tags[:len(sc.tags):len(sc.tags)], tags...)
+	}
+	if responses != "" {
+		sc.responses = append(sc.responses[:len(sc.responses):len(sc.responses)], depRef{ctx, responses})
 	}
 	if uid != "" {
 		sc.uid = depRef{ctx, uid}
@@ -179,7 +186,7 @@ func (b *builder) expand(f *facts.File, v, prefix string, deps []depRef, sc scop
 	for _, r := range f.Routers {
 		if r.Var == v {
 			deps = append(deps[:len(deps):len(deps)], depsOf(f, r.Dependencies)...)
-			sc = sc.with(f.Path, r.Tags, r.UniqueID)
+			sc = sc.with(f.Path, r.Tags, r.UniqueID, r.Responses)
 		}
 	}
 	type ev struct {
@@ -204,8 +211,8 @@ func (b *builder) expand(f *facts.File, v, prefix string, deps []depRef, sc scop
 		if e.route != nil {
 			p, ok := b.prefixValue(f, e.route.Path, e.route.PathExpr, e.route.PathRange)
 			if ok {
-				rs := sc.with(f.Path, e.route.Tags, e.route.UniqueID)
-				out = append(out, registered{path: prefix + p, route: e.route, file: f, deps: deps, tags: rs.tags, uid: rs.uid})
+				rs := sc.with(f.Path, e.route.Tags, e.route.UniqueID, e.route.Responses)
+				out = append(out, registered{path: prefix + p, route: e.route, file: f, deps: deps, tags: rs.tags, uid: rs.uid, responses: rs.responses})
 			}
 			continue
 		}
@@ -214,7 +221,7 @@ func (b *builder) expand(f *facts.File, v, prefix string, deps []depRef, sc scop
 			continue
 		}
 		if g, w, ok := b.resolveRouter(f, e.inc.Router, py); ok {
-			out = append(out, b.expand(g, w, prefix+ip, append(deps[:len(deps):len(deps)], depsOf(f, e.inc.Dependencies)...), sc.with(f.Path, e.inc.Tags, e.inc.UniqueID), py, depth+1)...)
+			out = append(out, b.expand(g, w, prefix+ip, append(deps[:len(deps):len(deps)], depsOf(f, e.inc.Dependencies)...), sc.with(f.Path, e.inc.Tags, e.inc.UniqueID, e.inc.Responses), py, depth+1)...)
 		}
 	}
 	return out
@@ -641,7 +648,8 @@ func (b *builder) operation(r registered) *Operation {
 		}
 	}
 	op.Responses = append(op.Responses, resp)
-	if len(op.Parameters) > 0 || op.RequestBody != nil {
+	b.additionalResponses(r, op)
+	if (len(op.Parameters) > 0 || op.RequestBody != nil) && !op.hasResponse("422", "4XX", "default") {
 		ref := b.addRef(compKey{"HTTPValidationError", modeIn})
 		op.Responses = append(op.Responses, &Response{Status: "422", Description: "Validation Error", MediaType: "application/json", Schema: ref})
 	}

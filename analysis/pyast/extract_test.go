@@ -95,8 +95,8 @@ func TestExtractGolden(t *testing.T) {
 	}
 }
 
-// Route tags, generate_unique_id_function= and a function whose body is
-// one return (FastAPI's custom unique ids) are read.
+// Route tags, generate_unique_id_function=, responses= and a function
+// whose body is one return (FastAPI's custom unique ids) are read.
 func TestTagsAndUniqueID(t *testing.T) {
 	f := extractString(t, `from fastapi import APIRouter, FastAPI
 
@@ -112,7 +112,7 @@ app = FastAPI(generate_unique_id_function=custom_generate_unique_id)
 router = APIRouter(prefix="/items", tags=["items", TAG])
 app.include_router(router, tags=["v1"], generate_unique_id_function=two)
 
-@router.get("/", tags=["list"])
+@router.get("/", tags=["list"], responses={404: {"model": Message}})
 def read_items():
     return []
 `)
@@ -125,7 +125,7 @@ def read_items():
 	if len(f.Includes) != 1 || !reflect.DeepEqual(f.Includes[0].Tags, []string{"v1"}) || f.Includes[0].UniqueID != "two" {
 		t.Errorf("includes %+v", f.Includes)
 	}
-	if len(f.Routes) != 1 || !reflect.DeepEqual(f.Routes[0].Tags, []string{"list"}) {
+	if len(f.Routes) != 1 || !reflect.DeepEqual(f.Routes[0].Tags, []string{"list"}) || f.Routes[0].Responses != `{404: {"model": Message}}` {
 		t.Errorf("routes %+v", f.Routes)
 	}
 }

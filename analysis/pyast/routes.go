@@ -128,6 +128,7 @@ func (x *extractor) function(def, outer *pnode, decos []*pnode) {
 			}
 			r.Dependencies = dependencies(d, rd.call.kw("dependencies"))
 			r.Tags, r.UniqueID = tags(d, rd.call.kw("tags")), canon(d, rd.call.kw("generate_unique_id_function"))
+			r.Responses = canon(d, rd.call.kw("responses"))
 			r.ResponseModel = canon(d, rd.call.kw("response_model"))
 			r.StatusCode = statusCode(d, rd.call.kw("status_code"))
 			x.f.Routes = append(x.f.Routes, r)
@@ -273,6 +274,7 @@ func (x *extractor) routerAssign(stmt, as *pnode) {
 	}
 	r.Dependencies = dependencies(d, call.kw("dependencies"))
 	r.Tags, r.UniqueID = tags(d, call.kw("tags")), canon(d, call.kw("generate_unique_id_function"))
+	r.Responses = canon(d, call.kw("responses"))
 	x.f.Routers = append(x.f.Routers, r)
 }
 
@@ -300,6 +302,7 @@ func (x *extractor) include(stmt, call *pnode) {
 	}
 	inc.Dependencies = dependencies(d, a.kw("dependencies"))
 	inc.Tags, inc.UniqueID = tags(d, a.kw("tags")), canon(d, a.kw("generate_unique_id_function"))
+	inc.Responses = canon(d, a.kw("responses"))
 	x.f.Includes = append(x.f.Includes, inc)
 }
 

@@ -1,4 +1,7 @@
+from enum import Enum
 from typing import List, Optional
+
+from pydantic import BaseModel
 
 from .base import ApiModel
 
@@ -17,3 +20,18 @@ class ProductOut(ProductIn):
 class PriceChange(ApiModel):
     new_price: float
     reason_code: str = "manual"
+
+
+class Category(str, Enum):
+    food = "food"
+    tools = "tools"
+
+
+class ProductPatch(ApiModel):
+    display_name: Optional[str] = None
+    unit_price: Optional[float] = None
+    category: Optional[Category] = None
+
+
+class Message(BaseModel):
+    detail: str

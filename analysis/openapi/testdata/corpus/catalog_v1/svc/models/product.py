@@ -1,6 +1,7 @@
+from enum import Enum
 from typing import List, Optional
 
-from pydantic import validator
+from pydantic import BaseModel, validator
 
 from .base import ApiModel
 
@@ -26,3 +27,18 @@ class ProductOut(ProductIn):
 class PriceChange(ApiModel):
     new_price: float
     reason_code: str = "manual"
+
+
+class Category(str, Enum):
+    food = "food"
+    tools = "tools"
+
+
+class ProductPatch(ApiModel):
+    display_name: Optional[str] = None
+    unit_price: Optional[float] = None
+    category: Optional[Category] = None
+
+
+class Message(BaseModel):
+    detail: str
