@@ -121,6 +121,10 @@ type builder struct {
 	// copies are the output copies made by outputCopies (split.go) by
 	// the input schema they copy; prevCopies the last build's.
 	copies, prevCopies map[*Schema]outCopy
+	// named is what the last finish decided (sameNames reuses it).
+	named *naming
+	// lastKeys are the components finish started with.
+	lastKeys map[compKey]bool
 	// renamed: finish found reused reference nodes to these components,
 	// which were renamed; nothing was patched (see Builder.dropRenamed).
 	renamed map[compKey]bool
@@ -980,6 +984,10 @@ func normalizeName(s string) string {
 // input and output into Name-Input / Name-Output when the two schemas
 // differ), patches references and returns the sorted components.
 func (b *builder) finish() []*NamedSchema {
+	b.lastKeys = make(map[compKey]bool, len(b.comps))
+	for k := range b.comps {
+		b.lastKeys[k] = true
+	}
 	split := map[string]bool{}
 	var nested map[string]bool
 	both := false
@@ -1127,12 +1135,14 @@ func (b *builder) finish() []*NamedSchema {
 		p.s.refKey = false
 	}
 	byName := map[string]*NamedSchema{}
+	keyByName := make(map[string]compKey, len(b.comps))
 	for _, key := range b.order {
 		ns := b.comps[key]
 		name := final(key)
 		if _, dup := byName[name]; dup {
 			continue // same schema in both modes, kept once
 		}
+		keyByName[name] = key
 		if unreached := b.reached != nil && !b.reached[key.name]; ns.Name != name || ns.Unreached != unreached {
 			cp := *ns // it may be in an earlier document
 			cp.Name, cp.Unreached = name, unreached
@@ -1146,6 +1156,11 @@ func (b *builder) finish() []*NamedSchema {
 		out = append(out, ns)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	keyOf := make([]compKey, len(out))
+	for i, ns := range out {
+		keyOf[i] = keyByName[ns.Name]
+	}
+	b.named = &naming{names: finalNames, out: out, keyOf: keyOf, nested: nested, reached: b.reached}
 	return out
 }
 

@@ -171,8 +171,10 @@ func (bl *Builder) delta(files []*facts.File, opts Options) (*Document, []facts.
 		}
 		return keys[i].mode < keys[j].mode
 	})
+	oldSchemas := make(map[compKey]*Schema, len(keys))
 	for _, k := range keys {
 		rebuild = append(rebuild, b.next[k])
+		oldSchemas[k] = b.comps[k].Schema
 		delete(b.next, k)
 		delete(b.comps, k)
 	}
@@ -282,11 +284,15 @@ func (bl *Builder) delta(files []*facts.File, opts Options) (*Document, []facts.
 	b.refs = refs
 	sortDiags(b.diags)
 
-	b.useIn, b.useOut = nil, nil // decided again by finish (split.go)
 	bl.memos(b)
 	prev := bl.lastDoc
 	doc := &Document{OpenAPI: prev.OpenAPI, Info: prev.Info, Paths: prev.Paths, Pydantic: prev.Pydantic}
-	doc.Components.Schemas = b.finish()
+	if out, ok := b.sameNames(oldSchemas); ok {
+		doc.Components.Schemas = out
+	} else {
+		b.useIn, b.useOut = nil, nil // decided again (split.go)
+		doc.Components.Schemas = b.finish()
+	}
 	if b.renamed != nil {
 		// A component was renamed: build again without the nodes that
 		// refer to it.
@@ -332,6 +338,111 @@ func (bl *Builder) dropRenamed(b *builder) {
 		}
 	}
 	bl.comps, bl.ops = comps, ops
+}
+
+// naming is what finish decided: the final name of every key it named,
+// the sorted components with the key kept for each, the models given an
+// output copy and the components routes reach.
+type naming struct {
+	names   map[compKey]string
+	out     []*NamedSchema
+	keyOf   []compKey
+	nested  map[string]bool
+	reached map[string]bool
+}
+
+// sameNames is finish for a fast-path build whose names cannot have
+// changed: the same components (and reached ones) as last time, and every
+// rebuilt component refers to the same components as before and agrees
+// with its other-direction twin as before (what splits and clashes are
+// decided from; the uses of split.go stay the last build's too). It
+// patches the new reference nodes with the last names.
+func (b *builder) sameNames(old map[compKey]*Schema) ([]*NamedSchema, bool) {
+	nm := b.named
+	if nm == nil || len(b.comps) != len(b.lastKeys) || len(b.reached) != len(nm.reached) {
+		return nil, false
+	}
+	for k := range b.comps {
+		if !b.lastKeys[k] {
+			return nil, false
+		}
+	}
+	for n := range b.reached {
+		if !nm.reached[n] {
+			return nil, false
+		}
+	}
+	for k, was := range old {
+		now := b.comps[k].Schema
+		if !sameKeys(b.kidsOf(now), b.kidsOf(was)) {
+			return nil, false
+		}
+		twin := compKey{k.name, 1 - k.mode}
+		if t := b.comps[twin]; t != nil {
+			tWas := t.Schema
+			if o, ok := old[twin]; ok {
+				tWas = o
+			}
+			if sameSchema(now, t.Schema) != sameSchema(was, tWas) {
+				return nil, false
+			}
+		}
+	}
+	if len(nm.nested) > 0 {
+		b.outputCopies(nm.nested)
+	}
+	type patch struct {
+		s   *Schema
+		ref string
+	}
+	var patches []patch
+	for _, r := range b.refs {
+		if !r.s.refKey {
+			continue
+		}
+		if nm.nested[r.key.name] {
+			r.key.mode = b.refMode(r)
+		}
+		name, ok := nm.names[r.key]
+		if !ok {
+			return nil, false
+		}
+		patches = append(patches, patch{r.s, "#/components/schemas/" + name})
+	}
+	for _, p := range patches {
+		p.s.Ref, p.s.refKey = p.ref, false
+	}
+	out := make([]*NamedSchema, len(nm.out))
+	for i, ns := range nm.out {
+		cur := b.comps[nm.keyOf[i]]
+		if cur.Name != ns.Name || cur.Unreached != ns.Unreached {
+			cp := *cur
+			cp.Name, cp.Unreached = ns.Name, ns.Unreached
+			cur = &cp
+			b.comps[nm.keyOf[i]] = cur
+		}
+		out[i] = cur
+	}
+	b.lastKeys = make(map[compKey]bool, len(b.comps))
+	for k := range b.comps {
+		if !(k.mode == modeOut && nm.nested[k.name] && b.next[k] == nil) { // not an output copy
+			b.lastKeys[k] = true
+		}
+	}
+	b.named = &naming{names: nm.names, out: out, keyOf: nm.keyOf, nested: nm.nested, reached: b.reached}
+	return out, true
+}
+
+func sameKeys(a, c []compKey) bool {
+	if len(a) != len(c) {
+		return false
+	}
+	for i := range a {
+		if a[i] != c[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func (b *builder) addDiags(ds []facts.Diagnostic) {
