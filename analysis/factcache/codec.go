@@ -27,7 +27,7 @@ import (
 // the codec is out of date: Open then disables the cache rather than
 // drop the new fields, and TestSchemaFingerprint fails saying to update
 // the codec and this value.
-const schemaFingerprint = "a3dac434a4357594"
+const schemaFingerprint = "4cb27eb6a606cb53"
 
 // fingerprint is the current shape of facts.File.
 func fingerprint() string {
@@ -198,6 +198,12 @@ func encode(b []byte, f *facts.File) ([]byte, error) {
 		e.strMap(m.Config)
 		e.strMap(m.SchemaHook)
 		e.bool(m.HookV2)
+		e.length(len(m.Serializers), m.Serializers == nil)
+		for _, sr := range m.Serializers {
+			e.strs(sr.Fields)
+			e.str(sr.Return)
+			e.bool(sr.Info)
+		}
 		e.rng(m.Range)
 		e.rng(m.NameRange)
 		e.bool(m.AliasGeneratorRange != nil)
@@ -524,6 +530,15 @@ func decode(s string) (f *facts.File, err error) {
 			m.Config = d.strMap()
 			m.SchemaHook = d.strMap()
 			m.HookV2 = d.bool()
+			if n, isNil := d.length(); !isNil {
+				m.Serializers = make([]facts.Serializer, n)
+				for j := range m.Serializers {
+					sr := &m.Serializers[j]
+					sr.Fields = d.strs()
+					sr.Return = d.str()
+					sr.Info = d.bool()
+				}
+			}
 			m.Range = d.rng()
 			m.NameRange = d.rng()
 			if d.bool() {

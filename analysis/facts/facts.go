@@ -185,8 +185,12 @@ type Model struct {
 	// canonical source text by key; HookV2 says which hook it came from.
 	SchemaHook map[string]string `json:"schemaHook,omitempty"`
 	HookV2     bool              `json:"hookV2,omitempty"`
-	Range      Range             `json:"range"`
-	NameRange  Range             `json:"nameRange"`
+	// Serializers are the Pydantic 2 plain @field_serializer("field", …)
+	// methods of this class that have a return annotation (what the
+	// fields' serialization schema becomes).
+	Serializers []Serializer `json:"serializers,omitempty"`
+	Range       Range        `json:"range"`
+	NameRange   Range        `json:"nameRange"`
 }
 
 // Field is a class attribute with an annotation.
@@ -227,6 +231,15 @@ type Index struct {
 type IndexKey struct {
 	Field string `json:"field"`
 	Dir   int    `json:"dir"`
+}
+
+// Serializer is a plain field serializer: the fields it serialises, its
+// return annotation as written, and whether it takes an info argument
+// (Pydantic then keeps the fields' defaults in the output schema).
+type Serializer struct {
+	Fields []string `json:"fields"`
+	Return string   `json:"return"`
+	Info   bool     `json:"info,omitempty"`
 }
 
 // Method is a function defined in a class (validators included).

@@ -617,6 +617,43 @@ func (b *builder) rootType(name string, subst map[string]*expr, depth int) (*exp
 	return nil, "", false
 }
 
+// serializer is a field serializer's return annotation, the file its
+// names are read in and whether it takes an info argument.
+type serializer struct {
+	e    *expr
+	ctx  string
+	info bool
+}
+
+// serializers returns the Pydantic 2 @field_serializer return types of a
+// model's fields, its base classes' first (a class's own replace them).
+func (b *builder) serializers(name string, depth int) map[string]serializer {
+	mi := b.models[name]
+	if mi == nil || depth > 32 {
+		return nil
+	}
+	var out map[string]serializer
+	for _, base := range mi.m.Bases {
+		if bs := b.ix.Base(mi.file.Path, base); bs.File != nil && bs.ID() != name && b.models[bs.ID()] != nil {
+			for f, s := range b.serializers(bs.ID(), depth+1) {
+				if out == nil {
+					out = map[string]serializer{}
+				}
+				out[f] = s
+			}
+		}
+	}
+	for _, sr := range mi.m.Serializers {
+		for _, f := range sr.Fields {
+			if out == nil {
+				out = map[string]serializer{}
+			}
+			out[f] = serializer{parseExpr(sr.Return), mi.file.Path, sr.Info}
+		}
+	}
+	return out
+}
+
 // rootModel reports whether a class derives from Pydantic 2's RootModel.
 func (b *builder) rootModel(name string, depth int) bool {
 	mi := b.models[name]
@@ -811,6 +848,10 @@ func (b *builder) objectSchema(name string, subst map[string]*expr, md mode) *Sc
 	if gen := b.modelAliasGen(name, 0); gen != nil {
 		aliases = b.genAliases(gen, fields)
 	}
+	var sers map[string]serializer
+	if !b.v1 && md == modeOut {
+		sers = b.serializers(name, 0)
+	}
 	for _, fl := range fields {
 		f := fl.f
 		if f.Computed && (b.v1 || md == modeIn) {
@@ -821,6 +862,11 @@ func (b *builder) objectSchema(name string, subst map[string]*expr, md mode) *Sc
 			st = site{}
 		}
 		ann := fl.ann
+		ser, serialised := sers[f.Name]
+		if serialised && !fl.synth {
+			// A field serializer's return type is the serialised field's.
+			ann, st.ctx = ser.e, ser.ctx
+		}
 		ps := b.typeSchema(ann, md, st)
 		pname := f.Name
 		if f.Alias != "" {
@@ -837,7 +883,10 @@ func (b *builder) objectSchema(name string, subst map[string]*expr, md mode) *Sc
 			ps = withSiblings(ps, b.v1)
 			ps.ReadOnly = true
 		}
-		if f.HasDefault && f.DefaultFactory == "" {
+		// Pydantic renders a default through a plain serializer without an
+		// info argument by calling it with the default alone, which a
+		// method cannot take: the output schema has no default.
+		if f.HasDefault && f.DefaultFactory == "" && !(serialised && !ser.info) {
 			v, isNone := b.evalDefault(parseExpr(f.Default))
 			// FastAPI renders no `default: null` (0.92 / Pydantic 1.10 and
 			// 0.115 / Pydantic 2.10 alike).

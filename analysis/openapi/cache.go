@@ -417,6 +417,9 @@ func (b *builder) localInfo(name string) *localInfo {
 			walk(a)
 		}
 	}
+	if !b.v1 && len(b.serializers(name, 0)) > 0 {
+		li.direct = true // a field serializer types the output
+	}
 	for _, fl := range b.fields(name, nil, 0) {
 		if fl.f.Computed {
 			li.direct = true

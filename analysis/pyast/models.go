@@ -137,6 +137,7 @@ func (x *extractor) modelBody(m *facts.Model, body *pnode) {
 			meth := x.method(def, st, decos)
 			m.Methods = append(m.Methods, meth)
 			x.special(m, def)
+			x.fieldSerializer(m, def, decos)
 			for _, dn := range meth.Decorators {
 				if dn == "computed_field" {
 					ret := def.ChildByFieldName("return_type")
@@ -587,6 +588,45 @@ func (x *extractor) hookDict(m *facts.Model, dict *pnode) {
 		}
 		if k, ok := strLit(d, p.ChildByFieldName("key")); ok {
 			m.SchemaHook[k] = canon(d, p.ChildByFieldName("value"))
+		}
+	}
+}
+
+// fieldSerializer reads a plain `@field_serializer("a", "b")` method
+// with a return annotation: the fields' serialization type.
+func (x *extractor) fieldSerializer(m *facts.Model, def *pnode, decos []*pnode) {
+	d := x.d
+	ret := def.ChildByFieldName("return_type")
+	if ret == nil {
+		return
+	}
+	for _, dn := range decos {
+		if decoratorName(d, dn) != "field_serializer" {
+			continue
+		}
+		call := parseCall(d, decoratorExpr(dn))
+		if call == nil {
+			continue
+		}
+		if mode, ok := strLit(d, call.kw("mode")); ok && mode != "plain" {
+			continue // a wrap serializer: not modelled
+		}
+		sr := facts.Serializer{Return: canon(d, ret)}
+		for _, a := range call.pos {
+			if f, ok := strLit(d, a); ok {
+				sr.Fields = append(sr.Fields, f)
+			}
+		}
+		// (self, value) or (self, value, info); a staticmethod's (value, info).
+		n := 0
+		for _, p := range children(def.ChildByFieldName("parameters")) {
+			if p.IsNamed() && p.Type() != "comment" {
+				n++
+			}
+		}
+		sr.Info = n >= 3
+		if len(sr.Fields) > 0 {
+			m.Serializers = append(m.Serializers, sr)
 		}
 	}
 }

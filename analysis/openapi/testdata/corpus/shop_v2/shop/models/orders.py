@@ -2,7 +2,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, computed_field, field_serializer, model_validator
 
 from .base import CamelModel, ObjectIdStr
 from .catalog import Product
@@ -44,6 +44,15 @@ class Order(OrderCreate):
     totals: dict[str, float] = {}
     grand_total: Decimal = Field(default=Decimal("0"), decimal_places=2)
     tracking_code: str | None = Field(default=None, alias="tracking")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def line_count(self) -> int:
+        return len(self.lines)
+
+    @field_serializer("placed_at")
+    def serialize_placed_at(self, value: datetime) -> str:
+        return value.isoformat(timespec="seconds")
 
 
 class Health(BaseModel):
