@@ -33,6 +33,9 @@ export async function callAll(apiKey: string): Promise<unknown[]> {
     totals,
     customer.shippingAddress?.countryCode,
     (await api.health()).status,
+    // Generic pages: Page[Product], Page[Review].
+    (await api.pageProducts({ page: 2, size: 100 })).items.map((p) => p.displayName),
+    (await api.pageReviews()).items.map((r) => r.starRating).concat([(await api.pageReviews({ page: 3 })).total]),
   ];
 }
 
@@ -44,6 +47,8 @@ export function useAll(id: string) {
     hooks.usePlaceOrderMutation().mutate({ body: { customerId: 'c2', lines: [] } }),
     hooks.useGetCustomer({ customer_id: id }).data?.fullName,
     hooks.useHealth().data?.status,
+    hooks.usePageProducts({ size: 10 }).data?.items[0]?.productId,
+    hooks.usePageReviews().data?.page,
     hooks.useListOrders({ status: 'shipped' }).data?.[0]?.grandTotal,
   ];
 }

@@ -4,6 +4,7 @@ from fastapi import APIRouter, Body, Depends, Query
 from fastapi.security import APIKeyHeader
 
 from ..models import Category, Product, ProductCreate, Review
+from ..models.page import Page
 
 api_key = APIKeyHeader(name="X-Api-Key")
 
@@ -23,3 +24,13 @@ def create_product(product: ProductCreate):
 @router.post("/{product_id}/reviews", response_model=Review, name="add_review")
 def post_review(product_id: str, rating: int = Body(...), text: str = Body(None)):
     return {}
+
+
+@router.get("/page", response_model=Page[Product])
+def page_products(page: int = 1, size: int = Query(50, le=200)):
+    return {"items": [], "total": 0, "page": page, "size": size}
+
+
+@router.get("/reviews/page", response_model=Page[Review])
+def page_reviews(page: int = 1):
+    return {"items": [], "total": 0, "page": page}
