@@ -116,6 +116,7 @@ type builder struct {
 	evalFiles map[string]bool        // files whose settings fields were evaluated
 	envReads  map[string]string      // files read through Options.ReadFile -> content ("\x00" + error)
 	subs      map[string][]string    // model ID -> models naming it as a base (lazy)
+	genUsers  map[string][]string    // alias generator file -> models it renames (lazy)
 	// kids memoises kidsOf for this build; prevKids is the last build's.
 	kids, prevKids map[*Schema][]compKey
 	// copies are the output copies made by outputCopies (split.go) by

@@ -119,8 +119,8 @@ func (bl *Builder) delta(files []*facts.File, opts Options) (*Document, []facts.
 	for _, f := range changed {
 		changedPath[f.Path] = true
 	}
-	for id := range b.models {
-		if gf := b.generatorFile(id, 0); gf != nil && changedPath[gf.Path] {
+	for p := range changedPath {
+		for _, id := range b.generatorUsers()[p] {
 			dirty[id] = true
 		}
 	}
@@ -472,6 +472,22 @@ func (b *builder) opFiles() map[string]bool {
 		}
 	}
 	return out
+}
+
+// generatorUsers maps the file of an alias generator to the models it
+// renames (computed once per full build: the fast path keeps every
+// model's configuration and the imports that resolve it).
+func (b *builder) generatorUsers() map[string][]string {
+	if b.genUsers != nil {
+		return b.genUsers
+	}
+	b.genUsers = map[string][]string{}
+	for id := range b.models {
+		if gf := b.generatorFile(id, 0); gf != nil {
+			b.genUsers[gf.Path] = append(b.genUsers[gf.Path], id)
+		}
+	}
+	return b.genUsers
 }
 
 // subclasses maps each model to the models naming it as a base (computed
