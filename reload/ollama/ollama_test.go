@@ -72,10 +72,12 @@ func newFake(t *testing.T, installed ...string) *fakeOllama {
 		line(`{"status":"pulling sha256:aaa","digest":"sha256:aaa","total":2000,"completed":2000}`)
 		line(`{"status":"verifying sha256 digest"}`)
 		line(`{"status":"writing manifest"}`)
-		line(`{"status":"success"}`)
+		// Installed before "success" is sent, as Ollama does: a client
+		// that lists the tags right after must see it.
 		f.mu.Lock()
 		f.tags = append(f.tags, req.Model+":latest")
 		f.mu.Unlock()
+		line(`{"status":"success"}`)
 	})
 	mux.HandleFunc("POST /api/generate", func(w http.ResponseWriter, r *http.Request) {
 		var req map[string]any
