@@ -227,7 +227,17 @@ func TestIncrementalMatchesFresh(t *testing.T) {
 			fs := files()
 			prevJSON, _ := doc.FullJSON()
 			before := bl.FastBuilds()
+			// Another executor may still read the previous document while
+			// the next is built (under -race this fails if a build writes
+			// to it).
+			read := make(chan struct{})
+			go func(prev *openapi.Document) {
+				defer close(read)
+				prev.FullJSON()
+				typegen.Generate(prev)
+			}(doc)
 			got, gotDiags := bl.Build(fs, opts)
+			<-read
 			fast := bl.FastBuilds() > before
 			gotFiles := g.Generate(got)
 			if pj, _ := doc.FullJSON(); string(pj) != string(prevJSON) {
