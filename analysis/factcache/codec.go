@@ -27,7 +27,7 @@ import (
 // the codec is out of date: Open then disables the cache rather than
 // drop the new fields, and TestSchemaFingerprint fails saying to update
 // the codec and this value.
-const schemaFingerprint = "4cb27eb6a606cb53"
+const schemaFingerprint = "dea4b83e73e56d92"
 
 // fingerprint is the current shape of facts.File.
 func fingerprint() string {
@@ -235,6 +235,8 @@ func encode(b []byte, f *facts.File) ([]byte, error) {
 		e.strs(r.Tags)
 		e.str(r.UniqueID)
 		e.str(r.Responses)
+		e.bool(r.Deprecated)
+		e.bool(r.Hidden)
 		e.rng(r.Range)
 	}
 
@@ -259,6 +261,8 @@ func encode(b []byte, f *facts.File) ([]byte, error) {
 		e.strs(r.Tags)
 		e.str(r.UniqueID)
 		e.str(r.Responses)
+		e.bool(r.Deprecated)
+		e.bool(r.Hidden)
 	}
 
 	e.length(len(f.Includes), f.Includes == nil)
@@ -272,6 +276,8 @@ func encode(b []byte, f *facts.File) ([]byte, error) {
 		e.strs(in.Tags)
 		e.str(in.UniqueID)
 		e.str(in.Responses)
+		e.bool(in.Deprecated)
+		e.bool(in.Hidden)
 		e.rng(in.Range)
 	}
 
@@ -578,6 +584,8 @@ func decode(s string) (f *facts.File, err error) {
 			r.Tags = d.strs()
 			r.UniqueID = d.str()
 			r.Responses = d.str()
+			r.Deprecated = d.bool()
+			r.Hidden = d.bool()
 			r.Range = d.rng()
 		}
 	}
@@ -605,6 +613,8 @@ func decode(s string) (f *facts.File, err error) {
 			r.Tags = d.strs()
 			r.UniqueID = d.str()
 			r.Responses = d.str()
+			r.Deprecated = d.bool()
+			r.Hidden = d.bool()
 		}
 	}
 
@@ -621,6 +631,8 @@ func decode(s string) (f *facts.File, err error) {
 			in.Tags = d.strs()
 			in.UniqueID = d.str()
 			in.Responses = d.str()
+			in.Deprecated = d.bool()
+			in.Hidden = d.bool()
 			in.Range = d.rng()
 		}
 	}

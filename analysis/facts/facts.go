@@ -283,7 +283,11 @@ type Router struct {
 	// Responses is the responses={404: {"model": M}, …} argument as
 	// written (as for Route and Include).
 	Responses string `json:"responses,omitempty"`
-	Range     Range  `json:"range"`
+	// Deprecated is deprecated=True; Hidden is include_in_schema=False
+	// (as for Route and Include).
+	Deprecated bool  `json:"deprecated,omitempty"`
+	Hidden     bool  `json:"hidden,omitempty"`
+	Range      Range `json:"range"`
 }
 
 // Route is a decorated handler `@router.get("/{id}", response_model=User)`.
@@ -310,10 +314,12 @@ type Route struct {
 	// literal (Path then holds the same text), with PathRange its range.
 	PathExpr  string `json:"pathExpr,omitempty"`
 	PathRange Range  `json:"pathRange"`
-	// Tags, UniqueID and Responses as for Router.
-	Tags      []string `json:"tags,omitempty"`
-	UniqueID  string   `json:"uniqueId,omitempty"`
-	Responses string   `json:"responses,omitempty"`
+	// Tags, UniqueID, Responses, Deprecated and Hidden as for Router.
+	Tags       []string `json:"tags,omitempty"`
+	UniqueID   string   `json:"uniqueId,omitempty"`
+	Responses  string   `json:"responses,omitempty"`
+	Deprecated bool     `json:"deprecated,omitempty"`
+	Hidden     bool     `json:"hidden,omitempty"`
 }
 
 // Def is a module-level function with its parameters (not a route).
@@ -365,11 +371,13 @@ type Include struct {
 	PrefixExpr   string   `json:"prefixExpr,omitempty"`
 	PrefixRange  Range    `json:"prefixRange"`
 	Dependencies []string `json:"dependencies,omitempty"`
-	// Tags, UniqueID and Responses as for Router.
-	Tags      []string `json:"tags,omitempty"`
-	UniqueID  string   `json:"uniqueId,omitempty"`
-	Responses string   `json:"responses,omitempty"`
-	Range     Range    `json:"range"`
+	// Tags, UniqueID, Responses, Deprecated and Hidden as for Router.
+	Tags       []string `json:"tags,omitempty"`
+	UniqueID   string   `json:"uniqueId,omitempty"`
+	Responses  string   `json:"responses,omitempty"`
+	Deprecated bool     `json:"deprecated,omitempty"`
+	Hidden     bool     `json:"hidden,omitempty"`
+	Range      Range    `json:"range"`
 }
 
 // Import is a Python or TS import. For Python, Module is the dotted path as

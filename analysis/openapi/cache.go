@@ -144,6 +144,9 @@ func (b *builder) cachedOperation(r registered) *Operation {
 		for _, rs := range r.responses {
 			key += "|r:" + rs.ctx + ":" + rs.src
 		}
+		if r.deprecated {
+			key += "|deprecated"
+		}
 	}
 	if c := b.prevOps[key]; key != "" && c != nil && b.depsValid(c) && b.filesValid(c) {
 		for n, s := range c.schemes {

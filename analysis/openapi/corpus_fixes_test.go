@@ -526,3 +526,60 @@ def put_event(event: Event):
 		t.Errorf("count default: input %v, output %v; want only the input's", at(in, "count"), at(out, "count"))
 	}
 }
+
+// deprecated=True (on a route, a router or include_router: any marks the
+// operation) and include_in_schema=False (at any level: the route is not
+// documented). Expected: what FastAPI 0.92 and 0.115 emit.
+func TestDeprecatedAndHiddenRoutes(t *testing.T) {
+	for _, v := range []int{1, 2} {
+		_, doc := build(t, map[string]string{"apps/api/src/__init__.py": "", "apps/api/src/main.py": `from fastapi import APIRouter, FastAPI
+
+old = APIRouter(prefix="/old", deprecated=True)
+internal = APIRouter(prefix="/internal", include_in_schema=False)
+items = APIRouter(prefix="/items")
+
+
+@old.get("/a")
+def old_a():
+    return {}
+
+
+@internal.get("/b")
+def internal_b():
+    return {}
+
+
+@items.get("/c", deprecated=True)
+def item_c():
+    return {}
+
+
+@items.get("/d", include_in_schema=False)
+def item_d():
+    return {}
+
+
+@items.get("/e")
+def item_e():
+    return {}
+
+
+app = FastAPI()
+app.include_router(old)
+app.include_router(internal)
+app.include_router(items)
+app.include_router(items, prefix="/v0", deprecated=True)
+app.include_router(items, prefix="/hidden", include_in_schema=False)
+`}, v)
+		want := map[string]bool{"/old/a": true, "/items/c": true, "/items/e": false, "/v0/items/c": true, "/v0/items/e": true}
+		paths, _ := at(doc, "paths").(map[string]any)
+		if got := keys(paths); !reflect.DeepEqual(got, []string{"/items/c", "/items/e", "/old/a", "/v0/items/c", "/v0/items/e"}) {
+			t.Errorf("v%d: paths %v", v, got)
+		}
+		for p, dep := range want {
+			if got, _ := at(paths, p, "get", "deprecated").(bool); got != dep {
+				t.Errorf("v%d %s: deprecated %v, want %v", v, p, got, dep)
+			}
+		}
+	}
+}

@@ -62,6 +62,8 @@ type Operation struct {
 	Path        string
 	OperationID string
 	Summary     string
+	// Deprecated is deprecated=True on the route, a router or include.
+	Deprecated  bool
 	Parameters  []*Parameter
 	RequestBody *RequestBody
 	Responses   []*Response
@@ -209,6 +211,9 @@ func (o *Operation) tree() ordered {
 		rs = append(rs, kv{r.Status, resp})
 	}
 	out = append(out, kv{"responses", rs})
+	if o.Deprecated {
+		out = append(out, kv{"deprecated", true})
+	}
 	if len(o.Security) > 0 {
 		sec := make([]any, 0, len(o.Security))
 		for _, r := range o.Security {

@@ -27,6 +27,9 @@ type registered struct {
 	// responses are the responses={…} arguments above and on the route,
 	// outermost first (an inner entry replaces an outer one's code).
 	responses []depRef
+	// deprecated: deprecated=True at any level; hidden:
+	// include_in_schema=False at any level (the route is not documented).
+	deprecated, hidden bool
 }
 
 // depRef is a dependency callable as written and the file that names it.
@@ -153,14 +156,17 @@ func (b *builder) prefixValue(f *facts.File, lit, src string, rng facts.Range) (
 // scope is what the routers and include_router calls above a route give
 // it besides prefix and dependencies: tags and the unique-id function.
 type scope struct {
-	tags      []string
-	uid       depRef
-	responses []depRef
+	tags               []string
+	uid                depRef
+	responses          []depRef
+	deprecated, hidden bool
 }
 
 // with returns sc plus tags and, when given, a unique-id function that
 // overrides the outer one (FastAPI prefers the innermost).
-func (sc scope) with(ctx string, tags []string, uid, responses string) scope {
+func (sc scope) with(ctx string, tags []string, uid, responses string, deprecated, hidden bool) scope {
+	sc.deprecated = sc.deprecated || deprecated
+	sc.hidden = sc.hidden || hidden
 	if len(tags) > 0 {
 		sc.tags = append(sc.tags[:len(sc.tags):len(sc.tags)], tags...)
 	}
@@ -186,7 +192,7 @@ func (b *builder) expand(f *facts.File, v, prefix string, deps []depRef, sc scop
 	for _, r := range f.Routers {
 		if r.Var == v {
 			deps = append(deps[:len(deps):len(deps)], depsOf(f, r.Dependencies)...)
-			sc = sc.with(f.Path, r.Tags, r.UniqueID, r.Responses)
+			sc = sc.with(f.Path, r.Tags, r.UniqueID, r.Responses, r.Deprecated, r.Hidden)
 		}
 	}
 	type ev struct {
@@ -211,8 +217,10 @@ func (b *builder) expand(f *facts.File, v, prefix string, deps []depRef, sc scop
 		if e.route != nil {
 			p, ok := b.prefixValue(f, e.route.Path, e.route.PathExpr, e.route.PathRange)
 			if ok {
-				rs := sc.with(f.Path, e.route.Tags, e.route.UniqueID, e.route.Responses)
-				out = append(out, registered{path: prefix + p, route: e.route, file: f, deps: deps, tags: rs.tags, uid: rs.uid, responses: rs.responses})
+				rs := sc.with(f.Path, e.route.Tags, e.route.UniqueID, e.route.Responses, e.route.Deprecated, e.route.Hidden)
+				if !rs.hidden {
+					out = append(out, registered{path: prefix + p, route: e.route, file: f, deps: deps, tags: rs.tags, uid: rs.uid, responses: rs.responses, deprecated: rs.deprecated})
+				}
 			}
 			continue
 		}
@@ -221,7 +229,7 @@ func (b *builder) expand(f *facts.File, v, prefix string, deps []depRef, sc scop
 			continue
 		}
 		if g, w, ok := b.resolveRouter(f, e.inc.Router, py); ok {
-			out = append(out, b.expand(g, w, prefix+ip, append(deps[:len(deps):len(deps)], depsOf(f, e.inc.Dependencies)...), sc.with(f.Path, e.inc.Tags, e.inc.UniqueID, e.inc.Responses), py, depth+1)...)
+			out = append(out, b.expand(g, w, prefix+ip, append(deps[:len(deps):len(deps)], depsOf(f, e.inc.Dependencies)...), sc.with(f.Path, e.inc.Tags, e.inc.UniqueID, e.inc.Responses, e.inc.Deprecated, e.inc.Hidden), py, depth+1)...)
 		}
 	}
 	return out
@@ -483,6 +491,7 @@ func (b *builder) operation(r registered) *Operation {
 		Method:      method,
 		Path:        full,
 		OperationID: b.uniqueID(r, full, method),
+		Deprecated:  r.deprecated,
 		Summary:     summary(routeName(rt)),
 		Handler:     rt.Handler,
 		File:        r.file.Path,

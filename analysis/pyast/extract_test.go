@@ -109,7 +109,7 @@ def two(route):
     return x
 
 app = FastAPI(generate_unique_id_function=custom_generate_unique_id)
-router = APIRouter(prefix="/items", tags=["items", TAG])
+router = APIRouter(prefix="/items", tags=["items", TAG], deprecated=True, include_in_schema=False)
 app.include_router(router, tags=["v1"], generate_unique_id_function=two)
 
 @router.get("/", tags=["list"], responses={404: {"model": Message}})
@@ -119,7 +119,8 @@ def read_items():
 	if len(f.Defs) != 2 || f.Defs[0].Returns != `f"{route.tags[0]}-{route.name}"` || f.Defs[1].Returns != "" {
 		t.Errorf("defs %+v", f.Defs)
 	}
-	if len(f.Routers) != 2 || f.Routers[0].UniqueID != "custom_generate_unique_id" || !reflect.DeepEqual(f.Routers[1].Tags, []string{"items", ""}) {
+	if len(f.Routers) != 2 || f.Routers[0].UniqueID != "custom_generate_unique_id" || !reflect.DeepEqual(f.Routers[1].Tags, []string{"items", ""}) ||
+		f.Routers[0].Deprecated || !f.Routers[1].Deprecated || !f.Routers[1].Hidden {
 		t.Errorf("routers %+v", f.Routers)
 	}
 	if len(f.Includes) != 1 || !reflect.DeepEqual(f.Includes[0].Tags, []string{"v1"}) || f.Includes[0].UniqueID != "two" {

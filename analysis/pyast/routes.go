@@ -129,6 +129,7 @@ func (x *extractor) function(def, outer *pnode, decos []*pnode) {
 			r.Dependencies = dependencies(d, rd.call.kw("dependencies"))
 			r.Tags, r.UniqueID = tags(d, rd.call.kw("tags")), canon(d, rd.call.kw("generate_unique_id_function"))
 			r.Responses = canon(d, rd.call.kw("responses"))
+			r.Deprecated, r.Hidden = flags(d, rd.call)
 			r.ResponseModel = canon(d, rd.call.kw("response_model"))
 			r.StatusCode = statusCode(d, rd.call.kw("status_code"))
 			x.f.Routes = append(x.f.Routes, r)
@@ -275,6 +276,7 @@ func (x *extractor) routerAssign(stmt, as *pnode) {
 	r.Dependencies = dependencies(d, call.kw("dependencies"))
 	r.Tags, r.UniqueID = tags(d, call.kw("tags")), canon(d, call.kw("generate_unique_id_function"))
 	r.Responses = canon(d, call.kw("responses"))
+	r.Deprecated, r.Hidden = flags(d, call)
 	x.f.Routers = append(x.f.Routers, r)
 }
 
@@ -303,6 +305,7 @@ func (x *extractor) include(stmt, call *pnode) {
 	inc.Dependencies = dependencies(d, a.kw("dependencies"))
 	inc.Tags, inc.UniqueID = tags(d, a.kw("tags")), canon(d, a.kw("generate_unique_id_function"))
 	inc.Responses = canon(d, a.kw("responses"))
+	inc.Deprecated, inc.Hidden = flags(d, a)
 	x.f.Includes = append(x.f.Includes, inc)
 }
 
@@ -367,4 +370,9 @@ func dependencies(d *index, n *pnode) []string {
 		out = append(out, canon(d, c))
 	}
 	return out
+}
+
+// flags reads deprecated=True and include_in_schema=False.
+func flags(d *index, call *callArgs) (deprecated, hidden bool) {
+	return canon(d, call.kw("deprecated")) == "True", canon(d, call.kw("include_in_schema")) == "False"
 }

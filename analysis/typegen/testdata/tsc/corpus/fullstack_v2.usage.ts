@@ -37,6 +37,7 @@ export async function callAll(token: string): Promise<unknown[]> {
     (await api.readUserDocument({ user_id: me.id })).hashed_password,
     await api.testEmail({ email_to: 'd@example.com' }),
     (await api.healthCheck()) === true,
+    (await api.legacyHealth()) === true, // deprecated=True; /utils/version (include_in_schema=False) has no client function
     await api.readItem({ id: created.id }),
     await api.updateItem({ id: created.id }, { title: 'table' }),
   ];
@@ -61,6 +62,7 @@ export function useAll(id: string) {
     hooks.useReadUserDocument({ user_id: id }).data?.is_active,
     hooks.useTestEmailMutation().mutate({ params: { email_to: 'g@example.com' } }),
     hooks.useHealthCheck().data,
+    hooks.useLegacyHealth().data,
     hooks.useReadItems().data?.data.length,
     hooks.useCreateItemMutation().mutate({ body: { title: 'lamp' } }),
     hooks.useReadItem({ id }).data?.title,

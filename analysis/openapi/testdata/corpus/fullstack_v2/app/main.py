@@ -1,4 +1,5 @@
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 from fastapi.routing import APIRoute
 
 from app.api.main import api_router
@@ -16,3 +17,6 @@ app = FastAPI(
 )
 
 app.include_router(api_router, prefix=settings.API_V1_STR)
+
+
+app.mount("/static", StaticFiles(directory="static", check_dir=False), name="static")

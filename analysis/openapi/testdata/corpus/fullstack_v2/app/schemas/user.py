@@ -1,3 +1,4 @@
+import uuid
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
@@ -49,7 +50,7 @@ class UpdatePassword(BaseModel):
 class User(UserBase):
     model_config = ConfigDict(from_attributes=True)
 
-    id: str
+    id: uuid.UUID
 
 
 class UsersPublic(BaseModel):
