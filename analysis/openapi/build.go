@@ -117,6 +117,7 @@ type builder struct {
 	envReads  map[string]string      // files read through Options.ReadFile -> content ("\x00" + error)
 	subs      map[string][]string    // model ID -> models naming it as a base (lazy)
 	genUsers  map[string][]string    // alias generator file -> models it renames (lazy)
+	opRead    map[string]bool        // files the operations read (lazy, opFiles)
 	// kids memoises kidsOf for this build; prevKids is the last build's.
 	kids, prevKids map[*Schema][]compKey
 	// copies are the output copies made by outputCopies (split.go) by

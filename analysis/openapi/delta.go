@@ -464,14 +464,18 @@ func firstEnum(f *facts.File, name string) *facts.Enum {
 }
 
 // opFiles are the files the operations' dependencies were read from.
+// (computed once per full build: the fast path keeps the operations).
 func (b *builder) opFiles() map[string]bool {
-	out := map[string]bool{}
+	if b.opRead != nil {
+		return b.opRead
+	}
+	b.opRead = map[string]bool{}
 	for _, c := range b.opEntries {
 		for p := range c.files {
-			out[p] = true
+			b.opRead[p] = true
 		}
 	}
-	return out
+	return b.opRead
 }
 
 // generatorUsers maps the file of an alias generator to the models it
