@@ -3,24 +3,25 @@ package lsp
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"go.lsp.dev/jsonrpc2"
 )
 
-// clientCallTimeout bounds how long the outbox waits for the client to
-// answer a request (window/workDoneProgress/create). Notifications queue
-// behind it, so it is short; a token the client did not confirm in time is
-// not used.
+// clientCallTimeout bounds how long a server→client request
+// (window/workDoneProgress/create) waits for the client's answer; a token
+// the client did not confirm in time is not used.
 const clientCallTimeout = 2 * time.Second
 
 // outgoing is one message to the client. Exactly one of the fields is set.
 type outgoing struct {
 	method string
 	params any
-	// call marks a server→client request whose answer the outbox waits for
-	// (window/workDoneProgress/create must be answered before the token is
-	// used); onReply, when set, gets the outcome.
+	// call marks a server→client request. Its answer is awaited off the
+	// outbox, so notifications never queue behind a client's reply;
+	// onReply, when set, gets the outcome (what must wait for the answer,
+	// such as a token's $/progress, is held by its sender until then).
 	call    bool
 	onReply func(err error)
 	// skip, when set, is asked just before sending (a progress token the
@@ -31,14 +32,17 @@ type outgoing struct {
 // outbox sends notifications in order from one goroutine, so an engine
 // calling the Sink never waits for a slow client.
 type outbox struct {
-	ctx context.Context
-	rpc jsonrpc2.Conn
-	log *slog.Logger
-	q   *queue[outgoing]
+	ctx    context.Context
+	cancel context.CancelFunc
+	rpc    jsonrpc2.Conn
+	log    *slog.Logger
+	q      *queue[outgoing]
+	calls  sync.WaitGroup // requests awaiting the client's answer
 }
 
 func newOutbox(ctx context.Context, rpc jsonrpc2.Conn, log *slog.Logger) *outbox {
-	o := &outbox{ctx: ctx, rpc: rpc, log: log}
+	ctx, cancel := context.WithCancel(ctx)
+	o := &outbox{ctx: ctx, cancel: cancel, rpc: rpc, log: log}
 	o.q = newQueue(o.send, nil)
 	return o
 }
@@ -62,14 +66,26 @@ func (o *outbox) send(m outgoing) {
 	if o.ctx.Err() != nil || (m.skip != nil && m.skip()) {
 		return
 	}
-	var err error
 	if m.call {
-		ctx, cancel := context.WithTimeout(o.ctx, clientCallTimeout)
-		_, err = o.rpc.Call(ctx, m.method, m.params, nil)
-		cancel()
-	} else {
-		err = o.rpc.Notify(o.ctx, m.method, m.params)
+		o.calls.Add(1)
+		go func() {
+			defer o.calls.Done()
+			defer func() {
+				if r := recover(); r != nil {
+					o.log.Error("lsp: panic in a client request", "method", m.method, "panic", r, "stack", stack())
+				}
+			}()
+			ctx, cancel := context.WithTimeout(o.ctx, clientCallTimeout)
+			_, err := o.rpc.Call(ctx, m.method, m.params, nil)
+			cancel()
+			o.done(m, err)
+		}()
+		return
 	}
+	o.done(m, o.rpc.Notify(o.ctx, m.method, m.params))
+}
+
+func (o *outbox) done(m outgoing, err error) {
 	if err != nil {
 		o.log.Debug("lsp: sending to client failed", "method", m.method, "error", err)
 	}
@@ -78,4 +94,9 @@ func (o *outbox) send(m outgoing) {
 	}
 }
 
-func (o *outbox) close() { o.q.close() }
+// close sends what is queued, then stops waiting for the client's answers.
+func (o *outbox) close() {
+	o.q.close()
+	o.cancel()
+	o.calls.Wait()
+}

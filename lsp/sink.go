@@ -32,7 +32,11 @@ type notifier struct {
 type progressState struct {
 	lastReport time.Time
 	failed     bool // the client refused window/workDoneProgress/create
-	viaLog     bool // begun as window/logMessage lines
+	// created is set once the client answered window/workDoneProgress/create;
+	// until then the token's $/progress values are held, in order.
+	created bool
+	held    []any
+	viaLog  bool // begun as window/logMessage lines
 	// pending is the newest throttled report; a timer sends it when the
 	// interval is over unless a later report or the end came first.
 	pending *coordinator.Progress
@@ -148,11 +152,18 @@ func (n *notifier) progressEvent(p coordinator.Progress) {
 		n.c.out.call(protocol.MethodWorkDoneProgressCreate,
 			&protocol.WorkDoneProgressCreateParams{Token: *protocol.NewProgressToken(token)},
 			func(err error) {
+				n.mu.Lock()
+				defer n.mu.Unlock()
+				st.created = true
+				held := st.held
+				st.held = nil
 				if err != nil {
-					n.mu.Lock()
 					st.failed = true
-					n.mu.Unlock()
 					n.c.log.Debug("lsp: client refused progress token", "token", token, "error", err)
+					return
+				}
+				for _, v := range held {
+					n.sendProgress(st, token, v)
 				}
 			})
 		begin := &protocol.WorkDoneProgressBegin{Kind: protocol.WorkDoneProgressKindBegin, Title: p.Title, Message: p.Message}
@@ -220,10 +231,16 @@ func (n *notifier) flushProgress(token string, st *progressState) {
 	n.report(st, *st.pending, n.c.now())
 }
 
-// sendProgress queues $/progress for a token unless the client refused it.
+// sendProgress queues $/progress for a token unless the client refused it,
+// holding it until the client has answered the token's creation; the
+// caller holds n.mu.
 // ProgressParams goes as a pointer: by value its token marshals as {}
 // (pitfall 1).
 func (n *notifier) sendProgress(st *progressState, token string, value any) {
+	if !st.created {
+		st.held = append(st.held, value)
+		return
+	}
 	params := &protocol.ProgressParams{Token: *protocol.NewProgressToken(token), Value: value}
 	n.c.out.push(outgoing{
 		method: protocol.MethodProgress,

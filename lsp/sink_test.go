@@ -204,6 +204,8 @@ func TestProgress(t *testing.T) {
 			t.Errorf("create params %s, want token plan-1 (pitfall 1: not {})", create.Params)
 		}
 		c.AwaitPlan(func(p lsptest.PlanMsg) bool { return p.PlanID == "barrier" })
+		// $/progress waits for the answer to create; other messages do not.
+		c.AwaitProgress("plan-1", "end")
 		var kinds []string
 		for _, p := range c.Progress() {
 			if string(p.Token) != `"plan-1"` {
@@ -219,6 +221,38 @@ func TestProgress(t *testing.T) {
 			if m.Method == protocol.MethodWindowLogMessage {
 				t.Errorf("logMessage sent although progress is supported: %s", m.Params)
 			}
+		}
+	})
+
+	t.Run("a client slow to answer create holds back only that token's progress", func(t *testing.T) {
+		dir := workspace(t, ".")
+		f := newFactory(nil)
+		c := lsptest.New(t, lsp.WithClock(optsFor(t, f), now, timers.after))
+		answer := make(chan struct{})
+		c.HandleServerRequests(func(method string, _ json.RawMessage) (any, *lsptest.RespError) {
+			if method == protocol.MethodWorkDoneProgressCreate {
+				<-answer
+			}
+			return nil, nil
+		})
+		if _, err := c.Initialize(lsptest.URI(dir), protocol.ClientCapabilities{Window: &protocol.WindowClientCapabilities{WorkDoneProgress: true}}); err != nil {
+			t.Fatal(err)
+		}
+		emit(t, f.get(t, dir).sinkOf(t), dir)
+		// The plan goes out while create is unanswered; before, every
+		// notification queued behind the client's answer.
+		c.AwaitPlan(func(p lsptest.PlanMsg) bool { return p.PlanID == "barrier" })
+		if p := c.Progress(); len(p) != 0 {
+			t.Errorf("$/progress before the client answered create: %+v", p)
+		}
+		close(answer)
+		c.AwaitProgress("plan-1", "end")
+		var kinds []string
+		for _, p := range c.Progress() {
+			kinds = append(kinds, p.Kind+":"+p.Message)
+		}
+		if want := "begin:3 tasks report:types report:hmr end:ok"; strings.Join(kinds, " ") != want {
+			t.Errorf("progress = %v, want %s", kinds, want)
 		}
 	})
 
