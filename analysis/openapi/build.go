@@ -586,21 +586,36 @@ func (b *builder) flatten(name string, subst map[string]*expr, depth int) []fiel
 	return out
 }
 
-// rootType returns the root type of a Pydantic 2 root model and the file
-// its names are read in: `class Ps(RootModel[list[P]])`, or the `root:`
-// field of a RootModel subclass. (Pydantic 1's `__root__` is not read.)
+// rootType returns the root type of a root model and the file its names
+// are read in: Pydantic 2's `class Ps(RootModel[list[P]])` (or the
+// `root:` field of a RootModel subclass), Pydantic 1's
+// `__root__: List[P]`.
 func (b *builder) rootType(name string, subst map[string]*expr, depth int) (*expr, string, bool) {
 	mi := b.models[name]
-	if b.v1 || mi == nil || depth > 32 {
+	if mi == nil || depth > 32 {
 		return nil, "", false
 	}
+	field := "root"
+	if b.v1 {
+		field = "__root__"
+	}
 	for i := range mi.m.Fields {
-		if f := &mi.m.Fields[i]; f.Name == "root" && f.Annotation != "" {
-			if !b.rootModel(name, 0) {
+		if f := &mi.m.Fields[i]; f.Name == field && f.Annotation != "" {
+			if !b.v1 && !b.rootModel(name, 0) {
 				return nil, "", false // a BaseModel with a field named root
 			}
 			return substitute(parseExpr(f.Annotation), subst), mi.file.Path, true
 		}
+	}
+	if b.v1 {
+		for _, base := range mi.m.Bases { // inherited __root__
+			if bs := b.ix.Base(mi.file.Path, base); bs.File != nil && bs.ID() != name && b.models[bs.ID()] != nil {
+				if rt, ctx, ok := b.rootType(bs.ID(), subst, depth+1); ok {
+					return rt, ctx, true
+				}
+			}
+		}
+		return nil, "", false
 	}
 	for _, base := range mi.m.Bases {
 		bs := b.ix.Base(mi.file.Path, base)

@@ -217,9 +217,9 @@ def g(o: OnlyIn, x: X2): pass
 	}
 }
 
-// A Pydantic 2 root model's schema is its root type's:
-// `class ProductList(RootModel[list[Product]])` and a `root:` field.
-// Expected: what FastAPI 0.115 / Pydantic 2.10 emits for this source.
+// A root model's schema is its root type's: Pydantic 2's
+// `class ProductList(RootModel[list[Product]])` and `root:` field, Pydantic
+// 1's `__root__`. Expected: what FastAPI 0.115 / 0.92 emit for this source.
 func TestRootModels(t *testing.T) {
 	_, doc := build(t, map[string]string{
 		"apps/api/src/__init__.py": "",
@@ -252,6 +252,34 @@ def tags(tags: Tags, p: Plain): pass
 	}
 	if p := at(doc, "components", "schemas", "Plain"); at(p, "type") != "object" || at(p, "properties", "root", "type") != "string" {
 		t.Errorf("Plain %v, want an object with a root property", p)
+	}
+	// Pydantic 1's custom root type (what FastAPI 0.92 emits).
+	_, doc = build(t, map[string]string{
+		"apps/api/src/__init__.py": "",
+		"apps/api/src/models.py": `from typing import List
+from pydantic import BaseModel
+class Product(BaseModel):
+    sku: str
+class ProductList(BaseModel):
+    __root__: List[Product]
+class Tags(BaseModel):
+    __root__: List[str]
+`,
+		"apps/api/src/main.py": `from fastapi import FastAPI
+from .models import ProductList, Tags
+app = FastAPI()
+@app.get("/products", response_model=ProductList)
+def products(): pass
+@app.put("/tags", response_model=Tags)
+def tags(tags: Tags): pass
+`,
+	}, 1)
+	pl = at(doc, "components", "schemas", "ProductList")
+	if at(pl, "type") != "array" || at(pl, "items", "$ref") != "#/components/schemas/Product" || at(pl, "properties") != nil {
+		t.Errorf("v1: ProductList %v, want an array of Product", pl)
+	}
+	if tg := at(doc, "components", "schemas", "Tags"); at(tg, "type") != "array" || at(tg, "items", "type") != "string" {
+		t.Errorf("v1: Tags %v, want an array of strings", tg)
 	}
 }
 

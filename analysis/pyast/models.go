@@ -100,8 +100,8 @@ func (x *extractor) modelBody(m *facts.Model, body *pnode) {
 				continue
 			}
 			name := d.Text(left)
-			if strings.HasPrefix(name, "_") || name == "model_config" {
-				continue
+			if (strings.HasPrefix(name, "_") && name != "__root__") || name == "model_config" {
+				continue // private attributes; __root__ is Pydantic 1's custom root type
 			}
 			x.modelled[st.StartByte()] = true
 			fld := x.field(name, typ, as.ChildByFieldName("right"), st)

@@ -1,2 +1,2 @@
-from .catalog import Category, Product, ProductCreate, Review
+from .catalog import Category, Product, ProductCreate, ProductList, Review
 from .orders import Address, Customer, Order, OrderCreate, OrderLine

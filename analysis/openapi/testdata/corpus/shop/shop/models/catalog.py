@@ -1,7 +1,7 @@
 from enum import Enum
 from typing import List, Optional
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from .base import CamelModel, ObjectIdStr
 
@@ -22,6 +22,10 @@ class ProductCreate(CamelModel):
 class Product(ProductCreate):
     product_id: ObjectIdStr
     image_urls: List[str] = []
+
+
+class ProductList(BaseModel):
+    __root__: List[Product]
 
 
 class Review(CamelModel):

@@ -3,7 +3,7 @@ from typing import List, Optional
 from fastapi import APIRouter, Body, Depends, Query
 from fastapi.security import APIKeyHeader
 
-from ..models import Category, Product, ProductCreate, Review
+from ..models import Category, Product, ProductCreate, ProductList, Review
 from ..models.page import Page
 
 api_key = APIKeyHeader(name="X-Api-Key")
@@ -11,7 +11,7 @@ api_key = APIKeyHeader(name="X-Api-Key")
 router = APIRouter(prefix="/products", tags=["products"])
 
 
-@router.get("", response_model=List[Product])
+@router.get("", response_model=ProductList)
 def list_products(category: Optional[Category] = None, limit: int = Query(50)):
     return []
 
