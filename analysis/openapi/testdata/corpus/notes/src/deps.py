@@ -1,11 +1,12 @@
 from typing import List, Optional
 
+from beanie import PydanticObjectId
 from fastapi import Depends, Header, HTTPException, Query
 
 from .models.note import Note
 
 
-async def get_note(note_id: str) -> Note:
+async def get_note(note_id: PydanticObjectId) -> Note:
     raise HTTPException(status_code=404)
 
 
