@@ -25,7 +25,8 @@ type Generator struct {
 	// path (fast).
 	names   []string
 	schemas []*openapi.Schema
-	origins []string
+	models  []string // NamedSchema.Model by index
+	files   []string // NamedSchema.File by index
 	n       *naming
 	last    Files
 }
@@ -93,11 +94,12 @@ func (g *Generator) Generate(doc *openapi.Document) Files {
 // remember keeps what fast compares the next document with.
 func (g *Generator) remember(doc *openapi.Document, n *naming, out Files) {
 	ss := doc.Components.Schemas
-	g.names, g.schemas, g.origins = g.names[:0], g.schemas[:0], g.origins[:0]
+	g.names, g.schemas, g.models, g.files = g.names[:0], g.schemas[:0], g.models[:0], g.files[:0]
 	for _, ns := range ss {
 		g.names = append(g.names, ns.Name)
 		g.schemas = append(g.schemas, ns.Schema)
-		g.origins = append(g.origins, ns.Model+"\x00"+ns.File)
+		g.models = append(g.models, ns.Model)
+		g.files = append(g.files, ns.File)
 	}
 	g.n, g.last = n, out
 }
@@ -120,7 +122,7 @@ func (g *Generator) fast(doc *openapi.Document, opsNow []*openapi.Operation) (Fi
 		if ns.Name != g.names[i] {
 			return Files{}, false
 		}
-		if ns.Schema != g.schemas[i] || ns.Model+"\x00"+ns.File != g.origins[i] {
+		if ns.Schema != g.schemas[i] || ns.Model != g.models[i] || ns.File != g.files[i] {
 			changed = append(changed, i)
 		}
 	}
@@ -142,8 +144,7 @@ func (g *Generator) fast(doc *openapi.Document, opsNow []*openapi.Operation) (Fi
 	out.Models = models(doc, g.n, c)
 	g.sizes[0] = len(out.Models)
 	for _, i := range changed {
-		g.schemas[i] = ss[i].Schema
-		g.origins[i] = ss[i].Model + "\x00" + ss[i].File
+		g.schemas[i], g.models[i], g.files[i] = ss[i].Schema, ss[i].Model, ss[i].File
 	}
 	g.last = out
 	return out, true
