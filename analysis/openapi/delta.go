@@ -531,10 +531,10 @@ func (b *builder) sensitivityKept(dirty map[string]bool) bool {
 }
 
 // sameShape reports whether two versions of a file differ at most in what
-// the fast path rebuilds: model fields, methods, __init__ parameters,
-// Beanie settings, the ranges of models and enums, the bodies and
-// parameters of module-level functions (read only by operations, which
-// make the fast path give way when they read the file).
+// the fast path rebuilds: model fields, methods, __init__ parameters
+// (read only by operations, which make the fast path give way when they
+// read the file), Beanie settings, the ranges of models, enums and
+// module-level functions, and function bodies.
 func sameShape(a, c *facts.File) bool {
 	return reflect.DeepEqual(shapeOf(a), shapeOf(c))
 }
@@ -564,7 +564,13 @@ func shapeOf(f *facts.File) facts.File {
 	}
 	s.Defs = make([]facts.Def, len(f.Defs))
 	for i, d := range f.Defs {
-		s.Defs[i] = facts.Def{Name: d.Name}
+		d.Range = facts.Range{}
+		d.Params = make([]facts.Param, len(f.Defs[i].Params))
+		for j, p := range f.Defs[i].Params {
+			p.Range = facts.Range{}
+			d.Params[j] = p
+		}
+		s.Defs[i] = d
 	}
 	return s
 }
