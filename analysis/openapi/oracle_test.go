@@ -57,15 +57,19 @@ var dropped = map[string]bool{
 // normalize drops presentation keys and unwraps single-member allOf, so the
 // two documents compare on properties, required, types, params, bodies and
 // responses.
-func normalize(v any) any {
+func normalize(v any) any { return normalizeIn(v, false) }
+
+// normalizeIn is normalize; names says v's keys are names (of properties,
+// components, paths, responses…), never keywords to drop.
+func normalizeIn(v any, names bool) any {
 	switch x := v.(type) {
 	case map[string]any:
 		out := map[string]any{}
 		for k, val := range x {
-			if _, isMap := val.(map[string]any); dropped[k] && !isMap {
-				continue // a presentation keyword, not a property of that name
+			if dropped[k] && !names {
+				continue // a presentation keyword (a schema's example may be an object)
 			}
-			out[k] = normalize(val)
+			out[k] = normalizeIn(val, !names && nameMaps[k])
 		}
 		if all, ok := out["allOf"].([]any); ok && len(all) == 1 {
 			inner := all[0].(map[string]any)
@@ -84,11 +88,17 @@ func normalize(v any) any {
 	case []any:
 		out := make([]any, len(x))
 		for i := range x {
-			out[i] = normalize(x[i])
+			out[i] = normalizeIn(x[i], false)
 		}
 		return out
 	}
 	return v
+}
+
+// nameMaps are the keywords whose values are maps keyed by names.
+var nameMaps = map[string]bool{
+	"properties": true, "schemas": true, "paths": true, "responses": true, "content": true,
+	"securitySchemes": true, "$defs": true, "definitions": true,
 }
 
 // diff lists the differences between want and got, one line each.

@@ -1,6 +1,6 @@
 from typing import Optional
 
-from pydantic import BaseModel, EmailStr
+from pydantic import BaseModel, EmailStr, Field, HttpUrl, constr
 
 
 class UserBase(BaseModel):
@@ -8,11 +8,16 @@ class UserBase(BaseModel):
     is_active: Optional[bool] = True
     is_superuser: bool = False
     full_name: Optional[str] = None
+    avatar_url: Optional[HttpUrl] = None
 
 
 class UserCreate(UserBase):
     email: EmailStr
-    password: str
+    password: constr(min_length=8, max_length=64)
+    invite_code: Optional[str] = Field(None, alias="inviteCode")
+
+    class Config:
+        schema_extra = {"example": {"email": "ada@example.com", "password": "correct horse"}}
 
 
 class UserUpdate(UserBase):
