@@ -71,6 +71,12 @@ type Options struct {
 	// InitialFiles are the workspace's Python facts when the manager is
 	// created: external mode compares the first change's API with them.
 	InitialFiles []*facts.File
+	// Document, when set, is the static OpenAPI document of a planned state
+	// (the one type generation builds, shared rather than built again);
+	// InitialState is then the workspace at creation, used instead of
+	// InitialFiles. Documents are read, never changed.
+	Document     func(*plan.State) *openapi.Document
+	InitialState *plan.State
 	// NoStandby disables the warm standby interpreter.
 	NoStandby bool
 	// Logger receives farm-lsp's own log records (default slog.Default()).

@@ -103,13 +103,18 @@ func (m *Manager) expectedAPI(task plan.Task) (apiDelta, bool) {
 	if task.State == nil || !apiRelevant(task.Changes) {
 		return apiDelta{}, false
 	}
-	m.extMu.Lock()
-	if m.apiBuilder == nil {
-		m.apiBuilder = openapi.NewBuilder()
+	var doc *openapi.Document
+	if m.opts.Document != nil {
+		doc = m.opts.Document(task.State)
+	} else {
+		m.extMu.Lock()
+		if m.apiBuilder == nil {
+			m.apiBuilder = openapi.NewBuilder()
+		}
+		builder := m.apiBuilder
+		m.extMu.Unlock()
+		doc, _ = builder.Build(task.State.Snapshot.Python(), openapi.Options{Pydantic: 2})
 	}
-	builder := m.apiBuilder
-	m.extMu.Unlock()
-	doc, _ := builder.Build(task.State.Snapshot.Python(), openapi.Options{Pydantic: 2})
 	b, err := json.Marshal(doc)
 	if err != nil {
 		return apiDelta{}, false
@@ -158,10 +163,15 @@ func apiRelevant(changes []facts.Change) bool {
 
 // initialAPI is the static API of the workspace when the manager started.
 func (m *Manager) initialAPI() *apiShape {
-	if m.opts.InitialFiles == nil {
+	var doc *openapi.Document
+	switch {
+	case m.opts.Document != nil && m.opts.InitialState != nil:
+		doc = m.opts.Document(m.opts.InitialState)
+	case m.opts.Document == nil && m.opts.InitialFiles != nil:
+		doc, _ = openapi.Build(m.opts.InitialFiles, openapi.Options{Pydantic: 2})
+	default:
 		return nil
 	}
-	doc, _ := openapi.Build(m.opts.InitialFiles, openapi.Options{Pydantic: 2})
 	b, err := json.Marshal(doc)
 	if err != nil {
 		return nil

@@ -8,11 +8,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/farm-stack/farm-lsp/analysis/openapi"
 	"github.com/farm-stack/farm-lsp/analysis/workspace"
+	"github.com/farm-stack/farm-lsp/reload/codegen"
 	"github.com/farm-stack/farm-lsp/reload/executor"
 	"github.com/farm-stack/farm-lsp/reload/plan"
 )
@@ -68,8 +71,17 @@ func TestExternalCheckConfirmsTheNewAPI(t *testing.T) {
 		return &plan.State{Snapshot: ws.Snapshot()}
 	}
 	initial := analyse(appWithRoutes("v1"))
+	// The first manager takes type generation's document of each state,
+	// as the coordinator wires it; the second (below) builds its own.
+	cg := codegen.New(codegen.Options{Root: dir})
+	var shared atomic.Int32
 	m := newTestManager(t, Options{Root: dir, PublicAddr: addr, StartTimeout: 20 * time.Second,
-		InitialFiles: initial.Snapshot.Python()})
+		InitialState: initial,
+		Document: func(st *plan.State) *openapi.Document {
+			shared.Add(1)
+			doc, _ := cg.Document(st)
+			return doc
+		}})
 
 	// A new route: the check ends only when uvicorn serves it.
 	next := appWithRoutes("v1", "v2")
@@ -96,6 +108,10 @@ func TestExternalCheckConfirmsTheNewAPI(t *testing.T) {
 		if st, b := get(t, addr, "/v2"); st == 200 && strings.Contains(b, "again") {
 			break
 		}
+	}
+
+	if shared.Load() < 3 { // the initial state and the two tasks'
+		t.Errorf("the shared document was asked for %d times, want 3", shared.Load())
 	}
 
 	// A route removed in the source but never reloaded (the file on disk

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/farm-stack/farm-lsp/analysis/facts"
+	"github.com/farm-stack/farm-lsp/analysis/openapi"
 	"github.com/farm-stack/farm-lsp/reload/backend"
 	"github.com/farm-stack/farm-lsp/reload/executor"
 	"github.com/farm-stack/farm-lsp/reload/mongo"
@@ -279,6 +280,15 @@ func (c *Coordinator) newBackend() (*backend.Manager, error) {
 		// External mode confirms a change by the API it serves, compared
 		// with the API the workspace had at start.
 		opts.InitialFiles = c.ws.Snapshot().Python()
+		c.mu.Lock()
+		cg := c.codegen
+		c.mu.Unlock()
+		if cg != nil {
+			// One document per planned state: type generation's, in the
+			// app's Pydantic mode and with its .env, not a second build.
+			opts.Document = func(st *plan.State) *openapi.Document { doc, _ := cg.Document(st); return doc }
+			opts.InitialState = &plan.State{Snapshot: c.ws.Snapshot(), Config: cfg}
+		}
 	}
 	m, err := backend.New(opts)
 	if err != nil {
