@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"syscall"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/farm-stack/farm-lsp/analysis/openapi"
 	"github.com/farm-stack/farm-lsp/analysis/openapi/fixture"
 	"github.com/farm-stack/farm-lsp/analysis/typegen"
+	"github.com/farm-stack/farm-lsp/analysis/workspace"
 )
 
 const benchModels, benchRoutes = 1000, 500
@@ -245,4 +247,39 @@ func BenchmarkGenerateOnly(b *testing.B) {
 	_, files := synthFacts(b)
 	doc, _ := openapi.Build(files, openapi.Options{Pydantic: 2})
 	measureCPU(b, func(int) { typegen.Generate(doc) })
+}
+
+// BenchmarkIncrementalSave is a one-field save as the server handles it:
+// the workspace re-analyses the saved file (incremental parse, extraction,
+// the model kinds its names can affect), then OpenAPI and the four outputs
+// are regenerated from the snapshot with warm caches.
+func BenchmarkIncrementalSave(b *testing.B) {
+	srcs := fixture.SyntheticSpread(spreadModels, spreadRoutes, spreadPerModule, spreadRoutesPerModule)
+	ws := workspace.New(workspace.Options{})
+	ctx := context.Background()
+	paths := make([]string, 0, len(srcs))
+	for p := range srcs {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		if _, err := ws.Update(ctx, p, srcs[p]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	const rel = "apps/api/src/models/m010.py"
+	variants := [2][]byte{
+		srcs[rel],
+		[]byte(strings.Replace(string(srcs[rel]), "    count: int = 0\n", "    count: int = 0\n    note: Optional[str] = None\n", 1)),
+	}
+	bl, g := openapi.NewBuilder(), typegen.NewGenerator()
+	warm, _ := bl.Build(ws.Snapshot().Python(), openapi.Options{Pydantic: 2}) // the server has generated once
+	g.Generate(warm)
+	measureCPU(b, func(i int) {
+		if _, err := ws.Update(ctx, rel, variants[(i+1)%2]); err != nil {
+			b.Fatal(err)
+		}
+		doc, _ := bl.Build(ws.Snapshot().Python(), openapi.Options{Pydantic: 2})
+		_ = g.Generate(doc)
+	})
 }
