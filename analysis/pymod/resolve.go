@@ -827,7 +827,11 @@ func (ix *Index) starredUncached(p string) map[string]string {
 	if f == nil {
 		return nil
 	}
-	var out map[string]string
+	// The star imports in order, a later one's name winning: merged once
+	// (an __init__.py of hundreds of star imports made pairwise merging
+	// quadratic).
+	var exs []map[string]string
+	n := 0
 	for _, imp := range f.Imports {
 		if len(imp.Names) != 1 || imp.Names[0] != "*" {
 			continue
@@ -837,18 +841,20 @@ func (ix *Index) starredUncached(p string) map[string]string {
 			continue
 		}
 		ex := ix.exports(q)
-		if out == nil {
-			out = ex
-			continue
-		}
-		merged := make(map[string]string, len(out)+len(ex))
-		for k, v := range out {
-			merged[k] = v
-		}
+		exs = append(exs, ex)
+		n += len(ex)
+	}
+	switch len(exs) {
+	case 0:
+		return nil
+	case 1:
+		return exs[0]
+	}
+	out := make(map[string]string, n)
+	for _, ex := range exs {
 		for k, v := range ex {
-			merged[k] = v
+			out[k] = v
 		}
-		out = merged
 	}
 	return out
 }
