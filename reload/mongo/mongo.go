@@ -106,6 +106,10 @@ type Executor struct {
 	mu        sync.Mutex
 	autoApply string
 	prev      schema.Set
+	// diff follows the analysis snapshots (Options.Snapshot, task
+	// states): it diffs only the Documents a change can reach. Nil until
+	// the first snapshot when the executor started from Models.
+	diff *differ
 	// stateVersion is the newest task state diffed (plan.State.Version).
 	stateVersion uint64
 	client       *mdb.Client
@@ -186,7 +190,8 @@ func New(opts Options) *Executor {
 	e.bg, e.stopBG = context.WithCancel(context.Background())
 	e.setAutoApply(opts.AutoApply)
 	if opts.Snapshot != nil {
-		e.prev = SetOf(opts.Snapshot())
+		e.diff = newDiffer(opts.Snapshot())
+		e.prev = e.diff.set
 	} else {
 		e.prev = schema.NewSet(snapshot(opts.Models()), nil)
 	}
@@ -268,24 +273,35 @@ func (e *Executor) Run(ctx context.Context, task plan.Task, r executor.Reporter)
 	defer e.mu.Unlock()
 
 	var cur schema.Set
+	var ops []schema.Op
+	commit := func() {}
+	// fromSnapshot diffs a snapshot through e.diff (made on first use
+	// when the executor started from Models).
+	fromSnapshot := func(snap analysis.Snapshot) {
+		if e.diff == nil {
+			e.diff = fromSet(e.prev)
+		}
+		ops, cur, commit = e.diff.next(snap)
+	}
 	rawURL, glob := e.opts.URL(), e.opts.Migrations()
 	if st := task.State; st != nil { // the state the task was planned from
 		rawURL, glob = st.Config.Database.URL, st.Config.Paths.Migrations
 		cur = e.prev // a state older than one already diffed changes no model
 		if st.Version > e.stateVersion {
 			e.stateVersion = st.Version
-			cur = SetOf(st.Snapshot)
+			fromSnapshot(st.Snapshot)
 		}
 	} else if e.opts.Snapshot != nil {
-		cur = SetOf(e.opts.Snapshot())
+		fromSnapshot(e.opts.Snapshot())
 	} else {
 		cur = schema.NewSet(snapshot(e.opts.Models()), nil)
+		ops = schema.DiffSets(e.prev, cur)
+		e.diff = nil // the next snapshot is diffed against these models
 	}
 	dir, err := schema.DirOfGlob(glob)
 	if err != nil {
 		return executor.Result{Status: executor.Failed, Message: err.Error()}
 	}
-	ops := schema.DiffSets(e.prev, cur)
 
 	var db *mdb.Database
 	var dbErr error
@@ -327,6 +343,7 @@ func (e *Executor) Run(ctx context.Context, task plan.Task, r executor.Reporter)
 	// found to undo one that never ran): the files, not the snapshot, are
 	// what later runs apply.
 	e.prev = cur
+	commit()
 
 	if rawURL == "" {
 		return executor.Result{Status: executor.Skipped, Written: written,

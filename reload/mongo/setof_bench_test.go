@@ -3,6 +3,7 @@ package mongo
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"testing"
 
 	synth "github.com/farm-stack/farm-lsp/analysis/openapi/fixture"
@@ -38,5 +39,60 @@ func BenchmarkDiffSnapshot(b *testing.B) {
 		if ops := schema.DiffSets(prev, SetOf(snap)); len(ops) != 0 {
 			b.Fatalf("ops = %v", ops)
 		}
+	}
+}
+
+// BenchmarkDiffSave: a database-schema-update run's diff after a save
+// that adds a field to (renames the added field of) one Document of the workspace of
+// BenchmarkDiffSnapshot. full is schema.DiffSets over both snapshots
+// (each run building its import index), incremental the executor's
+// differ (only the Documents the saved file reaches).
+func BenchmarkDiffSave(b *testing.B) {
+	for _, mode := range []string{"full", "incremental"} {
+		b.Run(mode, func(b *testing.B) {
+			ws := analysis.New(analysis.Options{})
+			var docFile string
+			var docSrc []byte
+			for p, src := range synth.SyntheticSpread(1000, 750, 4, 3) {
+				if i := bytes.Index(src, []byte("(BaseModel):")); i >= 0 && bytes.Contains(src, []byte("class Model")) {
+					src = append([]byte("from beanie import Document\n"), bytes.Replace(src, []byte("(BaseModel):"), []byte("(Document):"), 1)...)
+					if p > docFile { // the last one, which no other model embeds
+						docFile, docSrc = p, src
+					}
+				}
+				if _, err := ws.Update(context.Background(), p, src); err != nil {
+					b.Fatal(err)
+				}
+			}
+			i := bytes.Index(docSrc, []byte("(Document):\n"))
+			if i < 0 {
+				b.Fatalf("no Document class in %s", docFile)
+			}
+			i += len("(Document):\n")
+			prev := ws.Snapshot()
+			d := newDiffer(prev)
+			b.ResetTimer()
+			for n := 0; n < b.N; n++ {
+				b.StopTimer()
+				src := append(append(append([]byte(nil), docSrc[:i]...), fmt.Sprintf("    extra%d: int = 0\n", n)...), docSrc[i:]...)
+				if _, err := ws.Update(context.Background(), docFile, src); err != nil {
+					b.Fatal(err)
+				}
+				snap := ws.Snapshot()
+				b.StartTimer()
+				var ops []schema.Op
+				if mode == "full" {
+					ops = schema.DiffSets(SetOf(prev), SetOf(snap))
+				} else {
+					var commit func()
+					ops, _, commit = d.next(snap)
+					commit()
+				}
+				if len(ops) != 1 { // extra0 added, then extra{n-1} renamed extra{n}
+					b.Fatalf("ops = %v", ops)
+				}
+				prev = snap
+			}
+		})
 	}
 }

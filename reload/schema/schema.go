@@ -155,7 +155,7 @@ func DiffSets(before, after Set) []Op {
 			}
 		}
 	}
-	return diff(b, a, before.ctx(), after.ctx())
+	return diffDocs(b, a, before, after)
 }
 
 type located struct {
