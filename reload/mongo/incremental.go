@@ -1,6 +1,7 @@
 package mongo
 
 import (
+	"maps"
 	"strings"
 
 	"github.com/farm-stack/farm-lsp/analysis/facts"
@@ -48,9 +49,9 @@ func (n *names) resolve(from, name string) symRef {
 }
 
 // setOn is a snapshot's Set resolving through n (which must have been made
-// for a snapshot of the same shape).
-func setOn(snap analysis.Snapshot, n *names) schema.Set {
-	return schema.NewSet(ModelsOf(snap), func(path, name string) (facts.Model, string, bool) {
+// for a snapshot of the same shape), with models its ModelsOf.
+func setOn(snap analysis.Snapshot, n *names, models map[string][]facts.Model) schema.Set {
+	return schema.NewSet(models, func(path, name string) (facts.Model, string, bool) {
 		r := n.resolve(path, name)
 		if !r.ok {
 			return facts.Model{}, "", false
@@ -69,113 +70,137 @@ func setOn(snap analysis.Snapshot, n *names) schema.Set {
 	})
 }
 
+// docKey names a Document: its file and class name.
+type docKey struct{ path, name string }
+
 // differ diffs consecutive snapshots, walking only the Documents whose
-// diff can find something: those declared in a changed file, and those
+// diff can find something: those declared in a changed file, those
 // reading (through their bases and embedded models, schema.Set.Reads) a
-// changed file. When some Python file changed shape, was added or was
-// removed, every Document is diffed and the names resolved afresh. The
-// ops equal schema.DiffSets over SetOf of both snapshots
+// changed file, and those sharing their name with another Document.
+// When some Python file changed shape, was added or was removed, every
+// Document is diffed and the names resolved afresh. The ops equal
+// schema.DiffSets over SetOf of both snapshots
 // (TestIncrementalDiffMatchesFull).
 type differ struct {
 	snap  analysis.Snapshot
 	set   schema.Set
 	names *names
-	// reads are, by "path:Name" of a Document of snap, the files its diff
-	// reads; a Document missing here is diffed.
-	reads map[string][]string
-	// walked counts the Documents diffed (tests check a save walks few).
+	// reads are the files the diff of each Document of snap reads; a
+	// Document missing here is diffed.
+	reads map[docKey][]string
+	// walked counts the Documents the last diff walked (tests check a
+	// save walks few); -1 when it walked them all.
 	walked int
 }
 
 func newDiffer(snap analysis.Snapshot) *differ {
 	n := newNames(snap)
-	d := &differ{snap: snap, set: setOn(snap, n), names: n, reads: map[string][]string{}}
-	d.read(nil)
+	d := &differ{snap: snap, set: setOn(snap, n, ModelsOf(snap)), names: n}
+	d.readAll()
 	return d
 }
 
-// read records what the Documents of d.set read, except those in known.
-func (d *differ) read(known map[string][]string) {
+// readAll records what every Document of d.set reads.
+func (d *differ) readAll() {
+	d.reads = map[docKey][]string{}
 	for p, ms := range d.set.Models {
 		for _, m := range ms {
-			if m.Kind != facts.ModelDocument {
-				continue
-			}
-			key := p + ":" + m.Name
-			if r, ok := known[key]; ok {
-				d.reads[key] = r
-				continue
-			}
-			if r, ok := d.set.Reads(m, p); ok {
-				d.reads[key] = r
+			if m.Kind == facts.ModelDocument {
+				d.read(p, m)
 			}
 		}
+	}
+}
+
+// read records what the Document m of d.set in file p reads.
+func (d *differ) read(p string, m facts.Model) {
+	k := docKey{p, m.Name}
+	if r, ok := d.set.Reads(m, p); ok {
+		d.reads[k] = r
+	} else {
+		delete(d.reads, k)
 	}
 }
 
 // fromSet returns a differ whose previous snapshot is unknown, with set
 // its models: the first diff walks every Document.
 func fromSet(set schema.Set) *differ {
-	return &differ{set: set, names: newNames(analysis.Snapshot{}), reads: map[string][]string{}}
+	return &differ{set: set, names: newNames(analysis.Snapshot{}), reads: map[docKey][]string{}}
 }
 
 // next diffs snap against the previous snapshot; commit makes snap the
 // previous one.
 func (d *differ) next(snap analysis.Snapshot) (ops []schema.Op, cur schema.Set, commit func()) {
 	changed, sameShape := changedFiles(d.snap.Files, snap.Files)
-	n := d.names
 	if !sameShape {
-		n = newNames(snap)
-	}
-	cur = setOn(snap, n)
-	var only func(string, facts.Model) bool
-	reads := map[string][]string{}
-	if sameShape {
-		// Where each Document name was before (the last one by path, as
-		// the diff matches them) and how many Documents bear it now.
-		before, count := map[string]string{}, map[string]int{}
-		for p, ms := range d.set.Models {
-			for _, m := range ms {
-				if m.Kind == facts.ModelDocument && p > before[m.Name] {
-					before[m.Name] = p
-				}
-			}
-		}
-		for _, ms := range cur.Models {
-			for _, m := range ms {
-				if m.Kind == facts.ModelDocument {
-					count[m.Name]++
-				}
-			}
-		}
-		only = func(p string, m facts.Model) bool {
-			key := p + ":" + m.Name
-			r, known := d.reads[key]
-			if !known || changed[p] || count[m.Name] != 1 || before[m.Name] != p {
-				return true
-			}
-			for _, f := range r {
-				if changed[f] {
-					return true
-				}
-			}
-			reads[key] = r // nothing it reads changed: neither did what it reads
-			return false
+		n := newNames(snap)
+		cur = setOn(snap, n, ModelsOf(snap))
+		ops = schema.DiffSets(d.set, cur)
+		return ops, cur, func() {
+			d.snap, d.set, d.names, d.walked = snap, cur, n, -1
+			d.readAll()
 		}
 	}
-	walked := 0
-	diff := func(p string, m facts.Model) bool {
-		if only != nil && !only(p, m) {
-			return false
+	// The same files with the same shapes: the models of the changed
+	// files replace theirs (ModelsOf, without going over every file).
+	models := maps.Clone(d.set.Models)
+	for p := range changed {
+		if !strings.HasSuffix(p, ".py") {
+			continue
 		}
-		walked++
-		return true
+		if f := snap.Files[p]; f != nil && len(f.Models) > 0 {
+			models[p] = f.Models
+		} else {
+			delete(models, p)
+		}
 	}
-	ops = schema.DiffSetsOnly(d.set, cur, diff)
+	cur = setOn(snap, d.names, models)
+	// Where each Document name was before (the last one by path, as the
+	// diff matches them) and how many Documents bear it now.
+	before, count := map[string]string{}, map[string]int{}
+	for p, ms := range d.set.Models {
+		for _, m := range ms {
+			if m.Kind == facts.ModelDocument && p > before[m.Name] {
+				before[m.Name] = p
+			}
+		}
+	}
+	for _, ms := range models {
+		for _, m := range ms {
+			if m.Kind == facts.ModelDocument {
+				count[m.Name]++
+			}
+		}
+	}
+	type walk struct {
+		path string
+		m    facts.Model
+	}
+	var walked []walk
+	ops = schema.DiffSetsOnly(d.set, cur, func(p string, m facts.Model) bool {
+		r, known := d.reads[docKey{p, m.Name}]
+		diff := !known || changed[p] || count[m.Name] != 1 || before[m.Name] != p
+		for i := 0; !diff && i < len(r); i++ {
+			diff = changed[r[i]]
+		}
+		if diff {
+			walked = append(walked, walk{p, m})
+		}
+		// Otherwise nothing it reads changed, nor did what it reads.
+		return diff
+	})
 	return ops, cur, func() {
-		// What the Documents diffed now read, for the next diff.
-		d.snap, d.set, d.names, d.reads, d.walked = snap, cur, n, map[string][]string{}, walked
-		d.read(reads)
+		// The Documents of the changed files and those walked may read
+		// other files now; the others read what they read.
+		for p := range changed {
+			for _, m := range d.set.Models[p] {
+				delete(d.reads, docKey{p, m.Name})
+			}
+		}
+		d.snap, d.set, d.walked = snap, cur, len(walked)
+		for _, w := range walked {
+			d.read(w.path, w.m)
+		}
 	}
 }
 

@@ -134,6 +134,14 @@ class Note(Document):
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("%s: incremental diff\n%s\nfull diff\n%s", e.name, opsText(got), opsText(want))
 		}
+		// What the differ remembers each Document reads is what a new
+		// one finds.
+		if !reflect.DeepEqual(d.set.Models, ModelsOf(snap)) {
+			t.Fatalf("%s: the differ's models are not the snapshot's", e.name)
+		}
+		if fresh := newDiffer(snap); !reflect.DeepEqual(d.reads, fresh.reads) {
+			t.Fatalf("%s: reads\n%v\nwant\n%v", e.name, d.reads, fresh.reads)
+		}
 		if e.walk >= 0 && d.walked != e.walk {
 			t.Errorf("%s: walked %d Documents, want %d", e.name, d.walked, e.walk)
 		}

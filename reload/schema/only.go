@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"sort"
 	"strings"
 
 	"github.com/farm-stack/farm-lsp/analysis/facts"
@@ -14,19 +15,45 @@ func DiffSetsOnly(before, after Set, diff func(path string, m facts.Model) bool)
 	if diff == nil {
 		return DiffSets(before, after)
 	}
-	b := map[string]located{}
-	for _, p := range sortedKeys(before.Models) {
-		for _, m := range before.Models[p] {
-			if m.Kind == facts.ModelDocument {
-				b[m.Name] = located{path: p, model: m}
+	// Only the chosen Documents are sorted, and only their names are
+	// looked up in before: a save diffing one Document does not sort
+	// every file of the workspace.
+	type at struct {
+		located
+		i int
+	}
+	var chosen []at
+	names := map[string]bool{}
+	for p, ms := range after.Models {
+		for i, m := range ms {
+			if m.Kind == facts.ModelDocument && diff(p, m) {
+				chosen = append(chosen, at{located{path: p, model: m}, i})
+				names[m.Name] = true
 			}
 		}
 	}
-	var a []located
-	for _, p := range sortedKeys(after.Models) {
-		for _, m := range after.Models[p] {
-			if m.Kind == facts.ModelDocument && diff(p, m) {
-				a = append(a, located{path: p, model: m})
+	if len(chosen) == 0 {
+		return nil
+	}
+	sort.Slice(chosen, func(x, y int) bool {
+		if chosen[x].path != chosen[y].path {
+			return chosen[x].path < chosen[y].path
+		}
+		return chosen[x].i < chosen[y].i
+	})
+	a := make([]located, len(chosen))
+	for i, c := range chosen {
+		a[i] = c.located
+	}
+	// As DiffSets: the last Document of a name, by path then position.
+	b := map[string]located{}
+	for p, ms := range before.Models {
+		for _, m := range ms {
+			if m.Kind != facts.ModelDocument || !names[m.Name] {
+				continue
+			}
+			if old, ok := b[m.Name]; !ok || p >= old.path {
+				b[m.Name] = located{path: p, model: m}
 			}
 		}
 	}
