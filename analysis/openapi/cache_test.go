@@ -11,6 +11,7 @@ import (
 	"github.com/farm-stack/farm-lsp/analysis/facts"
 	"github.com/farm-stack/farm-lsp/analysis/openapi"
 	"github.com/farm-stack/farm-lsp/analysis/openapi/fixture"
+	"github.com/farm-stack/farm-lsp/internal/textdiff"
 )
 
 func exampleSources(t *testing.T) map[string][]byte {
@@ -76,7 +77,7 @@ func TestBuilderMatchesFreshBuild(t *testing.T) {
 			wj, _ := want.FullJSON()
 			gj, _ := got.FullJSON()
 			if string(wj) != string(gj) {
-				t.Errorf("v%d %s: cached build differs from a fresh build\n%s", v, e.name, firstDiff(string(wj), string(gj)))
+				t.Errorf("v%d %s: cached build differs from a fresh build\n%s", v, e.name, textdiff.First(string(wj), string(gj)))
 			}
 			if !reflect.DeepEqual(nonNil(wantDiags), nonNil(gotDiags)) {
 				t.Errorf("v%d %s: diagnostics differ:\nfresh  %v\ncached %v", v, e.name, wantDiags, gotDiags)
@@ -142,7 +143,7 @@ func TestBuilderMatchesFreshBuildAcrossModules(t *testing.T) {
 			wj, _ := want.FullJSON()
 			gj, _ := got.FullJSON()
 			if string(wj) != string(gj) {
-				t.Errorf("v%d %s: cached build differs from a fresh build\n%s", v, e.name, firstDiff(string(wj), string(gj)))
+				t.Errorf("v%d %s: cached build differs from a fresh build\n%s", v, e.name, textdiff.First(string(wj), string(gj)))
 			}
 		}
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/farm-stack/farm-lsp/analysis/openapi"
 	"github.com/farm-stack/farm-lsp/analysis/openapi/fixture"
+	"github.com/farm-stack/farm-lsp/internal/textdiff"
 )
 
 // Fidelity fixes the corpus apps' Pydantic 2 variants revealed; each
@@ -80,7 +81,7 @@ func TestBuilderTypeAliasAcrossModules(t *testing.T) {
 			wj, _ := want.FullJSON()
 			gj, _ := got.FullJSON()
 			if string(wj) != string(gj) {
-				t.Errorf("v%d build %d: cached build differs from a fresh build\n%s", v, i, firstDiff(string(wj), string(gj)))
+				t.Errorf("v%d build %d: cached build differs from a fresh build\n%s", v, i, textdiff.First(string(wj), string(gj)))
 			}
 		}
 	}
@@ -401,7 +402,7 @@ def create(name: str = Body(...), size: int = Body(...)):
 			wj, _ := want.FullJSON()
 			gj, _ := got.FullJSON()
 			if string(wj) != string(gj) {
-				t.Errorf("v%d build %d: cached build differs from a fresh build\n%s", v, i, firstDiff(string(wj), string(gj)))
+				t.Errorf("v%d build %d: cached build differs from a fresh build\n%s", v, i, textdiff.First(string(wj), string(gj)))
 			}
 			if i == 1 && !strings.Contains(string(wj), `"operationId": "create"`) && !strings.Contains(string(wj), `"operationId":"create"`) {
 				t.Errorf("v%d: operationId is not the function's: %s", v, wj)

@@ -12,6 +12,7 @@ import (
 	"github.com/farm-stack/farm-lsp/analysis/facts"
 	"github.com/farm-stack/farm-lsp/analysis/openapi"
 	"github.com/farm-stack/farm-lsp/analysis/openapi/fixture"
+	"github.com/farm-stack/farm-lsp/internal/textdiff"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -45,25 +46,8 @@ func golden(t *testing.T, name string, got []byte) {
 		t.Fatalf("%v (run go test -update to create it)", err)
 	}
 	if string(want) != string(got) {
-		t.Errorf("%s differs from the golden file (go test -update rewrites it)\n%s", p, firstDiff(string(want), string(got)))
+		t.Errorf("%s differs from the golden file (go test -update rewrites it)\n%s", p, textdiff.First(string(want), string(got)))
 	}
-}
-
-func firstDiff(want, got string) string {
-	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := 0; i < len(wl) || i < len(gl); i++ {
-		var w, g string
-		if i < len(wl) {
-			w = wl[i]
-		}
-		if i < len(gl) {
-			g = gl[i]
-		}
-		if w != g {
-			return "line " + itoa(i+1) + ":\n  want: " + w + "\n  got:  " + g
-		}
-	}
-	return ""
 }
 
 func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }

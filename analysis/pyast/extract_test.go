@@ -12,6 +12,7 @@ import (
 
 	"github.com/farm-stack/farm-lsp/analysis/facts"
 	"github.com/farm-stack/farm-lsp/analysis/parse"
+	"github.com/farm-stack/farm-lsp/internal/textdiff"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata")
@@ -44,29 +45,9 @@ func checkGolden(t *testing.T, golden string, got []byte) {
 		t.Fatalf("%v (run go test -update to create it)", err)
 	}
 	if string(want) != string(got) {
-		t.Errorf("%s differs (go test -update rewrites it); got:\n%s", golden, firstDiff(string(want), string(got)))
+		t.Errorf("%s differs (go test -update rewrites it); got:\n%s", golden, textdiff.First(string(want), string(got)))
 	}
 }
-
-// firstDiff shows the first differing line with some context.
-func firstDiff(want, got string) string {
-	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := 0; i < len(wl) || i < len(gl); i++ {
-		var w, g string
-		if i < len(wl) {
-			w = wl[i]
-		}
-		if i < len(gl) {
-			g = gl[i]
-		}
-		if w != g {
-			return "line " + itoa(i+1) + ":\n want: " + w + "\n  got: " + g
-		}
-	}
-	return ""
-}
-
-func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }
 
 // TestExtractGolden extracts every testdata/extract/*.py and compares the
 // facts (as indented JSON) with the .golden.json file next to it.

@@ -12,6 +12,7 @@ import (
 	"github.com/farm-stack/farm-lsp/analysis/openapi"
 	"github.com/farm-stack/farm-lsp/analysis/openapi/fixture"
 	"github.com/farm-stack/farm-lsp/analysis/typegen"
+	"github.com/farm-stack/farm-lsp/internal/textdiff"
 )
 
 // incrementalApp is a backend shaped for invalidation: a base class and
@@ -241,7 +242,7 @@ func TestIncrementalMatchesFresh(t *testing.T) {
 			fast := bl.FastBuilds() > before
 			gotFiles := g.Generate(got)
 			if pj, _ := doc.FullJSON(); string(pj) != string(prevJSON) {
-				t.Errorf("v%d %s: the previous document changed\n%s", v, e.name, firstLineDiff(string(prevJSON), string(pj)))
+				t.Errorf("v%d %s: the previous document changed\n%s", v, e.name, textdiff.First(string(prevJSON), string(pj)))
 			}
 			doc = got
 
@@ -259,7 +260,7 @@ func TestIncrementalMatchesFresh(t *testing.T) {
 				wj, _ := render(want)
 				gj, _ := render(got)
 				if string(wj) != string(gj) {
-					t.Errorf("v%d %s (fast path %v): document differs from a fresh build\n%s", v, e.name, fast, firstLineDiff(string(wj), string(gj)))
+					t.Errorf("v%d %s (fast path %v): document differs from a fresh build\n%s", v, e.name, fast, textdiff.First(string(wj), string(gj)))
 				}
 			}
 			// What the editor features read besides the JSON: where each
@@ -272,7 +273,7 @@ func TestIncrementalMatchesFresh(t *testing.T) {
 			}
 			for p, w := range wantFiles.ByPath() {
 				if gf := gotFiles.ByPath()[p]; gf != w {
-					t.Errorf("v%d %s: %s differs from a fresh generation\n%s", v, e.name, p, firstLineDiff(w, gf))
+					t.Errorf("v%d %s: %s differs from a fresh generation\n%s", v, e.name, p, textdiff.First(w, gf))
 				}
 			}
 			wantFast := strings.Contains(e.fast, string(rune('0'+v)))
@@ -310,31 +311,6 @@ func nonNilDiags(d []facts.Diagnostic) []facts.Diagnostic {
 		return []facts.Diagnostic{}
 	}
 	return d
-}
-
-func firstLineDiff(want, got string) string {
-	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := 0; i < len(wl) || i < len(gl); i++ {
-		var w, g string
-		if i < len(wl) {
-			w = wl[i]
-		}
-		if i < len(gl) {
-			g = gl[i]
-		}
-		if w != g {
-			lo := i - 3
-			if lo < 0 {
-				lo = 0
-			}
-			ctx := ""
-			for j := lo; j < i && j < len(wl); j++ {
-				ctx += "  " + wl[j] + "\n"
-			}
-			return ctx + "- " + w + "\n+ " + g
-		}
-	}
-	return ""
 }
 
 // TestRepeatedFieldSaves: the engine benchmark's edit (a field replaced by

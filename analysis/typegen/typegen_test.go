@@ -12,6 +12,7 @@ import (
 	"github.com/farm-stack/farm-lsp/analysis/openapi"
 	"github.com/farm-stack/farm-lsp/analysis/openapi/fixture"
 	"github.com/farm-stack/farm-lsp/analysis/typegen"
+	"github.com/farm-stack/farm-lsp/internal/textdiff"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -49,20 +50,7 @@ func goldenFile(t *testing.T, p, got string) {
 		t.Fatalf("%v (go test -update creates it)", err)
 	}
 	if string(want) != got {
-		wl, gl := strings.Split(string(want), "\n"), strings.Split(got, "\n")
-		for i := 0; i < len(wl) || i < len(gl); i++ {
-			var w, g string
-			if i < len(wl) {
-				w = wl[i]
-			}
-			if i < len(gl) {
-				g = gl[i]
-			}
-			if w != g {
-				t.Errorf("%s differs at line %d (go test -update rewrites it)\n  want: %s\n  got:  %s", p, i+1, w, g)
-				return
-			}
-		}
+		t.Errorf("%s differs (go test -update rewrites it) at %s", p, textdiff.First(string(want), got))
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/farm-stack/farm-lsp/analysis/openapi/fixture"
 	"github.com/farm-stack/farm-lsp/analysis/typegen"
 	ws "github.com/farm-stack/farm-lsp/analysis/workspace"
+	"github.com/farm-stack/farm-lsp/internal/textdiff"
 	"github.com/farm-stack/farm-lsp/reload/codegen"
 	"github.com/farm-stack/farm-lsp/reload/executor"
 	"github.com/farm-stack/farm-lsp/reload/plan"
@@ -385,7 +386,7 @@ func TestDocumentPerState(t *testing.T) {
 		t.Error("the document of state 1 was built again")
 	}
 	if got, want := w.read(models), typegen.Generate(d1).Models; got != want {
-		t.Errorf("the task of state 1 did not write its document's models:\n%s", firstDiff(want, got))
+		t.Errorf("the task of state 1 did not write its document's models:\n%s", textdiff.First(want, got))
 	}
 	before, _ := d1.FullJSON()
 	w.edit("apps/api/src/models/user.py", "    is_active: bool = True", "    is_active: bool = True\n    nickname: str = \"\"")
@@ -394,23 +395,6 @@ func TestDocumentPerState(t *testing.T) {
 		t.Fatal("state 2's document lacks the new field")
 	}
 	if after, _ := d1.FullJSON(); string(after) != string(before) {
-		t.Errorf("building state 2 changed state 1's document:\n%s", firstDiff(string(before), string(after)))
+		t.Errorf("building state 2 changed state 1's document:\n%s", textdiff.First(string(before), string(after)))
 	}
-}
-
-func firstDiff(want, got string) string {
-	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := 0; i < len(wl) || i < len(gl); i++ {
-		var a, b string
-		if i < len(wl) {
-			a = wl[i]
-		}
-		if i < len(gl) {
-			b = gl[i]
-		}
-		if a != b {
-			return "- " + a + "\n+ " + b
-		}
-	}
-	return ""
 }

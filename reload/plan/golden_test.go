@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/farm-stack/farm-lsp/analysis/facts"
+	"github.com/farm-stack/farm-lsp/internal/textdiff"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")
@@ -50,23 +51,6 @@ func TestReasonsGolden(t *testing.T) {
 		t.Fatalf("%v (run go test -update once)", err)
 	}
 	if got := b.String(); got != string(want) {
-		t.Errorf("reasons differ from %s (run go test ./reload/plan -update and review the diff)\n%s", golden, firstDiff(got, string(want)))
+		t.Errorf("reasons differ from %s (run go test ./reload/plan -update and review the diff)\n%s", golden, textdiff.First(string(want), got))
 	}
-}
-
-func firstDiff(got, want string) string {
-	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
-	for i := 0; i < len(g) || i < len(w); i++ {
-		var gl, wl string
-		if i < len(g) {
-			gl = g[i]
-		}
-		if i < len(w) {
-			wl = w[i]
-		}
-		if gl != wl {
-			return fmt.Sprintf("line %d:\n got %q\nwant %q", i+1, gl, wl)
-		}
-	}
-	return ""
 }
