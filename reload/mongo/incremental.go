@@ -14,8 +14,9 @@ import (
 // the snapshots whose Python files all have the same shape
 // (pymod.SameShape: the names they define and import, their classes'
 // bases): the import index is built once for such a run of snapshots,
-// and each answer (the defining file and class name) is remembered.
-// Only the model itself is read from each snapshot's own file.
+// and each answer (the defining file and class name) is remembered, also
+// across shape changes (asked again then). Only the model itself is read
+// from each snapshot's own file.
 type names struct {
 	files map[string]*facts.File // the snapshot the index is built from
 	ix    *pymod.Index
@@ -77,9 +78,11 @@ type docKey struct{ path, name string }
 // diff can find something: those declared in a changed file, those
 // reading (through their bases and embedded models, schema.Set.Reads) a
 // changed file, and those sharing their name with another Document.
-// When some Python file changed shape, was added or was removed, every
-// Document is diffed and the names resolved afresh. The ops equal
-// schema.DiffSets over SetOf of both snapshots
+// When some Python file changed shape, was added or was removed, the
+// names are resolved with a new index, and every name a diff asked about
+// before is asked again: a file where one now means something else (a
+// star import or a new module brought another class) counts as changed.
+// The ops equal schema.DiffSets over SetOf of both snapshots
 // (TestIncrementalDiffMatchesFull).
 type differ struct {
 	snap  analysis.Snapshot
@@ -89,7 +92,7 @@ type differ struct {
 	// Document missing here is diffed.
 	reads map[docKey][]string
 	// walked counts the Documents the last diff walked (tests check a
-	// save walks few); -1 when it walked them all.
+	// save walks few).
 	walked int
 }
 
@@ -132,29 +135,36 @@ func fromSet(set schema.Set) *differ {
 // previous one.
 func (d *differ) next(snap analysis.Snapshot) (ops []schema.Op, cur schema.Set, commit func()) {
 	changed, sameShape := changedFiles(d.snap.Files, snap.Files)
-	if !sameShape {
-		n := newNames(snap)
-		cur = setOn(snap, n, ModelsOf(snap))
-		ops = schema.DiffSets(d.set, cur)
-		return ops, cur, func() {
-			d.snap, d.set, d.names, d.walked = snap, cur, n, -1
-			d.readAll()
+	n := d.names
+	var models map[string][]facts.Model
+	if sameShape {
+		// The same files with the same shapes: the names resolve as
+		// before, and the models of the changed files replace theirs
+		// (ModelsOf, without going over every file).
+		models = maps.Clone(d.set.Models)
+		for p := range changed {
+			if !strings.HasSuffix(p, ".py") {
+				continue
+			}
+			if f := snap.Files[p]; f != nil && len(f.Models) > 0 {
+				models[p] = f.Models
+			} else {
+				delete(models, p)
+			}
 		}
+	} else {
+		// Names are resolved afresh; a file where a name the diffs asked
+		// about (every one is remembered) now means something else counts
+		// as changed.
+		n = newNames(snap)
+		for k, r := range d.names.memo {
+			if !changed[k[0]] && n.resolve(k[0], k[1]) != r {
+				changed[k[0]] = true
+			}
+		}
+		models = ModelsOf(snap)
 	}
-	// The same files with the same shapes: the models of the changed
-	// files replace theirs (ModelsOf, without going over every file).
-	models := maps.Clone(d.set.Models)
-	for p := range changed {
-		if !strings.HasSuffix(p, ".py") {
-			continue
-		}
-		if f := snap.Files[p]; f != nil && len(f.Models) > 0 {
-			models[p] = f.Models
-		} else {
-			delete(models, p)
-		}
-	}
-	cur = setOn(snap, d.names, models)
+	cur = setOn(snap, n, models)
 	// Where each Document name was before (the last one by path, as the
 	// diff matches them) and how many Documents bear it now.
 	before, count := map[string]string{}, map[string]int{}
@@ -197,7 +207,7 @@ func (d *differ) next(snap analysis.Snapshot) (ops []schema.Op, cur schema.Set, 
 				delete(d.reads, docKey{p, m.Name})
 			}
 		}
-		d.snap, d.set, d.walked = snap, cur, len(walked)
+		d.snap, d.set, d.names, d.walked = snap, cur, n, len(walked)
 		for _, w := range walked {
 			d.read(w.path, w.m)
 		}

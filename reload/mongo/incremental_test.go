@@ -81,6 +81,9 @@ class Note(Document):
 		"dup_a.py":        "from beanie import Document\n\n\nclass Dup(Document):\n    a: int = 0\n",
 		"dup_b.py":        "from beanie import Document\n\n\nclass Dup(Document):\n    b: int = 0\n",
 		"gen/__init__.py": "",
+		"extras.py":       "from pydantic import BaseModel\n\n\nclass Misc(BaseModel):\n    x: int = 0\n",
+		"star.py":         "from beanie import Document\n\nfrom .extras import *\n\n\nclass Starred(Document):\n    audit: Audit\n",
+		"late.py":         "from beanie import Document\n\nfrom .later import Thing\n\n\nclass Late(Document):\n    thing: Thing\n",
 	}
 	for i := 0; i < 12; i++ {
 		initial[fmt.Sprintf("gen/g%d.py", i)] = fmt.Sprintf("from beanie import Document\n\nfrom ..base import Stamp\n\n\nclass G%d(Document):\n    a: int = 0\n    stamp: Stamp = Stamp()\n", i)
@@ -92,9 +95,9 @@ class Note(Document):
 		{name: "top-level field added", files: map[string]string{"user.py": "from beanie import Document\n\n\nclass User(Document):\n    name: str\n    age: int = 0\n"}, walk: 3},
 		{name: "top-level field removed", files: map[string]string{"user.py": "from beanie import Document\n\n\nclass User(Document):\n    age: int = 0\n"}, walk: 3},
 		{name: "embedded model two modules down gains a field", files: map[string]string{
-			"reviewer.py": "from pydantic import BaseModel\n\n\nclass Reviewer(BaseModel):\n    name: str = \"\"\n    email: str = \"\"\n"}, walk: 3},
+			"reviewer.py": "from pydantic import BaseModel\n\n\nclass Reviewer(BaseModel):\n    name: str = \"\"\n    email: str = \"\"\n"}, walk: 4}, // Note, Starred (its Audit is base.py's) and both Dups,
 		{name: "embedded model in another module gains a field (shared by 12 Documents)", files: map[string]string{
-			"base.py": strings.Replace(initial["base.py"], "    when: int = 0\n", "    when: int = 0\n    where: str = \"\"\n", 1)}, walk: 15}, // Note reads base.py too (Audit),
+			"base.py": strings.Replace(initial["base.py"], "    when: int = 0\n", "    when: int = 0\n    where: str = \"\"\n", 1)}, walk: 16}, // Note and Starred read base.py too (Audit),
 		{name: "aliased import now names another model", files: map[string]string{
 			"note.py": strings.Replace(initial["note.py"], "import Audit as AuditInfo", "import Stamp as AuditInfo", 1)}, walk: -1},
 		{name: "base class gains a field", files: map[string]string{
@@ -109,7 +112,7 @@ class Note(Document):
 			"shop.py": "from beanie import Document\n\nfrom .base import Audit\n\n\nclass Shop(Document):\n    name: str\n    audit: Audit\n"}, walk: -1},
 		{name: "embedded model of the new Document changes", files: map[string]string{
 			"base.py": strings.Replace(strings.Replace(initial["base.py"], "    when: int = 0\n", "    when: int = 0\n    where: str = \"\"\n", 1),
-				"    at: int = 0\n", "    at: int = 0\n    note: str = \"\"\n", 1)}, walk: 16}, // a changed file counts whole: the 12 Stamp readers too
+				"    at: int = 0\n", "    at: int = 0\n    note: str = \"\"\n", 1)}, walk: 17}, // a changed file counts whole: the 12 Stamp readers too
 		{name: "Document renamed", files: map[string]string{
 			"user.py": "from beanie import Document\n\n\nclass Account(Document):\n    age: int = 0\n\n    class Settings:\n        name = \"User\"\n"}, walk: -1},
 		{name: "Document removed", files: map[string]string{
@@ -120,6 +123,13 @@ class Note(Document):
 		{name: "file of embedded models back", files: map[string]string{"base.py": initial["base.py"]}, walk: -1},
 		{name: "field added after the shape changes", files: map[string]string{
 			"gen/g3.py": strings.Replace(initial["gen/g3.py"], "    a: int = 0\n", "    a: int = 0\n    b: int = 1\n", 1)}, walk: 3},
+		// Files that did not change whose names mean something else now.
+		{name: "a star import now brings the class a Document stores", files: map[string]string{
+			"extras.py": "from pydantic import BaseModel\n\n\nclass Misc(BaseModel):\n    x: int = 0\n\n\nclass Audit(BaseModel):\n    other: int = 0\n"}, walk: -1},
+		{name: "the module an import names appears", files: map[string]string{
+			"later.py": "from pydantic import BaseModel\n\n\nclass Thing(BaseModel):\n    t: int = 0\n"}, walk: -1},
+		{name: "its model gains a field", files: map[string]string{
+			"later.py": "from pydantic import BaseModel\n\n\nclass Thing(BaseModel):\n    t: int = 0\n    u: int = 0\n"}, walk: 3},
 	}
 
 	prev := ws.Snapshot()

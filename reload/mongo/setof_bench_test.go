@@ -96,3 +96,52 @@ func BenchmarkDiffSave(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkDiffSaveNewClass is BenchmarkDiffSave with a save that
+// changes the file's shape (a BaseModel class added, the previous save's
+// removed): the names are resolved with a new import index and every
+// name the diffs asked about is asked again.
+func BenchmarkDiffSaveNewClass(b *testing.B) {
+	for _, mode := range []string{"full", "incremental"} {
+		b.Run(mode, func(b *testing.B) {
+			ws := analysis.New(analysis.Options{})
+			var docFile string
+			var docSrc []byte
+			for p, src := range synth.SyntheticSpread(1000, 750, 4, 3) {
+				if i := bytes.Index(src, []byte("(BaseModel):")); i >= 0 && bytes.Contains(src, []byte("class Model")) {
+					src = append([]byte("from beanie import Document\n"), bytes.Replace(src, []byte("(BaseModel):"), []byte("(Document):"), 1)...)
+					if p > docFile {
+						docFile, docSrc = p, src
+					}
+				}
+				if _, err := ws.Update(context.Background(), p, src); err != nil {
+					b.Fatal(err)
+				}
+			}
+			prev := ws.Snapshot()
+			d := newDiffer(prev)
+			b.ResetTimer()
+			for n := 0; n < b.N; n++ {
+				b.StopTimer()
+				src := append(append([]byte(nil), docSrc...), fmt.Sprintf("\n\nclass Extra%d(BaseModel):\n    a: int = 0\n", n)...)
+				if _, err := ws.Update(context.Background(), docFile, src); err != nil {
+					b.Fatal(err)
+				}
+				snap := ws.Snapshot()
+				b.StartTimer()
+				var ops []schema.Op
+				if mode == "full" {
+					ops = schema.DiffSets(SetOf(prev), SetOf(snap))
+				} else {
+					var commit func()
+					ops, _, commit = d.next(snap)
+					commit()
+				}
+				if len(ops) != 0 {
+					b.Fatalf("ops = %v", ops)
+				}
+				prev = snap
+			}
+		})
+	}
+}
