@@ -142,7 +142,10 @@ func BenchmarkEngineSave2000(b *testing.B) {
 }
 
 // BenchmarkColdIndex10000 measures initialize → "indexed" on a generated
-// 10,000-file workspace, and the RSS after it.
+// 10,000-file workspace, and the RSS after it. Run it with -benchtime=1x
+// for the RSS of one server in a process, as in use: later servers of one
+// process count the C heap (tree-sitter's, kept by glibc's arenas) that
+// earlier ones freed.
 func BenchmarkColdIndex10000(b *testing.B) {
 	root := genWorkspace(b, 10000)
 	var d []time.Duration
