@@ -402,6 +402,18 @@ func (w *Watcher) rel(path string) (string, bool) {
 	return filepath.ToSlash(r), true
 }
 
+// MatchExact reports whether rel itself (not one of its directories)
+// matches one of the patterns: for a walk that has already checked, and
+// descended through, every directory above rel.
+func MatchExact(patterns []string, rel string) bool {
+	for _, pat := range patterns {
+		if ok, _ := doublestar.Match(pat, rel); ok {
+			return true
+		}
+	}
+	return false
+}
+
 // Match reports whether the root-relative slash path rel, or any directory
 // above it, matches one of the doublestar patterns ("**/node_modules/**",
 // "**/.*", "apps/web/src/types/**"). Malformed patterns never match.
