@@ -75,6 +75,9 @@ type Coordinator struct {
 	// watching is the watch.paths filter and the file watcher (settings.go).
 	watching watchState
 
+	// toggleMu orders farm.toggle against the scheduler's creation, so a
+	// toggle made while executors are set up is not lost.
+	toggleMu    sync.Mutex
 	mu          sync.Mutex
 	sink        Sink
 	cfg         config.Config
@@ -198,10 +201,12 @@ func (c *Coordinator) Start(ctx context.Context, sink Sink) error {
 
 	c.setupExecutors()
 	cfg := c.Config()
+	c.toggleMu.Lock()
 	sched := scheduler.New(c.schedulerOptions(cfg))
 	c.mu.Lock()
 	c.sched = sched
 	c.mu.Unlock()
+	c.toggleMu.Unlock()
 	c.goRun("trust", c.watchTrust)
 	c.goRun("scheduler", func(ctx context.Context) { sched.Run(ctx) })
 	c.goRun("analysis", c.analysisLoop)
@@ -335,6 +340,8 @@ func (c *Coordinator) Status() Status {
 
 // SetEnabled turns hot reload on or off (farm.toggle).
 func (c *Coordinator) SetEnabled(on bool) {
+	c.toggleMu.Lock()
+	defer c.toggleMu.Unlock()
 	c.mu.Lock()
 	c.enabled = on
 	sched := c.sched
