@@ -125,19 +125,7 @@ func (w *embeddedWS) state(files map[string]string) *plan.State {
 
 func (f *fixture) notes() map[string]bson.M {
 	f.t.Helper()
-	cur, err := f.db.Collection("notes").Find(context.Background(), bson.D{})
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	var all []bson.M
-	if err := cur.All(context.Background(), &all); err != nil {
-		f.t.Fatal(err)
-	}
-	out := map[string]bson.M{}
-	for _, d := range all {
-		out[d["title"].(string)] = d
-	}
-	return out
+	return f.byKey("notes", "title")
 }
 
 // at follows a path of keys and indexes through decoded documents.

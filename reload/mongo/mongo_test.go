@@ -130,7 +130,13 @@ func (f *fixture) insert(docs ...bson.D) {
 
 func (f *fixture) docs() map[string]bson.M {
 	f.t.Helper()
-	cur, err := f.db.Collection("users").Find(context.Background(), bson.D{})
+	return f.byKey("users", "name")
+}
+
+// byKey reads a collection's documents keyed by one of their string fields.
+func (f *fixture) byKey(collection, key string) map[string]bson.M {
+	f.t.Helper()
+	cur, err := f.db.Collection(collection).Find(context.Background(), bson.D{})
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -140,7 +146,7 @@ func (f *fixture) docs() map[string]bson.M {
 	}
 	out := map[string]bson.M{}
 	for _, d := range all {
-		out[d["name"].(string)] = d
+		out[d[key].(string)] = d
 	}
 	return out
 }
