@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -36,11 +37,20 @@ func loadAvg() float64 {
 }
 
 // BenchmarkGenerateProcessVsFastAPI runs, side by side on the issue's
-// backend (1,000 models in 250 modules, 750 routes, Pydantic 1 pinned,
-// plus 100 React components), whole `farm-lsp generate` processes (start,
-// index, OpenAPI, TypeScript) against what users run today: Debian's
-// FastAPI (/usr/bin/python3 importing the app and dumping app.openapi())
-// followed by openapi-typescript. farm-lsp runs four ways each iteration:
+// backend (1,000 models in 250 modules, 750 routes, plus 100 React
+// components), whole `farm-lsp generate` processes (start, index, OpenAPI,
+// TypeScript) against what users run today: a real FastAPI importing the
+// app and dumping app.openapi(), followed by openapi-typescript. It does so
+// in each Pydantic mode, the app's requirements pinning the mode:
+//
+//   - pydantic1: Debian 12's FastAPI 0.92 / Pydantic 1.10 (/usr/bin/python3;
+//     Debian builds Pydantic 1 without its Cython extension, so this FastAPI
+//     is slower than one installed from PyPI wheels);
+//   - pydantic2: Debian trixie's FastAPI 0.115 / Pydantic 2.10 with the
+//     compiled pydantic-core, from the private sysroot .ci/trixie makes
+//     ($FARM_TRIXIE_DIR, default /opt/farm-trixie): the faster baseline.
+//
+// farm-lsp runs four ways each iteration:
 //
 //   - fresh-cold: no generated files yet (all four written), --no-cache;
 //   - present-cold: the generated files already there and current (the
@@ -54,21 +64,48 @@ func loadAvg() float64 {
 // average before and after. Set FARM_BENCH_PIPELINE=1 to run it.
 func BenchmarkGenerateProcessVsFastAPI(b *testing.B) {
 	if os.Getenv("FARM_BENCH_PIPELINE") == "" {
-		b.Skip("set FARM_BENCH_PIPELINE=1 (needs go, /usr/bin/python3 with python3-fastapi and npm ci in analysis/typegen/testdata/tsc)")
+		b.Skip("set FARM_BENCH_PIPELINE=1 (needs go, /usr/bin/python3 with python3-fastapi, the trixie sysroot of .ci/run for pydantic2, and npm ci in analysis/typegen/testdata/tsc)")
 	}
 	ots, _ := filepath.Abs(filepath.Join(tscDir, "node_modules", "openapi-typescript", "bin", "cli.js"))
 	if _, err := os.Stat(ots); err != nil {
 		b.Skipf("openapi-typescript not installed: (cd analysis/typegen/%s && npm ci)", tscDir)
 	}
-	dir := b.TempDir()
-	bin := filepath.Join(dir, "farm-lsp")
+	bin := filepath.Join(b.TempDir(), "farm-lsp")
 	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/farm-lsp").CombinedOutput(); err != nil {
 		b.Fatalf("go build: %v\n%s", err, out)
 	}
+	b.Run("pydantic1", func(b *testing.B) {
+		py := exec.Command("/usr/bin/python3", "-c", "import fastapi, pydantic; assert pydantic.VERSION.startswith('1.')")
+		if out, err := py.CombinedOutput(); err != nil {
+			b.Skipf("no Debian FastAPI with Pydantic 1 (%v %s): apt-get install -y python3-fastapi", err, out)
+		}
+		pipelineVsFastAPI(b, bin, ots, 1, "fastapi==0.92.0\npydantic<2\n", []string{"/usr/bin/python3"}, nil)
+	})
+	b.Run("pydantic2", func(b *testing.B) {
+		dir := os.Getenv("FARM_TRIXIE_DIR")
+		if dir == "" {
+			dir = "/opt/farm-trixie"
+		}
+		python := filepath.Join(dir, "usr/local/bin/python3.13")
+		env := []string{"PYTHONNOUSERSITE=1"}
+		py := exec.Command(python, "-c", "import fastapi, pydantic; assert pydantic.VERSION.startswith('2.')")
+		py.Env = append(os.Environ(), env...)
+		if out, err := py.CombinedOutput(); err != nil {
+			b.Skipf("no trixie FastAPI with Pydantic 2 (%v %s): .ci/trixie %s python3-fastapi", err, out, dir)
+		}
+		pipelineVsFastAPI(b, bin, ots, 2, "fastapi>=0.100\npydantic>=2\n", []string{python, "-W", "ignore"}, env)
+	})
+}
+
+// pipelineVsFastAPI is one mode of BenchmarkGenerateProcessVsFastAPI:
+// requirements pin the mode for farm-lsp, python (a command and its first
+// arguments) with env is the FastAPI that judges it.
+func pipelineVsFastAPI(b *testing.B, bin, ots string, mode int, requirements string, python, env []string) {
+	dir := b.TempDir()
 	app := filepath.Join(dir, "app")
 	srcs := fixture.SyntheticSpread(spreadModels, spreadRoutes, spreadPerModule, spreadRoutesPerModule)
 	srcs["farm.config.ts"] = []byte("export default { name: 'bench' };\n")
-	srcs["apps/api/requirements.txt"] = []byte("fastapi==0.92.0\npydantic<2\n")
+	srcs["apps/api/requirements.txt"] = []byte(requirements)
 	for i := 0; i < 100; i++ {
 		srcs[fmt.Sprintf("apps/web/src/components/C%03d.tsx", i)] = []byte(fmt.Sprintf(
 			"import { useState } from 'react';\nimport type { Model%04d } from '../types/models';\n\nexport function C%03d({ m }: { m: Model%04d }) {\n  const [n, setN] = useState(0);\n  return <div onClick={() => setN(n + 1)}>{m.displayName} {n}</div>;\n}\n", i, i, i))
@@ -98,6 +135,13 @@ func BenchmarkGenerateProcessVsFastAPI(b *testing.B) {
 		return time.Since(start), cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	}
 	generate("--cache-dir", cache) // fills the cache
+	models, err := os.ReadFile(filepath.Join(app, "apps/web/src", outputs[0]))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if want := fmt.Sprintf("(Pydantic v%d rules)", mode); !strings.Contains(string(models), want) {
+		b.Fatalf("farm-lsp did not generate in the mode FastAPI runs: no %q in %s", want, outputs[0])
+	}
 	type runs struct{ wall, cpu []time.Duration }
 	variants := []struct {
 		name   string
@@ -127,9 +171,9 @@ func BenchmarkGenerateProcessVsFastAPI(b *testing.B) {
 		}
 
 		start := time.Now()
-		py := exec.Command("/usr/bin/python3", "-c", "import json; from src.main import app; json.dump(app.openapi(), open('"+spec+"', 'w'))")
+		py := exec.Command(python[0], append(python[1:], "-c", "import json; from src.main import app; json.dump(app.openapi(), open('"+spec+"', 'w'))")...)
 		py.Dir = filepath.Join(app, "apps/api")
-		py.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1")
+		py.Env = append(append(os.Environ(), env...), "PYTHONDONTWRITEBYTECODE=1")
 		if out, err := py.CombinedOutput(); err != nil {
 			b.Fatalf("fastapi: %v\n%s", err, out)
 		}
