@@ -283,3 +283,12 @@ func BenchmarkIncrementalSave(b *testing.B) {
 		_ = g.Generate(doc)
 	})
 }
+
+// BenchmarkGeneratorFresh is the render of a one-shot `farm-lsp generate`
+// on the issue's backend: a new Generator (empty cache) renders the four
+// files of a document already built (Pydantic 1, as the benchmark app pins).
+func BenchmarkGeneratorFresh(b *testing.B) {
+	_, files := spreadFacts(b)
+	doc, _ := openapi.Build(files, openapi.Options{Pydantic: 1})
+	measureCPU(b, func(int) { typegen.NewGenerator().Generate(doc) })
+}

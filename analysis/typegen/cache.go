@@ -10,7 +10,9 @@ import (
 // Generator renders like Generate and, between calls, reuses the text of
 // every model and operation whose schema or operation node is the same as
 // last time (openapi.Builder reuses the nodes of unchanged models and
-// routes), as long as the set of component names did not change. It is
+// routes): an operation's client function and hook always (their text
+// depends on the node and its function name only), a model's and an
+// operation's types as long as the component naming did not change. It is
 // safe for concurrent use (calls are serialised).
 type Generator struct {
 	mu    sync.Mutex
@@ -18,7 +20,6 @@ type Generator struct {
 	prev  *blockCache
 	ops   []*openapi.Operation // the operations plan was made for
 	plan  []*op
-	sizes [4]int // lengths of the last files, to size the next ones
 
 	// The last document's components (name, schema node, model, file by
 	// index), its naming and the files rendered from it, for the fast
@@ -56,39 +57,66 @@ func (g *Generator) Generate(doc *openapi.Document) Files {
 	if out, ok := g.fast(doc, opsNow); ok {
 		return out
 	}
-	var p prepared
-	if g.ops != nil && samePointers(opsNow, g.ops) {
-		p = prepared{ops: g.plan, n: nameDoc(doc, g.plan)}
-	} else {
-		p = prepare(doc)
-		g.ops, g.plan = opsNow, p.ops
+	ops := g.plan
+	if g.ops == nil || !samePointers(opsNow, g.ops) {
+		ops = plan(doc)
+		g.ops, g.plan = opsNow, ops
 	}
-	// Rendered text depends on every component's identifier (and its
-	// input variant's, and its import name in types/api.ts): those are a
-	// function of the component names, the variants and the aliased imports.
+	c := &blockCache{models: newPart[modelKey](len(doc.Components.Schemas))}
+	for i := range c.ops {
+		c.ops[i] = newPart[*openapi.Operation](len(opsNow))
+	}
+	if p := g.prev; p != nil {
+		c.models.size = p.models.size
+		for i := range c.ops {
+			c.ops[i].size = p.ops[i].size
+		}
+		// Services and hooks depend on the operations only.
+		c.ops[opServices].prev, c.ops[opHooks].prev = p.ops[opServices].next, p.ops[opHooks].next
+	}
+	var epoch string
+	out, n := generate(doc, ops, func(n *naming) {
+		// The models' and the operation types' text depends on every
+		// component's identifier (and its input variant's, and its import
+		// name in types/api.ts): those are a function of the component
+		// names, the variants and the aliased imports.
+		epoch = namingEpoch(doc, n)
+		if epoch == g.epoch && g.prev != nil {
+			c.models.prev, c.ops[opAPITypes].prev = g.prev.models.next, g.prev.ops[opAPITypes].next
+		}
+	}, c)
+	c.models.size = len(out.Models)
+	for i, f := range [3]string{out.APITypes, out.Services, out.Hooks} {
+		c.ops[i].size = len(f)
+	}
+	c.models.prev = nil
+	for i := range c.ops {
+		c.ops[i].prev = nil
+	}
+	g.epoch, g.prev = epoch, c
+	g.remember(doc, n, out)
+	return out
+}
+
+func newPart[K comparable](n int) partCache[K] {
+	return partCache[K]{next: make(map[K]block, n)}
+}
+
+// namingEpoch identifies what of a naming rendered text depends on.
+func namingEpoch(doc *openapi.Document, n *naming) string {
 	var sb strings.Builder
 	for _, ns := range doc.Components.Schemas {
 		sb.WriteString(ns.Name)
 		sb.WriteByte('\n')
 	}
 	sb.WriteByte(byte('0' + doc.Pydantic))
-	for _, v := range p.n.variants {
+	for _, v := range n.variants {
 		sb.WriteString("\x00" + v)
 	}
-	for _, id := range sortedKeys(p.n.aliased()) {
+	for _, id := range sortedKeys(n.aliased()) {
 		sb.WriteString("\x01" + id)
 	}
-	epoch := sb.String()
-	c := &blockCache{nextModels: make(map[modelKey]block, len(doc.Components.Schemas)), nextOps: make(map[opKey]block, 3*len(opsNow)), sizes: g.sizes}
-	if epoch == g.epoch && g.prev != nil {
-		c.models, c.ops = g.prev.nextModels, g.prev.nextOps
-	}
-	out := generate(doc, p, c)
-	g.sizes = [4]int{len(out.Models), len(out.APITypes), len(out.Services), len(out.Hooks)}
-	g.epoch, g.prev = epoch, c
-	c.models, c.ops = nil, nil
-	g.remember(doc, p.n, out)
-	return out
+	return sb.String()
 }
 
 // remember keeps what fast compares the next document with.
@@ -131,18 +159,18 @@ func (g *Generator) fast(doc *openapi.Document, opsNow []*openapi.Operation) (Fi
 			return Files{}, false
 		}
 	}
-	// The block cache carries over in place: drop the replaced nodes'.
-	m := g.prev.nextModels
-	c := &blockCache{models: m, nextModels: m, sizes: g.sizes}
+	// The models' cache carries over in place: drop the replaced nodes'.
+	m := &g.prev.models
+	m.prev = m.next
 	for _, i := range changed {
 		if g.schemas[i] != ss[i].Schema {
-			delete(m, modelKey{g.schemas[i], false})
-			delete(m, modelKey{g.schemas[i], true})
+			delete(m.next, modelKey{g.schemas[i], false})
+			delete(m.next, modelKey{g.schemas[i], true})
 		}
 	}
 	out := g.last
-	out.Models = models(doc, g.n, c)
-	g.sizes[0] = len(out.Models)
+	out.Models = models(doc, g.n, m)
+	m.prev, m.size = nil, len(out.Models)
 	for _, i := range changed {
 		g.schemas[i], g.models[i], g.files[i] = ss[i].Schema, ss[i].Model, ss[i].File
 	}
@@ -180,66 +208,70 @@ type block struct {
 	name, model, file string
 }
 
-// modelKey and opKey are pointer keys (cheap to hash); the names the text
-// was rendered with are checked on lookup (block.check).
+// modelKey is a pointer key (cheap to hash); the names the text was
+// rendered with are checked on lookup.
 type modelKey struct {
 	s       *openapi.Schema
 	variant bool // the input variant
 }
 
-type opKey struct {
-	o    *openapi.Operation
-	part byte
-}
+// The files whose blocks are per operation, indexing blockCache.ops.
+const (
+	opAPITypes = iota
+	opServices
+	opHooks
+)
 
 // blockCache is one call's view of the cache: hits from the previous call
-// are carried over; a nil cache renders everything.
+// are carried over; a nil cache renders everything. Each file has its own
+// part, so the four files render concurrently without sharing a map.
 type blockCache struct {
-	sizes      [4]int // expected file lengths (Grow hints)
-	models     map[modelKey]block
-	ops        map[opKey]block
-	nextModels map[modelKey]block
-	nextOps    map[opKey]block
+	models partCache[modelKey]
+	ops    [3]partCache[*openapi.Operation] // by opAPITypes, opServices, opHooks
 }
 
-// grow sizes b for file i (0 models, 1 api types, 2 services, 3 hooks).
-func (c *blockCache) grow(b *strings.Builder, i int) {
-	if c != nil && c.sizes[i] > 0 {
-		b.Grow(c.sizes[i] + c.sizes[i]/8)
+// partCache is one file's cached blocks: prev holds the last call's,
+// next collects this call's (hits and fresh renders), and size is the
+// file's last length (a Grow hint).
+type partCache[K comparable] struct {
+	size       int
+	prev, next map[K]block
+}
+
+// grow sizes b like the file's last version.
+func (c *partCache[K]) grow(b *strings.Builder) {
+	if c != nil && c.size > 0 {
+		b.Grow(c.size + c.size/8)
 	}
 }
 
-func (c *blockCache) getModel(k modelKey, ns *openapi.NamedSchema) (block, bool) {
+// get returns the last call's block for k, if any; a caller that uses it
+// keeps it with put.
+func (c *partCache[K]) get(k K) (block, bool) {
 	if c == nil {
 		return block{}, false
 	}
-	b, ok := c.models[k]
-	ok = ok && b.name == ns.Name && b.model == ns.Model && b.file == ns.File
-	if ok {
-		c.nextModels[k] = b
-	}
+	b, ok := c.prev[k]
 	return b, ok
 }
 
-func (c *blockCache) putModel(k modelKey, b block) {
+func (c *partCache[K]) put(k K, b block) {
 	if c != nil {
-		c.nextModels[k] = b
+		c.next[k] = b
 	}
 }
 
-func (c *blockCache) getOp(k opKey, check string) (block, bool) {
+// modelPart and opPart are a cache's parts, nil for no cache.
+func (c *blockCache) modelPart() *partCache[modelKey] {
 	if c == nil {
-		return block{}, false
+		return nil
 	}
-	b, ok := c.ops[k]
-	if ok && b.check == check {
-		c.nextOps[k] = b
-	}
-	return b, ok && b.check == check
+	return &c.models
 }
 
-func (c *blockCache) putOp(k opKey, b block) {
-	if c != nil {
-		c.nextOps[k] = b
+func (c *blockCache) opPart(i int) *partCache[*openapi.Operation] {
+	if c == nil {
+		return nil
 	}
+	return &c.ops[i]
 }

@@ -47,3 +47,26 @@ func TestGeneratorMatchesFresh(t *testing.T) {
 		}
 	}
 }
+
+// TestPanicReachesCaller: the files render on goroutines of their own; a
+// panic in one of them is raised in the caller's goroutine, where the
+// server's executors recover from it, instead of ending the process.
+func TestPanicReachesCaller(t *testing.T) {
+	// A component without a schema cannot come from openapi.Build; the
+	// models file dereferences it.
+	doc := &openapi.Document{Pydantic: 2}
+	doc.Components.Schemas = []*openapi.NamedSchema{{Name: "Broken"}}
+	for name, gen := range map[string]func(*openapi.Document) typegen.Files{
+		"Generate":  typegen.Generate,
+		"Generator": typegen.NewGenerator().Generate,
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: no panic for a component without a schema", name)
+				}
+			}()
+			gen(doc)
+		}()
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/farm-stack/farm-lsp/analysis/openapi"
@@ -41,48 +42,91 @@ func (f Files) ByPath() map[string]string {
 }
 
 // Generate renders all four files.
-func Generate(doc *openapi.Document) Files { return generate(doc, prepare(doc), nil) }
-
-// prepared is what every file needs: the operations' names and the models'.
-type prepared struct {
-	ops []*op
-	n   *naming
+func Generate(doc *openapi.Document) Files {
+	out, _ := generate(doc, plan(doc), nil, nil)
+	return out
 }
 
-func prepare(doc *openapi.Document) prepared {
-	ops := plan(doc)
-	return prepared{ops: ops, n: nameDoc(doc, ops)}
-}
-
-func generate(doc *openapi.Document, p prepared, c *blockCache) Files {
-	return Files{
-		Models:   models(doc, p.n, c),
-		APITypes: apiTypes(doc, p, c),
-		Services: services(doc, p.ops, c),
-		Hooks:    hooks(doc, p.ops, c),
+// generate renders the four files concurrently (each from its own part of
+// the cache c, which may be nil): services and hooks need the operations'
+// names only, so they start while the components are named; named, when
+// set, is called with the naming before the models and types/api.ts are
+// rendered from it. A panic in any of them is raised again here, in the
+// caller's goroutine.
+func generate(doc *openapi.Document, ops []*op, named func(*naming), c *blockCache) (Files, *naming) {
+	var (
+		out  Files
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		fail any
+	)
+	spawn := func(f func()) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() {
+				if p := recover(); p != nil {
+					mu.Lock()
+					if fail == nil {
+						fail = p
+					}
+					mu.Unlock()
+				}
+			}()
+			f()
+		}()
 	}
+	spawn(func() { out.Services = services(ops, c.opPart(opServices)) })
+	spawn(func() { out.Hooks = hooks(ops, c.opPart(opHooks)) })
+	var n *naming
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				mu.Lock()
+				fail = p
+				mu.Unlock()
+				n = nil
+			}
+		}()
+		n = nameDoc(doc, ops)
+		if named != nil {
+			named(n)
+		}
+	}()
+	if n != nil {
+		spawn(func() { out.Models = models(doc, n, c.modelPart()) })
+		spawn(func() { out.APITypes = apiTypes(doc, ops, n, c.opPart(opAPITypes)) })
+	}
+	wg.Wait()
+	if fail != nil {
+		panic(fail)
+	}
+	return out, n
 }
 
 // Models renders types/models/index.ts.
-func Models(doc *openapi.Document) string { return models(doc, prepare(doc).n, nil) }
+func Models(doc *openapi.Document) string { return models(doc, nameDoc(doc, plan(doc)), nil) }
 
 // APITypes renders types/api.ts.
-func APITypes(doc *openapi.Document) string { return apiTypes(doc, prepare(doc), nil) }
+func APITypes(doc *openapi.Document) string {
+	ops := plan(doc)
+	return apiTypes(doc, ops, nameDoc(doc, ops), nil)
+}
 
 // Services renders services/api.ts.
-func Services(doc *openapi.Document) string { return services(doc, plan(doc), nil) }
+func Services(doc *openapi.Document) string { return services(plan(doc), nil) }
 
 // Hooks renders hooks/api.ts.
-func Hooks(doc *openapi.Document) string { return hooks(doc, plan(doc), nil) }
+func Hooks(doc *openapi.Document) string { return hooks(plan(doc), nil) }
 
 // isBody reports whether a component is a synthesised request body
 // (rendered in types/api.ts, not among the models).
 func isBody(name string) bool { return strings.HasPrefix(name, "Body_") }
 
-func models(doc *openapi.Document, n *naming, c *blockCache) string {
+func models(doc *openapi.Document, n *naming, c *partCache[modelKey]) string {
 	w := newTypeWriter(n)
 	var b strings.Builder
-	c.grow(&b, 0)
+	c.grow(&b)
 	b.WriteString(Header)
 	fmt.Fprintf(&b, "// Source: the FastAPI backend's models, as OpenAPI (Pydantic v%d rules).\n", doc.Pydantic)
 	for _, ns := range doc.Components.Schemas {
@@ -103,9 +147,10 @@ func models(doc *openapi.Document, n *naming, c *blockCache) string {
 }
 
 // modelBlock renders one model's declaration, or its input variant.
-func modelBlock(w *typeWriter, ns *openapi.NamedSchema, variant bool, c *blockCache) string {
+func modelBlock(w *typeWriter, ns *openapi.NamedSchema, variant bool, c *partCache[modelKey]) string {
 	key := modelKey{ns.Schema, variant}
-	if blk, ok := c.getModel(key, ns); ok {
+	if blk, ok := c.get(key); ok && blk.name == ns.Name && blk.model == ns.Model && blk.file == ns.File {
+		c.put(key, blk)
 		return blk.text
 	}
 	var blk strings.Builder
@@ -132,7 +177,7 @@ func modelBlock(w *typeWriter, ns *openapi.NamedSchema, variant bool, c *blockCa
 		fmt.Fprintf(&blk, "export type %s = %s;\n", id, w.ts(s, ""))
 	}
 	w.input = false
-	c.putModel(key, block{text: blk.String(), name: ns.Name, model: ns.Model, file: ns.File})
+	c.put(key, block{text: blk.String(), name: ns.Name, model: ns.Model, file: ns.File})
 	return blk.String()
 }
 
@@ -271,9 +316,8 @@ func camel(s string) string {
 }
 
 // apiTypes renders types/api.ts: XParams, XBody, XResponse, XVariables.
-func apiTypes(doc *openapi.Document, p prepared, c *blockCache) string {
-	ops := p.ops
-	w := newTypeWriter(p.n)
+func apiTypes(doc *openapi.Document, ops []*op, n *naming, c *partCache[*openapi.Operation]) string {
+	w := newTypeWriter(n)
 	w.imported = true
 	w.inline = map[string]*openapi.Schema{}
 	for _, ns := range doc.Components.Schemas {
@@ -283,8 +327,8 @@ func apiTypes(doc *openapi.Document, p prepared, c *blockCache) string {
 	}
 	var body strings.Builder
 	for _, o := range ops {
-		key := opKey{o.Operation, 'a'}
-		if blk, ok := c.getOp(key, o.fn); ok {
+		if blk, ok := c.get(o.Operation); ok && blk.check == o.fn {
+			c.put(o.Operation, blk)
 			body.WriteString(blk.text)
 			for _, u := range blk.used {
 				w.used[u] = true
@@ -294,18 +338,18 @@ func apiTypes(doc *openapi.Document, p prepared, c *blockCache) string {
 		sub := *w
 		sub.used = map[string]bool{}
 		text := apiTypesBlock(&sub, o)
-		c.putOp(key, block{text: text, used: sortedKeys(sub.used), check: o.fn})
+		c.put(o.Operation, block{text: text, used: sortedKeys(sub.used), check: o.fn})
 		for u := range sub.used {
 			w.used[u] = true
 		}
 		body.WriteString(text)
 	}
 	var b strings.Builder
-	c.grow(&b, 1)
+	c.grow(&b)
 	b.WriteString(Header)
 	if imports := sortedKeys(w.used); len(imports) > 0 {
 		for i, id := range imports {
-			if local := p.n.imports[id]; local != "" && local != id {
+			if local := n.imports[id]; local != "" && local != id {
 				imports[i] = id + " as " + local
 			}
 		}
@@ -509,14 +553,14 @@ export async function request<T>(
 `
 
 // services renders services/api.ts: one function per operation.
-func services(doc *openapi.Document, ops []*op, c *blockCache) string {
+func services(ops []*op, c *partCache[*openapi.Operation]) string {
 	var imports []string
 	for _, o := range ops {
 		imports = append(imports, typeNames(o)...)
 	}
 	sort.Strings(imports)
 	var b strings.Builder
-	c.grow(&b, 2)
+	c.grow(&b)
 	b.WriteString(Header)
 	if len(imports) > 0 {
 		fmt.Fprintf(&b, "import type {\n")
@@ -527,13 +571,13 @@ func services(doc *openapi.Document, ops []*op, c *blockCache) string {
 	}
 	b.WriteString(servicesRuntime)
 	for _, o := range ops {
-		key := opKey{o.Operation, 's'}
-		if blk, ok := c.getOp(key, o.fn); ok {
+		if blk, ok := c.get(o.Operation); ok && blk.check == o.fn {
+			c.put(o.Operation, blk)
 			b.WriteString(blk.text)
 			continue
 		}
 		text := serviceBlock(o)
-		c.putOp(key, block{text: text, check: o.fn})
+		c.put(o.Operation, block{text: text, check: o.fn})
 		b.WriteString(text)
 	}
 	return b.String()
@@ -595,7 +639,7 @@ func serviceBlock(o *op) string {
 }
 
 // hooks renders hooks/api.ts: queryKeys, useX for GET, useXMutation else.
-func hooks(doc *openapi.Document, ops []*op, c *blockCache) string {
+func hooks(ops []*op, c *partCache[*openapi.Operation]) string {
 	var fns, types []string
 	hasQuery, hasMutation := false, false
 	for _, o := range ops {
@@ -610,7 +654,7 @@ func hooks(doc *openapi.Document, ops []*op, c *blockCache) string {
 	sort.Strings(fns)
 	sort.Strings(types)
 	var b strings.Builder
-	c.grow(&b, 3)
+	c.grow(&b)
 	b.WriteString(Header)
 	var rq, rqTypes []string
 	if hasMutation {
@@ -653,13 +697,13 @@ func hooks(doc *openapi.Document, ops []*op, c *blockCache) string {
 	}
 	b.WriteString("};\n")
 	for _, o := range ops {
-		key := opKey{o.Operation, 'h'}
-		if blk, ok := c.getOp(key, o.fn); ok {
+		if blk, ok := c.get(o.Operation); ok && blk.check == o.fn {
+			c.put(o.Operation, blk)
 			b.WriteString(blk.text)
 			continue
 		}
 		text := hookBlock(o)
-		c.putOp(key, block{text: text, check: o.fn})
+		c.put(o.Operation, block{text: text, check: o.fn})
 		b.WriteString(text)
 	}
 	return b.String()
