@@ -22,6 +22,7 @@ extern bool ts_tree_cursor_goto_parent(flatTSTreeCursor *);
 extern uint16_t ts_node_symbol(flatTSNode);
 extern uint32_t ts_node_start_byte(flatTSNode);
 extern uint32_t ts_node_end_byte(flatTSNode);
+extern uint32_t ts_node_descendant_count(flatTSNode);
 
 typedef struct {
 	uint32_t start, end;
@@ -179,7 +180,7 @@ func (d *Doc) FlattenNode(n *sitter.Node, buf []FlatNode) []FlatNode {
 	// sitter.Node's first field is the C TSNode (bindings.go: type Node
 	// struct { c C.TSNode; t *Tree }), copied here by value.
 	croot := *(*C.flatTSNode)(unsafe.Pointer(n))
-	if want := int(n.EndByte()-n.StartByte())/3 + 16; cap(buf) < want {
+	if want := descendants(croot); cap(buf) < want {
 		buf = make([]FlatNode, want)
 	}
 	buf = buf[:cap(buf)]
@@ -194,6 +195,19 @@ func (d *Doc) FlattenNode(n *sitter.Node, buf []FlatNode) []FlatNode {
 	}
 }
 
+// descendants is the number of nodes a walk from root visits (root
+// included), read from the tree without walking it.
+func descendants(root C.flatTSNode) int {
+	return int(C.ts_node_descendant_count(root))
+}
+
+// nodeCount is descendants for a node of a live tree.
+func nodeCount(n *sitter.Node) int {
+	c := descendants(*(*C.flatTSNode)(unsafe.Pointer(n)))
+	runtime.KeepAlive(n)
+	return c
+}
+
 // flatWalk runs flat_walk into buf (see there).
 func flatWalk(root C.flatTSNode, buf []FlatNode, stopNodes, maxDepth int) (cnt, depth int, stopped bool) {
 	var dp C.int64_t
@@ -204,13 +218,14 @@ func flatWalk(root C.flatTSNode, buf []FlatNode, stopNodes, maxDepth int) (cnt, 
 }
 
 // Shape counts the tree's nodes and the depth of its deepest node (the
-// root is at depth 0) in one walk in C, without allocating. The walk stops
+// root is at depth 0) in one walk in C. The walk stops
 // as soon as the count passes maxNodes or the depth passes maxDepth (0:
 // no limit), so its cost is bounded by the limits; the figures returned
 // are then just over them.
 //
-// For a Python tree within the limits, the walk also flattens it, and the
-// next Flatten of the whole tree returns that (Python's extraction flattens
+// For a Python tree within the limits, the walk also flattens it (into a
+// slice of the tree's node count, which tree-sitter keeps), and the next
+// Flatten of the whole tree returns that (Python's extraction flattens
 // every tree it reads, right after the analysis checked its shape).
 func (d *Doc) Shape(maxNodes, maxDepth int) (nodes, depth int) {
 	if d == nil || d.Tree == nil {
@@ -218,12 +233,11 @@ func (d *Doc) Shape(maxNodes, maxDepth int) (nodes, depth int) {
 	}
 	root := d.Tree.RootNode()
 	croot := *(*C.flatTSNode)(unsafe.Pointer(root))
-	if d.Lang == Python {
-		want := len(d.Src)/3 + 16
-		if maxNodes > 0 && want > maxNodes+1 {
-			want = maxNodes + 1
-		}
-		buf := make([]FlatNode, want)
+	// The node count is known without a walk (tree-sitter keeps it per
+	// subtree), so the flattening is allocated at its size; a tree over the
+	// node limit is walked as for other languages, only to the limits.
+	if total := descendants(croot); d.Lang == Python && (maxNodes <= 0 || total <= maxNodes) {
+		buf := make([]FlatNode, total)
 		cnt, dp, stopped := flatWalk(croot, buf, maxNodes, maxDepth)
 		runtime.KeepAlive(root)
 		runtime.KeepAlive(d.Tree)

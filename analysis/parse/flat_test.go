@@ -40,6 +40,9 @@ func TestFlattenMatchesCursor(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := flattenCursor(c.lang.Language(), d.Root(), nil)
+			if n := nodeCount(d.Root()); n != len(want) {
+				t.Fatalf("tree-sitter's descendant count is %d, the cursor walk visits %d", n, len(want))
+			}
 			for _, buf := range [][]FlatNode{nil, make([]FlatNode, 1), make([]FlatNode, 0, 100000)} {
 				got := d.Flatten(buf)
 				if len(got) != len(want) {
@@ -63,13 +66,16 @@ func TestFlattenMatchesCursor(t *testing.T) {
 }
 
 // TestShapeThenFlatten: the flattening Shape leaves for the next Flatten
-// is the tree's (once; later calls walk again), and none is left when the
-// walk stopped at a limit.
+// is the tree's (once; later calls walk again), also for code dense in
+// nodes (Shape once sized its buffer by the source's length and, for
+// most files, kept nothing), and none is left when the walk stopped at a
+// limit.
 func TestShapeThenFlatten(t *testing.T) {
 	t.Parallel()
 	var src strings.Builder
 	for i := 0; i < 50; i++ {
 		fmt.Fprintf(&src, "class M%d(Document):\n    a: Optional[int] = Field(None, ge=%d)\n", i, i)
+		fmt.Fprintf(&src, "x=a+b*c-d[e](f,g)\n")
 	}
 	for _, lang := range []Lang{Python, TSX} {
 		d, err := Parse(context.Background(), lang, []byte(src.String()), nil)
@@ -80,6 +86,9 @@ func TestShapeThenFlatten(t *testing.T) {
 		for round := 0; round < 3; round++ {
 			if n, _ := d.Shape(0, 0); n != len(want) {
 				t.Fatalf("%s: Shape counted %d nodes, want %d", lang, n, len(want))
+			}
+			if lang == Python && d.flat.Load() == nil {
+				t.Fatalf("round %d: Shape left no flattening for the next Flatten (%d nodes, %d bytes)", round, len(want), src.Len())
 			}
 			for k := 0; k < 2; k++ {
 				got := d.Flatten(nil)
