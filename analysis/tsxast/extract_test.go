@@ -196,6 +196,48 @@ func TestExtractConfig(t *testing.T) {
 	}
 }
 
+// TestExtractConfigOnly: ExtractConfig reads a config's value and
+// diagnostics exactly as Extract does (good, unreadable, broken), and for
+// other kinds is Extract.
+func TestExtractConfigOnly(t *testing.T) {
+	t.Parallel()
+	cases := []struct{ src, path string }{
+		{testdata(t, "farm.config.ts"), "farm.config.ts"},
+		{"export default defineConfig({ databse: {}, database: { url: getUrl() } });", "farm.config.ts"},
+		{"export default defineConfig({ database: { url: 'x' ", "farm.config.ts"},
+		{"import x from './y';\nexport default defineConfig(x);\n", "farm.config.ts"},
+		{"export default definePlugin({ name: 'x', version: v() });", "plugins/x/plugin.ts"},
+		{testdata(t, "plugin.ts"), "plugins/analytics/plugin.ts"},
+		{"export default definePlugin({ name: 'x', ", "plugins/x/plugin.ts"},
+	}
+	for _, c := range cases {
+		kind := facts.KindFarmConfig
+		if strings.HasPrefix(c.path, "plugins/") {
+			kind = facts.KindPluginConfig
+		}
+		doc, err := parse.Parse(context.Background(), langOf(c.path), []byte(c.src), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		full, only := Extract(doc, c.path, kind), ExtractConfig(doc, c.path, kind)
+		if only.Path != full.Path || only.Kind != full.Kind || only.HasErrors != full.HasErrors ||
+			!reflect.DeepEqual(only.Diagnostics, full.Diagnostics) || !reflect.DeepEqual(only.Config, full.Config) {
+			t.Errorf("%s %q:\nExtractConfig %+v\nExtract       %+v", kind, c.src, only, full)
+		}
+		if only.SemanticHash != "" || len(only.Exports) != 0 || len(only.Imports) != 0 {
+			t.Errorf("%q: ExtractConfig read more than the config: %+v", c.src, only)
+		}
+	}
+	src := testdata(t, "UserCard.tsx")
+	doc, err := parse.Parse(context.Background(), parse.TSX, []byte(src), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if full, got := Extract(doc, "UserCard.tsx", facts.KindFrontendComponent), ExtractConfig(doc, "UserCard.tsx", facts.KindFrontendComponent); !reflect.DeepEqual(full, got) {
+		t.Errorf("a component: ExtractConfig %+v, Extract %+v", got, full)
+	}
+}
+
 func TestExtractSyntaxError(t *testing.T) {
 	t.Parallel()
 	f := extract(t, "export function A() {\n  return <div>;\n}\n", "x.tsx", facts.KindFrontendComponent)

@@ -56,7 +56,10 @@ type Options struct {
 	MaxNodes int // 0: DefaultMaxNodes
 	// OneShot is for a workspace that is loaded once and never updated (the
 	// one-shot commands: farm-lsp generate, openapi): its facts carry no
-	// semantic hashes, which only diffs of later versions read.
+	// semantic hashes, which only diffs of later versions read, and of
+	// farm.config and plugin manifests in TypeScript only what they are
+	// read for, the configuration and its diagnostics
+	// (tsxast.ExtractConfig).
 	OneShot bool
 	// Facts, when set, keeps the facts of Python files across processes
 	// (analysis/factcache): a file whose content, path, kind and limits
@@ -251,9 +254,12 @@ func analyse(ctx context.Context, rel string, kind facts.Kind, content []byte, p
 		return a, nil
 	}
 	a.doc = doc
-	if lang == parse.Python {
+	switch {
+	case lang == parse.Python:
 		a.file = pyast.ExtractWith(doc, rel, kind, pyast.Options{NoSemanticHash: lim.oneShot})
-	} else {
+	case lim.oneShot:
+		a.file = tsxast.ExtractConfig(doc, rel, kind)
+	default:
 		a.file = tsxast.Extract(doc, rel, kind)
 	}
 	a.file.Hash = a.hash

@@ -140,7 +140,9 @@ func configDiagnostics(ctx context.Context, root string) ([]facts.Diagnostic, er
 		if err != nil {
 			return nil, err
 		}
-		ws := workspace.New(workspace.Options{})
+		// Read once for the configuration only: no hashes, and no
+		// compilation of the extraction query (workspace.Options.OneShot).
+		ws := workspace.New(workspace.Options{OneShot: true})
 		res, err := ws.Update(ctx, name, src)
 		if err != nil {
 			return nil, err
