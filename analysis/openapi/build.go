@@ -885,6 +885,9 @@ func (b *builder) objectSchema(name string, subst map[string]*expr, md mode) *Sc
 			ann, st.ctx = ser.e, ser.ctx
 		}
 		ps := b.typeSchema(ann, md, st)
+		if d, ok := f.FieldArgs["discriminator"]; ok && !fl.synth {
+			ps = b.discriminated(ps, parseExpr(d), st)
+		}
 		pname := f.Name
 		if f.Alias != "" {
 			pname = f.Alias
@@ -1242,6 +1245,7 @@ func sameSchema(a, c *Schema) bool {
 		a.AdditionalTrue != c.AdditionalTrue || a.HasDefault != c.HasDefault || a.ReadOnly != c.ReadOnly ||
 		!reflect.DeepEqual(a.Enum, c.Enum) || !reflect.DeepEqual(a.Const, c.Const) || !reflect.DeepEqual(a.Default, c.Default) ||
 		!reflect.DeepEqual(a.Required, c.Required) || !reflect.DeepEqual(a.MinItems, c.MinItems) || !reflect.DeepEqual(a.MaxItems, c.MaxItems) ||
+		!reflect.DeepEqual(a.Discriminator, c.Discriminator) ||
 		len(a.Properties) != len(c.Properties) {
 		return false
 	}

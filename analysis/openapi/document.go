@@ -252,10 +252,13 @@ type Schema struct {
 	AdditionalProperties *Schema
 	AdditionalTrue       bool
 	AnyOf                []*Schema
-	AllOf                []*Schema
-	Default              any
-	HasDefault           bool
-	ReadOnly             bool
+	// Discriminator makes AnyOf a discriminated union: rendered as oneOf
+	// with this discriminator.
+	Discriminator *Discriminator
+	AllOf         []*Schema
+	Default       any
+	HasDefault    bool
+	ReadOnly      bool
 
 	refKey bool // a reference whose target name is decided at the end of Build
 	// A reference node (made by addUse or copyOut) knows its target's key
@@ -356,7 +359,16 @@ func (s *Schema) MarshalJSON() ([]byte, error) {
 	} else if s.AdditionalTrue {
 		add("additionalProperties", true)
 	}
-	if s.AnyOf != nil {
+	if s.AnyOf != nil && s.Discriminator != nil {
+		add("oneOf", s.AnyOf)
+		mapping := make(ordered, 0, len(s.Discriminator.Mapping))
+		for _, c := range s.Discriminator.Mapping {
+			if c.Member >= 0 && c.Member < len(s.AnyOf) {
+				mapping = append(mapping, kv{c.Value, s.AnyOf[c.Member].Ref})
+			}
+		}
+		add("discriminator", ordered{{"propertyName", s.Discriminator.PropertyName}, {"mapping", mapping}})
+	} else if s.AnyOf != nil {
 		add("anyOf", s.AnyOf)
 	}
 	if s.AllOf != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -454,5 +455,96 @@ settings = Settings()
 	}
 	if _, err := openapi.DirReader(root)("../outside/.env"); err == nil {
 		t.Error("DirReader read outside the workspace")
+	}
+}
+
+// Discriminated unions (Field(discriminator=…) on a field or as Annotated
+// metadata) are a oneOf with the tag's mapping, as FastAPI renders them
+// (the oracle corpus's shop apps check the same against the real FastAPI);
+// a member whose tag is not a Literal of strings leaves the union as it
+// was, with a warning at the field.
+func TestDiscriminatedUnions(t *testing.T) {
+	src := `from typing import Annotated, List, Literal, Optional, Union
+
+from fastapi import FastAPI
+from pydantic import BaseModel, Field
+
+
+class Cat(BaseModel):
+    pet_type: Literal["cat"]
+
+
+class Lizard(BaseModel):
+    pet_type: Literal["reptile", "lizard"]
+
+
+class Rock(BaseModel):
+    pet_type: str
+
+
+class Fish(BaseModel):
+    pet_type: Literal["fish"] = Field(..., alias="petType")
+
+
+class Owner(BaseModel):
+    pet: Union[Cat, Lizard] = Field(..., discriminator="pet_type")
+    pets: List[Annotated[Union[Lizard, Cat], Field(discriminator="pet_type")]] = []
+    maybe: Optional[Union[Cat, Lizard]] = Field(None, discriminator="pet_type")
+    odd: Union[Cat, Rock] = Field(..., discriminator="pet_type")
+    named: Union[Cat, Fish] = Field(..., discriminator="pet_type")
+
+
+app = FastAPI()
+
+
+@app.post("/owners", response_model=Owner)
+def create(o: Owner):
+    return o
+`
+	ref := func(n string) any { return map[string]any{"$ref": "#/components/schemas/" + n} }
+	catLizard := map[string]any{
+		"oneOf": []any{ref("Cat"), ref("Lizard")},
+		"discriminator": map[string]any{"propertyName": "pet_type", "mapping": map[string]any{
+			"cat": "#/components/schemas/Cat", "reptile": "#/components/schemas/Lizard", "lizard": "#/components/schemas/Lizard",
+		}},
+	}
+	for _, v := range []int{1, 2} {
+		files, err := fixture.FromSources(context.Background(), map[string][]byte{"api/main.py": []byte(src)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, diags := openapi.Build(files, openapi.Options{Pydantic: v})
+		raw, err := doc.JSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out map[string]any
+		if err := json.Unmarshal(raw, &out); err != nil {
+			t.Fatal(err)
+		}
+		owner := func(p string) any { return at(out, "components", "schemas", "Owner", "properties", p) }
+		if got := owner("pet"); !reflect.DeepEqual(got, catLizard) {
+			t.Errorf("v%d pet = %s", v, js(got))
+		}
+		items := at(owner("pets"), "items")
+		if got := at(items, "oneOf"); !reflect.DeepEqual(got, []any{ref("Lizard"), ref("Cat")}) {
+			t.Errorf("v%d pets items = %s", v, js(items))
+		}
+		maybe := owner("maybe")
+		if v == 2 {
+			maybe = at(maybe, "anyOf").([]any)[0] // beside {"type": "null"}
+		}
+		if !reflect.DeepEqual(maybe, catLizard) {
+			t.Errorf("v%d maybe = %s", v, js(owner("maybe")))
+		}
+		for _, p := range []string{"odd", "named"} {
+			if got := owner(p); at(got, "oneOf") != nil || at(got, "anyOf") == nil {
+				t.Errorf("v%d %s = %s, want the plain union", v, p, js(got))
+			}
+		}
+		if len(diags) != 2 || diags[0].Range.Start.Line != 26 || !strings.Contains(diags[0].Message, `the tag "pet_type" of every member`) ||
+			diags[1].Range.Start.Line != 27 || !strings.Contains(diags[1].Message, `differently (pet_type, petType)`) {
+			t.Errorf("v%d diags = %+v", v, diags)
+		}
 	}
 }

@@ -222,6 +222,15 @@ func (b *builder) subscriptSchema(e *expr, md mode, s site) *Schema {
 		return b.union(args, md, s)
 	case h == "Annotated", h == "Required", h == "NotRequired", h == "Final", h == "ReadOnly":
 		out := b.typeSchema(arg(0), md, s)
+		if h == "Annotated" {
+			for _, m := range args[1:] {
+				if m != nil && m.Kind == exCall && m.head() == "Field" {
+					if d := m.kw("discriminator"); d != nil {
+						out = b.discriminated(out, d, s)
+					}
+				}
+			}
+		}
 		if h == "Annotated" && !b.v1 {
 			// Pydantic 2 applies a type given as metadata (its
 			// __get_pydantic_core_schema__): Annotated[str, EmailStr] is an
@@ -331,7 +340,7 @@ func (b *builder) union(members []*expr, md mode, s site) *Schema {
 			continue
 		}
 		m := b.typeSchema(x, md, s)
-		if !b.v1 && m.AnyOf != nil && m.Ref == "" && !m.refKey && m.Type == "" && m.Properties == nil && m.AllOf == nil && !m.HasDefault {
+		if !b.v1 && m.AnyOf != nil && m.Discriminator == nil && m.Ref == "" && !m.refKey && m.Type == "" && m.Properties == nil && m.AllOf == nil && !m.HasDefault {
 			// A member that is itself a union (Link[T]): Pydantic v2 splices its members.
 			items = append(items, m.AnyOf...)
 			continue

@@ -90,6 +90,32 @@ class Owner(BaseModel):
 class Spare(BaseModel):
     size: int = 1
 `,
+	"apps/api/src/models/pets.py": `from typing import Literal
+
+from pydantic import BaseModel
+
+
+class Cat(BaseModel):
+    kind: Literal["cat"]
+    lives: int = 9
+
+
+class Dog(BaseModel):
+    kind: Literal["dog"]
+    good: bool = True
+`,
+	"apps/api/src/models/adopt.py": `from typing import List, Optional, Union
+
+from pydantic import BaseModel, Field
+
+from .pets import Cat, Dog
+
+
+class Adoption(BaseModel):
+    pet: Union[Cat, Dog] = Field(..., discriminator="kind")
+    more: List[Union[Cat, Dog]] = []
+    spare: Optional[Union[Cat, Dog]] = Field(None, discriminator="kind")
+`,
 	"apps/api/src/schemas.py": `from pydantic import BaseModel
 
 
@@ -101,6 +127,7 @@ class Owner(BaseModel):
 
 from fastapi import APIRouter
 
+from ..models.adopt import Adoption
 from ..models.billing import Invoice, Receipt
 from ..models.item import Item, Page
 from ..schemas import Owner
@@ -131,6 +158,11 @@ def create_invoice(invoice: Invoice):
 @router.post("/receipts", response_model=Receipt)
 def create_receipt(receipt: Receipt):
     return receipt
+
+
+@router.post("/adoptions", response_model=Adoption)
+def adopt(adoption: Adoption):
+    return adoption
 `,
 	"apps/api/src/main.py": `from fastapi import FastAPI
 
@@ -147,6 +179,7 @@ const (
 	incBilling = "apps/api/src/models/billing.py"
 	incLegacy  = "apps/api/src/models/legacy.py"
 	incRoutes  = "apps/api/src/routes/items.py"
+	incPets    = "apps/api/src/models/pets.py"
 )
 
 // incrementalEdits are applied in order; fast says under which Pydantic
@@ -181,6 +214,9 @@ var incrementalEdits = []struct {
 	{"route removed", incRoutes, "@router.post(\"/invoices\", response_model=Invoice)\ndef create_invoice(invoice: Invoice):\n    return invoice\n", "", ""},
 	{"unknown annotation", incItem, "    sku: str = \"\"\n", "    sku: Mystery = \"\"\n", "12"},
 	{"unknown annotation fixed", incItem, "    sku: Mystery = \"\"\n", "    sku: str = \"\"\n", "12"},
+	{"tag of a discriminated union's member (the union is in another module)", incPets, "    kind: Literal[\"dog\"]\n", "    kind: Literal[\"dog\", \"puppy\"]\n", "12"},
+	{"member no longer tagged (the union loses its discriminator, with a warning)", incPets, "    kind: Literal[\"cat\"]\n", "    kind: str\n", "12"},
+	{"member tagged again", incPets, "    kind: str\n", "    kind: Literal[\"cat\"]\n", "12"},
 	{"comment only", incBase, "class Stamped(BaseModel):\n", "# stamps\nclass Stamped(BaseModel):\n", "12"},
 	{"lines of an enum move", incItem, "class Color(str, Enum):\n", "# colours\nclass Color(str, Enum):\n", "12"},
 }

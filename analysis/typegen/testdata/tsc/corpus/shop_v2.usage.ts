@@ -36,7 +36,29 @@ export async function callAll(apiKey: string): Promise<unknown[]> {
     // Generic pages: Page[Product], Page[Review].
     (await api.pageProducts({ page: 2, size: 100 })).items.map((p) => p.displayName),
     (await api.pageReviews()).items.map((r) => r.starRating).concat([(await api.pageReviews({ page: 3 })).total]),
+    // A discriminated union narrows on its tag.
+    await payWith(placed.orderId),
   ];
+}
+
+async function payWith(orderId: string): Promise<string> {
+  const receipt = await api.payOrder(
+    { order_id: orderId },
+    { method: { kind: 'sepa', iban: 'DE00' }, splitWith: [{ kind: 'gift', code: 'G1' }, { kind: 'card', cardLastFour: '4242' }] },
+  );
+  return `${receipt.receipt_id} ${describe(receipt.method)}`;
+}
+
+function describe(m: Awaited<ReturnType<typeof api.payOrder>>['method']): string {
+  switch (m.kind) {
+    case 'card':
+      return m.cardLastFour;
+    case 'sepa':
+    case 'wire':
+      return m.iban;
+    case 'gift':
+      return m.code;
+  }
 }
 
 export function useAll(id: string) {
@@ -50,5 +72,6 @@ export function useAll(id: string) {
     hooks.usePageProducts({ size: 10 }).data?.items[0]?.productId,
     hooks.usePageReviews().data?.page,
     hooks.useListOrders({ status: 'shipped' }).data?.[0]?.grandTotal,
+    hooks.usePayOrderMutation().mutate({ params: { order_id: id }, body: { method: { kind: 'card', cardLastFour: '1234' } } }),
   ];
 }

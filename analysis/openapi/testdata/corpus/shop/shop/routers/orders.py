@@ -5,6 +5,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ..models import Customer, Order, OrderCreate
 from ..models.orders import Health
+from ..models.payments import PaymentReceipt, PaymentRequest
 
 bearer = HTTPBearer()
 
@@ -33,3 +34,8 @@ def list_orders(
     order_status: Optional[Literal["pending", "paid", "shipped"]] = Query(None, alias="status"),
 ):
     return []
+
+
+@router.post("/orders/{order_id}/payments", response_model=PaymentReceipt, status_code=status.HTTP_201_CREATED)
+def pay_order(order_id: str, payment: PaymentRequest):
+    return {}
