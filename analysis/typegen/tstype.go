@@ -16,8 +16,11 @@ const refPrefix = "#/components/schemas/"
 // openapi-typescript does (with the property-optionality rule of
 // shared/TYPEMAP.md), and records which named types it used.
 type typeWriter struct {
-	n    *naming
-	used map[string]bool // model identifiers referenced
+	n *naming
+	// used lists the model identifiers referenced, without repeats, when
+	// record is set (types/api.ts imports them).
+	used   []string
+	record bool
 	// inline, when set, renders these component names inline instead of by
 	// reference (Body_* schemas in types/api.ts).
 	inline map[string]*openapi.Schema
@@ -33,7 +36,7 @@ type typeWriter struct {
 }
 
 func newTypeWriter(n *naming) *typeWriter {
-	return &typeWriter{n: n, used: map[string]bool{}}
+	return &typeWriter{n: n}
 }
 
 // tsIdent turns a schema name into a TypeScript identifier: characters that
@@ -86,11 +89,24 @@ func (w *typeWriter) refName(ref string) string {
 			id = tsIdent(name)
 		}
 	}
-	w.used[id] = true
+	if w.record {
+		w.use(id)
+	}
 	if local, ok := w.n.imports[id]; ok && w.imported {
 		return local
 	}
 	return id
+}
+
+// use records that the type refers to id (an operation's types refer to
+// a handful of models: a list is cheaper than a map).
+func (w *typeWriter) use(id string) {
+	for _, u := range w.used {
+		if u == id {
+			return
+		}
+	}
+	w.used = append(w.used, id)
 }
 
 // ts renders a schema as a TypeScript type. indent is the indentation of
@@ -205,22 +221,20 @@ func (w *typeWriter) object(s *openapi.Schema, indent string) string {
 
 // members writes one line per property: name, `?` when it is not required
 // and has no default other than null, readonly for output-only fields.
-func (w *typeWriter) members(b *strings.Builder, s *openapi.Schema, indent string) {
+func (w *typeWriter) members(t *text, s *openapi.Schema, indent string) {
 	for _, p := range s.Properties {
-		b.WriteString(indent)
+		t.s(indent)
 		if p.Schema != nil && p.Schema.ReadOnly {
-			b.WriteString("readonly ")
+			t.s("readonly ")
 		}
-		b.WriteString(propName(p.Name))
+		t.s(propName(p.Name))
 		if w.optional(s, p) {
-			b.WriteString("?")
+			t.s("?")
 		}
-		b.WriteString(": ")
-		b.WriteString(w.ts(p.Schema, indent))
-		b.WriteString(";\n")
+		t.s(": ", w.ts(p.Schema, indent), ";\n")
 	}
 	if s.AdditionalProperties != nil || s.AdditionalTrue {
-		b.WriteString(indent + "[key: string]: unknown;\n")
+		t.s(indent, "[key: string]: unknown;\n")
 	}
 }
 
@@ -236,11 +250,23 @@ func (w *typeWriter) optional(s *openapi.Schema, p openapi.Property) bool {
 
 // join joins union/intersection members, dropping duplicates.
 func join(parts []string, sep string) string {
-	seen := map[string]bool{}
-	out := parts[:0:0]
-	for _, p := range parts {
-		if !seen[p] {
-			seen[p] = true
+	out := make([]string, 0, len(parts))
+	if len(parts) > 8 {
+		seen := make(map[string]bool, len(parts))
+		for _, p := range parts {
+			if !seen[p] {
+				seen[p] = true
+				out = append(out, p)
+			}
+		}
+	} else {
+	next:
+		for _, p := range parts {
+			for _, q := range out {
+				if p == q {
+					continue next
+				}
+			}
 			out = append(out, p)
 		}
 	}

@@ -8,8 +8,8 @@
 package typegen
 
 import (
-	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode"
@@ -125,72 +125,90 @@ func isBody(name string) bool { return strings.HasPrefix(name, "Body_") }
 
 func models(doc *openapi.Document, n *naming, c *partCache[modelKey]) string {
 	w := newTypeWriter(n)
-	var b strings.Builder
-	c.grow(&b)
-	b.WriteString(Header)
-	fmt.Fprintf(&b, "// Source: the FastAPI backend's models, as OpenAPI (Pydantic v%d rules).\n", doc.Pydantic)
+	var f file
+	f.parts = make([]string, 0, len(doc.Components.Schemas)+len(n.input)+len(n.aliases)+2)
+	f.add(Header)
+	f.add("// Source: the FastAPI backend's models, as OpenAPI (Pydantic v" + strconv.Itoa(doc.Pydantic) + " rules).\n")
+	var t text
 	for _, ns := range doc.Components.Schemas {
 		if isBody(ns.Name) {
 			continue
 		}
-		b.WriteString(modelBlock(w, ns, false, c))
+		f.add(modelBlock(w, &t, ns, false, c))
 		if _, ok := n.input[ns.Name]; ok {
-			b.WriteString(modelBlock(w, ns, true, c))
+			f.add(modelBlock(w, &t, ns, true, c))
 		}
 	}
 	// Pydantic v2 splits a model into Name-Input / Name-Output when the two
 	// differ; keep the plain name for the output shape.
+	size := 0
 	for _, a := range n.aliases {
-		fmt.Fprintf(&b, "\nexport type %s = %s;\n", a[0], a[1])
+		size += len(a[0]) + len(a[1]) + 17
 	}
-	return b.String()
+	t.grow(size)
+	for _, a := range n.aliases {
+		t.s("\nexport type ", a[0], " = ", a[1], ";\n")
+	}
+	f.add(t.take())
+	return f.String()
 }
 
 // modelBlock renders one model's declaration, or its input variant.
-func modelBlock(w *typeWriter, ns *openapi.NamedSchema, variant bool, c *partCache[modelKey]) string {
+func modelBlock(w *typeWriter, t *text, ns *openapi.NamedSchema, variant bool, c *partCache[modelKey]) string {
 	key := modelKey{ns.Schema, variant}
 	if blk, ok := c.get(key); ok && blk.name == ns.Name && blk.model == ns.Model && blk.file == ns.File {
 		c.put(key, blk)
 		return blk.text
 	}
-	var blk strings.Builder
 	id := w.n.ids[ns.Name]
 	w.input = w.n.inputOnly[ns.Name]
 	if variant {
 		id, w.input = w.n.input[ns.Name], true
 	}
-	blk.WriteString("\n")
+	t.s("\n")
 	switch {
 	case variant && ns.Model != "":
-		fmt.Fprintf(&blk, "/** %s (%s) as a request sends it: properties with a default may be left out. */\n", ns.Model, ns.File)
+		t.s("/** ", ns.Model, " (", ns.File, ") as a request sends it: properties with a default may be left out. */\n")
 	case variant:
-		fmt.Fprintf(&blk, "/** %s as a request sends it: properties with a default may be left out. */\n", ns.Name)
+		t.s("/** ", ns.Name, " as a request sends it: properties with a default may be left out. */\n")
 	case ns.Model != "" && ns.File != "":
-		fmt.Fprintf(&blk, "/** %s (%s) */\n", ns.Model, ns.File)
+		t.s("/** ", ns.Model, " (", ns.File, ") */\n")
 	}
 	s := ns.Schema
 	if s.Type == "object" && len(s.Properties) > 0 {
-		fmt.Fprintf(&blk, "export interface %s {\n", id)
-		w.members(&blk, s, "  ")
-		blk.WriteString("}\n")
+		t.s("export interface ", id, " {\n")
+		w.members(t, s, "  ")
+		t.s("}\n")
 	} else {
-		fmt.Fprintf(&blk, "export type %s = %s;\n", id, w.ts(s, ""))
+		t.s("export type ", id, " = ", w.ts(s, ""), ";\n")
 	}
 	w.input = false
-	c.put(key, block{text: blk.String(), name: ns.Name, model: ns.Model, file: ns.File})
-	return blk.String()
+	out := t.take()
+	c.put(key, block{text: out, name: ns.Name, model: ns.Model, file: ns.File})
+	return out
 }
 
 // op is an operation with its client-side names.
 type op struct {
 	*openapi.Operation
-	fn     string // camelCase function name
-	typ    string // PascalCase prefix of its types
+	fn     string    // camelCase function name
+	typ    string    // PascalCase prefix of its types
+	hook   string    // the name of its React Query hook
+	types  [4]string // its types' names: typ + typeSuffixes
+	method string    // the HTTP method in upper case
 	params []*openapi.Parameter
 	body   *openapi.RequestBody
 	resp   *openapi.Response
 	get    bool
 }
+
+// The indexes of op.types (typeSuffixes).
+const (
+	tParams = iota
+	tBody
+	tResponse
+	tVariables
+)
 
 func (o *op) hasParams() bool { return len(o.params) > 0 }
 
@@ -207,13 +225,16 @@ func (o *op) paramsRequired() bool {
 // handlers share a name, the later ones (in document order) use their
 // operationId instead, then a number.
 func plan(doc *openapi.Document) []*op {
-	var ops []*op
-	taken := map[string]bool{}
+	all := doc.Operations()
+	ops := make([]*op, len(all))
+	xs := make([]op, len(all))
+	taken := make(map[string]bool, len(runtimeNames)+6*len(all))
 	for _, r := range runtimeNames {
 		taken[r] = true
 	}
-	for _, o := range doc.Operations() {
-		x := &op{Operation: o, body: o.RequestBody, resp: o.SuccessResponse(), get: o.Method == "get"}
+	for i, o := range all {
+		x := &xs[i]
+		*x = op{Operation: o, body: o.RequestBody, resp: o.SuccessResponse(), get: o.Method == "get", method: upperMethod(o.Method)}
 		for _, p := range o.Parameters {
 			if p.In == "path" || p.In == "query" || p.In == "header" {
 				x.params = append(x.params, p)
@@ -226,25 +247,46 @@ func plan(doc *openapi.Document) []*op {
 		if reserved[name] {
 			name += "Op"
 		}
-		if !free(taken, name, x.get) {
+		if !x.name(taken, name) {
 			base := camel(o.OperationID)
 			if base == "" || reserved[base] {
 				base += "Op"
 			}
-			name = base
-			for i := 2; !free(taken, name, x.get); i++ {
-				name = fmt.Sprintf("%s%d", base, i)
+			if !x.name(taken, base) {
+				for j := 2; !x.name(taken, base+strconv.Itoa(j)); j++ {
+				}
 			}
 		}
-		x.fn = name
-		x.typ = pascal(name)
-		taken[name], taken[x.hook()] = true, true
-		for _, t := range typeSuffixes {
-			taken[x.typ+t] = true
+		taken[x.fn], taken[x.hook] = true, true
+		for _, t := range x.types {
+			taken[t] = true
 		}
-		ops = append(ops, x)
+		ops[i] = x
 	}
 	return ops
+}
+
+// name gives the operation the function name fn and the names that
+// follow from it, and reports whether they were all free.
+func (o *op) name(taken map[string]bool, fn string) bool {
+	o.fn, o.typ = fn, pascal(fn)
+	if o.get {
+		o.hook = "use" + o.typ
+	} else {
+		o.hook = "use" + o.typ + "Mutation"
+	}
+	for i, t := range typeSuffixes {
+		o.types[i] = o.typ + t
+	}
+	if fn == "" || taken[fn] || taken[o.hook] {
+		return false
+	}
+	for _, t := range o.types {
+		if taken[t] {
+			return false
+		}
+	}
+	return true
 }
 
 // runtimeNames are declared or imported by services/api.ts and
@@ -260,34 +302,11 @@ var runtimeNames = []string{
 // typeSuffixes end the names of an operation's types in types/api.ts.
 var typeSuffixes = []string{"Params", "Body", "Response", "Variables"}
 
-// free reports whether fn can name an operation: neither it, its hook nor
-// its types' names are taken.
-func free(taken map[string]bool, fn string, get bool) bool {
-	o := op{fn: fn, typ: pascal(fn), get: get}
-	if fn == "" || taken[fn] || taken[o.hook()] {
-		return false
-	}
-	for _, t := range typeSuffixes {
-		if taken[o.typ+t] {
-			return false
-		}
-	}
-	return true
-}
-
 func pascal(s string) string {
 	if s == "" {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-// hook is the name of the operation's React Query hook.
-func (o *op) hook() string {
-	if o.get {
-		return "use" + o.typ
-	}
-	return "use" + o.typ + "Mutation"
 }
 
 // camel turns snake_case or anything with separators into camelCase.
@@ -318,83 +337,111 @@ func camel(s string) string {
 // apiTypes renders types/api.ts: XParams, XBody, XResponse, XVariables.
 func apiTypes(doc *openapi.Document, ops []*op, n *naming, c *partCache[*openapi.Operation]) string {
 	w := newTypeWriter(n)
-	w.imported = true
+	w.imported, w.record = true, true
 	w.inline = map[string]*openapi.Schema{}
 	for _, ns := range doc.Components.Schemas {
 		if isBody(ns.Name) {
 			w.inline[ns.Name] = ns.Schema
 		}
 	}
-	var body strings.Builder
+	used := make(map[string]bool, len(n.ids))
+	var f file
+	f.parts = make([]string, 0, len(ops)+3)
+	f.add(Header)
+	f.add("") // the imports, once known
+	var t text
 	for _, o := range ops {
 		if blk, ok := c.get(o.Operation); ok && blk.check == o.fn {
 			c.put(o.Operation, blk)
-			body.WriteString(blk.text)
+			f.add(blk.text)
 			for _, u := range blk.used {
-				w.used[u] = true
+				used[u] = true
 			}
 			continue
 		}
-		sub := *w
-		sub.used = map[string]bool{}
-		text := apiTypesBlock(&sub, o)
-		c.put(o.Operation, block{text: text, used: sortedKeys(sub.used), check: o.fn})
-		for u := range sub.used {
-			w.used[u] = true
+		w.used = w.used[:0]
+		text := apiTypesBlock(w, &t, o)
+		u := append([]string(nil), w.used...)
+		sort.Strings(u)
+		c.put(o.Operation, block{text: text, used: u, check: o.fn})
+		for _, id := range u {
+			used[id] = true
 		}
-		body.WriteString(text)
+		f.add(text)
 	}
-	var b strings.Builder
-	c.grow(&b)
-	b.WriteString(Header)
-	if imports := sortedKeys(w.used); len(imports) > 0 {
+	if imports := sortedKeys(used); len(imports) > 0 {
 		for i, id := range imports {
 			if local := n.imports[id]; local != "" && local != id {
 				imports[i] = id + " as " + local
 			}
 		}
-		fmt.Fprintf(&b, "import type { %s } from './models';\n", strings.Join(imports, ", "))
+		t.s("import type { ")
+		for i, id := range imports {
+			if i > 0 {
+				t.s(", ")
+			}
+			t.s(id)
+		}
+		t.s(" } from './models';\n")
+		f.parts[1] = t.take()
+		f.n += len(f.parts[1])
 	}
-	b.WriteString(body.String())
 	if len(ops) == 0 {
-		b.WriteString("\nexport {};\n")
+		f.add("\nexport {};\n")
 	}
-	return b.String()
+	return f.String()
 }
 
 // apiTypesBlock renders one operation's types.
-func apiTypesBlock(w *typeWriter, o *op) string {
-	var body strings.Builder
-	fmt.Fprintf(&body, "\n/** %s %s (%s) */\n", strings.ToUpper(o.Method), o.Path, o.Handler)
+func apiTypesBlock(w *typeWriter, t *text, o *op) string {
+	t.s("\n/** ", o.method, " ", o.Path, " (", o.Handler, ") */\n")
 	if o.hasParams() {
-		fmt.Fprintf(&body, "export interface %sParams {\n", o.typ)
+		t.s("export interface ", o.types[tParams], " {\n")
 		for _, p := range o.params {
-			opt := ""
+			t.s("  ", propName(p.Name))
 			if !p.Required {
-				opt = "?"
+				t.s("?")
 			}
-			fmt.Fprintf(&body, "  %s%s: %s;\n", propName(p.Name), opt, w.ts(p.Schema, "  "))
+			t.s(": ", w.ts(p.Schema, "  "), ";\n")
 		}
-		body.WriteString("}\n")
+		t.s("}\n")
 	}
 	if o.body != nil {
 		w.input = true
 		w.upload = o.body.MediaType == "multipart/form-data"
 		s := o.body.Schema
 		if ref := strings.TrimPrefix(s.Ref, refPrefix); isBody(ref) && w.inline[ref] != nil && len(w.inline[ref].Properties) > 0 {
-			fmt.Fprintf(&body, "export interface %sBody {\n", o.typ)
-			w.members(&body, w.inline[ref], "  ")
-			body.WriteString("}\n")
+			t.s("export interface ", o.types[tBody], " {\n")
+			w.members(t, w.inline[ref], "  ")
+			t.s("}\n")
 		} else {
-			fmt.Fprintf(&body, "export type %sBody = %s;\n", o.typ, w.ts(s, ""))
+			t.s("export type ", o.types[tBody], " = ", w.ts(s, ""), ";\n")
 		}
 		w.input, w.upload = false, false
 	}
-	fmt.Fprintf(&body, "export type %sResponse = %s;\n", o.typ, responseType(w, o))
+	t.s("export type ", o.types[tResponse], " = ", responseType(w, o), ";\n")
 	if !o.get {
-		fmt.Fprintf(&body, "export type %sVariables = %s;\n", o.typ, variablesType(o))
+		t.s("export type ", o.types[tVariables], " = ")
+		switch {
+		case o.hasParams() && o.body != nil:
+			t.s("{ params: ", o.types[tParams], "; body", bodyOpt(o), ": ", o.types[tBody], " }")
+		case o.hasParams():
+			t.s("{ params: ", o.types[tParams], " }")
+		case o.body != nil:
+			t.s("{ body", bodyOpt(o), ": ", o.types[tBody], " }")
+		default:
+			t.s("void")
+		}
+		t.s(";\n")
 	}
-	return body.String()
+	return t.take()
+}
+
+func bodyOpt(o *op) string {
+	if o.body.Required {
+		return ""
+	}
+	return "?"
 }
 
 func responseType(w *typeWriter, o *op) string {
@@ -404,45 +451,26 @@ func responseType(w *typeWriter, o *op) string {
 	return w.ts(o.resp.Schema, "")
 }
 
-func variablesType(o *op) string {
-	var parts []string
+// typeNames appends the api.ts names an operation's client function uses.
+func typeNames(out []string, o *op) []string {
 	if o.hasParams() {
-		parts = append(parts, "params: "+o.typ+"Params")
+		out = append(out, o.types[tParams])
 	}
 	if o.body != nil {
-		opt := ""
-		if !o.body.Required {
-			opt = "?"
-		}
-		parts = append(parts, "body"+opt+": "+o.typ+"Body")
+		out = append(out, o.types[tBody])
 	}
-	if len(parts) == 0 {
-		return "void"
-	}
-	return "{ " + strings.Join(parts, "; ") + " }"
+	return append(out, o.types[tResponse])
 }
 
-// typeNames lists the api.ts names an operation's client function uses.
-func typeNames(o *op) []string {
-	var out []string
-	if o.hasParams() {
-		out = append(out, o.typ+"Params")
-	}
-	if o.body != nil {
-		out = append(out, o.typ+"Body")
-	}
-	return append(out, o.typ+"Response")
-}
-
-// hookTypeNames lists the api.ts names an operation's hook uses.
-func hookTypeNames(o *op) []string {
+// hookTypeNames appends the api.ts names an operation's hook uses.
+func hookTypeNames(out []string, o *op) []string {
 	if !o.get {
-		return []string{o.typ + "Response", o.typ + "Variables"}
+		return append(out, o.types[tResponse], o.types[tVariables])
 	}
 	if o.hasParams() {
-		return []string{o.typ + "Params", o.typ + "Response"}
+		return append(out, o.types[tParams], o.types[tResponse])
 	}
-	return []string{o.typ + "Response"}
+	return append(out, o.types[tResponse])
 }
 
 const servicesRuntime = `
@@ -554,97 +582,111 @@ export async function request<T>(
 
 // services renders services/api.ts: one function per operation.
 func services(ops []*op, c *partCache[*openapi.Operation]) string {
-	var imports []string
+	imports := make([]string, 0, 3*len(ops))
 	for _, o := range ops {
-		imports = append(imports, typeNames(o)...)
+		imports = typeNames(imports, o)
 	}
 	sort.Strings(imports)
-	var b strings.Builder
-	c.grow(&b)
-	b.WriteString(Header)
+	var f file
+	f.parts = make([]string, 0, len(ops)+3)
+	f.add(Header)
+	var t text
 	if len(imports) > 0 {
-		fmt.Fprintf(&b, "import type {\n")
+		t.grow(lines(imports) + 64)
+		t.s("import type {\n")
 		for _, n := range imports {
-			fmt.Fprintf(&b, "  %s,\n", n)
+			t.s("  ", n, ",\n")
 		}
-		b.WriteString("} from '../types/api';\n")
+		t.s("} from '../types/api';\n")
+		f.add(t.take())
 	}
-	b.WriteString(servicesRuntime)
+	f.add(servicesRuntime)
 	for _, o := range ops {
 		if blk, ok := c.get(o.Operation); ok && blk.check == o.fn {
 			c.put(o.Operation, blk)
-			b.WriteString(blk.text)
+			f.add(blk.text)
 			continue
 		}
-		text := serviceBlock(o)
+		text := serviceBlock(&t, o)
 		c.put(o.Operation, block{text: text, check: o.fn})
-		b.WriteString(text)
+		f.add(text)
 	}
-	return b.String()
+	return f.String()
 }
 
 // serviceBlock renders one operation's client function.
-func serviceBlock(o *op) string {
-	var blk strings.Builder
-	var args []string
+func serviceBlock(t *text, o *op) string {
+	t.s("\n/** ", o.method, " ", o.Path, " */\n")
+	t.s("export function ", o.fn, "(")
 	if o.hasParams() {
-		if o.paramsRequired() {
-			args = append(args, "params: "+o.typ+"Params")
-		} else {
-			args = append(args, "params: "+o.typ+"Params = {}")
+		t.s("params: ", o.types[tParams])
+		if !o.paramsRequired() {
+			t.s(" = {}")
 		}
+		t.s(", ")
 	}
 	if o.body != nil {
-		if o.body.Required {
-			args = append(args, "body: "+o.typ+"Body")
-		} else {
-			args = append(args, "body?: "+o.typ+"Body")
-		}
+		t.s("body", bodyOpt(o), ": ", o.types[tBody], ", ")
 	}
-	args = append(args, "init?: RequestInit")
+	t.s("init?: RequestInit): Promise<", o.types[tResponse], "> {\n")
 	path := o.Path
-	query, headers := []string{}, []string{}
 	for _, p := range o.params {
-		switch p.In {
-		case "path":
+		if p.In == "path" {
 			path = strings.ReplaceAll(path, "{"+p.Name+"}", "${encodeURIComponent(String("+access("params", p.Name)+"))}")
-		case "query":
-			query = append(query, propName(p.Name)+": "+access("params", p.Name))
-		case "header":
-			headers = append(headers, propName(p.Name)+": "+access("params", p.Name))
 		}
 	}
-	q, h := "undefined", "undefined"
-	if len(query) > 0 {
-		q = "{ " + strings.Join(query, ", ") + " }"
-	}
-	if len(headers) > 0 {
-		h = "{ " + strings.Join(headers, ", ") + " }"
-	}
-	bodyArg, kind := "undefined", "'json'"
+	t.s("  return request<", o.types[tResponse], ">('", o.method, "', `", path, "`, ")
+	paramGroup(t, o, "query")
+	t.s(", ")
 	if o.body != nil {
-		bodyArg = "body"
+		kind := "'json'"
 		switch o.body.MediaType {
 		case "application/x-www-form-urlencoded":
 			kind = "'form'"
 		case "multipart/form-data":
 			kind = "'multipart'"
 		}
+		t.s("body, ", kind)
+	} else {
+		t.s("undefined, 'json'")
 	}
-	fmt.Fprintf(&blk, "\n/** %s %s */\n", strings.ToUpper(o.Method), o.Path)
-	fmt.Fprintf(&blk, "export function %s(%s): Promise<%sResponse> {\n", o.fn, strings.Join(args, ", "), o.typ)
-	fmt.Fprintf(&blk, "  return request<%sResponse>('%s', `%s`, %s, %s, %s, %s, init);\n", o.typ, strings.ToUpper(o.Method), path, q, bodyArg, kind, h)
-	blk.WriteString("}\n")
-	return blk.String()
+	t.s(", ")
+	paramGroup(t, o, "header")
+	t.s(", init);\n}\n")
+	return t.take()
+}
+
+// paramGroup writes an object literal of the operation's parameters in
+// in (query or header), or undefined when it has none.
+func paramGroup(t *text, o *op, in string) {
+	first := true
+	for _, p := range o.params {
+		if p.In != in {
+			continue
+		}
+		if first {
+			t.s("{ ")
+			first = false
+		} else {
+			t.s(", ")
+		}
+		t.s(propName(p.Name), ": ", access("params", p.Name))
+	}
+	if first {
+		t.s("undefined")
+	} else {
+		t.s(" }")
+	}
 }
 
 // hooks renders hooks/api.ts: queryKeys, useX for GET, useXMutation else.
 func hooks(ops []*op, c *partCache[*openapi.Operation]) string {
-	var fns, types []string
+	fns := make([]string, 0, len(ops))
+	types := make([]string, 0, 2*len(ops))
 	hasQuery, hasMutation := false, false
 	for _, o := range ops {
 		fns = append(fns, o.fn)
-		types = append(types, hookTypeNames(o)...)
+		types = hookTypeNames(types, o)
 		if o.get {
 			hasQuery = true
 		} else {
@@ -653,9 +695,10 @@ func hooks(ops []*op, c *partCache[*openapi.Operation]) string {
 	}
 	sort.Strings(fns)
 	sort.Strings(types)
-	var b strings.Builder
-	c.grow(&b)
-	b.WriteString(Header)
+	var f file
+	f.parts = make([]string, 0, len(ops)+3)
+	f.add(Header)
+	var t text
 	var rq, rqTypes []string
 	if hasMutation {
 		rq = append(rq, "useMutation")
@@ -665,93 +708,93 @@ func hooks(ops []*op, c *partCache[*openapi.Operation]) string {
 		rq = append(rq, "useQuery")
 		rqTypes = append(rqTypes, "UseQueryOptions")
 	}
+	// The imports and one queryKeys line per GET operation.
+	t.grow(lines(fns) + lines(types) + 96*len(fns) + 512)
 	if len(rq) > 0 {
-		fmt.Fprintf(&b, "import { %s } from '@tanstack/react-query';\n", strings.Join(rq, ", "))
-		fmt.Fprintf(&b, "import type { %s } from '@tanstack/react-query';\n", strings.Join(rqTypes, ", "))
-		b.WriteString("import {\n")
-		for _, f := range fns {
-			fmt.Fprintf(&b, "  %s,\n", f)
+		t.s("import { ", strings.Join(rq, ", "), " } from '@tanstack/react-query';\n")
+		t.s("import type { ", strings.Join(rqTypes, ", "), " } from '@tanstack/react-query';\n")
+		t.s("import {\n")
+		for _, fn := range fns {
+			t.s("  ", fn, ",\n")
 		}
-		b.WriteString("} from '../services/api';\n")
-		b.WriteString("import type { ApiError } from '../services/api';\n")
-		b.WriteString("import type {\n")
-		for _, t := range types {
-			fmt.Fprintf(&b, "  %s,\n", t)
+		t.s("} from '../services/api';\n")
+		t.s("import type { ApiError } from '../services/api';\n")
+		t.s("import type {\n")
+		for _, ty := range types {
+			t.s("  ", ty, ",\n")
 		}
-		b.WriteString("} from '../types/api';\n")
+		t.s("} from '../types/api';\n")
 	}
-	b.WriteString("\n/** Query keys of the GET operations, e.g. queryClient.invalidateQueries({ queryKey: queryKeys.listUsers() }). */\n")
-	b.WriteString("export const queryKeys = {\n")
+	t.s("\n/** Query keys of the GET operations, e.g. queryClient.invalidateQueries({ queryKey: queryKeys.listUsers() }). */\n")
+	t.s("export const queryKeys = {\n")
 	for _, o := range ops {
 		if !o.get {
 			continue
 		}
 		switch {
 		case !o.hasParams():
-			fmt.Fprintf(&b, "  %s: () => ['%s'] as const,\n", o.fn, o.fn)
+			t.s("  ", o.fn, ": () => ['", o.fn, "'] as const,\n")
 		case o.paramsRequired():
-			fmt.Fprintf(&b, "  %s: (params: %sParams) => ['%s', params] as const,\n", o.fn, o.typ, o.fn)
+			t.s("  ", o.fn, ": (params: ", o.types[tParams], ") => ['", o.fn, "', params] as const,\n")
 		default:
-			fmt.Fprintf(&b, "  %s: (params?: %sParams) => (params === undefined ? (['%s'] as const) : (['%s', params] as const)),\n", o.fn, o.typ, o.fn, o.fn)
+			t.s("  ", o.fn, ": (params?: ", o.types[tParams], ") => (params === undefined ? (['", o.fn, "'] as const) : (['", o.fn, "', params] as const)),\n")
 		}
 	}
-	b.WriteString("};\n")
+	t.s("};\n")
+	f.add(t.take())
 	for _, o := range ops {
 		if blk, ok := c.get(o.Operation); ok && blk.check == o.fn {
 			c.put(o.Operation, blk)
-			b.WriteString(blk.text)
+			f.add(blk.text)
 			continue
 		}
-		text := hookBlock(o)
+		text := hookBlock(&t, o)
 		c.put(o.Operation, block{text: text, check: o.fn})
-		b.WriteString(text)
+		f.add(text)
 	}
-	return b.String()
+	return f.String()
 }
 
 // hookBlock renders one operation's hook.
-func hookBlock(o *op) string {
-	var b strings.Builder
-	hook := o.hook()
-	fmt.Fprintf(&b, "\n/** %s %s */\n", strings.ToUpper(o.Method), o.Path)
+func hookBlock(t *text, o *op) string {
+	t.s("\n/** ", o.method, " ", o.Path, " */\n")
 	// init (headers, credentials, …) is passed to the client function.
 	const initArg = "init?: RequestInit"
 	if o.get {
-		opts := fmt.Sprintf("options?: Omit<UseQueryOptions<%sResponse, ApiError>, 'queryKey' | 'queryFn'>", o.typ)
-		var call []string
-		key := ""
+		t.s("export function ", o.hook, "(")
 		if o.hasParams() {
-			param := "params: " + o.typ + "Params"
+			t.s("params: ", o.types[tParams])
 			if !o.paramsRequired() {
-				param += " = {}"
+				t.s(" = {}")
 			}
-			fmt.Fprintf(&b, "export function %s(%s, %s, %s) {\n", hook, param, opts, initArg)
-			call = append(call, "params")
-			key = "params"
-		} else {
-			fmt.Fprintf(&b, "export function %s(%s, %s) {\n", hook, opts, initArg)
+			t.s(", ")
+		}
+		t.s("options?: Omit<UseQueryOptions<", o.types[tResponse], ", ApiError>, 'queryKey' | 'queryFn'>, ", initArg, ") {\n")
+		t.s("  return useQuery({ ...options, queryKey: queryKeys.", o.fn, "(")
+		if o.hasParams() {
+			t.s("params")
+		}
+		t.s("), queryFn: ({ signal }) => ", o.fn, "(")
+		if o.hasParams() {
+			t.s("params, ")
 		}
 		if o.body != nil {
-			call = append(call, "undefined")
+			t.s("undefined, ")
 		}
-		call = append(call, "{ ...init, signal }")
-		fmt.Fprintf(&b, "  return useQuery({ ...options, queryKey: queryKeys.%s(%s), queryFn: ({ signal }) => %s(%s) });\n", o.fn, key, o.fn, strings.Join(call, ", "))
-		b.WriteString("}\n")
-		return b.String()
+		t.s("{ ...init, signal }) });\n}\n")
+		return t.take()
 	}
-	fmt.Fprintf(&b, "export function %s(options?: Omit<UseMutationOptions<%sResponse, ApiError, %sVariables>, 'mutationFn'>, %s) {\n", hook, o.typ, o.typ, initArg)
-	var call []string
-	if o.hasParams() {
-		call = append(call, "variables.params")
+	t.s("export function ", o.hook, "(options?: Omit<UseMutationOptions<", o.types[tResponse], ", ApiError, ", o.types[tVariables], ">, 'mutationFn'>, ", initArg, ") {\n")
+	switch {
+	case o.hasParams() && o.body != nil:
+		t.s("  return useMutation({ ...options, mutationFn: (variables: ", o.types[tVariables], ") => ", o.fn, "(variables.params, variables.body, init) });\n")
+	case o.hasParams():
+		t.s("  return useMutation({ ...options, mutationFn: (variables: ", o.types[tVariables], ") => ", o.fn, "(variables.params, init) });\n")
+	case o.body != nil:
+		t.s("  return useMutation({ ...options, mutationFn: (variables: ", o.types[tVariables], ") => ", o.fn, "(variables.body, init) });\n")
+	default:
+		t.s("  return useMutation({ ...options, mutationFn: () => ", o.fn, "(init) });\n")
 	}
-	if o.body != nil {
-		call = append(call, "variables.body")
-	}
-	if len(call) == 0 {
-		fmt.Fprintf(&b, "  return useMutation({ ...options, mutationFn: () => %s(init) });\n", o.fn)
-	} else {
-		fmt.Fprintf(&b, "  return useMutation({ ...options, mutationFn: (variables: %sVariables) => %s(%s, init) });\n", o.typ, o.fn, strings.Join(call, ", "))
-	}
-	b.WriteString("}\n")
-	return b.String()
+	t.s("}\n")
+	return t.take()
 }
