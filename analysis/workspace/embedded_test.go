@@ -1,6 +1,7 @@
 package workspace
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 
@@ -9,10 +10,18 @@ import (
 
 // TestEmbeddedIn: a change to a BaseModel names the Documents that store
 // it — through an aliased import (`Audit as AuditInfo`), through another
-// BaseModel, through a subclass — but not those that only Link to it.
+// BaseModel, through a subclass — but not those that only Link to it; in
+// a one-shot workspace too, which works embeds out only when asked.
 func TestEmbeddedIn(t *testing.T) {
 	t.Parallel()
-	w := load(t, map[string]string{
+	for _, oneShot := range []bool{false, true} {
+		t.Run(fmt.Sprintf("oneShot=%t", oneShot), func(t *testing.T) { testEmbeddedIn(t, oneShot) })
+	}
+}
+
+func testEmbeddedIn(t *testing.T, oneShot bool) {
+	w := New(Options{OneShot: oneShot})
+	files := map[string]string{
 		"apps/api/src/__init__.py":        "",
 		"apps/api/src/models/__init__.py": "",
 		"apps/api/src/models/base.py":     "from pydantic import BaseModel\n\n\nclass Audit(BaseModel):\n    by: str\n",
@@ -23,7 +32,14 @@ func TestEmbeddedIn(t *testing.T) {
 			"class Note(Document):\n    author: Link[User]\n    refs: List[Link[\"Account\"]] = []\n\n\n" +
 			"class Stamped(AuditInfo):\n    at: int\n\n\n" +
 			"class Log(Document):\n    entries: List[Stamped] = []\n",
-	})
+	}
+	in := map[string][]byte{}
+	for k, v := range files {
+		in[k] = []byte(v)
+	}
+	if _, err := w.Load(ctx, in); err != nil {
+		t.Fatal(err)
+	}
 	res := update(t, w, "apps/api/src/models/base.py", "from pydantic import BaseModel\n\n\nclass Audit(BaseModel):\n    by: str\n    reason: str = \"\"\n")
 	var added *facts.Change
 	for i := range res.Changes {

@@ -79,6 +79,7 @@ type state struct {
 func stateOf(w *Workspace) state {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	w.addEmbeds() // a one-shot workspace works them out when first read
 	s := state{fileKinds: map[string][]facts.ModelKind{}, kinds: maps.Clone(w.kinds), embeds: map[string][]string{},
 		imports: map[string][]string{}, affected: map[string][]string{}}
 	for rel, e := range w.files {

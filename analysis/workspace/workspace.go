@@ -447,6 +447,7 @@ func (w *Workspace) stampModelKinds(changes []facts.Change) {
 // embeddedIn lists, sorted, the Documents other than name whose stored
 // shape includes model name: through fields and subclasses, transitively.
 func (w *Workspace) embeddedIn(name string) []string {
+	w.addEmbeds()
 	seen := map[string]bool{name: true}
 	queue := []string{name}
 	var docs []string
