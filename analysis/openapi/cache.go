@@ -119,8 +119,8 @@ func (bl *Builder) end(b *builder) {
 
 // memos starts this call's memos of schema references and output copies
 // from the last call's.
-func (bl *Builder) memos(b *builder) {
-	b.prevKids, b.kids = bl.kids, make(map[*Schema][]compKey, len(bl.kids))
+func (bl *Builder) memos(b *builder, comps int) {
+	b.prevKids, b.kids = bl.kids, make(map[*Schema][]compKey, max(len(bl.kids), comps))
 	b.prevCopies, b.copies = bl.copies, make(map[*Schema]outCopy, len(bl.copies))
 }
 

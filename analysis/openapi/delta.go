@@ -284,7 +284,7 @@ func (bl *Builder) delta(files []*facts.File, opts Options) (*Document, []facts.
 	b.refs = refs
 	sortDiags(b.diags)
 
-	bl.memos(b)
+	bl.memos(b, len(b.comps))
 	prev := bl.lastDoc
 	doc := &Document{OpenAPI: prev.OpenAPI, Info: prev.Info, Paths: prev.Paths, Pydantic: prev.Pydantic}
 	if out, ok := b.sameNames(oldSchemas); ok {
