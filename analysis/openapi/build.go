@@ -85,6 +85,7 @@ type builder struct {
 	litDepth  int
 	sens      map[string]int8 // 1 computing, 2 no, 3 yes
 	tvMemo    map[*facts.Model][]string
+	generic   map[string]bool // isGeneric's memo
 
 	// Caching across Builder.Build calls (see cache.go).
 	cur *cached
@@ -127,6 +128,12 @@ type builder struct {
 	named *naming
 	// lastKeys are the components finish started with.
 	lastKeys map[compKey]bool
+	// pre is the worker building components while the operations are
+	// built (prefab.go); shallow marks the worker's builder, evals counts
+	// its settings evaluations and reads.
+	pre     *prefabs
+	shallow bool
+	evals   int
 	// renamed: finish found reused reference nodes to these components,
 	// which were renamed; nothing was patched (see Builder.dropRenamed).
 	renamed map[compKey]bool
@@ -264,6 +271,7 @@ func (bl *Builder) build(files []*facts.File, opts Options) (*Document, []facts.
 		bl.qual = map[string]string{}
 	}
 	b.qual = bl.qual
+	bl.startPrefabs(b, opts)
 	doc := &Document{
 		OpenAPI:  "3.1.0",
 		Info:     Info{Title: opts.Title, Version: opts.Version},
@@ -305,6 +313,7 @@ func (bl *Builder) build(files []*facts.File, opts Options) (*Document, []facts.
 			b.ensureEnum(f.Path + ":" + f.Enums[i].Name)
 		}
 	}
+	bl.prefabbed = b.stopPrefabs()
 	doc.Components.Schemas = b.finish()
 	if b.renamed != nil && (b.prev != nil || b.prevOps != nil) {
 		// Reused nodes refer to renamed components: build again without
@@ -743,7 +752,7 @@ func (b *builder) component(name string, args []*expr, md mode) compKey {
 	mi := b.models[name]
 	comp, short := name, mi.m.Name
 	var subst map[string]*expr
-	if b.v1 && !b.genericModel(name, 0) {
+	if b.v1 && !b.isGeneric(name) {
 		args = nil // Pydantic 1 parametrises only GenericModel subclasses
 	}
 	if len(args) > 0 {
@@ -766,6 +775,9 @@ func (b *builder) component(name string, args []*expr, md mode) compKey {
 		md = modeIn // one schema serves both directions
 	}
 	key := compKey{comp, md}
+	if b.shallow && b.cur != nil {
+		return key // the prefab worker builds one component at a time
+	}
 	if _, ok := b.comps[key]; ok {
 		return key
 	}
@@ -779,6 +791,13 @@ func (b *builder) component(name string, args []*expr, md mode) compKey {
 		b.reuse(key, ns, c)
 		return key
 	}
+	if b.pre != nil && len(args) == 0 {
+		if c := b.takePrefab(name, key); c != nil {
+			c.sig = sig
+			b.reuse(key, ns, c)
+			return key
+		}
+	}
 	parent := b.cur
 	b.cur = &cached{sig: sig, model: name, args: args, md: md, key: key, hasKey: true}
 	ns.Schema = b.objectSchema(name, subst, md)
@@ -786,6 +805,20 @@ func (b *builder) component(name string, args []*expr, md mode) compKey {
 	b.next[key] = b.cur
 	b.cur = parent
 	return key
+}
+
+// isGeneric is genericModel memoised (component asks it of every
+// reference under Pydantic 1).
+func (b *builder) isGeneric(name string) bool {
+	g, ok := b.generic[name]
+	if !ok {
+		g = b.genericModel(name, 0)
+		if b.generic == nil {
+			b.generic = make(map[string]bool, len(b.models))
+		}
+		b.generic[name] = g
+	}
+	return g
 }
 
 // genericModel reports whether a class derives from pydantic.generics.
@@ -966,7 +999,7 @@ func (b *builder) enumRef(name string) *Schema {
 // ensureEnum builds an enum's component unless it exists.
 func (b *builder) ensureEnum(name string) {
 	key := compKey{name, modeIn}
-	if _, ok := b.comps[key]; ok {
+	if _, ok := b.comps[key]; ok || (b.shallow && b.cur != nil) {
 		return
 	}
 	ei := b.enums[name]

@@ -227,6 +227,7 @@ func (b *builder) settingsFields(s pymod.Symbol, depth int) []fieldIn {
 		return nil
 	}
 	b.evalFiles[s.File.Path] = true
+	b.evals++
 	var out []fieldIn
 	for _, base := range m.Bases {
 		if bs := b.ix.Base(s.File.Path, base); bs.File != nil && bs.ID() != s.ID() {
