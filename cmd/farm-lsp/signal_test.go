@@ -22,6 +22,10 @@ func TestMain(m *testing.M) {
 	if os.Getenv("FARM_LSP_RUN_MAIN") == "1" {
 		os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 	}
+	if mode := os.Getenv("FARM_LSP_GC_HELPER"); mode != "" {
+		gcHelperMain(mode) // gc_test.go
+		os.Exit(0)
+	}
 	os.Exit(m.Run())
 }
 
