@@ -57,10 +57,9 @@ func (g *Generator) Generate(doc *openapi.Document) Files {
 	if out, ok := g.fast(doc, opsNow); ok {
 		return out
 	}
-	ops := g.plan
-	if g.ops == nil || !samePointers(opsNow, g.ops) {
-		ops = plan(doc)
-		g.ops, g.plan = opsNow, ops
+	var ops []*op // nil: plan them
+	if g.ops != nil && samePointers(opsNow, g.ops) {
+		ops = g.plan
 	}
 	c := &blockCache{models: newPart[modelKey](len(doc.Components.Schemas))}
 	for i := range c.ops {
@@ -75,7 +74,7 @@ func (g *Generator) Generate(doc *openapi.Document) Files {
 		c.ops[opServices].prev, c.ops[opHooks].prev = p.ops[opServices].next, p.ops[opHooks].next
 	}
 	var epoch string
-	out, n := generate(doc, ops, func(n *naming) {
+	out, n, ops := generate(doc, ops, func(n *naming) {
 		// The models' and the operation types' text depends on every
 		// component's identifier (and its input variant's, and its import
 		// name in types/api.ts): those are a function of the component
@@ -85,6 +84,7 @@ func (g *Generator) Generate(doc *openapi.Document) Files {
 			c.models.prev, c.ops[opAPITypes].prev = g.prev.models.next, g.prev.ops[opAPITypes].next
 		}
 	}, c)
+	g.ops, g.plan = opsNow, ops
 	c.models.size = len(out.Models)
 	for i, f := range [3]string{out.APITypes, out.Services, out.Hooks} {
 		c.ops[i].size = len(f)

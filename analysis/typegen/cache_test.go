@@ -2,6 +2,7 @@ package typegen_test
 
 import (
 	"context"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -68,5 +69,31 @@ func TestPanicReachesCaller(t *testing.T) {
 			}()
 			gen(doc)
 		}()
+	}
+}
+
+// TestParallelRenderMatchesSerial: the files, and the models within the
+// models file, render on several goroutines when there are processors to
+// share; the output is the same byte for byte as on one.
+func TestParallelRenderMatchesSerial(t *testing.T) {
+	files, err := fixture.FromSources(context.Background(), fixture.Synthetic(300, 120))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []int{1, 2} {
+		doc, _ := openapi.Build(files, openapi.Options{Pydantic: v})
+		prev := runtime.GOMAXPROCS(1)
+		serial, serialCached := typegen.Generate(doc), typegen.NewGenerator().Generate(doc)
+		runtime.GOMAXPROCS(4)
+		parallel, parallelCached := typegen.Generate(doc), typegen.NewGenerator().Generate(doc)
+		runtime.GOMAXPROCS(prev)
+		for rel, want := range serial.ByPath() {
+			if parallel.ByPath()[rel] != want {
+				t.Errorf("v%d: %s differs when rendered in parallel", v, rel)
+			}
+			if parallelCached.ByPath()[rel] != want || serialCached.ByPath()[rel] != want {
+				t.Errorf("v%d: %s differs when rendered by a Generator", v, rel)
+			}
+		}
 	}
 }

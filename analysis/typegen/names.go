@@ -60,9 +60,19 @@ func (a alloc) take(want string) string {
 // synthesised Name-Input / Name-Output, then input variants and the plain
 // aliases of split models) and decides how types/api.ts imports them.
 func nameDoc(doc *openapi.Document, ops []*op) *naming {
+	n, taken := nameComponents(doc)
+	n.nameImports(doc, ops, taken)
+	return n
+}
+
+// nameComponents is the part of nameDoc that does not depend on the
+// operations' names (so it runs while they are planned): the components'
+// identifiers, input variants and aliases. taken holds the identifiers
+// handed out, for nameImports.
+func nameComponents(doc *openapi.Document) (*naming, alloc) {
 	size := len(doc.Components.Schemas)
-	n := &naming{ids: make(map[string]string, size), input: map[string]string{}, inputOnly: map[string]bool{}, imports: make(map[string]string, size)}
-	taken := make(alloc, size)
+	n := &naming{ids: make(map[string]string, size), input: map[string]string{}, inputOnly: map[string]bool{}, imports: map[string]string{}}
+	taken := make(alloc, 2*size)
 	split := func(name string) bool {
 		return strings.HasSuffix(name, "-Input") || strings.HasSuffix(name, "-Output")
 	}
@@ -84,22 +94,27 @@ func nameDoc(doc *openapi.Document, ops []*op) *naming {
 			n.ids[ns.Name] = tsIdent(ns.Name) // rendered inline, never declared
 		}
 	}
-	n.inputVariants(doc, ops, taken)
+	n.inputVariants(doc, taken)
 	for _, ns := range doc.Components.Schemas {
 		if base, ok := strings.CutSuffix(ns.Name, "-Output"); ok && !taken[tsIdent(base)] && doc.Schema(base) == nil {
 			id := taken.take(tsIdent(base))
 			n.aliases = append(n.aliases, [2]string{id, n.ids[ns.Name]})
 		}
 	}
-	// types/api.ts declares XParams/XBody/XResponse/XVariables: a model
-	// identifier equal to one of those is imported under another name.
+	return n, taken
+}
+
+// nameImports decides the names types/api.ts imports the models under:
+// it declares XParams/XBody/XResponse/XVariables, so a model identifier
+// equal to one of those is imported under another name (n.imports holds
+// those; every other identifier is imported as it is).
+func (n *naming) nameImports(doc *openapi.Document, ops []*op, taken alloc) {
 	typs := make(map[string]bool, len(ops))
 	for _, o := range ops {
 		typs[o.typ] = true
 	}
 	var clash []string
 	add := func(id string) {
-		n.imports[id] = id
 		for _, t := range typeSuffixes {
 			if base, ok := strings.CutSuffix(id, t); ok && typs[base] {
 				clash = append(clash, id)
@@ -121,7 +136,6 @@ func nameDoc(doc *openapi.Document, ops []*op) *naming {
 		// NameModel never is one; it only has to avoid the models.
 		n.imports[id] = taken.take(id + "Model")
 	}
-	return n
 }
 
 // inputVariants finds the components a request body reaches and gives an
@@ -129,62 +143,82 @@ func nameDoc(doc *openapi.Document, ops []*op) *naming {
 // declared one: a property with a non-null default (required in the
 // declared shape, like openapi-typescript renders it, but optional to
 // send), or a reference to another component that has a variant.
-func (n *naming) inputVariants(doc *openapi.Document, ops []*op, taken alloc) {
-	reached := map[string]bool{}
-	var queue []string
-	visit := func(s *openapi.Schema) {
+// Components are numbered by their index in the document (sorted by name).
+func (n *naming) inputVariants(doc *openapi.Document, taken alloc) {
+	ss := doc.Components.Schemas
+	index := func(name string) int32 {
+		i := sort.Search(len(ss), func(i int) bool { return ss[i].Name >= name })
+		if i < len(ss) && ss[i].Name == name {
+			return int32(i)
+		}
+		return -1
+	}
+	reached := make([]bool, len(ss))
+	var queue []int32
+	reach := func(i int32) {
+		if i >= 0 && !reached[i] {
+			reached[i] = true
+			queue = append(queue, i)
+		}
+	}
+	for _, p := range doc.Paths {
+		for _, o := range p.Operations {
+			if o.RequestBody != nil {
+				walkRefs(o.RequestBody.Schema, func(name string) { reach(index(name)) })
+			}
+		}
+	}
+	for i, ns := range ss {
+		if n.inputOnly[ns.Name] {
+			reach(int32(i))
+		}
+	}
+	// edges are the references between reached components (from, to),
+	// to propagate "differs" from a component to those referring to it.
+	var edges [][2]int32
+	isDiff := make([]bool, len(ss))
+	var differs []int32
+	for q := 0; q < len(queue); q++ {
+		from := queue[q]
+		s := ss[from].Schema
 		walkRefs(s, func(name string) {
-			if !reached[name] && doc.Schema(name) != nil {
-				reached[name] = true
-				queue = append(queue, name)
+			if to := index(name); to >= 0 {
+				edges = append(edges, [2]int32{from, to})
+				reach(to)
 			}
 		})
-	}
-	for _, o := range ops {
-		if o.body != nil {
-			visit(o.body.Schema)
+		if hasInputDefault(s) && !isDiff[from] {
+			isDiff[from] = true
+			differs = append(differs, from)
 		}
 	}
-	for name := range n.inputOnly {
-		if !reached[name] {
-			reached[name] = true
-			queue = append(queue, name)
+	if len(differs) > 0 {
+		// referrers[start[to]:start[to+1]] are the components referring to to.
+		start := make([]int32, len(ss)+1)
+		for _, e := range edges {
+			start[e[1]+1]++
 		}
-	}
-	// refs lists, for each reached component, the components it references;
-	// referrers is the reverse, to propagate "differs" upwards.
-	referrers := map[string][]string{}
-	var differs []string
-	isDiff := map[string]bool{}
-	for len(queue) > 0 {
-		name := queue[0]
-		queue = queue[1:]
-		s := doc.Schema(name).Schema
-		walkRefs(s, func(to string) {
-			if doc.Schema(to) == nil {
-				return
-			}
-			referrers[to] = append(referrers[to], name)
-			if !reached[to] {
-				reached[to] = true
-				queue = append(queue, to)
-			}
-		})
-		if hasInputDefault(s) && !isDiff[name] {
-			isDiff[name] = true
-			differs = append(differs, name)
+		for i := 1; i < len(start); i++ {
+			start[i] += start[i-1]
 		}
-	}
-	for i := 0; i < len(differs); i++ {
-		for _, r := range referrers[differs[i]] {
-			if !isDiff[r] {
-				isDiff[r] = true
-				differs = append(differs, r)
+		referrers := make([]int32, len(edges))
+		fill := append([]int32(nil), start[:len(ss)]...)
+		for _, e := range edges {
+			referrers[fill[e[1]]] = e[0]
+			fill[e[1]]++
+		}
+		for i := 0; i < len(differs); i++ {
+			d := differs[i]
+			for _, r := range referrers[start[d]:start[d+1]] {
+				if !isDiff[r] {
+					isDiff[r] = true
+					differs = append(differs, r)
+				}
 			}
 		}
 	}
-	for _, ns := range doc.Components.Schemas {
-		if isDiff[ns.Name] && !n.inputOnly[ns.Name] && !isBody(ns.Name) {
+	for i, ns := range ss {
+		if isDiff[i] && !n.inputOnly[ns.Name] && !isBody(ns.Name) {
 			n.input[ns.Name] = taken.take(n.ids[ns.Name] + "Input")
 			n.variants = append(n.variants, ns.Name)
 		}

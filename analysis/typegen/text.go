@@ -1,6 +1,11 @@
 package typegen
 
-import "strings"
+import (
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
 
 // text is a reusable buffer a block is rendered into: take copies the
 // block out with one allocation of its exact size and keeps the buffer
@@ -60,6 +65,16 @@ func (f *file) String() string {
 	return b.String()
 }
 
+// concat joins strings with one allocation.
+func concat(parts []string) string {
+	n := 0
+	for _, s := range parts {
+		n += len(s)
+	}
+	f := file{parts: parts, n: n}
+	return f.String()
+}
+
 // upperMethod is an HTTP method in upper case.
 func upperMethod(m string) string {
 	switch m {
@@ -79,4 +94,78 @@ func upperMethod(m string) string {
 		return "OPTIONS"
 	}
 	return strings.ToUpper(m)
+}
+
+// group runs functions on goroutines of their own; wait waits for them and
+// raises the first panic among them (or among do's) in its caller's
+// goroutine, where the server's executors recover from it.
+type group struct {
+	wg   sync.WaitGroup
+	mu   sync.Mutex
+	fail any
+}
+
+// spawn runs f on a goroutine of its own.
+func (g *group) spawn(f func()) {
+	g.wg.Add(1)
+	go func() {
+		defer g.wg.Done()
+		g.do(f)
+	}()
+}
+
+// do runs f here, keeping a panic for wait.
+func (g *group) do(f func()) {
+	defer func() {
+		if p := recover(); p != nil {
+			g.mu.Lock()
+			if g.fail == nil {
+				g.fail = p
+			}
+			g.mu.Unlock()
+		}
+	}()
+	f()
+}
+
+func (g *group) wait() {
+	g.wg.Wait()
+	if g.fail != nil {
+		panic(g.fail)
+	}
+}
+
+// renderEach calls render for 0..count-1, on as many goroutines as there
+// are processors when there is enough to share; each goroutine has its own
+// typeWriter and buffer.
+func renderEach(count int, n *naming, render func(w *typeWriter, t *text, i int)) {
+	const chunk = 64
+	workers := min(runtime.GOMAXPROCS(0), (count+chunk-1)/chunk, 8)
+	if workers <= 1 {
+		var t text
+		w := newTypeWriter(n)
+		for i := 0; i < count; i++ {
+			render(w, &t, i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var g group
+	for range workers {
+		g.spawn(func() {
+			var t text
+			w := newTypeWriter(n)
+			for {
+				end := int(next.Add(chunk))
+				start := end - chunk
+				if start >= count {
+					return
+				}
+				for i := start; i < min(end, count); i++ {
+					render(w, &t, i)
+				}
+			}
+		})
+	}
+	g.wait()
 }

@@ -11,7 +11,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"unicode"
 
 	"github.com/farm-stack/farm-lsp/analysis/openapi"
@@ -43,65 +42,51 @@ func (f Files) ByPath() map[string]string {
 
 // Generate renders all four files.
 func Generate(doc *openapi.Document) Files {
-	out, _ := generate(doc, plan(doc), nil, nil)
+	out, _, _ := generate(doc, nil, nil, nil)
 	return out
 }
 
-// generate renders the four files concurrently (each from its own part of
-// the cache c, which may be nil): services and hooks need the operations'
-// names only, so they start while the components are named; named, when
-// set, is called with the naming before the models and types/api.ts are
-// rendered from it. A panic in any of them is raised again here, in the
-// caller's goroutine.
-func generate(doc *openapi.Document, ops []*op, named func(*naming), c *blockCache) (Files, *naming) {
+// generate renders the four files concurrently, each from its own part of
+// the cache c (which may be nil). The operations are planned (unless ops
+// is given) while the components are named; services and hooks need the
+// operations' names only, so they start as soon as those are known; named,
+// when set, is called with the naming before the models and types/api.ts
+// are rendered from it. It returns the naming and the operations planned.
+// A panic in any of them is raised again here, in the caller's goroutine.
+func generate(doc *openapi.Document, ops []*op, named func(*naming), c *blockCache) (Files, *naming, []*op) {
 	var (
-		out  Files
-		wg   sync.WaitGroup
-		mu   sync.Mutex
-		fail any
+		out     Files
+		g       group
+		planned = make(chan struct{})
+		planOK  bool
 	)
-	spawn := func(f func()) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() {
-				if p := recover(); p != nil {
-					mu.Lock()
-					if fail == nil {
-						fail = p
-					}
-					mu.Unlock()
-				}
-			}()
-			f()
-		}()
-	}
-	spawn(func() { out.Services = services(ops, c.opPart(opServices)) })
-	spawn(func() { out.Hooks = hooks(ops, c.opPart(opHooks)) })
-	var n *naming
-	func() {
-		defer func() {
-			if p := recover(); p != nil {
-				mu.Lock()
-				fail = p
-				mu.Unlock()
-				n = nil
-			}
-		}()
-		n = nameDoc(doc, ops)
-		if named != nil {
-			named(n)
+	g.spawn(func() {
+		defer close(planned)
+		if ops == nil {
+			ops = plan(doc)
 		}
-	}()
-	if n != nil {
-		spawn(func() { out.Models = models(doc, n, c.modelPart()) })
-		spawn(func() { out.APITypes = apiTypes(doc, ops, n, c.opPart(opAPITypes)) })
+		planOK = true
+		g.spawn(func() { out.Services = services(ops, c.opPart(opServices)) })
+		g.spawn(func() { out.Hooks = hooks(ops, c.opPart(opHooks)) })
+	})
+	var (
+		n     *naming
+		taken alloc
+	)
+	g.do(func() { n, taken = nameComponents(doc) })
+	<-planned
+	if n != nil && planOK {
+		g.do(func() {
+			n.nameImports(doc, ops, taken)
+			if named != nil {
+				named(n)
+			}
+			g.spawn(func() { out.Models = models(doc, n, c.modelPart()) })
+			g.spawn(func() { out.APITypes = apiTypes(doc, ops, n, c.opPart(opAPITypes)) })
+		})
 	}
-	wg.Wait()
-	if fail != nil {
-		panic(fail)
-	}
-	return out, n
+	g.wait()
+	return out, n, ops
 }
 
 // Models renders types/models/index.ts.
@@ -124,23 +109,48 @@ func Hooks(doc *openapi.Document) string { return hooks(plan(doc), nil) }
 func isBody(name string) bool { return strings.HasPrefix(name, "Body_") }
 
 func models(doc *openapi.Document, n *naming, c *partCache[modelKey]) string {
-	w := newTypeWriter(n)
-	var f file
-	f.parts = make([]string, 0, len(doc.Components.Schemas)+len(n.input)+len(n.aliases)+2)
-	f.add(Header)
-	f.add("// Source: the FastAPI backend's models, as OpenAPI (Pydantic v" + strconv.Itoa(doc.Pydantic) + " rules).\n")
-	var t text
+	// The declarations in order: each component's, then its input variant's.
+	type decl struct {
+		ns      *openapi.NamedSchema
+		variant bool
+	}
+	decls := make([]decl, 0, len(doc.Components.Schemas)+len(n.input))
 	for _, ns := range doc.Components.Schemas {
 		if isBody(ns.Name) {
 			continue
 		}
-		f.add(modelBlock(w, &t, ns, false, c))
+		decls = append(decls, decl{ns, false})
 		if _, ok := n.input[ns.Name]; ok {
-			f.add(modelBlock(w, &t, ns, true, c))
+			decls = append(decls, decl{ns, true})
 		}
+	}
+	// The file's pieces: the header, the source line, the declarations
+	// (texts[2+i] is decls[i]'s) and the aliases.
+	pieces := make([]string, len(decls)+3)
+	pieces[0] = Header
+	pieces[1] = "// Source: the FastAPI backend's models, as OpenAPI (Pydantic v" + strconv.Itoa(doc.Pydantic) + " rules).\n"
+	texts := pieces[2 : 2+len(decls)]
+	var miss []int
+	for i, d := range decls {
+		key := modelKey{d.ns.Schema, d.variant}
+		if blk, ok := c.get(key); ok && blk.name == d.ns.Name && blk.model == d.ns.Model && blk.file == d.ns.File {
+			c.put(key, blk)
+			texts[i] = blk.text
+			continue
+		}
+		miss = append(miss, i)
+	}
+	renderEach(len(miss), n, func(w *typeWriter, t *text, k int) {
+		d := decls[miss[k]]
+		texts[miss[k]] = modelBlock(w, t, d.ns, d.variant)
+	})
+	for _, i := range miss {
+		d := decls[i]
+		c.put(modelKey{d.ns.Schema, d.variant}, block{text: texts[i], name: d.ns.Name, model: d.ns.Model, file: d.ns.File})
 	}
 	// Pydantic v2 splits a model into Name-Input / Name-Output when the two
 	// differ; keep the plain name for the output shape.
+	var t text
 	size := 0
 	for _, a := range n.aliases {
 		size += len(a[0]) + len(a[1]) + 17
@@ -149,17 +159,12 @@ func models(doc *openapi.Document, n *naming, c *partCache[modelKey]) string {
 	for _, a := range n.aliases {
 		t.s("\nexport type ", a[0], " = ", a[1], ";\n")
 	}
-	f.add(t.take())
-	return f.String()
+	pieces[len(pieces)-1] = t.take()
+	return concat(pieces)
 }
 
 // modelBlock renders one model's declaration, or its input variant.
-func modelBlock(w *typeWriter, t *text, ns *openapi.NamedSchema, variant bool, c *partCache[modelKey]) string {
-	key := modelKey{ns.Schema, variant}
-	if blk, ok := c.get(key); ok && blk.name == ns.Name && blk.model == ns.Model && blk.file == ns.File {
-		c.put(key, blk)
-		return blk.text
-	}
+func modelBlock(w *typeWriter, t *text, ns *openapi.NamedSchema, variant bool) string {
 	id := w.n.ids[ns.Name]
 	w.input = w.n.inputOnly[ns.Name]
 	if variant {
@@ -183,9 +188,7 @@ func modelBlock(w *typeWriter, t *text, ns *openapi.NamedSchema, variant bool, c
 		t.s("export type ", id, " = ", w.ts(s, ""), ";\n")
 	}
 	w.input = false
-	out := t.take()
-	c.put(key, block{text: out, name: ns.Name, model: ns.Model, file: ns.File})
-	return out
+	return t.take()
 }
 
 // op is an operation with its client-side names.
