@@ -66,7 +66,7 @@ type Codegen struct {
 	gen     *typegen.Generator
 	// written remembers the content last written per workspace-relative
 	// path, to tell a hand edit from an outdated file.
-	written map[string][]byte
+	written map[string]string
 	// diagPaths are the paths that carried codegen diagnostics last run,
 	// so a later run can clear them.
 	diagPaths map[string]bool
@@ -89,7 +89,7 @@ func New(opts Options) *Codegen {
 		opts:      opts,
 		builder:   openapi.NewBuilder(),
 		gen:       typegen.NewGenerator(),
-		written:   map[string][]byte{},
+		written:   map[string]string{},
 		diagPaths: map[string]bool{},
 	}
 }
@@ -264,50 +264,60 @@ func (c *Codegen) run(ctx context.Context, outputs []string, r executor.Reporter
 	if err != nil {
 		return executor.Result{Status: executor.Failed, Message: fmt.Sprintf("workspace root: %v", err)}
 	}
-	var failed []string
+	// Each output is compared with the file on disk and written when it
+	// changed on a goroutine of its own; the outcomes are then taken in
+	// order.
+	if err := ctx.Err(); err != nil {
+		res.Status, res.Message, res.Transient = executor.Failed, err.Error(), true
+		return res
+	}
+	outs := make([]outcome, len(outputs))
+	var wg sync.WaitGroup
 	for i, rel := range outputs {
-		if err := ctx.Err(); err != nil {
-			res.Status, res.Message, res.Transient = executor.Failed, err.Error(), true
-			return res
-		}
 		wrel := path.Join(filepath.ToSlash(c.opts.OutDir), rel)
-		r.Report("writing "+wrel, 20+70*i/len(outputs))
-		content := []byte(gen[rel])
-		old, readErr := readTarget(root, wrel)
-		var d []facts.Diagnostic
-		switch {
-		case errors.Is(readErr, fs.ErrNotExist):
-		case readErr != nil:
-			failed = append(failed, wrel)
-			d = append(d, refusal(wrel, readErr.Error()))
-		case !bytes.HasPrefix(old, []byte(typegen.Header)):
-			failed = append(failed, wrel)
-			d = append(d, refusal(wrel, "it exists and lacks the header \""+strings.TrimSpace(typegen.Header)+"\"; farm-lsp does not overwrite files it did not generate"))
-		default:
-			if prev, ok := c.written[wrel]; ok && !bytes.Equal(prev, old) && !bytes.Equal(old, content) {
-				// Edited since we wrote it: say so, then regenerate.
-				d = append(d, staleDiag(wrel, old, string(content)))
+		prev, hasPrev := c.written[wrel]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() {
+				if p := recover(); p != nil {
+					outs[i] = outcome{wrel: wrel, panicked: p}
+				}
+			}()
+			outs[i] = writeOutput(ctx, root, wrel, gen[rel], prev, hasPrev)
+		}()
+	}
+	wg.Wait()
+	var failed []string
+	var canceled error
+	for i, o := range outs {
+		if o.panicked != nil {
+			panic(o.panicked)
+		}
+		if o.canceled != nil {
+			canceled = o.canceled
+			continue
+		}
+		r.Report("writing "+o.wrel, 20+70*i/len(outputs))
+		res.Diagnostics[o.wrel] = o.diags
+		if o.failed {
+			failed = append(failed, o.wrel)
+		}
+		if o.keep {
+			c.written[o.wrel] = o.content
+		}
+		if o.wrote != nil {
+			res.Written = append(res.Written, o.wrel)
+			if res.Contents == nil {
+				res.Contents = map[string][]byte{}
 			}
+			res.Contents[o.wrel] = o.wrote
 		}
-		res.Diagnostics[wrel] = d
-		if d != nil && d[0].Code != facts.CodeStaleGenerated {
-			continue
-		}
-		if readErr == nil && bytes.Equal(old, content) {
-			c.written[wrel] = content
-			continue
-		}
-		if err := writeAtomic(root, wrel, content); err != nil {
-			failed = append(failed, wrel)
-			res.Diagnostics[wrel] = append(d, refusal(wrel, err.Error()))
-			continue
-		}
-		c.written[wrel] = content
-		res.Written = append(res.Written, wrel)
-		if res.Contents == nil {
-			res.Contents = map[string][]byte{}
-		}
-		res.Contents[wrel] = content
+	}
+	sort.Strings(res.Written)
+	if canceled != nil {
+		res.Status, res.Message, res.Transient = executor.Failed, canceled.Error(), true
+		return res
 	}
 	r.Report("done", 100)
 	sort.Strings(res.Written)
@@ -324,6 +334,60 @@ func (c *Codegen) run(ctx context.Context, outputs []string, r executor.Reporter
 		res.Message += fmt.Sprintf(" (%d type diagnostics)", n)
 	}
 	return res
+}
+
+// outcome is what writeOutput did with one output.
+type outcome struct {
+	wrel     string
+	content  string
+	diags    []facts.Diagnostic
+	failed   bool   // not written: a refusal is among diags
+	keep     bool   // the file on disk now holds content
+	wrote    []byte // content, when it was written
+	canceled error  // the context ended before it was written
+	panicked any
+}
+
+// writeOutput compares the generated content of the output at the
+// workspace-relative path wrel with the file there and writes it when it
+// differs: never over a file without the generated-file header, and with a
+// stale-generated diagnostic when the file was edited since it was last
+// written (prev, when hasPrev).
+func writeOutput(ctx context.Context, root, wrel, content, prev string, hasPrev bool) outcome {
+	o := outcome{wrel: wrel, content: content}
+	old, readErr := readTarget(root, wrel)
+	switch {
+	case errors.Is(readErr, fs.ErrNotExist):
+	case readErr != nil:
+		o.failed = true
+		o.diags = append(o.diags, refusal(wrel, readErr.Error()))
+	case !bytes.HasPrefix(old, []byte(typegen.Header)):
+		o.failed = true
+		o.diags = append(o.diags, refusal(wrel, "it exists and lacks the header \""+strings.TrimSpace(typegen.Header)+"\"; farm-lsp does not overwrite files it did not generate"))
+	default:
+		if hasPrev && prev != string(old) && string(old) != content {
+			// Edited since we wrote it: say so, then regenerate.
+			o.diags = append(o.diags, staleDiag(wrel, old, content))
+		}
+	}
+	if o.failed {
+		return o
+	}
+	if readErr == nil && string(old) == content {
+		o.keep = true
+		return o
+	}
+	if err := ctx.Err(); err != nil {
+		return outcome{wrel: wrel, canceled: err}
+	}
+	b := []byte(content)
+	if err := writeAtomic(root, wrel, b); err != nil {
+		o.failed = true
+		o.diags = append(o.diags, refusal(wrel, err.Error()))
+		return o
+	}
+	o.keep, o.wrote = true, b
+	return o
 }
 
 func refusal(rel, why string) facts.Diagnostic {
