@@ -142,9 +142,10 @@ var httpStatusName = regexp.MustCompile(`HTTP_(\d{3})(_|$)`)
 // statusNames maps HTTPStatus member names (CREATED, NO_CONTENT) to codes.
 var statusNames = func() map[string]int {
 	m := map[string]int{}
+	r := strings.NewReplacer(" ", "_", "-", "_", "'", "") // one: building one costs more than using it
 	for c := 100; c < 600; c++ {
 		if t := http.StatusText(c); t != "" {
-			n := strings.ToUpper(strings.NewReplacer(" ", "_", "-", "_", "'", "").Replace(t))
+			n := strings.ToUpper(r.Replace(t))
 			m[n] = c
 		}
 	}

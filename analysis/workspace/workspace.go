@@ -614,15 +614,23 @@ func (w *Workspace) Check(ctx context.Context, rel string, content []byte) ([]fa
 // It reports no changes: this is the baseline. It returns the analysis
 // diagnostics of every file that has some.
 func (w *Workspace) Load(ctx context.Context, files map[string][]byte) (map[string][]facts.Diagnostic, error) {
-	w.mu.Lock()
-	cls, lim := w.cls, w.lim
-	w.mu.Unlock()
-
 	rels := make([]string, 0, len(files))
 	for rel := range files {
 		rels = append(rels, rel)
 	}
 	sort.Strings(rels)
+	return w.LoadFrom(ctx, rels, func(rel string) ([]byte, error) { return files[rel], nil })
+}
+
+// LoadFrom is Load for files read as their analysis starts: read is
+// called once per path in rels, from several goroutines at once, so the
+// reading of files overlaps the parsing of others. A path whose read
+// fails is left out (not indexed).
+func (w *Workspace) LoadFrom(ctx context.Context, rels []string, read func(rel string) ([]byte, error)) (map[string][]facts.Diagnostic, error) {
+	w.mu.Lock()
+	cls, lim := w.cls, w.lim
+	w.mu.Unlock()
+
 	out := make([]analysed, len(rels))
 	errs := make([]error, len(rels))
 	var wg sync.WaitGroup
@@ -632,8 +640,13 @@ func (w *Workspace) Load(ctx context.Context, files map[string][]byte) (map[stri
 		go func() {
 			defer wg.Done()
 			for i := range next {
+				content, err := read(rels[i])
+				if err != nil {
+					errs[i] = err
+					continue
+				}
 				rel := Normalize(rels[i])
-				out[i], errs[i] = analyse(ctx, rel, cls.Kind(rel), files[rels[i]], nil, lim)
+				out[i], errs[i] = analyse(ctx, rel, cls.Kind(rel), content, nil, lim)
 			}
 		}()
 	}
@@ -655,7 +668,7 @@ func (w *Workspace) Load(ctx context.Context, files map[string][]byte) (map[stri
 	diags := map[string][]facts.Diagnostic{}
 	for i, a := range out {
 		if errs[i] != nil {
-			continue // parse cancelled for this one file: it is indexed on next save
+			continue // unread, or its parse cancelled: it is indexed on next save
 		}
 		e := &entry{kind: a.kind, hash: a.hash, doc: a.doc}
 		switch {

@@ -280,3 +280,38 @@ func BenchmarkSaveToChanges(b *testing.B) {
 		}
 	}
 }
+
+// TestLoadFromLeavesOutUnread: LoadFrom indexes what it reads, as Load
+// does, and leaves out a path whose read fails.
+func TestLoadFromLeavesOutUnread(t *testing.T) {
+	t.Parallel()
+	files := map[string][]byte{
+		"apps/api/src/models/a.py": []byte("from beanie import Document\n\nclass A(Document):\n    x: int\n"),
+		"apps/api/src/models/b.py": []byte("from .a import A\n\nclass B(A):\n    y: str\n"),
+		"apps/api/src/models/c.py": []byte("class C:\n    pass\n"),
+	}
+	w := New(Options{})
+	_, err := w.LoadFrom(ctx, []string{"apps/api/src/models/a.py", "apps/api/src/models/b.py", "apps/api/src/models/c.py"}, func(rel string) ([]byte, error) {
+		if strings.HasSuffix(rel, "c.py") {
+			return nil, fmt.Errorf("unreadable")
+		}
+		return files[rel], nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.Len() != 2 || w.File("apps/api/src/models/c.py") != nil {
+		t.Fatalf("%d files indexed, c.py %v", w.Len(), w.File("apps/api/src/models/c.py"))
+	}
+	delete(files, "apps/api/src/models/c.py")
+	want := New(Options{})
+	if _, err := want.Load(ctx, files); err != nil {
+		t.Fatal(err)
+	}
+	if d := diffState(stateOf(w), stateOf(want)); d != "" {
+		t.Fatalf("LoadFrom and Load differ:\n%s", d)
+	}
+	if b := w.File("apps/api/src/models/b.py"); b == nil || len(b.Models) != 1 || b.Models[0].Kind != facts.ModelDocument {
+		t.Fatalf("b.py: %+v", b)
+	}
+}

@@ -137,3 +137,58 @@ func TestIndexClassifiesOutputsFirst(t *testing.T) {
 		t.Error("the components were not indexed")
 	}
 }
+
+// TestIndexReadsWhatItScans: the scan reads the files it picked while
+// they are analysed; one over the size limit is recorded as skipped
+// without being parsed, in either index.
+func TestIndexReadsWhatItScans(t *testing.T) {
+	root, err := examples.CopyFarmApp(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	huge := "apps/api/src/models/huge.py"
+	f, err := os.Create(filepath.Join(root, huge))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(50 << 20); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	var want []string
+	err = filepath.WalkDir(filepath.Join(root, "apps/api"), func(p string, d os.DirEntry, err error) error {
+		if err == nil && strings.HasSuffix(p, ".py") && !strings.Contains(p, "/.") {
+			rel, _ := filepath.Rel(root, p)
+			want = append(want, filepath.ToSlash(rel))
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, index := range map[string]func(context.Context, string) (*Coordinator, error){
+		"backend": func(ctx context.Context, root string) (*Coordinator, error) { return IndexBackend(ctx, root, nil) },
+		"full":    Index,
+	} {
+		c, err := index(context.Background(), root)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ws := c.Workspace()
+		for _, rel := range want {
+			if rel == huge {
+				continue
+			}
+			if ws.File(rel) == nil {
+				t.Errorf("%s: %s not indexed", name, rel)
+			}
+		}
+		if ds := ws.Diagnostics(huge); len(ds) != 1 || ds[0].Code != facts.CodeFileSkipped || !strings.Contains(ds[0].Message, "52428800 bytes") {
+			t.Errorf("%s: %s diagnostics %+v, want one file-skipped naming its size", name, huge, ds)
+		}
+		if ws.File(huge) != nil {
+			t.Errorf("%s: %s has facts", name, huge)
+		}
+		c.Close()
+	}
+}

@@ -2,10 +2,14 @@ package coordinator
 
 import (
 	"context"
+	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
+	"sync"
 
 	"github.com/farm-stack/farm-lsp/analysis/classify"
 	"github.com/farm-stack/farm-lsp/analysis/config"
@@ -47,9 +51,11 @@ func (c *Coordinator) index(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	files := map[string][]byte{}
-	var large []string
+	// The walk picks the files; reading them is left to the workspace's
+	// parallel analysis (LoadFrom), so it overlaps the parsing.
+	var paths []string
 	maxSize := int64(c.ws.MaxFileSize())
+	prefix := c.root + string(filepath.Separator)
 	err = filepath.WalkDir(c.root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if p == c.root {
@@ -63,8 +69,10 @@ func (c *Coordinator) index(ctx context.Context) (int, error) {
 		if p == c.root {
 			return nil
 		}
-		rel, ok := c.rel(p)
-		if !ok {
+		rel, ok := strings.CutPrefix(p, prefix) // WalkDir joins below the root
+		if ok {
+			rel = filepath.ToSlash(rel)
+		} else if rel, ok = c.rel(p); !ok {
 			return nil
 		}
 		if d.IsDir() {
@@ -83,37 +91,84 @@ func (c *Coordinator) index(ctx context.Context) (int, error) {
 		if c.opts.BackendOnly && !backendInput(rel, kind) {
 			return nil
 		}
-		info, err := d.Info()
-		if err != nil {
-			return nil
-		}
-		if info.Size() > maxSize {
-			large = append(large, rel)
-			return nil
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return nil
-		}
-		files[rel] = b
-		c.hashes.Remember(p, b)
+		paths = append(paths, rel)
 		return nil
 	})
 	if err != nil {
 		return 0, err
 	}
-	diags, err := c.ws.Load(ctx, files)
+	var (
+		mu    sync.Mutex
+		large []string
+		read  int
+	)
+	diags, err := c.ws.LoadFrom(ctx, paths, func(rel string) ([]byte, error) {
+		p := c.abs(rel)
+		b, err := readFileUpTo(p, maxSize)
+		if err != nil {
+			if errors.Is(err, errTooLarge) {
+				mu.Lock()
+				large = append(large, rel)
+				mu.Unlock()
+			}
+			return nil, err
+		}
+		if !c.opts.BackendOnly { // a one-shot engine sees no file events
+			c.hashes.Remember(p, b)
+		}
+		mu.Lock()
+		read++
+		mu.Unlock()
+		return b, nil
+	})
 	if err != nil {
 		return 0, err
 	}
 	for rel, ds := range diags {
 		c.publish(rel, srcAnalysis, ds)
 	}
+	sort.Strings(large)
 	for _, rel := range large {
 		res := c.ws.TooLarge(rel, c.fileSize(rel))
 		c.publish(rel, srcAnalysis, res.Diagnostics)
 	}
-	return len(files) + len(large) + len(cfg), nil
+	return read + len(large) + len(cfg), nil
+}
+
+// readFileUpTo is os.ReadFile for a file of at most max bytes: a bigger
+// one is not read (errTooLarge, events.go).
+func readFileUpTo(p string, max int64) ([]byte, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if info.Size() > max {
+		return nil, errTooLarge
+	}
+	// One byte more than the size: the read that finds the end needs no
+	// bigger buffer (as os.ReadFile).
+	b := make([]byte, 0, info.Size()+1)
+	for {
+		n, err := f.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			if err == io.EOF {
+				return b, nil
+			}
+			return nil, err
+		}
+		if int64(len(b)) > max {
+			return nil, errTooLarge // it grew meanwhile
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+	}
 }
 
 // indexConfig loads farm.config into the workspace and applies it
