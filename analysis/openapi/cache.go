@@ -273,8 +273,8 @@ func (b *builder) envSig() string {
 // "do not cache" (facts without hashes).
 func (b *builder) modelSig(name string, args []*expr) string {
 	sig := b.fileSig(name)
-	if sig == "" {
-		return ""
+	if sig == "" || (b.v1 && len(args) == 0) {
+		return sig // no copy for the common case
 	}
 	var sb strings.Builder
 	sb.WriteString(sig)

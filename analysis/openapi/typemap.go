@@ -217,7 +217,8 @@ func (b *builder) subscriptSchema(e *expr, md mode, s site) *Schema {
 	}
 	switch {
 	case h == "Optional":
-		return b.union([]*expr{arg(0), {Kind: exNone}}, md, s)
+		opt := [2]*expr{arg(0), noneExpr}
+		return b.union(opt[:], md, s)
 	case h == "Union":
 		return b.union(args, md, s)
 	case h == "Annotated", h == "Required", h == "NotRequired", h == "Final", h == "ReadOnly":
@@ -307,56 +308,78 @@ func isEmpty(s *Schema) bool {
 // union maps Union[...] / A | B / Optional[X]. None members become a null
 // member (v2) or vanish (v1).
 func (b *builder) union(members []*expr, md mode, s site) *Schema {
-	var flat []*expr
-	var walk func(xs []*expr)
-	walk = func(xs []*expr) {
-		for _, x := range xs {
-			if x == nil {
-				continue
-			}
-			if x.Kind == exStr {
-				if p := parseExpr(x.Text); p != nil {
-					x = p
-				}
-			}
-			switch {
-			case x.Kind == exUnion:
-				walk(x.Args)
-			case x.Kind == exSubscript && (x.head() == "Union"):
-				walk(x.Args)
-			case x.Kind == exSubscript && x.head() == "Optional":
-				walk([]*expr{x.Args[0], {Kind: exNone}})
-			default:
-				flat = append(flat, x)
-			}
+	// Every field's Optional[X] comes here: the members are flattened into
+	// a small array on the stack, and one member needs no slice at all.
+	var buf [8]*expr
+	flat := unionMembers(members, buf[:0])
+	hasNone := false
+	var one *Schema
+	var items []*Schema
+	add := func(m *Schema) {
+		switch {
+		case one == nil && items == nil:
+			one = m
+		case items == nil:
+			items = []*Schema{one, m}
+		default:
+			items = append(items, m)
 		}
 	}
-	walk(members)
-	hasNone := false
-	var items []*Schema
 	for _, x := range flat {
 		if x.Kind == exNone || (x.Kind == exName && (x.Text == "None" || x.Text == "NoneType")) {
 			hasNone = true
 			continue
 		}
 		m := b.typeSchema(x, md, s)
-		if !b.v1 && m.AnyOf != nil && m.Discriminator == nil && m.Ref == "" && !m.refKey && m.Type == "" && m.Properties == nil && m.AllOf == nil && !m.HasDefault {
+		if !b.v1 && m.AnyOf != nil && m.Ref == "" && !m.refKey && m.Type == "" && m.Properties == nil && m.AllOf == nil && !m.HasDefault {
 			// A member that is itself a union (Link[T]): Pydantic v2 splices its members.
-			items = append(items, m.AnyOf...)
+			for _, a := range m.AnyOf {
+				add(a)
+			}
 			continue
 		}
-		items = append(items, m)
+		add(m)
 	}
 	if hasNone && !b.v1 {
-		items = append(items, &Schema{Type: "null"})
+		add(&Schema{Type: "null"})
 	}
-	switch len(items) {
-	case 0:
+	switch {
+	case one == nil:
 		return &Schema{}
-	case 1:
-		return items[0]
+	case items == nil:
+		return one
 	}
 	return &Schema{AnyOf: items}
+}
+
+// noneExpr is the None member Optional[X] adds.
+var noneExpr = &expr{Kind: exNone}
+
+// unionMembers appends the members of a union to flat, nested unions,
+// Union[...] and Optional[...] flattened, forward references parsed.
+func unionMembers(xs []*expr, flat []*expr) []*expr {
+	for _, x := range xs {
+		if x == nil {
+			continue
+		}
+		if x.Kind == exStr {
+			if p := parseExpr(x.Text); p != nil {
+				x = p
+			}
+		}
+		switch {
+		case x.Kind == exUnion:
+			flat = unionMembers(x.Args, flat)
+		case x.Kind == exSubscript && (x.head() == "Union"):
+			flat = unionMembers(x.Args, flat)
+		case x.Kind == exSubscript && x.head() == "Optional":
+			flat = unionMembers(x.Args[:1], flat)
+			flat = append(flat, noneExpr)
+		default:
+			flat = append(flat, x)
+		}
+	}
+	return flat
 }
 
 func (b *builder) literalSchema(args []*expr) *Schema {
