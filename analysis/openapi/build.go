@@ -134,6 +134,9 @@ type builder struct {
 	pre     *prefabs
 	shallow bool
 	evals   int
+	// envLater: a Builder's first build works out its environment
+	// signature (begin) at the end, or has its prefab worker do it.
+	envLater bool
 	// renamed: finish found reused reference nodes to these components,
 	// which were renamed; nothing was patched (see Builder.dropRenamed).
 	renamed map[compKey]bool
@@ -192,7 +195,6 @@ func (bl *Builder) build(files []*facts.File, opts Options) (*Document, []facts.
 		v1:         opts.Pydantic == 1,
 		models:     make(map[string]*modelInfo, nModels),
 		enums:      make(map[string]*enumInfo, nEnums),
-		kinds:      make(map[string]facts.ModelKind, nModels),
 		enumByName: make(map[string]*enumInfo, nEnums),
 		schemes:    map[string]ordered{},
 		readFile:   opts.ReadFile,
@@ -229,6 +231,8 @@ func (bl *Builder) build(files []*facts.File, opts Options) (*Document, []facts.
 	for _, f := range py {
 		b.byPath[f.Path] = f
 	}
+	b.py = py
+	early := bl.earlyPrefabs(b, nModels)
 	b.ix = pymod.New(py)
 	b.classNames = make(map[string]bool, nModels+nEnums)
 	for _, f := range py {
@@ -247,13 +251,7 @@ func (bl *Builder) build(files []*facts.File, opts Options) (*Document, []facts.
 	for _, f := range py {
 		for i := range f.Models {
 			m := &f.Models[i]
-			id := f.Path + ":" + m.Name
-			b.models[id] = &modelInfo{m: m, file: f}
-			k := b.ix.Kind(f.Path, m.Name)
-			if k == facts.ModelUnknown {
-				k = m.Kind
-			}
-			b.kinds[id] = k
+			b.models[f.Path+":"+m.Name] = &modelInfo{m: m, file: f}
 		}
 		for i := range f.Enums {
 			e := &f.Enums[i]
@@ -264,14 +262,18 @@ func (bl *Builder) build(files []*facts.File, opts Options) (*Document, []facts.
 			}
 		}
 	}
-	b.py = py
+	if early != nil {
+		b.kinds = <-early.kinds
+	} else {
+		b.kinds = kindsOf(b.ix, py, nModels)
+	}
 	bl.begin(b)
 	bl.memos(b, nComps)
 	if bl.qual == nil {
 		bl.qual = map[string]string{}
 	}
 	b.qual = bl.qual
-	bl.startPrefabs(b, opts)
+	bl.startPrefabs(b, opts, early)
 	doc := &Document{
 		OpenAPI:  "3.1.0",
 		Info:     Info{Title: opts.Title, Version: opts.Version},
@@ -313,7 +315,14 @@ func (bl *Builder) build(files []*facts.File, opts Options) (*Document, []facts.
 			b.ensureEnum(f.Path + ":" + f.Enums[i].Name)
 		}
 	}
-	bl.prefabbed = b.stopPrefabs()
+	taken, env, ok := b.stopPrefabs()
+	bl.prefabbed = taken
+	if b.envLater {
+		if !ok {
+			env = b.envSig()
+		}
+		bl.env = env
+	}
 	doc.Components.Schemas = b.finish()
 	if b.renamed != nil && (b.prev != nil || b.prevOps != nil) {
 		// Reused nodes refer to renamed components: build again without

@@ -101,15 +101,20 @@ type localInfo struct {
 
 // begin hands the previous call's cache to b when still valid.
 func (bl *Builder) begin(b *builder) {
-	env := b.envSig()
-	if bl.comps != nil && bl.env == env && bl.v1 == b.v1 {
-		b.prev, b.prevOps = bl.comps, bl.ops
+	if bl.comps != nil {
+		env := b.envSig()
+		if bl.env == env && bl.v1 == b.v1 {
+			b.prev, b.prevOps = bl.comps, bl.ops
+		}
+		bl.env = env
+	} else {
+		b.envLater = true // nothing to compare it with yet
 	}
 	if bl.local == nil || bl.v1 != b.v1 {
 		bl.local = map[string]*localInfo{}
 	}
 	b.local = bl.local
-	bl.env, bl.v1 = env, b.v1
+	bl.v1 = b.v1
 }
 
 // end keeps what this call built or reused for the next one.

@@ -48,12 +48,84 @@ type prefabs struct {
 	stop  atomic.Bool
 	done  chan struct{}
 	taken int // components the main goroutine took (for tests)
+
+	// A Builder's first build starts the worker before the main
+	// goroutine's import index: the worker's own index works out the
+	// model kinds (sent on kinds, the same loop on a fresh index gives
+	// the same answers) and the environment signature (env, read after
+	// done) while the main goroutine builds its index and tables.
+	early bool
+	kinds chan map[string]facts.ModelKind
+	start chan []string // the candidate models; closed empty: none
+	env   string
+	w     *builder // the worker's builder, made by the main goroutine
 }
 
-// startPrefabs starts the worker when the build is cold, there is a second
-// CPU and enough models.
-func (bl *Builder) startPrefabs(b *builder, opts Options) {
-	if prefabMode == 1 || b.prev != nil || b.prevOps != nil {
+// earlyPrefabs starts the worker of a Builder's first build (there is no
+// cache to reuse) when there is a second CPU and enough models; nil
+// otherwise.
+func (bl *Builder) earlyPrefabs(b *builder, nModels int) *prefabs {
+	if prefabMode == 1 || bl.comps != nil || bl.ops != nil {
+		return nil
+	}
+	if prefabMode == 0 && (nModels < prefabMin || runtime.GOMAXPROCS(0) < 2) {
+		return nil
+	}
+	p := &prefabs{early: true, kinds: make(chan map[string]facts.ModelKind, 1), start: make(chan []string, 1), done: make(chan struct{})}
+	go p.run(b.py, b.v1, nModels)
+	return p
+}
+
+// run is the worker goroutine.
+func (p *prefabs) run(py []*facts.File, v1 bool, nModels int) {
+	defer close(p.done)
+	ix := pymod.New(py)
+	if p.early {
+		t := &builder{v1: v1, py: py, kinds: kindsOf(ix, py, nModels), tvMemo: map[*facts.Model][]string{}}
+		p.kinds <- t.kinds
+		p.env = t.envSig()
+	}
+	ids := <-p.start
+	if len(ids) == 0 {
+		return
+	}
+	w := p.w
+	w.ix = ix
+	for i := len(ids) - 1; i >= 0; i-- {
+		if p.stop.Load() {
+			return
+		}
+		if !p.state[i].CompareAndSwap(slotFree, slotWorker) {
+			continue
+		}
+		p.built[i] = w.prefab(ids[i])
+		p.state[i].Store(slotDone)
+	}
+}
+
+// kindsOf resolves the model kinds of every model in py (by ID), the
+// resolved kind or else the extractor's.
+func kindsOf(ix *pymod.Index, py []*facts.File, nModels int) map[string]facts.ModelKind {
+	kinds := make(map[string]facts.ModelKind, nModels)
+	for _, f := range py {
+		for i := range f.Models {
+			m := &f.Models[i]
+			k := ix.Kind(f.Path, m.Name)
+			if k == facts.ModelUnknown {
+				k = m.Kind
+			}
+			kinds[f.Path+":"+m.Name] = k
+		}
+	}
+	return kinds
+}
+
+// startPrefabs hands the worker its models: those of the models files
+// (every file's in the test modes) once b's tables are complete. A build
+// without an early worker starts one here when it is cold (nothing of an
+// earlier build is reused), there is a second CPU and enough models.
+func (bl *Builder) startPrefabs(b *builder, opts Options, p *prefabs) {
+	if p == nil && (prefabMode == 1 || b.prev != nil || b.prevOps != nil) {
 		return
 	}
 	var ids []string
@@ -70,44 +142,42 @@ func (bl *Builder) startPrefabs(b *builder, opts Options) {
 		}
 	}
 	if prefabMode == 0 && (len(ids) < prefabMin || runtime.GOMAXPROCS(0) < 2) {
-		return
+		ids = nil
 	}
-	p := &prefabs{slot: make(map[string]int, len(ids)), ids: ids, state: make([]atomic.Int32, len(ids)), built: make([]*cached, len(ids)), done: make(chan struct{})}
+	if p == nil {
+		if ids == nil {
+			return
+		}
+		p = &prefabs{start: make(chan []string, 1), done: make(chan struct{})}
+		go p.run(b.py, b.v1, 0)
+	}
+	p.slot, p.ids = make(map[string]int, len(ids)), ids
+	p.state, p.built = make([]atomic.Int32, len(ids)), make([]*cached, len(ids))
 	for i, id := range ids {
 		p.slot[id] = i
 	}
-	w := b.worker(opts)
+	if ids != nil {
+		p.w = b.worker(opts)
+	}
 	b.pre = p
-	go func() {
-		defer close(p.done)
-		w.ix = pymod.New(w.py)
-		for i := len(ids) - 1; i >= 0; i-- {
-			if p.stop.Load() {
-				return
-			}
-			if !p.state[i].CompareAndSwap(slotFree, slotWorker) {
-				continue
-			}
-			p.built[i] = w.prefab(ids[i])
-			p.state[i].Store(slotDone)
-		}
-	}()
+	p.start <- ids
 	if prefabMode == 2 {
 		<-p.done
 	}
 }
 
 // stopPrefabs stops the worker, waits for it and returns how many
-// components the build took from it.
-func (b *builder) stopPrefabs() int {
+// components the build took from it and, for an early worker, the
+// environment signature.
+func (b *builder) stopPrefabs() (taken int, env string, ok bool) {
 	p := b.pre
 	if p == nil {
-		return 0
+		return 0, "", false
 	}
 	p.stop.Store(true)
 	<-p.done
 	b.pre = nil
-	return p.taken
+	return p.taken, p.env, p.early
 }
 
 // takePrefab returns the worker's component for a model asked for without

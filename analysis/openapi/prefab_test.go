@@ -104,4 +104,12 @@ func TestPrefabWorkerBuilds(t *testing.T) {
 	if bl.prefabbed != 40 {
 		t.Fatalf("the build took %d of the worker's 40 components", bl.prefabbed)
 	}
+	// The worker worked out the environment signature the next build
+	// compares with (a wrong one would make it rebuild everything).
+	prefabMode = 1
+	seq := NewBuilder()
+	seq.Build(files, Options{Pydantic: 1})
+	if bl.env == "" || bl.env != seq.env {
+		t.Fatalf("environment signature %q from the worker, %q without it", bl.env, seq.env)
+	}
 }
