@@ -344,6 +344,9 @@ var reserved = map[string]bool{
 }
 
 func isIdent(s string) bool {
+	if isPlainIdent(s) {
+		return true // the usual case, without decoding runes
+	}
 	if s == "" {
 		return false
 	}

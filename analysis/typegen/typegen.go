@@ -673,7 +673,11 @@ func paramGroup(t *text, o *op, in string) {
 		} else {
 			t.s(", ")
 		}
-		t.s(propName(p.Name), ": ", access("params", p.Name))
+		if isIdent(p.Name) {
+			t.s(p.Name, ": params.", p.Name)
+		} else {
+			t.s(propName(p.Name), ": ", access("params", p.Name))
+		}
 	}
 	if first {
 		t.s("undefined")
