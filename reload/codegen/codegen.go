@@ -44,6 +44,9 @@ type Options struct {
 	Pydantic func() int
 	// Title is the OpenAPI info.title (cosmetic).
 	Title string
+	// OneShot is for a Codegen that runs once (farm-lsp generate): it
+	// keeps no rendered text for a next run.
+	OneShot bool
 }
 
 // Outputs each task kind rewrites, relative to OutDir.
@@ -61,7 +64,8 @@ type Codegen struct {
 	mu       sync.Mutex
 	renderMu sync.Mutex // serialises render (see there)
 	// builder and gen keep the previous run's schemas and rendered text, so
-	// a save that changes one model re-renders that model only.
+	// a save that changes one model re-renders that model only (gen is nil
+	// for a OneShot Codegen).
 	builder *openapi.Builder
 	gen     *typegen.Generator
 	// written remembers the content last written per workspace-relative
@@ -85,10 +89,14 @@ func New(opts Options) *Codegen {
 	if opts.OutDir == "" {
 		opts.OutDir = DefaultOutDir
 	}
+	var gen *typegen.Generator
+	if !opts.OneShot {
+		gen = typegen.NewGenerator()
+	}
 	return &Codegen{
 		opts:      opts,
 		builder:   openapi.NewBuilder(),
-		gen:       typegen.NewGenerator(),
+		gen:       gen,
 		written:   map[string]string{},
 		diagPaths: map[string]bool{},
 	}
@@ -218,8 +226,11 @@ func (c *Codegen) pydantic() int {
 }
 
 // render renders a document with the caching generator (serialised by
-// the generator itself).
+// the generator itself), or afresh for a OneShot Codegen.
 func (c *Codegen) render(doc *openapi.Document, diags []facts.Diagnostic) (map[string]string, []facts.Diagnostic) {
+	if c.gen == nil {
+		return typegen.Generate(doc).ByPath(), diags
+	}
 	return c.gen.Generate(doc).ByPath(), diags
 }
 

@@ -398,3 +398,38 @@ func TestDocumentPerState(t *testing.T) {
 		t.Errorf("building state 2 changed state 1's document:\n%s", textdiff.First(string(before), string(after)))
 	}
 }
+
+// TestOneShotWritesTheSame: a OneShot Codegen (farm-lsp generate) renders
+// without the caching generator; it writes what a server's Codegen writes,
+// and a second one finds the files up to date.
+func TestOneShotWritesTheSame(t *testing.T) {
+	w := newWorkspace(t)
+	want := map[string]string{}
+	if res := w.codegen().WriteAll(context.Background(), nil); res.Status != executor.OK {
+		t.Fatal(res.Message)
+	}
+	for _, rel := range []string{models, apiTypes, services, hooks} {
+		want[rel] = w.read(rel)
+		if err := os.Remove(filepath.Join(w.root, filepath.FromSlash(rel))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	oneShot := func() *codegen.Codegen {
+		return codegen.New(codegen.Options{Root: w.root, Files: w.files, Pydantic: func() int { return 1 }, OneShot: true})
+	}
+	res := oneShot().WriteAll(context.Background(), nil)
+	if res.Status != executor.OK || len(res.Written) != 4 {
+		t.Fatalf("one-shot run: %s %v %s", res.Status, res.Written, res.Message)
+	}
+	for rel, content := range want {
+		if got := w.read(rel); got != content {
+			t.Errorf("%s differs from what a server's Codegen writes", rel)
+		}
+		if string(res.Contents[rel]) != content {
+			t.Errorf("%s: Contents differs from what was written", rel)
+		}
+	}
+	if res := oneShot().WriteAll(context.Background(), nil); res.Status != executor.OK || len(res.Written) != 0 {
+		t.Errorf("second one-shot run: %s %v %s", res.Status, res.Written, res.Message)
+	}
+}

@@ -448,13 +448,20 @@ func (c *Coordinator) OpenAPI() (*openapi.Document, []facts.Diagnostic) {
 // outputs that are missing or stale (check=true), with the analysis
 // diagnostics of the backend.
 func (c *Coordinator) Generate(ctx context.Context, check bool) (paths []string, diags []facts.Diagnostic, err error) {
-	cg := c.newCodegen()
+	cfg := c.Config()
+	opts := codegen.Options{
+		Root:     c.root,
+		OutDir:   cfg.Development.HotReload.TypeGeneration.OutDir,
+		Files:    func() []*facts.File { return c.ws.Snapshot().Python() },
+		Pydantic: c.pydanticMode,
+		Title:    cfg.Name,
+		OneShot:  true, // one run: nothing to keep for a next one
+	}
 	if check {
-		stale, err := codegen.Check(c.root, c.ws.Snapshot().Python(), codegen.Options{
-			OutDir: c.Config().Development.HotReload.TypeGeneration.OutDir, Pydantic: c.pydanticMode, Title: c.Config().Name})
+		stale, err := codegen.Check(c.root, c.ws.Snapshot().Python(), opts)
 		return stale, nil, err
 	}
-	res := cg.WriteAll(ctx, nil)
+	res := codegen.New(opts).WriteAll(ctx, nil)
 	for _, ds := range res.Diagnostics {
 		diags = append(diags, ds...)
 	}
