@@ -31,6 +31,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/farm-stack/farm-lsp/analysis/facts"
 )
@@ -215,7 +216,9 @@ func wrap(key string, f *facts.File) ([]byte, error) {
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
-// unwrap checks an entry and decodes its facts.
+// unwrap checks an entry and decodes its facts. The facts' strings are
+// slices of b (no copy of the entry is made), so b must not change
+// afterwards.
 func unwrap(key string, b []byte) (*facts.File, error) {
 	rest, ok := bytes.CutPrefix(b, []byte(magic))
 	if !ok {
@@ -234,7 +237,7 @@ func unwrap(key string, b []byte) (*facts.File, error) {
 	if crc32.Checksum(payload, castagnoli) != sum {
 		return nil, errCorrupt
 	}
-	return decode(string(payload))
+	return decode(unsafe.String(unsafe.SliceData(payload), len(payload)))
 }
 
 // Trim removes entries unused for a week (and temporary files left by a

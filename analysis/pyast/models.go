@@ -84,7 +84,18 @@ func (x *extractor) class(def, outer *pnode) {
 func (x *extractor) modelBody(m *facts.Model, body *pnode) {
 	d := x.d
 	var fieldIndexes []facts.Index
-	for _, st := range children(body) {
+	stmts := children(body)
+	if m.Fields == nil && len(stmts) > 0 {
+		// Most statements of a model's body are fields: one allocation at
+		// about the right size instead of growing from one.
+		m.Fields = make([]facts.Field, 0, len(stmts))
+		defer func() {
+			if len(m.Fields) == 0 {
+				m.Fields = nil // as when nothing was appended
+			}
+		}()
+	}
+	for _, st := range stmts {
 		switch st.Type() {
 		case "expression_statement":
 			as := st.NamedChild(0)

@@ -10,7 +10,8 @@ import (
 )
 
 // TestNoSemanticHashChangesNothingElse: the one-shot option drops the
-// semantic hash and nothing else.
+// semantic hash and nothing else, and a content hash given is the one
+// the facts carry.
 func TestNoSemanticHashChangesNothingElse(t *testing.T) {
 	paths, _ := filepath.Glob("testdata/*/*.py")
 	if len(paths) == 0 {
@@ -23,14 +24,17 @@ func TestNoSemanticHashChangesNothingElse(t *testing.T) {
 		}
 		d := mustParse(t, string(src))
 		full := Extract(d, p, facts.KindBackendModel)
-		lean := ExtractWith(d, p, facts.KindBackendModel, Options{NoSemanticHash: true})
+		lean := ExtractWith(d, p, facts.KindBackendModel, Options{NoSemanticHash: true, ContentHash: "given"})
 		if full.SemanticHash == "" || lean.SemanticHash != "" {
 			t.Errorf("%s: semantic hashes %q and %q", p, full.SemanticHash, lean.SemanticHash)
 		}
+		if full.Hash == "" || lean.Hash != "given" {
+			t.Errorf("%s: content hashes %q and %q, want the one given", p, full.Hash, lean.Hash)
+		}
 		cp := *full
-		cp.SemanticHash = ""
+		cp.SemanticHash, cp.Hash = "", "given"
 		if !reflect.DeepEqual(&cp, lean) {
-			t.Errorf("%s: the facts differ beyond the semantic hash", p)
+			t.Errorf("%s: the facts differ beyond the hashes", p)
 		}
 	}
 }

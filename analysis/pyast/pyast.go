@@ -66,6 +66,9 @@ type Options struct {
 	// commands (farm-lsp generate, openapi). Diff treats an empty hash as
 	// unknown and compares the facts themselves.
 	NoSemanticHash bool
+	// ContentHash, when set, is File.Hash: the caller's hash of the
+	// content, which spares hashing it here (the workspace has one).
+	ContentHash string
 }
 
 // ExtractWith is Extract with options.
@@ -74,7 +77,10 @@ func ExtractWith(doc *parse.Doc, path string, kind facts.Kind, opts Options) (f 
 	if doc == nil || doc.Tree == nil || doc.Lang != parse.Python {
 		return f
 	}
-	f.Hash = parse.Hash(string(doc.Src))
+	f.Hash = opts.ContentHash
+	if f.Hash == "" {
+		f.Hash = parse.Hash(string(doc.Src))
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			// A bug here must not take the server down: the file is treated

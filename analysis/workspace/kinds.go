@@ -58,14 +58,17 @@ type nameKind struct {
 // resetPy resolves every Python file from scratch. Caller holds mu.
 func (w *Workspace) resetPy() {
 	var py []*facts.File
+	models := 0
 	for rel, e := range w.files {
 		if e.good != nil && strings.HasSuffix(rel, ".py") {
 			py = append(py, e.good)
+			models += len(e.good.Models)
 		}
 	}
-	w.py = pyState{ix: pymod.New(py), deps: deps.New[pymod.Dep](), res: map[string]pyRes{}, names: map[string][]nameKind{},
-		embedsLater: w.lim.oneShot}
-	w.kinds = map[string]facts.ModelKind{}
+	// The maps sized for every file and model at once, not grown.
+	w.py = pyState{ix: pymod.New(py), deps: deps.New[pymod.Dep](), res: make(map[string]pyRes, len(py)),
+		names: make(map[string][]nameKind, models), embedsLater: w.lim.oneShot}
+	w.kinds = make(map[string]facts.ModelKind, models)
 	w.embeds = map[string]map[string]int{}
 	seen := map[pymod.Dep]struct{}{}
 	for _, f := range w.py.ix.Files() {

@@ -256,7 +256,7 @@ func analyse(ctx context.Context, rel string, kind facts.Kind, content []byte, p
 	a.doc = doc
 	switch {
 	case lang == parse.Python:
-		a.file = pyast.ExtractWith(doc, rel, kind, pyast.Options{NoSemanticHash: lim.oneShot})
+		a.file = pyast.ExtractWith(doc, rel, kind, pyast.Options{NoSemanticHash: lim.oneShot, ContentHash: a.hash})
 	case lim.oneShot:
 		a.file = tsxast.ExtractConfig(doc, rel, kind)
 	default:
