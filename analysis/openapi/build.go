@@ -134,6 +134,9 @@ type builder struct {
 	pre     *prefabs
 	shallow bool
 	evals   int
+	// sensScanned: maybeSensitive has looked at every file; anySens is
+	// its answer.
+	sensScanned, anySens bool
 	// envLater: a Builder's first build works out its environment
 	// signature (begin) at the end, or has its prefab worker do it.
 	envLater bool
@@ -761,7 +764,7 @@ func (b *builder) component(name string, args []*expr, md mode) compKey {
 	mi := b.models[name]
 	comp, short := name, mi.m.Name
 	var subst map[string]*expr
-	if b.v1 && !b.isGeneric(name) {
+	if b.v1 && len(args) > 0 && !b.isGeneric(name) {
 		args = nil // Pydantic 1 parametrises only GenericModel subclasses
 	}
 	if len(args) > 0 {
@@ -864,6 +867,10 @@ func (b *builder) sensitive(name string, args []*expr) bool {
 	case 3:
 		return true
 	}
+	if !b.maybeSensitive() {
+		b.sens[name] = 2 // what the last build decided is kept (delta.go)
+		return false
+	}
 	b.sens[name] = 1
 	li := b.localInfo(name)
 	res := li.direct
@@ -877,6 +884,48 @@ func (b *builder) sensitive(name string, args []*expr) bool {
 		b.sens[name] = 3
 	}
 	return res
+}
+
+// maybeSensitive reports whether any model of the workspace can be
+// direction sensitive on its own: a field serializer, a computed field, or
+// Decimal in an annotation or base class (localInfo's direct, and more).
+// When none can, no model is, and sensitive need not read any model's
+// fields (it did for every model, a fifth of a cold Pydantic 2 build).
+func (b *builder) maybeSensitive() bool {
+	if !b.sensScanned {
+		b.sensScanned = true
+		for _, f := range b.py {
+			if fileMaySense(f) {
+				b.anySens = true
+				break
+			}
+		}
+	}
+	return b.anySens
+}
+
+// fileMaySense reports whether a model of f has a field serializer, a
+// computed field or a name ending in Decimal or condecimal in a field
+// annotation or base class (a superset of what localInfo finds).
+func fileMaySense(f *facts.File) bool {
+	dec := func(s string) bool { return strings.Contains(s, "Decimal") || strings.Contains(s, "condecimal") }
+	for i := range f.Models {
+		m := &f.Models[i]
+		if len(m.Serializers) > 0 {
+			return true
+		}
+		for _, base := range m.Bases {
+			if dec(base) {
+				return true
+			}
+		}
+		for j := range m.Fields {
+			if m.Fields[j].Computed || dec(m.Fields[j].Annotation) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (b *builder) exprSensitive(e *expr) bool {

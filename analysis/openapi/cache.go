@@ -289,7 +289,7 @@ func (b *builder) modelSig(name string, args []*expr) string {
 	}
 	if !b.v1 {
 		sb.WriteString("|s:")
-		for _, r := range b.localInfo(name).refs {
+		for _, r := range b.sensRefs(name) {
 			if b.models[r] != nil && b.isModel(r) && b.sensitive(r, nil) {
 				sb.WriteString(r)
 				sb.WriteByte(',')
@@ -388,6 +388,15 @@ func (b *builder) reuse(key compKey, ns *NamedSchema, c *cached) {
 	b.refs = append(b.refs, c.refs...)
 	b.replayDiags(c)
 	b.ensureDeps(c)
+}
+
+// sensRefs are the models a model's fields mention, when some may be
+// direction sensitive (none otherwise: none of them is).
+func (b *builder) sensRefs(name string) []string {
+	if !b.maybeSensitive() {
+		return nil
+	}
+	return b.localInfo(name).refs
 }
 
 // localInfo returns (and caches by signature) a model's direct

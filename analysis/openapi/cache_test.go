@@ -148,3 +148,41 @@ func TestBuilderMatchesFreshBuildAcrossModules(t *testing.T) {
 		}
 	}
 }
+
+// TestBuilderFirstSensitiveField: in a Pydantic 2 backend where no model
+// can differ between input and output, a save adding the first Decimal
+// field (the fast path: only fields changed) splits the models that reach
+// it, as a fresh build does (the fast path sees the model's sensitivity
+// change and gives way).
+func TestBuilderFirstSensitiveField(t *testing.T) {
+	srcs := fixture.SyntheticSpread(40, 20, 4, 10)
+	const m = "apps/api/src/models/m001.py"
+	srcs[m] = []byte(strings.Replace(string(srcs[m]), "from enum import Enum\n", "from decimal import Decimal\nfrom enum import Enum\n", 1))
+	bl := openapi.NewBuilder()
+	opts := openapi.Options{Pydantic: 2}
+	for i, edit := range []func(){
+		func() {},
+		func() {
+			srcs[m] = []byte(strings.Replace(string(srcs[m]), "    count: int = 0\n", "    count: int = 0\n    cost: Decimal = Decimal(\"0\")\n", 1))
+		},
+		func() {
+			srcs[m] = []byte(strings.Replace(string(srcs[m]), "    cost: Decimal = Decimal(\"0\")\n", "", -1))
+		},
+	} {
+		edit()
+		files, err := fixture.FromSources(context.Background(), srcs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := openapi.Build(files, opts)
+		got, _ := bl.Build(files, opts)
+		wj, _ := want.FullJSON()
+		gj, _ := got.FullJSON()
+		if string(wj) != string(gj) {
+			t.Fatalf("edit %d: cached build differs from a fresh build\n%s", i, textdiff.First(string(wj), string(gj)))
+		}
+		if i == 1 && !strings.Contains(string(wj), "-Output") {
+			t.Fatalf("edit %d: the Decimal field split no model", i)
+		}
+	}
+}

@@ -113,6 +113,12 @@ func (bl *Builder) delta(files []*facts.File, opts Options) (*Document, []facts.
 			enums = append(enums, id)
 		}
 	}
+	// A changed file may bring the first direction-sensitive field.
+	if b.sensScanned && !b.anySens {
+		for _, f := range changed {
+			b.anySens = b.anySens || fileMaySense(f)
+		}
+	}
 	// Models whose alias generator is defined in a changed file (its body
 	// may have changed) rename their fields anew.
 	changedPath := map[string]bool{}
