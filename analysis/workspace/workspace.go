@@ -10,6 +10,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"iter"
 	"path"
 	"runtime"
 	"slices"
@@ -619,55 +620,75 @@ func (w *Workspace) Load(ctx context.Context, files map[string][]byte) (map[stri
 		rels = append(rels, rel)
 	}
 	sort.Strings(rels)
-	return w.LoadFrom(ctx, rels, func(rel string) ([]byte, error) { return files[rel], nil })
+	return w.LoadFrom(ctx, slices.Values(rels), func(rel string) ([]byte, error) { return files[rel], nil })
 }
 
-// LoadFrom is Load for files read as their analysis starts: read is
-// called once per path in rels, from several goroutines at once, so the
+// LoadFrom is Load for files listed and read as the analysis goes: rels
+// is iterated in the calling goroutine while the workers analyse the
+// paths it yielded so far (a scan of the disk overlaps the analysis), and
+// read is called once per path, from several goroutines at once, so the
 // reading of files overlaps the parsing of others. A path whose read
 // fails is left out (not indexed).
-func (w *Workspace) LoadFrom(ctx context.Context, rels []string, read func(rel string) ([]byte, error)) (map[string][]facts.Diagnostic, error) {
+func (w *Workspace) LoadFrom(ctx context.Context, rels iter.Seq[string], read func(rel string) ([]byte, error)) (map[string][]facts.Diagnostic, error) {
 	w.mu.Lock()
 	cls, lim := w.cls, w.lim
 	w.mu.Unlock()
 
-	out := make([]analysed, len(rels))
-	errs := make([]error, len(rels))
-	var wg sync.WaitGroup
-	next := make(chan int)
+	type job struct {
+		i   int
+		rel string
+	}
+	type result struct {
+		i   int
+		a   analysed
+		err error
+	}
+	var (
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		results []result
+	)
+	jobs := make(chan job, 64)
 	for range runtime.GOMAXPROCS(0) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range next {
-				content, err := read(rels[i])
-				if err != nil {
-					errs[i] = err
-					continue
+			for j := range jobs {
+				r := result{i: j.i}
+				var content []byte
+				if content, r.err = read(j.rel); r.err == nil {
+					rel := Normalize(j.rel)
+					r.a, r.err = analyse(ctx, rel, cls.Kind(rel), content, nil, lim)
 				}
-				rel := Normalize(rels[i])
-				out[i], errs[i] = analyse(ctx, rel, cls.Kind(rel), content, nil, lim)
+				mu.Lock()
+				results = append(results, r)
+				mu.Unlock()
 			}
 		}()
 	}
-	for i := range rels {
+	n := 0
+	for rel := range rels {
 		if ctx.Err() != nil {
 			break
 		}
-		next <- i
+		jobs <- job{n, rel}
+		n++
 	}
-	close(next)
+	close(jobs)
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	// In the order listed, whatever order they were analysed in.
+	slices.SortFunc(results, func(a, b result) int { return a.i - b.i })
 
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.snap = nil
 	diags := map[string][]facts.Diagnostic{}
-	for i, a := range out {
-		if errs[i] != nil {
+	for _, r := range results {
+		a := r.a
+		if r.err != nil {
 			continue // unread, or its parse cancelled: it is indexed on next save
 		}
 		e := &entry{kind: a.kind, hash: a.hash, doc: a.doc}

@@ -3,8 +3,10 @@ package workspace
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/farm-stack/farm-lsp/analysis/facts"
 )
@@ -291,7 +293,7 @@ func TestLoadFromLeavesOutUnread(t *testing.T) {
 		"apps/api/src/models/c.py": []byte("class C:\n    pass\n"),
 	}
 	w := New(Options{})
-	_, err := w.LoadFrom(ctx, []string{"apps/api/src/models/a.py", "apps/api/src/models/b.py", "apps/api/src/models/c.py"}, func(rel string) ([]byte, error) {
+	_, err := w.LoadFrom(ctx, slices.Values([]string{"apps/api/src/models/a.py", "apps/api/src/models/b.py", "apps/api/src/models/c.py"}), func(rel string) ([]byte, error) {
 		if strings.HasSuffix(rel, "c.py") {
 			return nil, fmt.Errorf("unreadable")
 		}
@@ -313,5 +315,36 @@ func TestLoadFromLeavesOutUnread(t *testing.T) {
 	}
 	if b := w.File("apps/api/src/models/b.py"); b == nil || len(b.Models) != 1 || b.Models[0].Kind != facts.ModelDocument {
 		t.Fatalf("b.py: %+v", b)
+	}
+}
+
+// TestLoadFromOverlapsTheListing: the workers read and analyse the paths
+// listed so far while the listing goes on (a scan of the disk overlaps
+// the analysis).
+func TestLoadFromOverlapsTheListing(t *testing.T) {
+	t.Parallel()
+	readA := make(chan struct{})
+	rels := func(yield func(string) bool) {
+		if !yield("apps/api/src/a.py") {
+			return
+		}
+		select {
+		case <-readA:
+		case <-time.After(10 * time.Second):
+			t.Error("a.py was not read before the listing went on")
+		}
+		yield("apps/api/src/b.py")
+	}
+	w := New(Options{})
+	if _, err := w.LoadFrom(ctx, rels, func(rel string) ([]byte, error) {
+		if strings.HasSuffix(rel, "a.py") {
+			close(readA)
+		}
+		return []byte("x = 1\n"), nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if w.Len() != 2 {
+		t.Fatalf("%d files indexed, want 2", w.Len())
 	}
 }

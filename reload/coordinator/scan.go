@@ -51,51 +51,53 @@ func (c *Coordinator) index(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	// The walk picks the files; reading them is left to the workspace's
-	// parallel analysis (LoadFrom), so it overlaps the parsing.
-	var paths []string
+	// The walk picks the files as the workspace's parallel analysis goes
+	// (LoadFrom iterates it), and reading them is left to the analysis,
+	// so the walk, the reads and the parses overlap.
 	maxSize := int64(c.ws.MaxFileSize())
 	prefix := c.root + string(filepath.Separator)
-	err = filepath.WalkDir(c.root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
+	var walkErr error
+	paths := func(yield func(string) bool) {
+		walkErr = filepath.WalkDir(c.root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				if p == c.root {
+					return err
+				}
+				return nil // unreadable entry: skip it, keep walking
+			}
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
 			if p == c.root {
-				return err
+				return nil
 			}
-			return nil // unreadable entry: skip it, keep walking
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if p == c.root {
-			return nil
-		}
-		rel, ok := strings.CutPrefix(p, prefix) // WalkDir joins below the root
-		if ok {
-			rel = filepath.ToSlash(rel)
-		} else if rel, ok = c.rel(p); !ok {
-			return nil
-		}
-		if d.IsDir() {
-			if ignored(scanIgnore, rel, true) {
-				return filepath.SkipDir
+			rel, ok := strings.CutPrefix(p, prefix) // WalkDir joins below the root
+			if ok {
+				rel = filepath.ToSlash(rel)
+			} else if rel, ok = c.rel(p); !ok {
+				return nil
+			}
+			if d.IsDir() {
+				if ignored(scanIgnore, rel, true) {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if !d.Type().IsRegular() || ignored(scanIgnore, rel, false) || cfg[rel] {
+				return nil
+			}
+			kind := c.ws.Kind(rel)
+			if kind == "unknown" && filepath.Base(rel) != "tsconfig.json" {
+				return nil
+			}
+			if c.opts.BackendOnly && !backendInput(rel, kind) {
+				return nil
+			}
+			if !yield(rel) {
+				return filepath.SkipAll
 			}
 			return nil
-		}
-		if !d.Type().IsRegular() || ignored(scanIgnore, rel, false) || cfg[rel] {
-			return nil
-		}
-		kind := c.ws.Kind(rel)
-		if kind == "unknown" && filepath.Base(rel) != "tsconfig.json" {
-			return nil
-		}
-		if c.opts.BackendOnly && !backendInput(rel, kind) {
-			return nil
-		}
-		paths = append(paths, rel)
-		return nil
-	})
-	if err != nil {
-		return 0, err
+		})
 	}
 	var (
 		mu    sync.Mutex
@@ -123,6 +125,9 @@ func (c *Coordinator) index(ctx context.Context) (int, error) {
 	})
 	if err != nil {
 		return 0, err
+	}
+	if walkErr != nil {
+		return 0, walkErr
 	}
 	for rel, ds := range diags {
 		c.publish(rel, srcAnalysis, ds)
