@@ -101,7 +101,12 @@ func (b *builder) outputCopies(nested map[string]bool) {
 			// A copy made in an earlier build is reused as it is: the
 			// nodes it copies never change.
 			var refs []refPatch
-			c = outCopy{schema: b.copyOut(ns.Schema, outKey, &refs), owner: outKey, refs: refs}
+			sch := b.copyOut(ns.Schema, outKey, &refs)
+			if sch == ns.Schema { // no references: still a component of its own
+				cp := *sch
+				sch = &cp
+			}
+			c = outCopy{schema: sch, owner: outKey, refs: refs}
 		}
 		b.copies[ns.Schema] = c
 		b.refs = append(b.refs, c.refs...)
@@ -121,7 +126,9 @@ type outCopy struct {
 }
 
 // copyOut copies a schema tree; its references become new references of
-// the output component owner (appended to refs).
+// the output component owner (appended to refs). Subtrees without
+// references are shared, not copied (schema nodes are never changed once
+// built; withSiblings copies before adding keywords).
 func (b *builder) copyOut(s *Schema, owner compKey, refs *[]refPatch) *Schema {
 	if s == nil {
 		return nil
@@ -131,25 +138,45 @@ func (b *builder) copyOut(s *Schema, owner compKey, refs *[]refPatch) *Schema {
 		*refs = append(*refs, refPatch{s: ref, key: s.rk})
 		return ref
 	}
-	cp := *s
-	cp.Items = b.copyOut(s.Items, owner, refs)
-	cp.AdditionalProperties = b.copyOut(s.AdditionalProperties, owner, refs)
+	items := b.copyOut(s.Items, owner, refs)
+	addl := b.copyOut(s.AdditionalProperties, owner, refs)
+	changed := items != s.Items || addl != s.AdditionalProperties
 	list := func(l []*Schema) []*Schema {
-		if l == nil {
-			return nil
-		}
-		out := make([]*Schema, len(l))
+		var out []*Schema
 		for i, x := range l {
-			out[i] = b.copyOut(x, owner, refs)
+			if c := b.copyOut(x, owner, refs); c != x && out == nil {
+				out = make([]*Schema, len(l))
+				copy(out, l[:i])
+				out[i] = c
+			} else if out != nil {
+				out[i] = c
+			}
 		}
+		if out == nil {
+			return l
+		}
+		changed = true
 		return out
 	}
-	cp.ItemsList, cp.PrefixItems, cp.AnyOf, cp.AllOf = list(s.ItemsList), list(s.PrefixItems), list(s.AnyOf), list(s.AllOf)
-	if s.Properties != nil {
-		cp.Properties = make([]Property, len(s.Properties))
-		for i, p := range s.Properties {
-			cp.Properties[i] = Property{Name: p.Name, Schema: b.copyOut(p.Schema, owner, refs)}
+	itemsList, prefix, anyOf, allOf := list(s.ItemsList), list(s.PrefixItems), list(s.AnyOf), list(s.AllOf)
+	var props []Property
+	for i, p := range s.Properties {
+		if c := b.copyOut(p.Schema, owner, refs); c != p.Schema && props == nil {
+			props = make([]Property, len(s.Properties))
+			copy(props, s.Properties[:i])
+			props[i] = Property{Name: p.Name, Schema: c}
+		} else if props != nil {
+			props[i] = Property{Name: p.Name, Schema: c}
 		}
+	}
+	if !changed && props == nil {
+		return s
+	}
+	cp := *s
+	cp.Items, cp.AdditionalProperties = items, addl
+	cp.ItemsList, cp.PrefixItems, cp.AnyOf, cp.AllOf = itemsList, prefix, anyOf, allOf
+	if props != nil {
+		cp.Properties = props
 	}
 	return &cp
 }
