@@ -66,10 +66,6 @@ func (g *Generator) Generate(doc *openapi.Document) Files {
 		c.ops[i] = newPart[*openapi.Operation](len(opsNow))
 	}
 	if p := g.prev; p != nil {
-		c.models.size = p.models.size
-		for i := range c.ops {
-			c.ops[i].size = p.ops[i].size
-		}
 		// Services and hooks depend on the operations only.
 		c.ops[opServices].prev, c.ops[opHooks].prev = p.ops[opServices].next, p.ops[opHooks].next
 	}
@@ -85,10 +81,6 @@ func (g *Generator) Generate(doc *openapi.Document) Files {
 		}
 	}, c)
 	g.ops, g.plan = opsNow, ops
-	c.models.size = len(out.Models)
-	for i, f := range [3]string{out.APITypes, out.Services, out.Hooks} {
-		c.ops[i].size = len(f)
-	}
 	c.models.prev = nil
 	for i := range c.ops {
 		c.ops[i].prev = nil
@@ -170,7 +162,7 @@ func (g *Generator) fast(doc *openapi.Document, opsNow []*openapi.Operation) (Fi
 	}
 	out := g.last
 	out.Models = models(doc, g.n, m)
-	m.prev, m.size = nil, len(out.Models)
+	m.prev = nil
 	for _, i := range changed {
 		g.schemas[i], g.models[i], g.files[i] = ss[i].Schema, ss[i].Model, ss[i].File
 	}
@@ -231,18 +223,9 @@ type blockCache struct {
 }
 
 // partCache is one file's cached blocks: prev holds the last call's,
-// next collects this call's (hits and fresh renders), and size is the
-// file's last length (a Grow hint).
+// next collects this call's (hits and fresh renders).
 type partCache[K comparable] struct {
-	size       int
 	prev, next map[K]block
-}
-
-// grow sizes b like the file's last version.
-func (c *partCache[K]) grow(b *strings.Builder) {
-	if c != nil && c.size > 0 {
-		b.Grow(c.size + c.size/8)
-	}
 }
 
 // get returns the last call's block for k, if any; a caller that uses it
