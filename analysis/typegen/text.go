@@ -5,12 +5,19 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 )
 
 // text is a reusable buffer a block is rendered into: take copies the
 // block out with one allocation of its exact size and keeps the buffer
 // for the next block.
-type text struct{ b []byte }
+type text struct {
+	b []byte
+	// keep leaves each block in the buffer (take returns ""): without a
+	// cache a block needs no string of its own, and the file is written
+	// straight into one buffer (done).
+	keep bool
+}
 
 // s appends strings.
 func (t *text) s(ss ...string) {
@@ -37,26 +44,55 @@ func lines(names []string) int {
 	return n
 }
 
-// take returns what was appended since the last take.
+// take returns what was appended since the last take, or "" when
+// keeping it.
 func (t *text) take() string {
+	if t.keep {
+		return ""
+	}
 	s := string(t.b)
 	t.b = t.b[:0]
 	return s
 }
 
+// done returns the whole buffer as a string, without copying it (the
+// buffer is never written again), and leaves t empty and not keeping.
+func (t *text) done() string {
+	s := unsafe.String(unsafe.SliceData(t.b), len(t.b))
+	*t = text{}
+	return s
+}
+
 // file collects the pieces of a generated file and joins them with one
-// allocation of the file's exact size.
+// allocation of the file's exact size; with direct set, they are written
+// straight into that buffer instead (which keeps the blocks).
 type file struct {
-	parts []string
-	n     int
+	parts  []string
+	n      int
+	direct *text
+}
+
+// direct makes f write into a buffer of about size bytes that keeps the
+// blocks rendered into it.
+func (f *file) writeDirect(t *text, size int) {
+	t.keep = true
+	t.grow(size)
+	f.direct = t
 }
 
 func (f *file) add(s string) {
+	if f.direct != nil {
+		f.direct.s(s)
+		return
+	}
 	f.parts = append(f.parts, s)
 	f.n += len(s)
 }
 
 func (f *file) String() string {
+	if f.direct != nil {
+		return f.direct.done()
+	}
 	var b strings.Builder
 	b.Grow(f.n)
 	for _, s := range f.parts {

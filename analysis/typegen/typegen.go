@@ -353,6 +353,10 @@ func apiTypes(doc *openapi.Document, ops []*op, n *naming, c *partCache[*openapi
 	f.add(Header)
 	f.add("") // the imports, once known
 	var t text
+	if c == nil {
+		t.keep = true // the blocks, in one piece
+		t.grow(512 * len(ops))
+	}
 	for _, o := range ops {
 		if blk, ok := c.get(o.Operation); ok && blk.check == o.fn {
 			c.put(o.Operation, blk)
@@ -370,7 +374,12 @@ func apiTypes(doc *openapi.Document, ops []*op, n *naming, c *partCache[*openapi
 		for _, id := range u {
 			used[id] = true
 		}
-		f.add(text)
+		if !t.keep {
+			f.add(text)
+		}
+	}
+	if t.keep {
+		f.add(t.done())
 	}
 	if imports := sortedKeys(used); len(imports) > 0 {
 		for i, id := range imports {
@@ -591,9 +600,13 @@ func services(ops []*op, c *partCache[*openapi.Operation]) string {
 	}
 	sort.Strings(imports)
 	var f file
-	f.parts = make([]string, 0, len(ops)+3)
-	f.add(Header)
 	var t text
+	if c == nil {
+		f.writeDirect(&t, len(Header)+lines(imports)+len(servicesRuntime)+512*len(ops)+1024)
+	} else {
+		f.parts = make([]string, 0, len(ops)+3)
+	}
+	f.add(Header)
 	if len(imports) > 0 {
 		t.grow(lines(imports) + 64)
 		t.s("import type {\n")
@@ -703,9 +716,13 @@ func hooks(ops []*op, c *partCache[*openapi.Operation]) string {
 	sort.Strings(fns)
 	sort.Strings(types)
 	var f file
-	f.parts = make([]string, 0, len(ops)+3)
-	f.add(Header)
 	var t text
+	if c == nil {
+		f.writeDirect(&t, lines(fns)+lines(types)+768*len(ops)+1024)
+	} else {
+		f.parts = make([]string, 0, len(ops)+3)
+	}
+	f.add(Header)
 	var rq, rqTypes []string
 	if hasMutation {
 		rq = append(rq, "useMutation")
