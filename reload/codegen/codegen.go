@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -366,17 +367,23 @@ type outcome struct {
 // written (prev, when hasPrev).
 func writeOutput(ctx context.Context, root, wrel, content, prev string, hasPrev bool) outcome {
 	o := outcome{wrel: wrel, content: content}
-	old, readErr := readTarget(root, wrel)
+	header, same, readErr := compareTarget(root, wrel, content)
 	switch {
 	case errors.Is(readErr, fs.ErrNotExist):
 	case readErr != nil:
 		o.failed = true
 		o.diags = append(o.diags, refusal(wrel, readErr.Error()))
-	case !bytes.HasPrefix(old, []byte(typegen.Header)):
+	case !header:
 		o.failed = true
 		o.diags = append(o.diags, refusal(wrel, "it exists and lacks the header \""+strings.TrimSpace(typegen.Header)+"\"; farm-lsp does not overwrite files it did not generate"))
-	default:
-		if hasPrev && prev != string(old) && string(old) != content {
+	case hasPrev && !same:
+		// Telling a hand edit from an outdated file takes the whole file.
+		old, err := readTarget(root, wrel)
+		switch {
+		case err != nil:
+			o.failed = true
+			o.diags = append(o.diags, refusal(wrel, err.Error()))
+		case prev != string(old):
 			// Edited since we wrote it: say so, then regenerate.
 			o.diags = append(o.diags, staleDiag(wrel, old, content))
 		}
@@ -384,7 +391,7 @@ func writeOutput(ctx context.Context, root, wrel, content, prev string, hasPrev 
 	if o.failed {
 		return o
 	}
-	if readErr == nil && string(old) == content {
+	if readErr == nil && same {
 		o.keep = true
 		return o
 	}
@@ -430,13 +437,13 @@ func Check(root string, files []*facts.File, opts Options) (stale []string, err 
 	}
 	for _, rel := range AllOutputs {
 		wrel := path.Join(filepath.ToSlash(opts.OutDir), rel)
-		old, err := readTarget(abs, wrel)
+		_, same, err := compareTarget(abs, wrel, gen[rel])
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 			stale = append(stale, wrel)
 		case err != nil:
 			return nil, fmt.Errorf("check %s: %w", wrel, err)
-		case string(old) != gen[rel]:
+		case !same:
 			stale = append(stale, wrel)
 		}
 	}
@@ -495,6 +502,45 @@ func readTarget(root, rel string) ([]byte, error) {
 		return nil, fmt.Errorf("read %s: %w", rel, err)
 	}
 	return b, nil
+}
+
+// compareTarget reads the file at rel under root a chunk at a time (an
+// output is up to megabytes; most runs find it up to date) and reports
+// whether it starts with the generated-file header and holds exactly
+// content. It stops at the first difference.
+func compareTarget(root, rel, content string) (header, same bool, err error) {
+	p, err := resolve(root, rel)
+	if err != nil {
+		return false, false, err
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return false, false, fmt.Errorf("read %s: %w", rel, err)
+	}
+	defer f.Close()
+	buf := make([]byte, 32<<10)
+	off := 0
+	for {
+		n, rerr := io.ReadFull(f, buf)
+		end := rerr == io.EOF || rerr == io.ErrUnexpectedEOF
+		if rerr != nil && !end {
+			return false, false, fmt.Errorf("read %s: %w", rel, rerr)
+		}
+		chunk := buf[:n]
+		if off == 0 {
+			// The first chunk is whole unless the file is shorter.
+			if header = bytes.HasPrefix(chunk, []byte(typegen.Header)); !header {
+				return false, false, nil
+			}
+		}
+		if off+n > len(content) || string(chunk) != content[off:off+n] {
+			return header, false, nil
+		}
+		off += n
+		if end {
+			return header, off == len(content), nil
+		}
+	}
 }
 
 // writeAtomic writes content to rel under root through a temporary file in
