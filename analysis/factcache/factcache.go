@@ -34,6 +34,7 @@ import (
 	"unsafe"
 
 	"github.com/farm-stack/farm-lsp/analysis/facts"
+	"github.com/farm-stack/farm-lsp/internal/readfile"
 )
 
 // magic starts every entry; the key and a CRC of the payload follow.
@@ -118,24 +119,15 @@ func (c *Cache) Get(meta string, content []byte) *facts.File {
 	}
 	key := c.key(meta, content)
 	p := c.path(key)
-	fh, err := os.Open(p)
+	b, mtime, err := readfile.Read(p, 64<<20)
 	if err != nil {
-		return nil
-	}
-	defer fh.Close()
-	info, err := fh.Stat()
-	if err != nil || info.Size() > 64<<20 {
-		return nil
-	}
-	b := make([]byte, info.Size())
-	if _, err := io.ReadFull(fh, b); err != nil {
 		return nil
 	}
 	f, err := unwrap(key, b)
 	if err != nil {
 		return nil // rewritten by the Put that follows the miss
 	}
-	if time.Since(info.ModTime()) > touchAfter {
+	if time.Since(mtime) > touchAfter {
 		now := time.Now()
 		_ = os.Chtimes(p, now, now)
 	}

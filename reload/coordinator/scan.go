@@ -3,7 +3,6 @@ package coordinator
 import (
 	"context"
 	"errors"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -15,6 +14,7 @@ import (
 	"github.com/farm-stack/farm-lsp/analysis/config"
 	"github.com/farm-stack/farm-lsp/analysis/facts"
 
+	"github.com/farm-stack/farm-lsp/internal/readfile"
 	"github.com/farm-stack/farm-lsp/reload/watch"
 )
 
@@ -106,9 +106,9 @@ func (c *Coordinator) index(ctx context.Context) (int, error) {
 	)
 	diags, err := c.ws.LoadFrom(ctx, paths, func(rel string) ([]byte, error) {
 		p := c.abs(rel)
-		b, err := readFileUpTo(p, maxSize)
+		b, _, err := readfile.Read(p, maxSize)
 		if err != nil {
-			if errors.Is(err, errTooLarge) {
+			if errors.Is(err, readfile.ErrTooLarge) {
 				mu.Lock()
 				large = append(large, rel)
 				mu.Unlock()
@@ -138,42 +138,6 @@ func (c *Coordinator) index(ctx context.Context) (int, error) {
 		c.publish(rel, srcAnalysis, res.Diagnostics)
 	}
 	return read + len(large) + len(cfg), nil
-}
-
-// readFileUpTo is os.ReadFile for a file of at most max bytes: a bigger
-// one is not read (errTooLarge, events.go).
-func readFileUpTo(p string, max int64) ([]byte, error) {
-	f, err := os.Open(p)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if info.Size() > max {
-		return nil, errTooLarge
-	}
-	// One byte more than the size: the read that finds the end needs no
-	// bigger buffer (as os.ReadFile).
-	b := make([]byte, 0, info.Size()+1)
-	for {
-		n, err := f.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if err != nil {
-			if err == io.EOF {
-				return b, nil
-			}
-			return nil, err
-		}
-		if int64(len(b)) > max {
-			return nil, errTooLarge // it grew meanwhile
-		}
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
-		}
-	}
 }
 
 // indexConfig loads farm.config into the workspace and applies it
