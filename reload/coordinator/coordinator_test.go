@@ -663,6 +663,16 @@ func TestAIModelAddedIsPulled(t *testing.T) {
 		b, _ := os.ReadFile(p)
 		os.WriteFile(p, []byte(strings.Replace(string(b), "url: 'http://127.0.0.1:11434'", "url: '"+srv.URL+"'", 1)), 0o644)
 	})
+	// The start's preload reads the configuration when its goroutine runs:
+	// a save before that would have it pull qwen2.5 under its own token.
+	rec.await(t, "the preload", func() bool {
+		for _, pr := range rec.prog {
+			if pr.Token == "ollama-preload" && pr.Kind == ProgressEnd {
+				return true
+			}
+		}
+		return false
+	})
 	abs, text := edit(t, root, "farm.config.ts", "models: ['llama3.1'],", "models: ['llama3.1', 'qwen2.5'],")
 	c.Save(abs, text)
 	p, res := rec.awaitPlan(t, 0)
