@@ -137,6 +137,11 @@ type builder struct {
 	// sensScanned: maybeSensitive has looked at every file; anySens is
 	// its answer.
 	sensScanned, anySens bool
+	// deferring: component may leave a component to the prefab worker
+	// (pending, installed by resolvePending).
+	deferring bool
+	pending   []pendingComp
+	deferredN int // components deferred (for tests)
 	// envLater: a Builder's first build works out its environment
 	// signature (begin) at the end, or has its prefab worker do it.
 	envLater bool
@@ -292,6 +297,7 @@ func (bl *Builder) build(files []*facts.File, opts Options) (*Document, []facts.
 		doc.Info.Version = "0.1.0"
 	}
 	doc.Paths = b.paths(py)
+	b.resolvePending()
 	b.reached = make(map[string]bool, len(b.comps))
 	for k := range b.comps {
 		b.reached[k.name] = true
@@ -319,7 +325,7 @@ func (bl *Builder) build(files []*facts.File, opts Options) (*Document, []facts.
 		}
 	}
 	taken, env, ok := b.stopPrefabs()
-	bl.prefabbed = taken
+	bl.prefabbed, bl.deferred = taken, b.deferredN
 	if b.envLater {
 		if !ok {
 			env = b.envSig()
@@ -804,19 +810,32 @@ func (b *builder) component(name string, args []*expr, md mode) compKey {
 		return key
 	}
 	if b.pre != nil && len(args) == 0 {
-		if c := b.takePrefab(name, key); c != nil {
+		c, deferred := b.takePrefab(name, key, b.deferring)
+		if c != nil {
 			c.sig = sig
 			b.reuse(key, ns, c)
 			return key
 		}
+		if deferred {
+			// The worker builds it; resolvePending installs it before
+			// anything reads its schema.
+			b.pending = append(b.pending, pendingComp{key: key, ns: ns, name: name, md: md, sig: sig})
+			b.deferredN++
+			return key
+		}
 	}
+	b.buildComp(key, ns, name, args, subst, md, sig)
+	return key
+}
+
+// buildComp builds a registered component's schema.
+func (b *builder) buildComp(key compKey, ns *NamedSchema, name string, args []*expr, subst map[string]*expr, md mode, sig string) {
 	parent := b.cur
 	b.cur = &cached{sig: sig, model: name, args: args, md: md, key: key, hasKey: true}
 	ns.Schema = b.objectSchema(name, subst, md)
 	b.cur.schema = ns.Schema
 	b.next[key] = b.cur
 	b.cur = parent
-	return key
 }
 
 // isGeneric is genericModel memoised (component asks it of every

@@ -34,6 +34,7 @@ type Builder struct {
 	deltas    int  // builds derived by the fast path (for tests)
 	retried   bool // the current build is a second one after renames (dropRenamed)
 	prefabbed int  // components the last cold build took from its worker (for tests)
+	deferred  int  // components its operations left to the worker (for tests)
 	// kids and copies are the last build's memos (builder.kids, .copies).
 	kids   map[*Schema][]compKey
 	copies map[*Schema]outCopy

@@ -2,6 +2,7 @@ package openapi
 
 import (
 	"runtime"
+	"sync"
 	"sync/atomic"
 
 	"github.com/farm-stack/farm-lsp/analysis/facts"
@@ -37,7 +38,9 @@ const prefabMin = 64
 // prefabMode overrides when the worker runs (tests): 0 by the rules
 // above, 1 never, 2 always and to completion before the operations are
 // built (every candidate component comes from the worker), 3 always, side
-// by side. 2 and 3 take every file's models, not only the models files'.
+// by side, 4 side by side without the worker's own sweep (it builds only
+// what the operations leave to it). 2-4 take every file's models, not
+// only the models files'.
 var prefabMode = 0
 
 type prefabs struct {
@@ -59,6 +62,31 @@ type prefabs struct {
 	start chan []string // the candidate models; closed empty: none
 	env   string
 	w     *builder // the worker's builder, made by the main goroutine
+
+	// wanted are the slots the main goroutine left to the worker (it
+	// does them before its own sweep); inflight counts those not yet
+	// done; quit wakes a worker waiting for one when the build stops.
+	wanted   chan int
+	inflight atomic.Int32
+	quit     chan struct{}
+	quitOnce sync.Once
+	// onlyAsked: the worker builds only what it is asked for (tests).
+	onlyAsked bool
+}
+
+// maxDeferred bounds the components the main goroutine leaves to the
+// worker at once: when the worker falls behind, the main goroutine builds
+// them itself.
+const maxDeferred = 16
+
+// pendingComp is a component the main goroutine registered (key, name,
+// place in the order) and left to the worker; resolvePending installs it.
+type pendingComp struct {
+	key  compKey
+	ns   *NamedSchema
+	name string
+	md   mode
+	sig  string
 }
 
 // earlyPrefabs starts the worker of a Builder's first build (there is no
@@ -91,15 +119,36 @@ func (p *prefabs) run(py []*facts.File, v1 bool, nModels int) {
 	}
 	w := p.w
 	w.ix = ix
-	for i := len(ids) - 1; i >= 0; i-- {
-		if p.stop.Load() {
-			return
+	// What the main goroutine asks for first, then the models from the
+	// end of the list; once through the list, what it still asks for.
+	next := len(ids) - 1
+	if p.onlyAsked {
+		next = -1
+	}
+	for !p.stop.Load() {
+		i, asked := -1, false
+		select {
+		case i = <-p.wanted:
+			asked = true
+		default:
+			if next >= 0 {
+				i, next = next, next-1
+			} else {
+				select {
+				case i = <-p.wanted:
+					asked = true
+				case <-p.quit:
+					return
+				}
+			}
 		}
-		if !p.state[i].CompareAndSwap(slotFree, slotWorker) {
-			continue
+		if p.state[i].CompareAndSwap(slotFree, slotWorker) {
+			p.built[i] = w.prefab(ids[i])
+			p.state[i].Store(slotDone)
 		}
-		p.built[i] = w.prefab(ids[i])
-		p.state[i].Store(slotDone)
+		if asked {
+			p.inflight.Add(-1)
+		}
 	}
 }
 
@@ -152,6 +201,8 @@ func (bl *Builder) startPrefabs(b *builder, opts Options, p *prefabs) {
 		go p.run(b.py, b.v1, 0)
 	}
 	p.slot, p.ids = make(map[string]int, len(ids)), ids
+	p.wanted, p.quit = make(chan int, 2*len(ids)), make(chan struct{})
+	p.onlyAsked = prefabMode == 4
 	p.state, p.built = make([]atomic.Int32, len(ids)), make([]*cached, len(ids))
 	for i, id := range ids {
 		p.slot[id] = i
@@ -162,8 +213,10 @@ func (bl *Builder) startPrefabs(b *builder, opts Options, p *prefabs) {
 	b.pre = p
 	p.start <- ids
 	if prefabMode == 2 {
+		p.quitOnce.Do(func() { close(p.quit) }) // the worker goes through the list, then stops
 		<-p.done
 	}
+	b.deferring = p.w != nil && prefabMode != 2
 }
 
 // stopPrefabs stops the worker, waits for it and returns how many
@@ -175,31 +228,71 @@ func (b *builder) stopPrefabs() (taken int, env string, ok bool) {
 		return 0, "", false
 	}
 	p.stop.Store(true)
+	p.quitOnce.Do(func() { close(p.quit) })
 	<-p.done
 	b.pre = nil
 	return p.taken, p.env, p.early
 }
 
 // takePrefab returns the worker's component for a model asked for without
-// generic arguments when it is done and has the key asked for, and
-// otherwise claims the model for the main goroutine (the worker skips it).
-func (b *builder) takePrefab(name string, key compKey) *cached {
+// generic arguments when it is done and has the key asked for. Otherwise,
+// when the worker has not started it, it is left to the worker (deferred:
+// the caller registers it for resolvePending) if mayDefer and the worker
+// is not too far behind, or claimed for the main goroutine (the worker
+// skips it).
+func (b *builder) takePrefab(name string, key compKey, mayDefer bool) (c *cached, deferred bool) {
 	p := b.pre
 	i, ok := p.slot[name]
 	if !ok {
-		return nil
+		return nil, false
 	}
 	switch p.state[i].Load() {
 	case slotFree:
+		if mayDefer && p.inflight.Load() < maxDeferred {
+			p.inflight.Add(1)
+			p.wanted <- i
+			return nil, true
+		}
 		p.state[i].CompareAndSwap(slotFree, slotMain)
 	case slotDone:
 		if c := p.built[i]; c != nil && c.key == key && b.depsValid(c) {
 			p.built[i] = nil // taken once
 			p.taken++
-			return c
+			return c, false
 		}
 	}
-	return nil
+	return nil, false
+}
+
+// awaitPrefab is takePrefab for a deferred component: it waits while the
+// worker builds it.
+func (b *builder) awaitPrefab(name string, key compKey) *cached {
+	p := b.pre
+	if i, ok := p.slot[name]; ok {
+		// (A worker building only what it is asked for is waited for
+		// even before it starts: tests count what it built.)
+		for st := p.state[i].Load(); st == slotWorker || (st == slotFree && p.onlyAsked); st = p.state[i].Load() {
+			runtime.Gosched()
+		}
+	}
+	c, _ := b.takePrefab(name, key, false)
+	return c
+}
+
+// resolvePending installs the components the operations left to the
+// worker, in the order they were asked for: the worker's when it built
+// them with the same key, built here otherwise.
+func (b *builder) resolvePending() {
+	b.deferring = false
+	for _, pd := range b.pending {
+		if c := b.awaitPrefab(pd.name, pd.key); c != nil {
+			c.sig = pd.sig
+			b.reuse(pd.key, pd.ns, c)
+			continue
+		}
+		b.buildComp(pd.key, pd.ns, pd.name, nil, nil, pd.md, pd.sig)
+	}
+	b.pending = nil
 }
 
 // worker returns a builder for the prefab worker: b's read-only tables,

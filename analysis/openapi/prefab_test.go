@@ -17,6 +17,11 @@ import (
 func renderAll(t *testing.T, files []*facts.File, pydantic int) string {
 	t.Helper()
 	doc, diags := NewBuilder().Build(files, Options{Pydantic: pydantic})
+	return render(t, doc, diags)
+}
+
+func render(t *testing.T, doc *Document, diags []facts.Diagnostic) string {
+	t.Helper()
 	js, err := doc.FullJSON()
 	if err != nil {
 		t.Fatal(err)
@@ -79,10 +84,19 @@ func TestPrefabMatchesSequential(t *testing.T) {
 		for _, pyd := range []int{1, 2} {
 			prefabMode = 1
 			want := renderAll(t, files, pyd)
-			for _, mode := range []int{2, 3, 3, 3} {
+			for _, mode := range []int{2, 3, 3, 3, 4} {
 				prefabMode = mode
 				if got := renderAll(t, files, pyd); got != want {
 					t.Errorf("%s, Pydantic %d, prefab mode %d: the build differs from the sequential one", name, pyd, mode)
+				}
+			}
+			if name == "spread" {
+				// The worker building only what the operations leave to
+				// it takes some (the first one at least).
+				bl := NewBuilder()
+				bl.Build(files, Options{Pydantic: pyd})
+				if bl.deferred == 0 || bl.prefabbed == 0 {
+					t.Errorf("spread, Pydantic %d: %d components left to the worker, %d taken from it", pyd, bl.deferred, bl.prefabbed)
 				}
 			}
 		}
@@ -111,5 +125,56 @@ func TestPrefabWorkerBuilds(t *testing.T) {
 	seq.Build(files, Options{Pydantic: 1})
 	if bl.env == "" || bl.env != seq.env {
 		t.Fatalf("environment signature %q from the worker, %q without it", bl.env, seq.env)
+	}
+}
+
+// TestPrefabThenIncremental: a Builder whose first build took components
+// from the worker (and left some to it) builds every later version (fast
+// path and full rebuilds with its cache) as a sequential fresh build does.
+func TestPrefabThenIncremental(t *testing.T) {
+	defer func(m int) { prefabMode = m }(prefabMode)
+	srcs := fixture.SyntheticSpread(120, 60, 4, 20)
+	const m, r = "apps/api/src/models/m003.py", "apps/api/src/routes/r001.py"
+	srcs[m] = []byte(strings.Replace(string(srcs[m]), "from enum import Enum\n", "from decimal import Decimal\nfrom enum import Enum\n", 1))
+	edits := []struct{ path, old, new string }{
+		{"", "", ""},
+		{m, "    count: int = 0\n", "    count: int = 0\n    note: Optional[str] = None\n"},
+		{m, "    note: Optional[str] = None\n", "    note: Optional[str] = None\n    cost: Decimal = Decimal(\"1.50\")\n"},
+		{r, "def get_item_21(item_id: str):", "def get_item_21(item_id: str, verbose: bool = False):"},
+		{m, "class Model0013(BaseModel):", "class Extra(BaseModel):\n    x: int\n\n\nclass Model0013(BaseModel):"},
+		{m, "    cost: Decimal = Decimal(\"1.50\")\n", ""},
+	}
+	for _, pyd := range []int{1, 2} {
+		cur := map[string][]byte{}
+		for p, b := range srcs {
+			cur[p] = b
+		}
+		bl := NewBuilder()
+		for i, e := range edits {
+			if e.path != "" {
+				s := string(cur[e.path])
+				if !strings.Contains(s, e.old) {
+					t.Fatalf("edit %d: %q not in %s", i, e.old, e.path)
+				}
+				cur[e.path] = []byte(strings.Replace(s, e.old, e.new, 1))
+			}
+			files, err := fixture.FromSources(context.Background(), cur)
+			if err != nil {
+				t.Fatal(err)
+			}
+			prefabMode = 1
+			want := renderAll(t, files, pyd)
+			prefabMode = 4
+			doc, diags := bl.Build(files, Options{Pydantic: pyd})
+			if got := render(t, doc, diags); got != want {
+				t.Errorf("Pydantic %d, edit %d: the Builder's build differs from a fresh sequential one", pyd, i)
+			}
+			if i == len(edits)-1 && bl.deltas == 0 {
+				t.Errorf("Pydantic %d: no edit took the fast path", pyd)
+			}
+			if i == 0 && (bl.deferred == 0 || bl.prefabbed == 0) {
+				t.Errorf("Pydantic %d: the first build left %d components to the worker, took %d from it", pyd, bl.deferred, bl.prefabbed)
+			}
+		}
 	}
 }
