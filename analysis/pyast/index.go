@@ -274,10 +274,35 @@ type frame struct {
 	leafOnly bool  // a string: its children are not mirrored
 }
 
+// mirrorMem is memory for an index's mirror and tokens, handed from one
+// extraction to the next (mirrors): they are the bulk of what extracting
+// a file allocates, and none of it outlives the extraction.
+type mirrorMem struct {
+	nodes  []pnode
+	leaves []leaf
+}
+
+var mirrors = sync.Pool{New: func() any { return new(mirrorMem) }}
+
+// reclaim takes back the memory of x, which must not be used afterwards,
+// and returns m to the pool.
+func (m *mirrorMem) reclaim(x *index) {
+	if x != nil && x.nodes != nil {
+		clear(x.nodes) // no pointer to x (and its document) stays behind
+		m.nodes, m.leaves = x.nodes[:0], x.leaves[:0]
+		x.nodes, x.leaves = nil, nil
+	}
+	mirrors.Put(m)
+}
+
 // newIndex mirrors the document's tree: one call into C flattens it
 // (parse.Doc.Flatten), and the mirror and the token list are built from
 // that in Go.
-func newIndex(doc *parse.Doc) *index {
+func newIndex(doc *parse.Doc) *index { return newIndexIn(doc, nil) }
+
+// newIndexIn is newIndex building the mirror and the tokens in mem's
+// memory when it is big enough (nil: new memory).
+func newIndexIn(doc *parse.Doc, mem *mirrorMem) *index {
 	x := &index{Doc: doc, syms: pythonSymbols()}
 	if doc == nil || doc.Tree == nil {
 		return x
@@ -313,8 +338,16 @@ func newIndex(doc *parse.Doc) *index {
 	}
 	frames := sc.frames[:0]
 	defer func() { sc.frames = frames[:0] }()
-	x.nodes = make([]pnode, 0, len(flat))
-	x.leaves = make([]leaf, 0, leaves)
+	if mem != nil && cap(mem.nodes) >= len(flat) {
+		x.nodes = mem.nodes[:0]
+	} else {
+		x.nodes = make([]pnode, 0, len(flat))
+	}
+	if mem != nil && cap(mem.leaves) >= leaves {
+		x.leaves = mem.leaves[:0]
+	} else {
+		x.leaves = make([]leaf, 0, leaves)
+	}
 	root := flat[0]
 	x.nodes = append(x.nodes, pnode{x: x, sym: root.Symbol, start: root.Start, end: root.End, first: -1, next: -1, parent: -1})
 	frames = append(frames, frame{last: -1, docFirst: x.syms.name(root.Symbol) == "module", fields: true})

@@ -1,12 +1,15 @@
 package pyast
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"reflect"
+	"sync"
 	"testing"
 
 	"github.com/farm-stack/farm-lsp/analysis/facts"
+	"github.com/farm-stack/farm-lsp/analysis/parse"
 )
 
 // TestNoSemanticHashChangesNothingElse: the one-shot option drops the
@@ -37,4 +40,48 @@ func TestNoSemanticHashChangesNothingElse(t *testing.T) {
 			t.Errorf("%s: the facts differ beyond the hashes", p)
 		}
 	}
+}
+
+// TestExtractReusesMemory: extractions reuse the memory of earlier ones
+// (mirrors), big files after small ones and the other way round, in
+// parallel too, and every file's facts are the same each time.
+func TestExtractReusesMemory(t *testing.T) {
+	paths, _ := filepath.Glob("testdata/*/*.py")
+	if len(paths) < 2 {
+		t.Fatal("too few testdata/*/*.py")
+	}
+	first := map[string]*facts.File{}
+	srcs := map[string]string{}
+	for _, p := range paths {
+		src, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srcs[p] = string(src)
+		first[p] = Extract(mustParse(t, string(src)), p, facts.KindBackendModel)
+	}
+	check := func(p string) { // from any goroutine: no t.Fatal
+		d, err := parse.Parse(context.Background(), parse.Python, []byte(srcs[p]), nil)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		if got := Extract(d, p, facts.KindBackendModel); !reflect.DeepEqual(got, first[p]) {
+			t.Errorf("%s: the facts differ on another extraction", p)
+		}
+	}
+	for i := len(paths) - 1; i >= 0; i-- {
+		check(paths[i])
+	}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, p := range paths {
+				check(p)
+			}
+		}()
+	}
+	wg.Wait()
 }

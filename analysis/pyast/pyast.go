@@ -97,7 +97,9 @@ func ExtractWith(doc *parse.Doc, path string, kind facts.Kind, opts Options) (f 
 		f.HasErrors = true
 		f.Diagnostics = doc.Errors(path)
 	}
-	x := &extractor{d: newIndex(doc), f: f, modelled: map[uint32]bool{}}
+	mem := mirrors.Get().(*mirrorMem)
+	x := &extractor{d: newIndexIn(doc, mem), f: f, modelled: map[uint32]bool{}}
+	defer mem.reclaim(x.d) // the facts hold no part of the index
 	mroot := x.d.root()
 	for _, st := range children(mroot) {
 		x.topLevel(st)
