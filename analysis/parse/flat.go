@@ -123,6 +123,7 @@ import "C"
 
 import (
 	"runtime"
+	"sync"
 	"unsafe"
 
 	sitter "github.com/smacker/go-tree-sitter"
@@ -160,15 +161,33 @@ var (
 // tree's lifetime); Flatten is for code that reads whole trees, at about a
 // tenth of that CPU (BenchmarkFlatten, BenchmarkFlattenCursor) and no
 // per-node allocation. buf may be nil; pass a previous result to reuse its
-// memory. The Doc is not modified.
+// memory (buf is not to be used after the call: when the flattening
+// Shape left is returned instead, buf goes to the next Shape). The Doc is
+// not modified.
 func (d *Doc) Flatten(buf []FlatNode) []FlatNode {
 	if d == nil || d.Tree == nil {
 		return buf[:0]
 	}
 	if f := d.flat.Swap(nil); f != nil {
+		if cap(buf) > 0 {
+			flatBufs.Put(&buf)
+		}
 		return *f
 	}
 	return d.FlattenNode(d.Tree.RootNode(), buf)
+}
+
+// flatBufs holds flattenings given back to Flatten, for Shape to fill
+// again: a file's analysis flattens its tree once, so without them every
+// file's flattening would be new memory.
+var flatBufs sync.Pool
+
+// flatBuf returns a flattening buffer of n nodes.
+func flatBuf(n int) []FlatNode {
+	if p, ok := flatBufs.Get().(*[]FlatNode); ok && cap(*p) >= n {
+		return (*p)[:n]
+	}
+	return make([]FlatNode, n, n+n/4) // some room: the next file may be bigger
 }
 
 // FlattenNode is Flatten for the subtree under n (a node of d's tree),
@@ -237,7 +256,7 @@ func (d *Doc) Shape(maxNodes, maxDepth int) (nodes, depth int) {
 	// subtree), so the flattening is allocated at its size; a tree over the
 	// node limit is walked as for other languages, only to the limits.
 	if total := descendants(croot); d.Lang == Python && (maxNodes <= 0 || total <= maxNodes) {
-		buf := make([]FlatNode, total)
+		buf := flatBuf(total)
 		cnt, dp, stopped := flatWalk(croot, buf, maxNodes, maxDepth)
 		runtime.KeepAlive(root)
 		runtime.KeepAlive(d.Tree)

@@ -233,3 +233,45 @@ func FuzzFlatten(f *testing.F) {
 		}
 	})
 }
+
+// TestFlattenHandsBufferToShape: the buffer passed to a Flatten that
+// returns Shape's flattening serves a later Shape, and no flattening
+// handed out is overwritten by it.
+func TestFlattenHandsBufferToShape(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srcs := []string{"class A(B):\n    x: int = 1\n", "def f(a, b=2):\n    return [a, b, {'k': (a,)}]\n", "import os\n"}
+	var docs []*Doc
+	var want [][]FlatNode
+	for _, src := range srcs {
+		d, err := Parse(ctx, Python, []byte(src), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, d)
+		want = append(want, flattenCursor(Python.Language(), d.Root(), nil))
+	}
+	var got [][]FlatNode
+	buf := make([]FlatNode, 0, 4096)
+	for round := 0; round < 3; round++ {
+		for i, d := range docs {
+			d.Shape(0, 0)
+			buf = d.Flatten(buf) // hands the old buf over
+			got = append(got, append([]FlatNode(nil), buf...))
+			if fmt.Sprint(buf) != fmt.Sprint(want[i]) {
+				t.Fatalf("round %d doc %d: Flatten after Shape differs from the cursor walk", round, i)
+			}
+		}
+	}
+	held := docs[0].Flatten(nil) // a fresh walk, kept by the caller
+	docs[1].Shape(0, 0)
+	docs[2].Shape(0, 0)
+	if fmt.Sprint(held) != fmt.Sprint(want[0]) {
+		t.Fatal("a flattening handed out was overwritten by a later Shape")
+	}
+	for k, g := range got {
+		if fmt.Sprint(g) != fmt.Sprint(want[k%len(docs)]) {
+			t.Fatalf("copy %d differs", k)
+		}
+	}
+}
