@@ -72,6 +72,10 @@ type prefabs struct {
 	quitOnce sync.Once
 	// onlyAsked: the worker builds only what it is asked for (tests).
 	onlyAsked bool
+	// cond (with mu) signals each component the worker finishes, for
+	// awaitPrefab.
+	mu   sync.Mutex
+	cond *sync.Cond
 }
 
 // maxDeferred bounds the components the main goroutine leaves to the
@@ -144,7 +148,10 @@ func (p *prefabs) run(py []*facts.File, v1 bool, nModels int) {
 		}
 		if p.state[i].CompareAndSwap(slotFree, slotWorker) {
 			p.built[i] = w.prefab(ids[i])
+			p.mu.Lock()
 			p.state[i].Store(slotDone)
+			p.cond.Broadcast()
+			p.mu.Unlock()
 		}
 		if asked {
 			p.inflight.Add(-1)
@@ -203,6 +210,7 @@ func (bl *Builder) startPrefabs(b *builder, opts Options, p *prefabs) {
 	p.slot, p.ids = make(map[string]int, len(ids)), ids
 	p.wanted, p.quit = make(chan int, 2*len(ids)), make(chan struct{})
 	p.onlyAsked = prefabMode == 4
+	p.cond = sync.NewCond(&p.mu)
 	p.state, p.built = make([]atomic.Int32, len(ids)), make([]*cached, len(ids))
 	for i, id := range ids {
 		p.slot[id] = i
@@ -271,9 +279,11 @@ func (b *builder) awaitPrefab(name string, key compKey) *cached {
 	if i, ok := p.slot[name]; ok {
 		// (A worker building only what it is asked for is waited for
 		// even before it starts: tests count what it built.)
+		p.mu.Lock()
 		for st := p.state[i].Load(); st == slotWorker || (st == slotFree && p.onlyAsked); st = p.state[i].Load() {
-			runtime.Gosched()
+			p.cond.Wait()
 		}
+		p.mu.Unlock()
 	}
 	c, _ := b.takePrefab(name, key, false)
 	return c
