@@ -271,8 +271,9 @@ func (bl *Builder) build(files []*facts.File, opts Options) (*Document, []facts.
 		}
 	}
 	if early != nil {
-		b.kinds = <-early.kinds
-	} else {
+		b.kinds = <-early.kinds // nil when the worker gave up
+	}
+	if b.kinds == nil {
 		b.kinds = kindsOf(b.ix, py, nModels)
 	}
 	bl.begin(b)

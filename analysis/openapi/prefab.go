@@ -72,6 +72,8 @@ type prefabs struct {
 	quitOnce sync.Once
 	// onlyAsked: the worker builds only what it is asked for (tests).
 	onlyAsked bool
+	// dead: the worker panicked and stopped (run).
+	dead atomic.Bool
 	// cond (with mu) signals each component the worker finishes, for
 	// awaitPrefab.
 	mu   sync.Mutex
@@ -111,13 +113,38 @@ func (bl *Builder) earlyPrefabs(b *builder, nModels int) *prefabs {
 // run is the worker goroutine.
 func (p *prefabs) run(py []*facts.File, v1 bool, nModels int) {
 	defer close(p.done)
+	sentKinds, started, cur := !p.early, false, -1
+	defer func() {
+		// A panic on this goroutine would end the process (the server
+		// recovers its handlers' goroutines, not this one): the worker
+		// gives up and the main goroutine builds the rest itself, where a
+		// panic is what it was without the worker.
+		if r := recover(); r != nil {
+			p.dead.Store(true)
+			if !sentKinds {
+				p.kinds <- nil
+			}
+			if started {
+				p.mu.Lock()
+				if cur >= 0 {
+					p.built[cur] = nil
+					p.state[cur].Store(slotDone)
+				}
+				p.cond.Broadcast()
+				p.mu.Unlock()
+			}
+		}
+	}()
 	ix := pymod.New(py)
 	if p.early {
+		prefabHook("kinds")
 		t := &builder{v1: v1, py: py, kinds: kindsOf(ix, py, nModels), tvMemo: map[*facts.Model][]string{}}
 		p.kinds <- t.kinds
+		sentKinds = true
 		p.env = t.envSig()
 	}
 	ids := <-p.start
+	started = true
 	if len(ids) == 0 {
 		return
 	}
@@ -147,17 +174,24 @@ func (p *prefabs) run(py []*facts.File, v1 bool, nModels int) {
 			}
 		}
 		if p.state[i].CompareAndSwap(slotFree, slotWorker) {
+			cur = i
+			prefabHook(ids[i])
 			p.built[i] = w.prefab(ids[i])
 			p.mu.Lock()
 			p.state[i].Store(slotDone)
 			p.cond.Broadcast()
 			p.mu.Unlock()
+			cur = -1
 		}
 		if asked {
 			p.inflight.Add(-1)
 		}
 	}
 }
+
+// prefabHook is called by the worker before its kinds ("kinds") and each
+// component (the model's ID); tests make it panic.
+var prefabHook = func(string) {}
 
 // kindsOf resolves the model kinds of every model in py (by ID), the
 // resolved kind or else the extractor's.
@@ -239,7 +273,7 @@ func (b *builder) stopPrefabs() (taken int, env string, ok bool) {
 	p.quitOnce.Do(func() { close(p.quit) })
 	<-p.done
 	b.pre = nil
-	return p.taken, p.env, p.early
+	return p.taken, p.env, p.early && p.env != ""
 }
 
 // takePrefab returns the worker's component for a model asked for without
@@ -256,7 +290,7 @@ func (b *builder) takePrefab(name string, key compKey, mayDefer bool) (c *cached
 	}
 	switch p.state[i].Load() {
 	case slotFree:
-		if mayDefer && p.inflight.Load() < maxDeferred {
+		if mayDefer && p.inflight.Load() < maxDeferred && !p.dead.Load() {
 			p.inflight.Add(1)
 			p.wanted <- i
 			return nil, true
@@ -280,7 +314,7 @@ func (b *builder) awaitPrefab(name string, key compKey) *cached {
 		// (A worker building only what it is asked for is waited for
 		// even before it starts: tests count what it built.)
 		p.mu.Lock()
-		for st := p.state[i].Load(); st == slotWorker || (st == slotFree && p.onlyAsked); st = p.state[i].Load() {
+		for st := p.state[i].Load(); !p.dead.Load() && (st == slotWorker || (st == slotFree && p.onlyAsked)); st = p.state[i].Load() {
 			p.cond.Wait()
 		}
 		p.mu.Unlock()

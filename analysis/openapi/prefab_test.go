@@ -178,3 +178,32 @@ func TestPrefabThenIncremental(t *testing.T) {
 		}
 	}
 }
+
+// TestPrefabWorkerPanics: a panic on the worker goroutine (which nothing
+// above it would recover) does not end the process; the build is the
+// sequential one, whether the worker panics before the model kinds or
+// while building a component.
+func TestPrefabWorkerPanics(t *testing.T) {
+	defer func(m int, h func(string)) { prefabMode, prefabHook = m, h }(prefabMode, prefabHook)
+	files, err := fixture.FromSources(context.Background(), fixture.SyntheticSpread(120, 60, 4, 20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pyd := range []int{1, 2} {
+		prefabMode = 1
+		want := renderAll(t, files, pyd)
+		for _, stage := range []string{"kinds", "apps/api/src/models/m010.py:Model0040", "apps/api/src/models/m000.py:Model0000"} {
+			for _, mode := range []int{3, 4} {
+				prefabMode = mode
+				prefabHook = func(s string) {
+					if s == stage {
+						panic("injected")
+					}
+				}
+				if got := renderAll(t, files, pyd); got != want {
+					t.Errorf("Pydantic %d, mode %d, worker panicking at %s: the build differs from the sequential one", pyd, mode, stage)
+				}
+			}
+		}
+	}
+}
