@@ -93,12 +93,20 @@ func (s *Stream) read(ctx context.Context) (jsonrpc2.Message, int64, error) {
 		if err != nil {
 			return nil, 0, err
 		}
+		// The frame counts as being handed before the buffer may read
+		// empty: otherwise, for the last frame of a burst, Pending would
+		// say false between the two (the engine then plans a "save all"
+		// without its last file: seen once under load).
+		s.handing.Add(1)
 		s.buffered.Store(int64(s.r.Buffered()))
 		msg, ok := s.decode(body)
 		if ok {
 			if _, isResponse := msg.(*jsonrpc2.Response); !isResponse {
-				s.handing.Add(1)
+				return msg, int64(len(body)), nil
 			}
+		}
+		s.handing.Add(-1)
+		if ok {
 			return msg, int64(len(body)), nil
 		}
 	}
