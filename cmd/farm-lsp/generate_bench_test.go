@@ -14,12 +14,19 @@ import (
 
 // writeSpreadApp writes issue 10's benchmark backend (1,000 models in 250
 // modules, 750 routes, Pydantic 1 pinned) under dir and returns the app.
-func writeSpreadApp(tb testing.TB, dir string) string {
+func writeSpreadApp(tb testing.TB, dir string) string { return writeSpreadAppMode(tb, dir, 1) }
+
+// writeSpreadAppMode is writeSpreadApp with the requirements pinning
+// Pydantic mode (1 or 2).
+func writeSpreadAppMode(tb testing.TB, dir string, mode int) string {
 	tb.Helper()
 	app := filepath.Join(dir, "app")
 	srcs := fixture.SyntheticSpread(1000, 750, 4, 50)
 	srcs["farm.config.ts"] = []byte("export default { name: 'bench' };\n")
 	srcs["apps/api/requirements.txt"] = []byte("fastapi==0.92.0\npydantic<2\n")
+	if mode == 2 {
+		srcs["apps/api/requirements.txt"] = []byte("fastapi>=0.100\npydantic>=2\n")
+	}
 	for p, content := range srcs {
 		full := filepath.Join(app, filepath.FromSlash(p))
 		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
@@ -54,13 +61,19 @@ func runGenerate(b *testing.B, app string, flags ...string) {
 	}
 }
 
-// BenchmarkGenerateInProcess runs generateCmd on issue 10's backend:
-// fresh (no apps/web) and present (the outputs already there, plus 100
-// components: the normal case in a real app), without the fact cache
-// (cold), and present with a filled cache (warm).
+// BenchmarkGenerateInProcess runs generateCmd on issue 10's backend in
+// each Pydantic mode: fresh (no apps/web) and present (the outputs already
+// there, plus 100 components: the normal case in a real app), without the
+// fact cache (cold), and present with a filled cache (warm).
 func BenchmarkGenerateInProcess(b *testing.B) {
+	for _, mode := range []int{1, 2} {
+		b.Run(fmt.Sprintf("v%d", mode), func(b *testing.B) { generateInProcess(b, mode) })
+	}
+}
+
+func generateInProcess(b *testing.B, mode int) {
 	b.Run("fresh-cold", func(b *testing.B) {
-		app := writeSpreadApp(b, b.TempDir())
+		app := writeSpreadAppMode(b, b.TempDir(), mode)
 		b.ResetTimer()
 		cpu := cpumeter.Start(b)
 		for i := 0; i < b.N; i++ {
@@ -72,7 +85,7 @@ func BenchmarkGenerateInProcess(b *testing.B) {
 		cpu.Report(b)
 	})
 	b.Run("present-cold", func(b *testing.B) {
-		app := writeSpreadApp(b, b.TempDir())
+		app := writeSpreadAppMode(b, b.TempDir(), mode)
 		addComponents(b, app, 100)
 		runGenerate(b, app, "--no-cache")
 		b.ResetTimer()
@@ -84,7 +97,7 @@ func BenchmarkGenerateInProcess(b *testing.B) {
 	})
 	b.Run("present-warm", func(b *testing.B) {
 		dir := b.TempDir()
-		app := writeSpreadApp(b, dir)
+		app := writeSpreadAppMode(b, dir, mode)
 		addComponents(b, app, 100)
 		cache := filepath.Join(dir, "cache")
 		runGenerate(b, app, "--cache-dir", cache)
