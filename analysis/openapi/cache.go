@@ -334,6 +334,26 @@ func (b *builder) computeFileSig(name string) string {
 	}
 	var sb strings.Builder
 	ok := true
+	b.walkChain(name, func(mi *modelInfo) bool {
+		if mi.file.Hash == "" {
+			ok = false
+			return false
+		}
+		sb.WriteString(mi.file.Path)
+		sb.WriteByte('@')
+		sb.WriteString(mi.file.Hash)
+		sb.WriteByte(';')
+		return true
+	})
+	if !ok {
+		return ""
+	}
+	return sb.String()
+}
+
+// walkChain calls fn on model name and, depth first, on its workspace base
+// classes (each once); fn returning false skips that model's bases.
+func (b *builder) walkChain(name string, fn func(mi *modelInfo) bool) {
 	seen := map[string]bool{}
 	var walk func(n string, depth int)
 	walk = func(n string, depth int) {
@@ -342,14 +362,9 @@ func (b *builder) computeFileSig(name string) string {
 			return
 		}
 		seen[n] = true
-		if mi.file.Hash == "" {
-			ok = false
+		if !fn(mi) {
 			return
 		}
-		sb.WriteString(mi.file.Path)
-		sb.WriteByte('@')
-		sb.WriteString(mi.file.Hash)
-		sb.WriteByte(';')
 		for _, base := range mi.m.Bases {
 			if bs := b.ix.Base(mi.file.Path, base); bs.File != nil && bs.ID() != n {
 				walk(bs.ID(), depth+1)
@@ -357,10 +372,6 @@ func (b *builder) computeFileSig(name string) string {
 		}
 	}
 	walk(name, 0)
-	if !ok {
-		return ""
-	}
-	return sb.String()
 }
 
 // addRef makes a reference node to key, patched with its final name at the

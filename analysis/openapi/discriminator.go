@@ -134,25 +134,13 @@ func (b *builder) recordModelFiles(id string) {
 	if b.cur == nil {
 		return
 	}
-	seen := map[string]bool{}
-	var walk func(n string, depth int)
-	walk = func(n string, depth int) {
-		mi := b.models[n]
-		if mi == nil || depth > 32 || seen[n] {
-			return
-		}
-		seen[n] = true
-		if b.cur.files == nil {
-			b.cur.files = map[string]string{}
-		}
-		b.cur.files[mi.file.Path] = mi.file.Hash
-		for _, base := range mi.m.Bases {
-			if bs := b.ix.Base(mi.file.Path, base); bs.File != nil && bs.ID() != n {
-				walk(bs.ID(), depth+1)
-			}
-		}
+	if b.cur.files == nil {
+		b.cur.files = map[string]string{}
 	}
-	walk(id, 0)
+	b.walkChain(id, func(mi *modelInfo) bool {
+		b.cur.files[mi.file.Path] = mi.file.Hash
+		return true
+	})
 	if gf := b.generatorFile(id, 0); gf != nil {
 		b.cur.files[gf.Path] = gf.Hash
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/farm-stack/farm-lsp/analysis/facts"
 	"github.com/farm-stack/farm-lsp/analysis/openapi"
 	"github.com/farm-stack/farm-lsp/analysis/openapi/fixture"
 )
@@ -16,6 +17,13 @@ import (
 // build extracts srcs and returns the v1 document as generic JSON (the
 // OpenAPI view: reached schemas only).
 func build(t *testing.T, srcs map[string]string, v int) (*openapi.Document, map[string]any) {
+	t.Helper()
+	doc, out, _ := buildDiags(t, srcs, v)
+	return doc, out
+}
+
+// buildDiags is build with the build's diagnostics.
+func buildDiags(t *testing.T, srcs map[string]string, v int) (*openapi.Document, map[string]any, []facts.Diagnostic) {
 	t.Helper()
 	b := map[string][]byte{}
 	for p, s := range srcs {
@@ -25,7 +33,7 @@ func build(t *testing.T, srcs map[string]string, v int) (*openapi.Document, map[
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc, _ := openapi.Build(files, openapi.Options{Pydantic: v})
+	doc, diags := openapi.Build(files, openapi.Options{Pydantic: v})
 	raw, err := doc.JSON()
 	if err != nil {
 		t.Fatal(err)
@@ -34,7 +42,7 @@ func build(t *testing.T, srcs map[string]string, v int) (*openapi.Document, map[
 	if err := json.Unmarshal(raw, &out); err != nil {
 		t.Fatal(err)
 	}
-	return doc, out
+	return doc, out, diags
 }
 
 func at(v any, path ...string) any {
@@ -509,19 +517,7 @@ def create(o: Owner):
 		}},
 	}
 	for _, v := range []int{1, 2} {
-		files, err := fixture.FromSources(context.Background(), map[string][]byte{"api/main.py": []byte(src)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		doc, diags := openapi.Build(files, openapi.Options{Pydantic: v})
-		raw, err := doc.JSON()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out map[string]any
-		if err := json.Unmarshal(raw, &out); err != nil {
-			t.Fatal(err)
-		}
+		_, out, diags := buildDiags(t, map[string]string{"api/main.py": src}, v)
 		owner := func(p string) any { return at(out, "components", "schemas", "Owner", "properties", p) }
 		if got := owner("pet"); !reflect.DeepEqual(got, catLizard) {
 			t.Errorf("v%d pet = %s", v, js(got))

@@ -617,17 +617,23 @@ func services(ops []*op, c *partCache[*openapi.Operation]) string {
 		f.add(t.take())
 	}
 	f.add(servicesRuntime)
+	addOpBlocks(&f, &t, ops, c, serviceBlock)
+	return f.String()
+}
+
+// addOpBlocks adds each operation's block to f: the cached one while the
+// operation's function name is the same, else rendered by render.
+func addOpBlocks(f *file, t *text, ops []*op, c *partCache[*openapi.Operation], render func(*text, *op) string) {
 	for _, o := range ops {
 		if blk, ok := c.get(o.Operation); ok && blk.check == o.fn {
 			c.put(o.Operation, blk)
 			f.add(blk.text)
 			continue
 		}
-		text := serviceBlock(&t, o)
+		text := render(t, o)
 		c.put(o.Operation, block{text: text, check: o.fn})
 		f.add(text)
 	}
-	return f.String()
 }
 
 // serviceBlock renders one operation's client function.
@@ -766,16 +772,7 @@ func hooks(ops []*op, c *partCache[*openapi.Operation]) string {
 	}
 	t.s("};\n")
 	f.add(t.take())
-	for _, o := range ops {
-		if blk, ok := c.get(o.Operation); ok && blk.check == o.fn {
-			c.put(o.Operation, blk)
-			f.add(blk.text)
-			continue
-		}
-		text := hookBlock(&t, o)
-		c.put(o.Operation, block{text: text, check: o.fn})
-		f.add(text)
-	}
+	addOpBlocks(&f, &t, ops, c, hookBlock)
 	return f.String()
 }
 
