@@ -33,7 +33,7 @@ func gcHelperMain(mode string) {
 		// collection), then outgrows it.
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
-		oneShotGCWith(func(string) string { return "" }, int64(ms.HeapAlloc)+64<<20)
+		handedOver := oneShotGCWith(func(string) string { return "" }, int64(ms.HeapAlloc)+64<<20)
 		runtime.ReadMemStats(&ms)
 		start := ms.NumGC
 		var keep [][]byte
@@ -46,10 +46,9 @@ func gcHelperMain(mode string) {
 		for range 128 { // 128 MB more: over the limit
 			keep = append(keep, make([]byte, 1<<20))
 		}
-		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-			if p, _ := gcState(); p != -1 {
-				break
-			}
+		select { // the finalizer runs on its own goroutine after the collection
+		case <-handedOver:
+		case <-time.After(10 * time.Second):
 		}
 		runtime.ReadMemStats(&ms)
 		p, l = gcState()

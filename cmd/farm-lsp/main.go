@@ -94,13 +94,17 @@ const oneShotHeap = 256 << 20
 // oneShotPace is GOGC once the collector runs (or with GOMEMLIMIT set).
 const oneShotPace = 400
 
-func oneShotGCWith(getenv func(string) string, limit int64) {
+// oneShotGCWith applies the policy; the channel it returns is closed once
+// the collector has been handed over to GOGC=400 (never, when the
+// environment decided).
+func oneShotGCWith(getenv func(string) string, limit int64) <-chan struct{} {
+	handedOver := make(chan struct{})
 	switch {
 	case getenv("GOGC") != "":
-		return
+		return handedOver
 	case getenv("GOMEMLIMIT") != "":
 		debug.SetGCPercent(oneShotPace)
-		return
+		return handedOver
 	}
 	debug.SetGCPercent(-1)
 	debug.SetMemoryLimit(limit)
@@ -110,7 +114,9 @@ func oneShotGCWith(getenv func(string) string, limit int64) {
 	runtime.SetFinalizer(&gcSentinel{p: new(int)}, func(*gcSentinel) {
 		debug.SetGCPercent(oneShotPace)
 		debug.SetMemoryLimit(math.MaxInt64)
+		close(handedOver)
 	})
+	return handedOver
 }
 
 type gcSentinel struct{ p *int }
